@@ -1,0 +1,152 @@
+"""Return definitions: what each KCC return is, read from the data files in `templates/`.
+
+Nothing about a particular return is hard-wired in code: a new KCC template or a changed rule is
+a change to these files.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from tracker_desktop.core.errors import UserError
+from tracker_desktop.resources import resource_path
+
+
+@dataclass(frozen=True)
+class ColumnMeaning:
+    """What a template header holds and how it is checked."""
+
+    header: str
+    type: str = "text"
+    synonyms: tuple[str, ...] = ()
+    codes: str | None = None
+    not_future: bool = False
+    address: int = 0
+    activity: bool = False
+    guarantee: bool = False
+    suggest_when_empty: bool = False
+    required_when: dict[str, Any] | None = None
+    allowed_codes: dict[str, str] | None = None
+    compose: dict[str, Any] | None = None
+    from_sen: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReturnDefinition:
+    id: str
+    title: str
+    who: str  # "school" or "college"
+    sent_to: str  # "MI" (Perspective Lite) or "TEP" (encrypted e-mail)
+    template: str
+    file_name: str
+    period: str  # "month" or "academic-year"
+    identity: str  # the column that must be unique per learner: UPN or ULN
+    scope: dict[str, Any]
+    deadlines: tuple[dict[str, Any], ...]
+    columns: tuple[tuple[str, bool], ...]  # (header, mandatory) as the shipped template has them
+    scope_fields: tuple[str, ...] = ()
+    prepopulated: bool = False
+    school_fills: tuple[str, ...] = ()
+    catalog: dict[str, ColumnMeaning] = field(default_factory=dict, repr=False, compare=False)
+
+    def meaning(self, header: str) -> ColumnMeaning:
+        """The meaning of a header; a header we do not know is carried as text."""
+        found = self.catalog.get(header) or self.catalog.get(_fold(header))
+        return found or ColumnMeaning(header=header, synonyms=(header,))
+
+    @property
+    def template_path(self) -> Path:
+        return templates_dir() / self.template
+
+
+def _fold(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def templates_dir() -> Path:
+    return resource_path("templates")
+
+
+@lru_cache(maxsize=1)
+def code_lists() -> dict[str, Any]:
+    return _load_json(templates_dir() / "codes.json")
+
+
+@lru_cache(maxsize=1)
+def _column_catalog() -> dict[str, Any]:
+    return _load_json(templates_dir() / "columns.json")
+
+
+def eet_codes() -> tuple[str, ...]:
+    """Activity codes for education, employment and training (a provider is then required)."""
+    return tuple(_column_catalog()["eet_codes"])
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        raise UserError(f"The return definition file {path.name} is missing from {path.parent}.") from None
+    except json.JSONDecodeError as e:
+        raise UserError(f"The return definition file {path.name} is damaged (line {e.lineno}).") from None
+
+
+def _meaning(header: str, raw: dict[str, Any]) -> ColumnMeaning:
+    known = set(ColumnMeaning.__dataclass_fields__)
+    unknown = set(raw) - known
+    if unknown:
+        raise UserError(f"Column '{header}' in the return definitions has unknown settings: {', '.join(sorted(unknown))}.")
+    values = dict(raw)
+    values["header"] = header
+    for key in ("synonyms", "from_sen"):
+        if key in values:
+            values[key] = tuple(values[key])
+    if header not in values.get("synonyms", ()):
+        values["synonyms"] = (header, *values.get("synonyms", ()))
+    return ColumnMeaning(**values)
+
+
+@lru_cache(maxsize=None)
+def load_definition(return_id: str) -> ReturnDefinition:
+    path = templates_dir() / f"{return_id}.json"
+    if not path.exists():
+        raise UserError(f"There is no return called '{return_id}'. Known returns: {', '.join(return_ids())}.")
+    raw = _load_json(path)
+    catalog_raw = _column_catalog()["columns"]
+    overrides = raw.get("column_meanings", {})
+    catalog: dict[str, ColumnMeaning] = {}
+    for header, meaning in catalog_raw.items():
+        merged = {**meaning, **overrides.get(header, {})}
+        catalog[header] = _meaning(header, merged)
+    for header, meaning in overrides.items():
+        if header not in catalog:
+            catalog[header] = _meaning(header, meaning)
+    for header in list(catalog):
+        catalog.setdefault(_fold(header), catalog[header])
+    for field_name in ("id", "title", "who", "sent_to", "template", "file_name", "period", "columns"):
+        if field_name not in raw:
+            raise UserError(f"The return definition {path.name} has no '{field_name}'.")
+    return ReturnDefinition(
+        id=raw["id"], title=raw["title"], who=raw["who"], sent_to=raw["sent_to"],
+        template=raw["template"], file_name=raw["file_name"], period=raw["period"],
+        identity=raw.get("identity", "UPN"), scope=raw.get("scope", {}),
+        deadlines=tuple(raw.get("deadlines", ())),
+        columns=tuple((c["header"], bool(c.get("mandatory"))) for c in raw["columns"]),
+        scope_fields=tuple(raw.get("scope_fields", ())),
+        prepopulated=bool(raw.get("prepopulated")),
+        school_fills=tuple(raw.get("school_fills", ())),
+        catalog=catalog,
+    )
+
+
+def return_ids() -> list[str]:
+    skip = {"codes", "columns"}
+    return sorted(p.stem for p in templates_dir().glob("*.json") if p.stem not in skip)
+
+
+def all_definitions() -> list[ReturnDefinition]:
+    return [load_definition(i) for i in return_ids()]

@@ -1,0 +1,49 @@
+"""UPN and ULN checks (DOMAIN.md section 5), written out rather than taken from python-stdnum,
+whose UPN check also rejects LA numbers missing from its own fixed list."""
+from __future__ import annotations
+
+import re
+
+CHECK_ALPHABET = "ABCDEFGHJKLMNPQRTUVWXYZ"
+ULN_NOT_KNOWN = "9999999999"
+_UPN_SHAPE = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
+
+
+def upn_check_letter(upn: str) -> str:
+    """The check letter for characters 2-13 of a UPN (a final letter counts as its alphabet position)."""
+    total = 0
+    for weight, ch in enumerate(upn[1:13], start=2):
+        total += weight * (CHECK_ALPHABET.index(ch) if ch.isalpha() else int(ch))
+    return CHECK_ALPHABET[total % 23]
+
+
+def upn_problem(upn: str) -> str | None:
+    """Why a UPN is not valid, in plain words, or None when it is valid (temporary ones included)."""
+    if len(upn) != 13:
+        return f"a UPN has 13 characters; this has {len(upn)}"
+    if not _UPN_SHAPE.match(upn) or (upn[12].isalpha() and upn[12] not in CHECK_ALPHABET):
+        return "a UPN is a letter, 11 digits, then a digit or (temporary UPN) a letter"
+    if upn[0] not in CHECK_ALPHABET:
+        return f"'{upn[0]}' is never a UPN check letter"
+    if upn_check_letter(upn) != upn[0]:
+        return "the check letter does not match the rest of the UPN (a character was mistyped)"
+    return None
+
+
+def is_temporary_upn(upn: str) -> bool:
+    return len(upn) == 13 and upn[12].isalpha()
+
+
+def uln_problem(uln: str) -> str | None:
+    """Why a ULN is not valid, or None (9999999999, 'not known', is valid but a query)."""
+    if uln == ULN_NOT_KNOWN:
+        return None
+    if len(uln) != 10 or not uln.isdigit():
+        return "a ULN is 10 digits"
+    if uln[0] == "0":
+        return "a ULN never starts with 0"
+    total = sum(int(d) * w for d, w in zip(uln[:9], range(10, 1, -1)))
+    remainder = total % 11
+    if remainder == 0 or 10 - remainder != int(uln[9]):
+        return "the check digit does not match the rest of the ULN (a digit was mistyped)"
+    return None
