@@ -1,0 +1,203 @@
+"""The command line: the desktop app, the tests and an office's own scripts all drive the core
+through it. Exit 0: written with no errors; 1: written, errors remain; 2: nothing written."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from tracker_desktop import __version__
+from tracker_desktop.core.errors import UserError
+
+
+class CliError(UserError):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one clear line, exit 2, as for every other failure
+        raise CliError(f"{message} (see tracker-desktop {self.prog.split()[-1] if ' ' in self.prog else ''} --help)".replace("  ", " "))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="tracker-desktop", description="Prepare Kent County Council tracking returns from MIS exports, offline.")
+    parser.add_argument("--version", action="version", version=f"tracker-desktop {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    p = sub.add_parser("prepare", help="prepare a return from an MIS export")
+    p.add_argument("return_id", metavar="RETURN")
+    p.add_argument("export", metavar="EXPORT", type=Path)
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--school", help="the school's 7-digit LA and DfE number, e.g. 8864123")
+    who.add_argument("--college", help="the college's code, e.g. MKC")
+    p.add_argument("--period", help="reporting month YYYY-MM (monthly returns) or any month of the academic year")
+    p.add_argument("--as-of", dest="as_of", help="the date the return is true on, YYYY-MM-DD (default today)")
+    p.add_argument("--template", type=Path, help="a KCC template workbook to use instead of the bundled one")
+    p.add_argument("--mapping", type=Path, help="a saved column matching (JSON) to use")
+    p.add_argument("--save-mapping", dest="save_mapping", type=Path, help="save the column matching used to this file")
+    p.add_argument("--out", type=Path, default=Path("."), help="folder to write the return into (default here)")
+    p.add_argument("--report", type=Path, help="write a JSON report of learners, fixes and problems here")
+    p.add_argument("--force", action="store_true", help="replace an existing file of the same name")
+    p.add_argument("--prepopulated", type=Path, help="TEP's pre-populated workbook (TEP returns)")
+    p.add_argument("--prepopulated-password-file", dest="prepopulated_password_file", type=Path)
+    p.add_argument("--encrypt-password-file", dest="encrypt_password_file", type=Path)
+
+    c = sub.add_parser("check", help="check a filled-in return workbook")
+    c.add_argument("return_id", metavar="RETURN")
+    c.add_argument("workbook", metavar="WORKBOOK", type=Path)
+    c.add_argument("--as-of", dest="as_of")
+    c.add_argument("--period")
+    c.add_argument("--report", type=Path)
+
+    sub.add_parser("returns", help="list the returns, who sends them and when they are due")
+
+    for name, helptext in (("encrypt", "encrypt a workbook with a password for e-mailing"), ("decrypt", "remove the password from a workbook")):
+        e = sub.add_parser(name, help=helptext)
+        e.add_argument("workbook", metavar="WORKBOOK", type=Path)
+        e.add_argument("--out", type=Path)
+        e.add_argument("--password-file", dest="password_file", type=Path)
+        e.add_argument("--force", action="store_true")
+
+    o = sub.add_parser("open", help="open the desktop app at the review of an export")
+    o.add_argument("return_id", metavar="RETURN")
+    o.add_argument("export", metavar="EXPORT", type=Path)
+    who = o.add_mutually_exclusive_group()
+    who.add_argument("--school")
+    who.add_argument("--college")
+    o.add_argument("--period")
+    o.add_argument("--as-of", dest="as_of")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            from tracker_desktop.gui.app import run_app
+
+            return run_app()
+        return COMMANDS[args.command](args)
+    except UserError as e:
+        print(f"tracker-desktop: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("tracker-desktop: stopped.", file=sys.stderr)
+        return 2
+
+
+def _write_report(path: Path | None, report: dict) -> None:
+    if path:
+        from tracker_desktop.core.files import write_atomic
+
+        write_atomic(path, json.dumps(report, indent=1, ensure_ascii=False).encode("utf-8"), force=True)
+
+
+def _summary(prep, output: Path | None) -> str:
+    counts = prep.counts()
+    where = f"wrote {output}" if output else "checked"
+    return f"{where}: {len(prep.learners)} learners, {len(prep.left_out)} left out, {counts['errors']} errors, {counts['queries']} queries"
+
+
+def cmd_prepare(args) -> int:
+    from tracker_desktop.core.mapping import load_mapping, save_mapping
+
+    mapping = load_mapping(args.mapping) if args.mapping else None
+    if args.prepopulated or args.return_id.startswith("tep-"):
+        from tracker_desktop.core.tep import prepare_tep_cli
+
+        return prepare_tep_cli(args, mapping)
+    from tracker_desktop.core.preparation import Preparation
+
+    prep = Preparation.start(args.return_id, args.export, school=args.school, college=args.college, period=args.period,
+                             as_of=args.as_of, template=args.template, mapping=mapping)
+    if args.save_mapping:
+        save_mapping(prep.mapping, args.save_mapping)
+    output = prep.save(args.out, force=args.force)
+    _write_report(args.report, prep.report(output))
+    print(_summary(prep, output))
+    missing = [c for c in prep.template.mandatory if prep.mapping.get(c) is None]
+    if missing:
+        print(f"no export column found for mandatory {', '.join(missing)}", file=sys.stderr)
+    return 1 if prep.counts()["errors"] else 0
+
+
+def cmd_check(args) -> int:
+    from tracker_desktop.core.checking import check_workbook
+
+    prep = check_workbook(args.return_id, args.workbook, as_of=args.as_of, period=args.period)
+    _write_report(args.report, prep.report(None))
+    print(_summary(prep, None))
+    for p in prep.problems[:20]:
+        print(f"  row {prep.learners[p.row].source_row} {p.column}: {p.severity}: {p.message}")
+    if len(prep.problems) > 20:
+        print(f"  ... and {len(prep.problems) - 20} more (see --report)")
+    return 1 if prep.counts()["errors"] else 0
+
+
+def cmd_returns(args) -> int:
+    from tracker_desktop.core.calendar import academic_year_start, deadlines
+    from tracker_desktop.core.definitions import all_definitions
+
+    today = dt.date.today()
+    for d in all_definitions():
+        due = [day for day, _ in deadlines(d.deadlines, academic_year_start(today)) + deadlines(d.deadlines, academic_year_start(today) + 1) if day >= today]
+        nxt = f"next due {due[0]:%a %d %b %Y}" if due else ""
+        print(f"{d.id:30} {d.title:38} {d.who:8} to {d.sent_to:4} {nxt}")
+    return 0
+
+
+def cmd_encrypt(args) -> int:
+    from tracker_desktop.core import protection
+
+    plain = _read_bytes(args.workbook)
+    password = protection.read_password_file(args.password_file) if args.password_file else None
+    generated = password is None
+    if generated:
+        password = protection.generate_passphrase()
+    else:
+        protection.check_password(password)
+    out = args.out or args.workbook.with_name(args.workbook.stem + " (encrypted)" + args.workbook.suffix)
+    protection.write_encrypted(protection.decrypt(plain, "") if False else plain, password, out, force=args.force)
+    print(f"wrote {out}")
+    if generated:
+        print(f"Password (give it to the recipient by phone, never in the same e-mail): {password}", file=sys.stderr)
+    return 0
+
+
+def cmd_decrypt(args) -> int:
+    from tracker_desktop.core import protection
+    from tracker_desktop.core.files import write_atomic
+
+    data = _read_bytes(args.workbook)
+    if not args.password_file:
+        raise UserError("Give the password in a file with --password-file (it is never typed on the command line, where it would be kept in history).")
+    plain = protection.decrypt(data, protection.read_password_file(args.password_file))
+    out = args.out or args.workbook.with_name(args.workbook.stem + " (decrypted)" + args.workbook.suffix)
+    write_atomic(out, plain, force=args.force)
+    print(f"wrote {out}")
+    return 0
+
+
+def cmd_open(args) -> int:
+    from tracker_desktop.gui.app import run_app
+
+    return run_app(open_args=args)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{path.name}: the file does not exist (looked in {path.parent}).") from None
+    except OSError as e:
+        raise UserError(f"{path.name}: the file cannot be read ({e.strerror or e}).") from None
+
+
+COMMANDS = {"prepare": cmd_prepare, "check": cmd_check, "returns": cmd_returns, "encrypt": cmd_encrypt,
+            "decrypt": cmd_decrypt, "open": cmd_open}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""Cleaning: one small function per kind of value. Each returns the value the return will hold;
+the caller records a Fix whenever that differs from what the export said.
+
+A value that cannot be cleaned safely is returned trimmed but otherwise as it was, for the
+checks to flag: cleaning never guesses.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from tracker_desktop.core.definitions import ColumnMeaning, code_lists
+
+DATE_SHOWN = "%d/%m/%Y"
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+_MONTHS = {m.lower(): i for i, m in enumerate(
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], start=1)}
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_WORDY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[ \-]([A-Za-z]{3,9})[ \-,]+(\d{4})$")
+_SERIAL = re.compile(r"^\d{4,5}(?:\.0+)?$")
+_POSTCODE = re.compile(r"^(GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})$")
+
+
+def clean(meaning: ColumnMeaning, text: str) -> str:
+    value = text.strip()
+    if not value:
+        return ""
+    cleaner = _CLEANERS.get(meaning.type)
+    if cleaner is None:
+        return value
+    if meaning.type == "code":
+        return clean_code(value, meaning.codes)
+    return cleaner(value)
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date from dd/mm/yyyy (UK order, never US), ISO, '4 Sep 2024' or an Excel serial number."""
+    text = text.strip()
+    m = _DMY.match(text)
+    try:
+        if m:
+            day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            if year < 100:
+                # Two-digit years: a pupil's dates are within living memory, never the future's.
+                year += 2000 if year <= (dt.date.today().year % 100) + 1 else 1900
+            return dt.date(year, month, day)
+        m = _YMD.match(text)
+        if m:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        m = _WORDY.match(text)
+        if m and m.group(2)[:3].lower() in _MONTHS:
+            return dt.date(int(m.group(3)), _MONTHS[m.group(2)[:3].lower()], int(m.group(1)))
+        if _SERIAL.match(text):
+            serial = int(float(text))
+            if 1 <= serial <= 80000:  # 80000 is the year 2119: no longer a serial beyond
+                return EXCEL_EPOCH + dt.timedelta(days=serial)
+    except ValueError:
+        return None
+    return None
+
+
+def clean_date(text: str) -> str:
+    parsed = parse_date(text)
+    return parsed.strftime(DATE_SHOWN) if parsed else text
+
+
+def clean_nc_year(text: str) -> str:
+    m = re.fullmatch(r"(?:nc\s*)?(?:year|yr|y)?\s*(\d{1,2})(?:\.0+)?", text.strip(), re.I)
+    return str(int(m.group(1))) if m else text
+
+
+def clean_postcode(text: str) -> str:
+    compact = re.sub(r"\s+", "", text).upper()
+    if _POSTCODE.match(compact):
+        return f"{compact[:-3]} {compact[-3:]}"
+    return " ".join(text.upper().split())
+
+
+def is_postcode(text: str) -> bool:
+    return bool(_POSTCODE.match(text)) and " " in text
+
+
+def phone_digits(text: str) -> str:
+    """Digits of a UK number with a lost leading zero restored (Excel stores 07911... as 7911...)."""
+    value = text.strip()
+    if re.fullmatch(r"\d+\.0+", value):
+        value = value.split(".")[0]
+    value = re.sub(r"(?i)\s*(?:ext|x)\.?\s*\d+$", "", value)
+    digits = re.sub(r"[\s\-().]", "", value)
+    if digits.startswith("+44"):
+        digits = "0" + digits[3:].lstrip("0")
+    elif digits.startswith("0044"):
+        digits = "0" + digits[4:].lstrip("0")
+    elif digits.startswith("44") and len(digits) == 12:
+        digits = "0" + digits[2:]
+    if digits.isdigit() and len(digits) == 10 and digits[0] in "123578":
+        digits = "0" + digits
+    return digits
+
+
+def clean_phone(text: str) -> str:
+    import phonenumbers
+
+    digits = phone_digits(text)
+    if not digits.isdigit():
+        return text
+    try:
+        number = phonenumbers.parse(digits, "GB")
+    except phonenumbers.NumberParseException:
+        return text
+    if not phonenumbers.is_possible_number(number):
+        return text  # not a number we can tidy safely: the check will flag it
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def clean_upn(text: str) -> str:
+    return re.sub(r"\s+", "", text).upper()
+
+
+def clean_uln(text: str) -> str:
+    value = re.sub(r"\s+", "", text)
+    return value.split(".")[0] if re.fullmatch(r"\d+\.0+", value) else value
+
+
+def clean_aim(text: str) -> str:
+    return re.sub(r"\s+", "", text).upper()
+
+
+def code_of(text: str, list_name: str | None) -> str | None:
+    """The code a value stands for: a bare code, 'code - label', the label, or a known alias."""
+    if not list_name:
+        return text
+    lists = code_lists()
+    codes: dict[str, str] = lists.get(list_name, {})
+    value = " ".join(text.split())
+    if re.fullmatch(r"\d+\.0+", value):
+        value = value.split(".")[0]
+    upper = value.upper()
+    for code in codes:
+        if code.upper() == upper:
+            return code
+    m = re.match(r"^\s*([0-9A-Za-z]{1,4})\s*[-–:]\s+\S", value)
+    if m and m.group(1).upper() in {c.upper() for c in codes}:
+        return next(c for c in codes if c.upper() == m.group(1).upper())
+    folded = _fold_label(value)
+    for code, label in codes.items():
+        if _fold_label(label) == folded:
+            return code
+    alias = lists.get("aliases", {}).get(list_name, {}).get(upper)
+    return alias
+
+
+def _fold_label(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower().replace("–", "-")).strip()
+
+
+def clean_code(text: str, list_name: str | None) -> str:
+    code = code_of(text, list_name)
+    return code if code is not None else text
+
+
+def ehcp_from_sen(text: str) -> str:
+    """NCCIS counts only an EHC plan as SEND: SIMS SEN status E is Y; K (support) and N are N."""
+    value = text.strip().upper()
+    if value in ("E", "EHC", "EHCP", "EHC PLAN", "S", "STATEMENT") or "EDUCATION, HEALTH" in value or "EHC PLAN" in value:
+        return "Y"
+    if value in ("", "N", "K", "NONE", "NO SEN", "SEN SUPPORT", "A", "P"):
+        return "N"
+    return text.strip()
+
+
+_CLEANERS = {
+    "date": clean_date,
+    "ncyear": clean_nc_year,
+    "postcode": clean_postcode,
+    "phone": clean_phone,
+    "upn": clean_upn,
+    "uln": clean_uln,
+    "aim": clean_aim,
+    "code": lambda v: v,
+    "email": lambda v: v,
+    "text": lambda v: v,
+}

@@ -1,0 +1,253 @@
+"""Matching export columns to template columns: header synonyms first, then fuzzy matching, then
+composed fields (address lines from split parts or a block, contact names from split names, EHCP
+from SEN status). A mapping is plain data and can be saved and reused."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from tracker_desktop.core.definitions import ReturnDefinition
+from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.table import Table
+
+FUZZY_CUTOFF = 88
+
+# Address parts in the order they are written, each with the export header names that carry it.
+ADDRESS_PARTS: list[tuple[str, tuple[str, ...]]] = [
+    ("flat", ("Apartment", "Flat", "Flat No", "Flat Number", "Sub Building", "Unit")),
+    ("house_name", ("House Name", "Building Name", "Property Name")),
+    ("house_number", ("House No", "House Number", "House No.", "Number", "Building Number", "Paon")),
+    ("street", ("Street", "Road", "Street Name", "Thoroughfare", "Street/Road")),
+    ("district", ("District", "Locality", "Village", "Area", "Dependent Locality")),
+]
+ADDRESS_BLOCK = ("Address Block", "Address", "Full Address", "Home Address", "Address (block)")
+COUNTY_NAMES = {"kent", "east sussex", "west sussex", "surrey", "essex", "london", "greater london", "medway"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a template column's value comes from in the export."""
+
+    columns: tuple[str, ...]
+    how: str = "value"  # value | join | address | address-block | block-town | block-county | block-postcode | sen
+    score: int = 100  # how sure the match is, 0-100
+    line: int = 0  # for address lines: which line
+
+    def describe(self) -> str:
+        if self.how == "value":
+            return self.columns[0]
+        if self.how == "sen":
+            return f"{self.columns[0]} (EHC plan = Y)"
+        if self.how.startswith("block-"):
+            return f"{self.columns[0]} ({self.how[6:]})"
+        return " + ".join(self.columns)
+
+
+Mapping = dict[str, "Source | None"]
+
+
+def fold(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def targets(definition: ReturnDefinition, template_headers: list[str]) -> list[str]:
+    """Template columns plus the fields the scope needs that the template does not hold."""
+    return list(template_headers) + [f for f in definition.scope_fields if f not in template_headers]
+
+
+def propose_mapping(table: Table, definition: ReturnDefinition, template_headers: list[str]) -> Mapping:
+    wanted = targets(definition, template_headers)
+    by_fold: dict[str, str] = {}
+    for header in table.headers:
+        by_fold.setdefault(fold(header), header)
+    mapping: Mapping = {t: None for t in wanted}
+    used: set[str] = set()
+    # Exact synonyms, best rank first, so that 'Telephone' goes to the column naming it first.
+    candidates = []
+    for target in wanted:
+        for rank, synonym in enumerate(definition.meaning(target).synonyms):
+            header = by_fold.get(fold(synonym))
+            if header:
+                candidates.append((rank, wanted.index(target), target, header))
+    for rank, _, target, header in sorted(candidates):
+        if mapping[target] is None and header not in used:
+            mapping[target] = Source((header,), score=100 if rank == 0 else 95)
+            used.add(header)
+    _compose(table, definition, mapping, by_fold, used)
+    _fuzzy(table, definition, mapping, used)
+    return mapping
+
+
+def _compose(table: Table, definition: ReturnDefinition, mapping: Mapping, by_fold: dict[str, str], used: set[str]) -> None:
+    address_targets = sorted((definition.meaning(t).address, t) for t in mapping if definition.meaning(t).address)
+    if address_targets and all(mapping[t] is None for _, t in address_targets):
+        parts = [by_fold[fold(n)] for _, names in ADDRESS_PARTS for n in names if fold(n) in by_fold and by_fold[fold(n)] not in used]
+        parts = list(dict.fromkeys(parts))
+        block = next((by_fold[fold(n)] for n in ADDRESS_BLOCK if fold(n) in by_fold and by_fold[fold(n)] not in used), None)
+        if parts:
+            for line, target in address_targets:
+                mapping[target] = Source(tuple(parts), how="address", score=90, line=line)
+            used.update(parts)
+        elif block:
+            for line, target in address_targets:
+                mapping[target] = Source((block,), how="address-block", score=85, line=line)
+            for target, how in (("Town", "block-town"), ("County", "block-county"), ("Postcode", "block-postcode")):
+                if target in mapping and mapping[target] is None:
+                    mapping[target] = Source((block,), how=how, score=80)
+            used.add(block)
+    for target in mapping:
+        meaning = definition.meaning(target)
+        if mapping[target] is None and meaning.compose:
+            found = []
+            for names in meaning.compose["parts"]:
+                header = next((by_fold[fold(n)] for n in names if fold(n) in by_fold), None)
+                if header:
+                    found.append(header)
+            if len(found) == len(meaning.compose["parts"]):
+                mapping[target] = Source(tuple(found), how="join", score=90)
+                used.update(found)
+        if mapping[target] is None and meaning.from_sen:
+            header = next((by_fold[fold(n)] for n in meaning.from_sen if fold(n) in by_fold), None)
+            if header:
+                mapping[target] = Source((header,), how="sen", score=90)
+                used.add(header)
+
+
+def _fuzzy(table: Table, definition: ReturnDefinition, mapping: Mapping, used: set[str]) -> None:
+    from rapidfuzz import fuzz, process
+
+    free = [h for h in table.headers if h not in used]
+    spaced = {h: " ".join(re.findall(r"[a-z0-9]+", h.lower())) for h in free}
+    for target in mapping:
+        if mapping[target] is not None or not free:
+            continue
+        best = None
+        for synonym in definition.meaning(target).synonyms:
+            query = " ".join(re.findall(r"[a-z0-9]+", synonym.lower()))
+            hit = process.extractOne(query, spaced, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_CUTOFF)
+            if hit and (best is None or hit[1] > best[1]):
+                best = hit
+        if best:
+            header = best[2]
+            mapping[target] = Source((header,), score=int(best[1]) - 10)
+            used.add(header)
+            free.remove(header)
+            del spaced[header]
+
+
+# --- applying a mapping to rows -------------------------------------------------------------------
+
+class RowReader:
+    """Turns one export row into the raw text of each target column, composing where needed."""
+
+    def __init__(self, table: Table, mapping: Mapping):
+        self.mapping = mapping
+        self.index = {h: i for i, h in enumerate(table.headers)}
+        missing = sorted({c for s in mapping.values() if s for c in s.columns if c not in self.index})
+        if missing:
+            raise UserError(f"The saved column matching names export columns that {table.source.name} does not have: {', '.join(missing)}. Match the columns again.")
+
+    def values(self, row: list[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        cache: dict[tuple[str, ...], list[str]] = {}
+        for target, source in self.mapping.items():
+            if source is None:
+                continue
+            cells = [row[self.index[c]] for c in source.columns]
+            if source.how == "value" or source.how == "sen":
+                out[target] = cells[0]
+            elif source.how == "join":
+                out[target] = " ".join(c.strip() for c in cells if c.strip())
+            elif source.how in ("address", "address-block"):
+                key = source.columns
+                if key not in cache:
+                    cache[key] = split_block(cells[0])[0] if source.how == "address-block" else address_lines(cells)
+                out[target] = _line(cache[key], source.line, self._address_line_count())
+            elif source.how.startswith("block-"):
+                out[target] = block_part(cells[0], source.how[6:])
+        return out
+
+    def _address_line_count(self) -> int:
+        return sum(1 for s in self.mapping.values() if s is not None and s.how in ("address", "address-block"))
+
+
+def address_lines(cells: list[str]) -> list[str]:
+    """The parts of an address in order, a house number kept with its street."""
+    parts = [c.strip() for c in cells]
+    out: list[str] = []
+    for i, part in enumerate(parts):
+        if not part:
+            continue
+        if out and _is_house_number(out[-1]) and i > 0 and _is_house_number(parts[i - 1].strip()):
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return out
+
+
+def _line(parts: list[str], line: int, line_count: int) -> str:
+    if line < line_count:
+        return parts[line - 1] if line - 1 < len(parts) else ""
+    return ", ".join(parts[line - 1:])  # the last line keeps whatever is left: no part is lost
+
+
+def _is_house_number(text: str) -> bool:
+    return bool(re.fullmatch(r"\d+[A-Za-z]?(?:\s*-\s*\d+[A-Za-z]?)?", text))
+
+
+def _is_postcode_text(text: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}", text.strip()))
+
+
+def split_block(block: str) -> tuple[list[str], str, str, str]:
+    """A multi-line address block as (street lines, town, county, postcode)."""
+    parts = [p.strip() for p in re.split(r"[\r\n]+|,", block) if p.strip()]
+    postcode = next((p for p in reversed(parts) if _is_postcode_text(p)), "")
+    rest = [p for p in parts if p != postcode]
+    county = rest[-1] if len(rest) > 2 and rest[-1].lower() in COUNTY_NAMES else ""
+    if county:
+        rest = rest[:-1]
+    town = rest[-1] if len(rest) > 1 else ""
+    lines = rest[:-1] if town else rest
+    # a house number on a line of its own belongs with the street after it
+    return address_lines(lines), town, county, postcode
+
+
+def block_part(block: str, part: str) -> str:
+    lines, town, county, postcode = split_block(block)
+    return {"town": town, "county": county, "postcode": postcode}[part]
+
+
+# --- saving and loading -----------------------------------------------------------------------------
+
+def mapping_to_json(mapping: Mapping) -> dict:
+    return {t: (asdict(s) if s else None) for t, s in mapping.items()}
+
+
+def mapping_from_json(data: dict) -> Mapping:
+    out: Mapping = {}
+    for target, raw in data.items():
+        if raw is None:
+            out[target] = None
+        elif isinstance(raw, str):
+            out[target] = Source((raw,))
+        else:
+            out[target] = Source(tuple(raw["columns"]), raw.get("how", "value"), raw.get("score", 100), raw.get("line", 0))
+    return out
+
+
+def load_mapping(path: Path) -> Mapping:
+    try:
+        return mapping_from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise UserError(f"The column matching file {Path(path).name} does not exist.") from None
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise UserError(f"The column matching file {Path(path).name} is damaged; match the columns again.") from None
+
+
+def save_mapping(mapping: Mapping, path: Path) -> None:
+    from tracker_desktop.core.files import write_atomic
+
+    write_atomic(Path(path), json.dumps(mapping_to_json(mapping), indent=1).encode("utf-8"), force=True)

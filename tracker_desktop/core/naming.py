@@ -1,0 +1,58 @@
+"""File names exactly as KCC requires them (DOMAIN.md section 2)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from tracker_desktop.core.calendar import MONTH_ABBR, academic_year_label, academic_year_start
+from tracker_desktop.core.definitions import ReturnDefinition
+from tracker_desktop.core.errors import UserError
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sends the return: a school by its 7-digit LA + DfE number, or a college by its code."""
+
+    school: str | None = None
+    college: str | None = None
+
+    @property
+    def code(self) -> str:
+        return self.school or self.college or ""
+
+
+def check_sender(definition: ReturnDefinition, school: str | None, college: str | None) -> Sender:
+    if definition.who == "college":
+        if not college:
+            raise UserError(f"{definition.title} is a college return: give the college code (--college, e.g. MKC).")
+        code = college.strip().upper()
+        if not re.fullmatch(r"[A-Z]{2,6}", code):
+            raise UserError(f"'{college}' is not a college code: use the short upper-case code KCC gave you, such as MKC.")
+        return Sender(college=code)
+    if not school:
+        raise UserError(f"{definition.title} is a school return: give the school's 7-digit number (--school 886NNNN).")
+    number = school.strip()
+    if not re.fullmatch(r"\d{7}", number):
+        raise UserError(f"'{school}' is not a school number: use the 7-digit LA and DfE number, e.g. 8864123.")
+    return Sender(school=number)
+
+
+def left_year(as_of: dt.date) -> int:
+    """The calendar year of the latest 31 August on or before a date (the summer they left)."""
+    return as_of.year if (as_of.month, as_of.day) >= (8, 31) else as_of.year - 1
+
+
+def file_name(definition: ReturnDefinition, sender: Sender, period: dt.date, as_of: dt.date) -> str:
+    start = academic_year_start(period)
+    fields = {
+        "org": sender.code,
+        "month": MONTH_ABBR[period.month - 1],
+        "academic_year": academic_year_label(start),
+        "guarantee_year": str(start + 1),
+        "left_year": str(left_year(as_of)),
+    }
+    try:
+        return definition.file_name.format(**fields)
+    except (KeyError, IndexError) as e:
+        raise UserError(f"The file name pattern of {definition.id} uses an unknown part {e}.") from None

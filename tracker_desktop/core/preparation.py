@@ -1,0 +1,254 @@
+"""A return being prepared: the one object the command line and the desktop app both drive.
+
+load -> map -> scope -> clean -> check, then the user may remap or edit cells (each edit cleans
+and rechecks that learner, and the duplicate check across rows), then save.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from tracker_desktop.core import rules
+from tracker_desktop.core.calendar import academic_year_start
+from tracker_desktop.core.cleaning import clean, ehcp_from_sen
+from tracker_desktop.core.definitions import ReturnDefinition, load_definition
+from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.files import write_atomic
+from tracker_desktop.core.mapping import Mapping, RowReader, propose_mapping, targets
+from tracker_desktop.core.naming import Sender, check_sender, file_name
+from tracker_desktop.core.readers import read_export
+from tracker_desktop.core.rules import Problem
+from tracker_desktop.core.scope import Period, out_of_scope
+from tracker_desktop.core.table import Table
+from tracker_desktop.core.template import Template, read_template
+from tracker_desktop.core.writer import write_return
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class Fix:
+    column: str
+    before: str
+    after: str
+
+
+@dataclass
+class Learner:
+    source_row: int
+    values: dict[str, str]  # cleaned value of every template column (and scope field)
+    fixes: dict[str, Fix] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    source_row: int
+    reason: str
+
+
+def parse_period(text: str | None, as_of: dt.date) -> dt.date:
+    if not text:
+        return as_of.replace(day=1)
+    try:
+        year, month = text.strip().split("-")[:2]
+        return dt.date(int(year), int(month), 1)
+    except ValueError:
+        raise UserError(f"'{text}' is not a month: write the period as YYYY-MM, e.g. 2024-10.") from None
+
+
+def parse_day(text: str | None) -> dt.date:
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(f"'{text}' is not a date: write it as YYYY-MM-DD, e.g. 2024-09-13.") from None
+
+
+def known_headers(definition: ReturnDefinition) -> set[str]:
+    """Every header name an export for this return may have: helps find the header row."""
+    from tracker_desktop.core.mapping import ADDRESS_BLOCK, ADDRESS_PARTS
+
+    names: set[str] = set()
+    for meaning in definition.catalog.values():
+        names.update(meaning.synonyms)
+        names.update(meaning.from_sen)
+        for part in (meaning.compose or {}).get("parts", []):
+            names.update(part)
+    for _, parts in ADDRESS_PARTS:
+        names.update(parts)
+    names.update(ADDRESS_BLOCK)
+    names.update({"Adno", "Admission Number", "Reg", "Reg Group", "Tutor Group", "Form"})
+    return names
+
+
+class Preparation:
+    """A return in progress: template, export, mapping, learners, fixes and problems."""
+
+    def __init__(self, definition: ReturnDefinition, template: Template, table: Table, sender: Sender,
+                 period: dt.date, as_of: dt.date, mapping: Mapping | None = None):
+        self.definition = definition
+        self.template = template
+        self.table = table
+        self.sender = sender
+        self.as_of = as_of
+        self.period = Period(period, academic_year_start(period), as_of)
+        self.mapping: Mapping = mapping or propose_mapping(table, definition, template.headers)
+        self.learners: list[Learner] = []
+        self.left_out: list[LeftOut] = []
+        self._row_problems: list[list[Problem]] = []
+        self._duplicates: list[Problem] = []
+        self._context = rules.CheckContext(
+            definition=definition,
+            mandatory=frozenset(template.mandatory),
+            as_of=as_of,
+            academic_year=self.period.academic_year,
+            dropdowns={c.header: c.dropdown for c in template.columns if c.dropdown},
+        )
+        self.build()
+
+    # --- starting ---------------------------------------------------------------------------
+
+    @classmethod
+    def start(cls, return_id: str, export: Path, school: str | None = None, college: str | None = None,
+              period: str | None = None, as_of: str | dt.date | None = None, template: Path | None = None,
+              mapping: Mapping | None = None) -> "Preparation":
+        definition = load_definition(return_id)
+        if definition.prepopulated:
+            raise UserError(f"{definition.title} is filled into the workbook TEP sent: give it with --prepopulated.")
+        sender = check_sender(definition, school, college)
+        day = as_of if isinstance(as_of, dt.date) else parse_day(as_of)
+        month = parse_period(period, day)
+        tmpl = read_template(Path(template) if template else definition.template_path)
+        table = read_export(Path(export), known_headers(definition))
+        return cls(definition, tmpl, table, sender, month, day, mapping)
+
+    # --- building learners ---------------------------------------------------------------------
+
+    @property
+    def columns(self) -> list[str]:
+        return self.template.headers
+
+    def build(self, progress: Progress | None = None) -> None:
+        """(Re)build learners from the export with the current mapping."""
+        reader = RowReader(self.table, self.mapping)
+        wanted = targets(self.definition, self.columns)
+        self.learners, self.left_out = [], []
+        total = max(len(self.table.rows), 1)
+        for i, (row, source_row) in enumerate(zip(self.table.rows, self.table.source_rows)):
+            raw = reader.values(row)
+            learner = self._clean_learner(source_row, raw, wanted)
+            reason = out_of_scope(self.definition.scope, learner.values, self.period)
+            if reason:
+                self.left_out.append(LeftOut(source_row, reason))
+            else:
+                self.learners.append(learner)
+            if progress and i % 2000 == 0:
+                progress("Cleaning", i / total)
+        self.recheck()
+
+    def _clean_learner(self, source_row: int, raw: dict[str, str], wanted: list[str]) -> Learner:
+        values: dict[str, str] = {}
+        fixes: dict[str, Fix] = {}
+        for column in wanted:
+            before = raw.get(column, "")
+            source = self.mapping.get(column)
+            after = self._clean_one(column, before, source.how if source else "value")
+            values[column] = after
+            if after != before and column in self.columns:
+                fixes[column] = Fix(column, before, after)
+        return Learner(source_row, values, fixes)
+
+    def _clean_one(self, column: str, text: str, how: str = "value") -> str:
+        if how == "sen":
+            text = ehcp_from_sen(text)
+        return clean(self.definition.meaning(column), text)
+
+    # --- checking ------------------------------------------------------------------------------
+
+    def recheck(self) -> None:
+        self._row_problems = [rules.check_learner(self._context, i, l.values, self.columns) for i, l in enumerate(self.learners)]
+        self._check_duplicates()
+
+    def _check_duplicates(self) -> None:
+        identity = self.definition.identity
+        if identity in self.columns:
+            self._duplicates = rules.check_duplicates(identity, (l.values.get(identity, "") for l in self.learners))
+        else:
+            self._duplicates = []
+
+    @property
+    def problems(self) -> list[Problem]:
+        merged = [p for row in self._row_problems for p in row] + self._duplicates
+        order = {c: i for i, c in enumerate(self.columns)}
+        return sorted(merged, key=lambda p: (p.row, order.get(p.column, 999), p.rule))
+
+    def problems_at(self, row: int) -> list[Problem]:
+        return self._row_problems[row] + [p for p in self._duplicates if p.row == row]
+
+    def counts(self) -> dict[str, int]:
+        found = self.problems
+        return {"errors": sum(p.severity == "error" for p in found), "queries": sum(p.severity == "query" for p in found)}
+
+    # --- editing -------------------------------------------------------------------------------
+
+    def set_value(self, row: int, column: str, text: str) -> str:
+        """A user's edit: cleaned, stored, and the learner (and duplicates) rechecked at once."""
+        learner = self.learners[row]
+        value = self._clean_one(column, text)
+        learner.values[column] = value
+        learner.fixes.pop(column, None)
+        if value != text.strip():
+            learner.fixes[column] = Fix(column, text, value)
+        self._row_problems[row] = rules.check_learner(self._context, row, learner.values, self.columns)
+        if column in (self.definition.identity,):
+            self._check_duplicates()
+        return value
+
+    def remap(self, mapping: Mapping) -> None:
+        self.mapping = mapping
+        self.build()
+
+    def add_problem(self, row: int, column: str, rule_id: str, value: str = "", detail: str = "") -> None:
+        self._row_problems[row].append(rules.problem(row, column, rule_id, value, detail))
+
+    # --- output --------------------------------------------------------------------------------
+
+    @property
+    def output_name(self) -> str:
+        return file_name(self.definition, self.sender, self.period.month_start, self.as_of)
+
+    def rows_for_writing(self):
+        for learner in self.learners:
+            yield [learner.values.get(c, "") for c in self.columns]
+
+    def workbook_bytes(self) -> bytes:
+        return write_return(self.template, self.definition, self.rows_for_writing())
+
+    def save(self, folder: Path, force: bool = False) -> Path:
+        path = Path(folder) / self.output_name
+        if path.exists() and not force:
+            from tracker_desktop.core.files import OutputExists
+
+            raise OutputExists(f"{path.name} already exists in {path.parent}. Choose another folder, or replace it on purpose (--force).")
+        return write_atomic(path, self.workbook_bytes(), force=force)
+
+    def report(self, output: Path | None) -> dict:
+        return {
+            "return": self.definition.id,
+            "output": str(output) if output else None,
+            "rows": len(self.learners),
+            "learners": [{"source_row": l.source_row, "row": self.sheet_row(i)} for i, l in enumerate(self.learners)],
+            "left_out": [{"source_row": l.source_row, "reason": l.reason} for l in self.left_out],
+            "fixes": [{"source_row": l.source_row, "row": self.sheet_row(i), "column": f.column, "before": f.before, "after": f.after}
+                      for i, l in enumerate(self.learners) for f in l.fixes.values()],
+            "problems": [{"source_row": self.learners[p.row].source_row, "row": self.sheet_row(p.row), "column": p.column,
+                          "severity": p.severity, "rule": p.rule, "message": p.message} for p in self.problems],
+            "unmatched_columns": [c for c in self.columns if self.mapping.get(c) is None],
+        }
+
+    def sheet_row(self, index: int) -> int:
+        """The row a learner lands on in the written workbook."""
+        return self.template.header_row + 1 + index

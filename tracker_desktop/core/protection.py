@@ -1,0 +1,319 @@
+"""Password-protected Excel workbooks: open the ones TEP sends, write the ones we send back.
+
+The encryption is what Excel's "Encrypt with Password" writes (ECMA-376 agile: AES-256, SHA-512,
+100,000 spins), so the recipient needs nothing but Excel or LibreOffice (DOMAIN.md section 7).
+Everything happens in memory: a plain copy of a workbook is never written to disk here, and a
+password is never logged or put in an error message.
+"""
+from __future__ import annotations
+
+import functools
+import io
+import logging
+import math
+import os
+import secrets
+import tempfile
+import zipfile
+from pathlib import Path
+
+import msoffcrypto
+import olefile
+from msoffcrypto.exceptions import DecryptionError, FileFormatError, InvalidKeyError, ParseError
+from msoffcrypto.format.ooxml import OOXMLFile
+
+from tracker_desktop.core.errors import UserError
+from tracker_desktop.resources import resource_path
+
+# msoffcrypto logs derived keys at DEBUG level (Standard encryption): keep them out of any log.
+logging.getLogger("msoffcrypto").setLevel(logging.WARNING)
+
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: .xls, .doc, encrypted .xlsx
+ZIP_SIGNATURE = b"PK\x03\x04"  # a plain .xlsx is a zip package
+
+# A compound file keeps streams of 4,096 bytes or less in its "mini stream", and msoffcrypto's
+# writer gets that layout wrong (its issue #105): the EncryptedPackage stream of a small workbook
+# comes out holding other bytes. Packages are padded past that size before encrypting.
+_MINI_STREAM_CUTOFF = 4096
+_PADDED_SIZE = _MINI_STREAM_CUTOFF + 512
+
+MIN_PASSWORD_LENGTH = 12
+DEFAULT_PASSPHRASE_WORDS = 5  # 5 words from the 4,000+ word list + 2 digits: about 67 bits
+MIN_WORD_LIST_SIZE = 2048
+# Words people put in passwords they chose themselves; the word list holds none of them.
+OBVIOUS_WORDS = (
+    "password", "passw0rd", "qwerty", "letmein", "welcome", "iloveyou", "admin", "changeme",
+    "school", "academy", "college", "student", "pupil", "teacher", "kent", "tracking",
+)
+
+
+class ProtectionError(UserError):
+    """A workbook could not be encrypted, decrypted or saved; the message says why."""
+
+
+class WrongPassword(ProtectionError):
+    pass
+
+
+class NotAnExcelWorkbook(ProtectionError):
+    pass
+
+
+class WeakPassword(ProtectionError):
+    pass
+
+
+class OutputExists(ProtectionError):
+    pass
+
+
+# --- opening ----------------------------------------------------------------------------------
+
+def is_encrypted(data: bytes) -> bool:
+    """True for a password-protected Office 2007+ file (a compound file with an EncryptedPackage).
+
+    A plain .xlsx is False. So is an old .xls even with a password: decrypt() explains those.
+    """
+    if not data.startswith(OLE_SIGNATURE):
+        return False
+    try:
+        with olefile.OleFileIO(data) as ole:
+            return ole.exists("EncryptionInfo") and ole.exists("EncryptedPackage")
+    except (OSError, ValueError):  # olefile's "not a valid OLE file" is an OSError
+        return False
+
+
+def decrypt(data: bytes, password: str) -> bytes:
+    """The plain .xlsx bytes of a password-protected workbook (a plain .xlsx comes back as it is)."""
+    if data.startswith(ZIP_SIGNATURE):
+        _require_xlsx(data)
+        return data
+    if not data.startswith(OLE_SIGNATURE):
+        raise NotAnExcelWorkbook(f"This file is {_describe_other(data)}, not an Excel workbook.")
+    office = _open_compound_file(data)
+    if not password:
+        raise WrongPassword("This workbook is password-protected: enter its password.")
+    try:
+        office.load_key(password=password, verify_password=True)
+    except InvalidKeyError:
+        raise WrongPassword(
+            "The password for this workbook is not right. Check it with the person who sent it "
+            "(passwords are case-sensitive)."
+        ) from None
+    except (DecryptionError, ParseError, ValueError, KeyError) as e:
+        raise ProtectionError(_damaged()) from e
+    out = io.BytesIO()
+    try:
+        # verify_integrity checks the HMAC (agile only), so a damaged or altered file is refused.
+        office.decrypt(out, verify_integrity=True)
+    except (DecryptionError, ParseError, ValueError, OSError) as e:
+        raise ProtectionError(_damaged()) from e
+    plain = out.getvalue()
+    _require_xlsx(plain, encrypted=True)
+    return plain
+
+
+def _open_compound_file(data: bytes):
+    """msoffcrypto's reader for an OLE file, refusing all but an encrypted Excel 2007+ workbook."""
+    try:
+        office = msoffcrypto.OfficeFile(io.BytesIO(data))
+    except DecryptionError:  # the EncryptionInfo exists but is a kind msoffcrypto does not read
+        raise NotAnExcelWorkbook(
+            "This workbook is protected with a kind of encryption this tool cannot open. Ask the "
+            "sender to save it again from Excel with File > Info > Protect Workbook > Encrypt "
+            "with Password."
+        ) from None
+    except (FileFormatError, ParseError, OSError, ValueError):
+        raise NotAnExcelWorkbook("This file is not an Excel workbook (nor any Office file this tool knows).") from None
+    if isinstance(office, OOXMLFile):
+        if office.type in ("agile", "standard"):
+            return office
+        raise NotAnExcelWorkbook("This workbook is protected with a kind of encryption this tool cannot open.")
+    kind = {"xls97": "an old Excel 97-2003 workbook (.xls)", "doc97": "a Word document",
+            "ppt97": "a PowerPoint presentation"}.get(getattr(office, "format", ""), "an Office file")
+    if office.format == "xls97":
+        try:
+            if office.is_encrypted():
+                kind = "an old Excel 97-2003 workbook (.xls) with RC4 encryption"
+        except Exception:  # only used to word the message better
+            pass
+        raise NotAnExcelWorkbook(
+            f"This file is {kind}. Open it in Excel and save it as an Excel Workbook (.xlsx) first."
+        )
+    raise NotAnExcelWorkbook(f"This file is {kind}, not an Excel workbook.")
+
+
+def _require_xlsx(data: bytes, encrypted: bool = False) -> None:
+    """Refuse a zip that is not an Excel workbook, naming what it is instead."""
+    what = "a zip file"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+            if "[Content_Types].xml" in names:
+                types = z.read("[Content_Types].xml")
+                if b"spreadsheetml" in types or b"ms-excel" in types:
+                    return
+                if b"wordprocessingml" in types:
+                    what = "a Word document"
+                elif b"presentationml" in types:
+                    what = "a PowerPoint presentation"
+            elif "mimetype" in names and b"opendocument.spreadsheet" in z.read("mimetype"):
+                what = "an OpenDocument spreadsheet (.ods)"
+    except (zipfile.BadZipFile, OSError, ValueError):
+        what = "a damaged zip file"
+    if encrypted:
+        what = f"a password-protected file that holds {what}"
+    raise NotAnExcelWorkbook(f"This file is {what}, not an Excel workbook (.xlsx).")
+
+
+def _describe_other(data: bytes) -> str:
+    head = data[:512]
+    if not data:
+        return "empty"
+    if head.startswith(b"%PDF"):
+        return "a PDF"
+    try:
+        head.decode("utf-8")
+        return "a text file (perhaps CSV)"
+    except UnicodeDecodeError:
+        return "not an Excel file"
+
+
+def _damaged() -> str:
+    return ("This workbook could not be decrypted: it is damaged or was changed after it was "
+            "encrypted. Ask the sender for a fresh copy.")
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+def encrypt(plain: bytes, password: str) -> bytes:
+    """Encrypt a .xlsx with the password, and prove it by decrypting the result again."""
+    if not password:
+        raise WeakPassword("A password is needed to protect the workbook.")
+    if not plain.startswith(ZIP_SIGNATURE):
+        raise NotAnExcelWorkbook("Only an Excel workbook (.xlsx) can be protected with a password.")
+    _require_xlsx(plain)
+    package = _pad_small_package(plain)
+    out = io.BytesIO()
+    try:
+        OOXMLFile(io.BytesIO(package)).encrypt(password, out)
+    except Exception as e:  # msoffcrypto's encryptor is experimental: any failure is ours to report
+        raise ProtectionError("The workbook could not be encrypted; nothing was saved.") from e
+    encrypted = out.getvalue()
+    # The encryptor can write a broken file without any error, so read it back before trusting it.
+    try:
+        ok = decrypt(encrypted, password) == package
+    except ProtectionError:
+        ok = False
+    if not ok:
+        raise ProtectionError("The encrypted workbook did not read back correctly, so it was not saved.")
+    return encrypted
+
+
+def _pad_small_package(plain: bytes) -> bytes:
+    """Lengthen a small package past the mini-stream size with a zip comment (see issue #105).
+
+    A zip comment is the least invasive padding: the parts stay byte for byte as they were, and
+    Excel, LibreOffice and openpyxl ignore it. Appending rewrites only the central directory.
+    """
+    if len(plain) >= _PADDED_SIZE:
+        return plain
+    buf = io.BytesIO(plain)
+    with zipfile.ZipFile(buf, "a") as z:
+        note = b"Padding: small packages are encrypted wrongly by msoffcrypto-tool (issue #105)."
+        z.comment = (z.comment + b" " + note).ljust(len(z.comment) + _PADDED_SIZE - len(plain), b" ")
+    return buf.getvalue()
+
+
+def write_encrypted(plain: bytes, password: str, path: Path, force: bool = False) -> Path:
+    """Encrypt (and verify), then save to path atomically; refuse to replace a file unless force."""
+    path = Path(path)
+    if path.exists() and not force:
+        raise OutputExists(f"{path.name} already exists in {path.parent}. Choose another name, or allow replacing it.")
+    if not path.parent.is_dir():
+        raise ProtectionError(f"The folder {path.parent} does not exist.")
+    encrypted = encrypt(plain, password)
+    tmp = None
+    try:
+        # Same folder, so os.replace is an atomic rename; a name not ending in .xlsx, so a
+        # half-written file is never mistaken for a workbook.
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False) as f:
+            tmp = Path(f.name)
+            f.write(encrypted)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as e:
+        raise ProtectionError(f"Could not save {path.name} in {path.parent}: {e.strerror or e}.") from e
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+    return path
+
+
+# --- passwords --------------------------------------------------------------------------------
+
+def check_password(pw: str) -> None:
+    """Raise WeakPassword, with the reason, for a password too easy to guess."""
+    if len(pw) < MIN_PASSWORD_LENGTH:
+        raise WeakPassword(f"The password needs at least {MIN_PASSWORD_LENGTH} characters; this one has {len(pw)}.")
+    low = pw.lower()
+    if len(set(low)) == 1:
+        raise WeakPassword("The password is one character repeated.")
+    if pw.isdigit():
+        raise WeakPassword("The password is only digits; use words, for example a generated passphrase.")
+    for run in ("0123456789" * 3, "abcdefghijklmnopqrstuvwxyz" * 2, "qwertyuiopasdfghjklzxcvbnm" * 2):
+        if low in run or low in run[::-1]:
+            raise WeakPassword("The password is a run of keys or characters in order (like 1234… or abcd…).")
+    for size in range(2, len(low) // 3 + 1):  # "abcabcabcabc", "passpasspass"
+        if (low[:size] * (len(low) // size + 1))[: len(low)] == low:
+            raise WeakPassword("The password is a short pattern repeated.")
+    for word in OBVIOUS_WORDS:
+        if word in low:
+            raise WeakPassword(f"The password contains “{word}”, one of the first things an attacker tries.")
+
+
+@functools.lru_cache(maxsize=1)
+def load_word_list() -> tuple[str, ...]:
+    path = resource_path("assets", "wordlist.txt")
+    try:
+        words = tuple(dict.fromkeys(w.strip() for w in path.read_text(encoding="utf-8").splitlines() if w.strip()))
+    except OSError:
+        words = ()
+    if len(words) < MIN_WORD_LIST_SIZE:
+        raise ProtectionError(f"The word list for passphrases ({path}) is missing or too short; reinstall the program.")
+    return words
+
+
+def passphrase_entropy_bits(words: int, list_size: int) -> float:
+    """Bits of a generated passphrase: the words, each drawn from list_size, plus the two digits."""
+    return words * math.log2(list_size) + math.log2(100)
+
+
+def generate_passphrase(words: int = DEFAULT_PASSPHRASE_WORDS) -> str:
+    """A random passphrase easy to read out on the phone, like Maple-Harbour-Candle-Orbit-Lemon-42."""
+    if words < 1:
+        raise ValueError("words must be at least 1")
+    wordlist = load_word_list()
+    chosen = [secrets.choice(wordlist).capitalize() for _ in range(words)]
+    return "-".join(chosen + [f"{secrets.randbelow(100):02d}"])
+
+
+def read_password_file(path) -> str:
+    """The password on the first line of a text file, without the spaces or newline at its ends."""
+    path = Path(path)
+    try:
+        # utf-8-sig: Notepad may put a byte-order mark at the start.
+        with open(path, encoding="utf-8-sig") as f:
+            line = f.readline()
+    except FileNotFoundError:
+        raise ProtectionError(f"The password file {path} does not exist.") from None
+    except UnicodeDecodeError:
+        raise ProtectionError(f"The password file {path.name} is not a plain text file.") from None
+    except OSError as e:
+        raise ProtectionError(f"The password file {path} could not be read: {e.strerror or e}.") from None
+    password = line.strip()
+    if not password:
+        raise ProtectionError(f"The password file {path.name} is empty: put the password on its first line.")
+    return password

@@ -1,0 +1,76 @@
+"""Which learners a return is about (DOMAIN.md section 2, 'scope'). A learner is left out only
+when the export shows they are outside the return, always with a reason; a learner whose year
+group or date cannot be read stays in, for the checks to flag."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from tracker_desktop.core.calendar import MONTH_ABBR, month_end
+from tracker_desktop.core.cleaning import clean_nc_year, parse_date
+
+
+@dataclass(frozen=True)
+class Period:
+    """The reporting month (monthly returns) and the academic year it belongs to."""
+
+    month_start: dt.date
+    academic_year: int
+    as_of: dt.date
+
+    @property
+    def month_end(self) -> dt.date:
+        return month_end(self.month_start.year, self.month_start.month)
+
+    @property
+    def month_label(self) -> str:
+        return f"{MONTH_ABBR[self.month_start.month - 1]} {self.month_start.year}"
+
+
+def out_of_scope(scope: dict, values: dict[str, str], period: Period) -> str | None:
+    """Why a learner is not on the return, or None when they are."""
+    year = _year(values.get("NC Year", ""))
+    if "nc_years" in scope and year is not None and year not in scope["nc_years"]:
+        wanted = ", ".join(str(y) for y in scope["nc_years"])
+        return f"NC Year {year} is not in this return (Years {wanted})"
+    if "nc_year_from" in scope and year is not None and year < scope["nc_year_from"]:
+        return f"NC Year {year} is below Year {scope['nc_year_from']}"
+    if "age_on_31_august" in scope:
+        why = _age_out(scope["age_on_31_august"], values, period)
+        if why:
+            return why
+    field = scope.get("date_in_period")
+    if field:
+        raw = values.get(field, "").strip()
+        if not raw:
+            return f"no {field}"
+        date = parse_date(raw)
+        if date is not None and not (period.month_start <= date <= period.month_end):
+            return f"{field} {date:%d/%m/%Y} is not in {period.month_label}"
+    field = scope.get("left_on_or_before_as_of")
+    if field:
+        date = parse_date(values.get(field, ""))
+        if date is not None and date <= period.as_of:
+            return f"left on {date:%d/%m/%Y}, on or before {period.as_of:%d/%m/%Y}"
+    return None
+
+
+def _year(text: str) -> int | None:
+    cleaned = clean_nc_year(text.strip()) if text.strip() else ""
+    return int(cleaned) if cleaned.isdigit() else None
+
+
+def _age_out(rule: dict, values: dict[str, str], period: Period) -> str | None:
+    dob = parse_date(values.get("Date of Birth", ""))
+    if dob is None:
+        return None
+    on = dt.date(period.academic_year, 8, 31)
+    age = on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+    if rule["from"] <= age <= rule["to"]:
+        return None
+    ehcp = values.get("EHCP", "").strip().upper()
+    if "with_ehcp_to" in rule and ehcp == "Y" and rule["to"] < age <= rule["with_ehcp_to"]:
+        return None
+    upper = rule.get("with_ehcp_to", rule["to"])
+    return f"aged {age} on 31 August {period.academic_year} (this return takes {rule['from']}-{rule['to']}" + (
+        f", or up to {upper} with an EHC plan)" if "with_ehcp_to" in rule else ")")

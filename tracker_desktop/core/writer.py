@@ -1,0 +1,162 @@
+"""Writing a return into a copy of the template.
+
+Rows are streamed (openpyxl write-only mode) so 100k learners do not hold every cell in memory;
+the template's header look, column widths, frozen header, other sheets and dropdowns are carried
+over. Dates are written as dates, numbers-as-text as text, and a value starting = + - @ is always
+text, never a formula. Nothing of ours (colours, comments) goes into the upload file.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from copy import copy
+from typing import Iterable, Sequence
+
+from tracker_desktop.core.cleaning import parse_date
+from tracker_desktop.core.definitions import ReturnDefinition
+from tracker_desktop.core.template import Template
+
+FORMULA_START = ("=", "+", "-", "@")
+NUMBER_TYPES = {"ncyear", "whole"}
+
+
+def cell_value(kind: str, text: str) -> object:
+    """The typed value a cell holds for a cleaned text value of a column type."""
+    if not text:
+        return None
+    if kind == "date":
+        parsed = parse_date(text)
+        return dt.datetime(parsed.year, parsed.month, parsed.day) if parsed else text
+    if kind in NUMBER_TYPES and text.isdigit():
+        return int(text)
+    return text
+
+
+def write_return(template: Template, definition: ReturnDefinition, rows: Iterable[Sequence[str]]) -> bytes:
+    """The workbook's bytes: the template with one row per learner from the row under its header.
+
+    `rows` holds, per learner, the cleaned text of each template column in template order."""
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+
+    source = openpyxl.load_workbook(io.BytesIO(template.data))
+    src_ws = source[template.sheet]
+    out = openpyxl.Workbook(write_only=True)
+    kinds = [definition.meaning(c.header).type for c in template.columns]
+    positions = [c.index for c in template.columns]
+    width = max(positions + [src_ws.max_column])
+    for ws_src in source.worksheets:
+        if ws_src.title == template.sheet:
+            ws = out.create_sheet(ws_src.title)
+            _copy_sheet_look(ws_src, ws)
+            for r in range(1, template.header_row + 1):
+                ws.append(_styled_row(ws, ws_src, r, width))
+            count = 0
+            date_cells = {}
+            for values in rows:
+                cells: list[object] = [None] * width
+                for pos, kind, text in zip(positions, kinds, values):
+                    value = cell_value(kind, text)
+                    if value is None:
+                        continue
+                    cell = WriteOnlyCell(ws, value)
+                    if isinstance(value, dt.datetime):
+                        cell.number_format = "DD/MM/YYYY"
+                        date_cells[pos] = True
+                    elif isinstance(value, str):
+                        cell.number_format = "@"
+                        if value.startswith(FORMULA_START):
+                            cell.data_type = "s"  # shown as typed, never run as a formula
+                    cells[pos - 1] = cell
+                ws.append(cells)
+                count += 1
+            _copy_validations(ws_src, ws, template.header_row + max(count, 1))
+        else:
+            ws = out.create_sheet(ws_src.title)
+            _copy_sheet_look(ws_src, ws)
+            for r in range(1, ws_src.max_row + 1):
+                ws.append(_styled_row(ws, ws_src, r, ws_src.max_column))
+            ws.sheet_state = ws_src.sheet_state
+    for name, defined in source.defined_names.items():
+        out.defined_names[name] = copy(defined)
+    out.properties = copy(source.properties)
+    buffer = io.BytesIO()
+    out.save(buffer)
+    return buffer.getvalue()
+
+
+def _styled_row(ws, ws_src, r: int, width: int) -> list[object]:
+    from openpyxl.cell import WriteOnlyCell
+
+    row: list[object] = []
+    for c in range(1, width + 1):
+        src = ws_src.cell(row=r, column=c)
+        if src.value is None and not src.has_style:
+            row.append(None)
+            continue
+        cell = WriteOnlyCell(ws, src.value)
+        if src.has_style:
+            cell.font, cell.fill, cell.border = copy(src.font), copy(src.fill), copy(src.border)
+            cell.alignment, cell.number_format, cell.protection = copy(src.alignment), src.number_format, copy(src.protection)
+        if isinstance(src.value, str) and src.data_type == "s":
+            cell.data_type = "s"
+        row.append(cell)
+    return row
+
+
+def _copy_sheet_look(src, ws) -> None:
+    for key, dim in src.column_dimensions.items():
+        target = ws.column_dimensions[key]
+        target.width = dim.width
+        target.hidden = dim.hidden
+        if dim.min and dim.max:
+            target.min, target.max = dim.min, dim.max
+    ws.freeze_panes = src.freeze_panes
+    ws.sheet_properties = copy(src.sheet_properties)
+
+
+def _copy_validations(src, ws, last_row: int) -> None:
+    """Keep the template's dropdowns, reaching at least down to the last learner."""
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.worksheet.cell_range import MultiCellRange
+
+    for dv in src.data_validations.dataValidation:
+        new = copy(dv)
+        ranges = []
+        for rng in str(dv.sqref).split():
+            try:
+                min_col, min_row, max_col, max_row = range_boundaries(rng)
+            except ValueError:
+                ranges.append(rng)
+                continue
+            from openpyxl.utils import get_column_letter
+
+            max_row = max(max_row or min_row, last_row)
+            ranges.append(f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}")
+        new.sqref = MultiCellRange(" ".join(ranges))
+        ws.data_validations.append(new)
+
+
+def fill_prepopulated(data: bytes, sheet: str, header_row: int, positions: dict[str, int],
+                      edits: Iterable[tuple[int, str, str]], definition: ReturnDefinition) -> bytes:
+    """Fill cells of a workbook someone else sent (TEP's), keeping everything else as it was.
+
+    `edits` are (sheet row, header, cleaned text)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    ws = book[sheet]
+    for row, header, text in edits:
+        kind = definition.meaning(header).type
+        value = cell_value(kind, text)
+        cell = ws.cell(row=row, column=positions[header])
+        cell.value = value
+        if isinstance(value, dt.datetime):
+            cell.number_format = "DD/MM/YYYY"
+        elif isinstance(value, str):
+            cell.number_format = "@"
+            if value.startswith(FORMULA_START):
+                cell.data_type = "s"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
