@@ -71,6 +71,8 @@ RULES = {r.id: r for r in (
          "Some codes are allowed only for some learners (year group, EHCP, gender)."),
     Rule("aim-invalid", ERROR, "Learning aim not valid", "{column} '{value}' is not an 8-character learning aim reference.",
          "A learning aim reference (LARS) is 8 letters and digits."),
+    Rule("not-matched", QUERY, "Not found in the export", "This learner was not found in {detail}: fill in their row by hand.",
+         "A pre-populated row (TEP's list) that no row of the MIS export matched by UPN, TEP Ref, or name and date of birth."),
     Rule("duplicate-learner", ERROR, "Learner on more than one row", "{column} {value} is on {detail} rows: KCC accepts one line per learner.",
          "Each learner appears once; every row sharing the identifier is marked."),
 )}

@@ -1,0 +1,175 @@
+"""TEP's pre-populated sheets (leaver destinations, no-offer lists): open TEP's workbook (often
+encrypted), fill the school's columns from an MIS export, check, and save encrypted.
+
+TEP's sheet is the template and the learner list at once: its rows, columns, order and
+highlights are kept exactly; only the school's columns are written. The plain workbook lives in
+memory only.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import sys
+from pathlib import Path
+
+from tracker_desktop.core import protection
+from tracker_desktop.core.cleaning import clean, parse_date
+from tracker_desktop.core.definitions import ReturnDefinition, load_definition
+from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.mapping import Mapping, RowReader, propose_mapping
+from tracker_desktop.core.naming import check_sender
+from tracker_desktop.core.preparation import Fix, Learner, Preparation, known_headers, parse_day, parse_period
+from tracker_desktop.core.readers import excel_cell_text, read_export
+from tracker_desktop.core.table import Table
+from tracker_desktop.core.template import Template, read_template
+from tracker_desktop.core.writer import fill_prepopulated
+
+
+def open_prepopulated(path: Path, password: str | None) -> bytes:
+    """TEP's workbook as plain xlsx bytes, decrypted in memory when it is encrypted."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{Path(path).name}: TEP's workbook was not found in {Path(path).parent}.") from None
+    except OSError as e:
+        raise UserError(f"{Path(path).name}: TEP's workbook cannot be read ({e.strerror or e}).") from None
+    if protection.is_encrypted(data):
+        if not password:
+            raise protection.WrongPassword(f"{Path(path).name} is encrypted: give the password TEP told you (--prepopulated-password-file).")
+        return protection.decrypt(data, password)
+    return data
+
+
+class TepPreparation(Preparation):
+    """A TEP sheet being filled: learners are TEP's rows; the export only supplies values."""
+
+    def __init__(self, definition: ReturnDefinition, template: Template, export: Table, school: str,
+                 as_of: dt.date, period: dt.date, mapping: Mapping | None = None):
+        self.tep_rows = _tep_rows(template)
+        super().__init__(definition, template, export, check_sender(definition, school, None), period, as_of, mapping)
+
+    def build(self, progress=None) -> None:
+        reader = RowReader(self.table, self.mapping)
+        exported = [(source_row, reader.values(row)) for row, source_row in zip(self.table.rows, self.table.source_rows)]
+        index = _match_index(exported)
+        self.learners, self.left_out = [], []
+        unmatched = []
+        for sheet_row, tep_values in self.tep_rows:
+            values = {c: clean(self.definition.meaning(c), tep_values.get(c, "")) for c in self.columns}
+            learner = Learner(sheet_row, values)
+            match = _find(index, values)
+            if match is None:
+                unmatched.append(len(self.learners))
+            else:
+                for column in self.definition.school_fills:
+                    raw = match.get(column, "")
+                    if column in self.columns and raw.strip():
+                        after = self._clean_one(column, raw)
+                        learner.values[column] = after
+                        if after != raw:
+                            learner.fixes[column] = Fix(column, raw, after)
+            self.learners.append(learner)
+        self.recheck()
+        for row in unmatched:
+            self.add_problem(row, self._identity_column(), "not-matched", detail=self.table.source.name)
+
+    def _identity_column(self) -> str:
+        return next((c for c in ("UPN", "TEP Ref", "Legal Surname") if c in self.columns), self.columns[0])
+
+    def recheck(self) -> None:
+        super().recheck()
+
+    def workbook_bytes(self) -> bytes:
+        positions = {c.header: c.index for c in self.template.columns}
+        edits = []
+        for learner, (sheet_row, original) in zip(self.learners, self.tep_rows):
+            for column in self.columns:
+                value = learner.values.get(column, "")
+                if value != clean(self.definition.meaning(column), original.get(column, "")):
+                    edits.append((sheet_row, column, value))
+        return fill_prepopulated(self.template.data, self.template.sheet, self.template.header_row, positions, edits, self.definition)
+
+    def save(self, folder: Path, force: bool = False, password: str | None = None) -> Path:
+        if not password:
+            raise UserError("A TEP sheet is always saved encrypted: give a password (or let Tracker Desktop make one).")
+        protection.check_password(password)
+        return protection.write_encrypted(self.workbook_bytes(), password, Path(folder) / self.output_name, force=force)
+
+
+def _tep_rows(template: Template) -> list[tuple[int, dict[str, str]]]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(template.data), read_only=True, data_only=True)
+    ws = book[template.sheet]
+    rows = []
+    for r, cells in enumerate(ws.iter_rows(min_row=template.header_row + 1, values_only=True), start=template.header_row + 1):
+        values = {c.header: excel_cell_text(cells[c.index - 1]) if c.index - 1 < len(cells) else "" for c in template.columns}
+        if any(v.strip() for v in values.values()):
+            rows.append((r, values))
+    book.close()
+    if not rows:
+        raise UserError(f"{template.path.name}: TEP's sheet '{template.sheet}' has no learners under its header row.")
+    return rows
+
+
+def _keys(values: dict[str, str]) -> list[tuple[str, str]]:
+    keys = []
+    if values.get("UPN", "").strip():
+        keys.append(("upn", values["UPN"].strip().upper()))
+    if values.get("TEP Ref", "").strip():
+        keys.append(("ref", values["TEP Ref"].strip().upper()))
+    dob = parse_date(values.get("Date of Birth", ""))
+    surname, forename = values.get("Legal Surname", "").strip().lower(), values.get("Legal Forename", "").strip().lower()
+    if surname and forename and dob:
+        keys.append(("name", f"{surname}|{forename}|{dob.isoformat()}"))
+    return keys
+
+
+def _match_index(exported: list[tuple[int, dict[str, str]]]) -> dict[tuple[str, str], dict[str, str]]:
+    index: dict[tuple[str, str], dict[str, str]] = {}
+    for _, values in exported:
+        for key in _keys(values):
+            index.setdefault(key, values)
+    return index
+
+
+def _find(index, values: dict[str, str]) -> dict[str, str] | None:
+    """Match by UPN, else TEP Ref, else surname + forename + date of birth."""
+    for key in _keys(values):
+        if key in index:
+            return index[key]
+    return None
+
+
+def prepare_tep(return_id: str, export: Path, prepopulated: Path, prepopulated_password: str | None, school: str | None,
+                as_of=None, period: str | None = None, mapping: Mapping | None = None) -> TepPreparation:
+    definition = load_definition(return_id)
+    if not definition.prepopulated:
+        raise UserError(f"{definition.title} is not filled into a TEP workbook: leave out --prepopulated.")
+    data = open_prepopulated(prepopulated, prepopulated_password)
+    template = read_template(Path(prepopulated), data=data)
+    missing = [h for h, mandatory in definition.columns if mandatory and h not in template.headers]
+    if missing:
+        raise UserError(f"{Path(prepopulated).name} does not look like TEP's {definition.title} sheet: it has no {', '.join(missing)} column.")
+    table = read_export(Path(export), known_headers(definition))
+    day = as_of if isinstance(as_of, dt.date) else parse_day(as_of)
+    month = parse_period(period, day)
+    mapping = mapping or propose_mapping(table, definition, template.headers)
+    return TepPreparation(definition, template, table, school or "", day, month, mapping)
+
+
+def prepare_tep_cli(args, mapping: Mapping | None) -> int:
+    from tracker_desktop.cli import _summary, _write_report
+
+    if not args.prepopulated:
+        raise UserError(f"{args.return_id} is filled into the workbook TEP sent: give it with --prepopulated FILE.")
+    in_password = protection.read_password_file(args.prepopulated_password_file) if args.prepopulated_password_file else None
+    prep = prepare_tep(args.return_id, args.export, args.prepopulated, in_password, args.school, args.as_of, args.period, mapping)
+    generated = not args.encrypt_password_file
+    password = protection.generate_passphrase() if generated else protection.read_password_file(args.encrypt_password_file)
+    output = prep.save(args.out, force=args.force, password=password)
+    _write_report(args.report, prep.report(output))
+    print(_summary(prep, output))
+    if generated:
+        print(f"Password for {output.name} (give it to TEP by phone, never in the same e-mail): {password}", file=sys.stderr)
+    return 1 if prep.counts()["errors"] else 0
