@@ -53,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("returns", help="list the returns, who sends them and when they are due")
 
+    m = sub.add_parser("demo", help="open the app on the bundled demo data (or, with no display, prepare the demo returns)")
+    m.add_argument("--headless", action="store_true", help="prepare the demo returns without opening a window")
+    m.add_argument("--out", type=Path, help="folder for the demo returns (default a new temporary folder)")
+
     for name, helptext in (("encrypt", "encrypt a workbook with a password for e-mailing"), ("decrypt", "remove the password from a workbook")):
         e = sub.add_parser(name, help=helptext)
         e.add_argument("workbook", metavar="WORKBOOK", type=Path)
@@ -159,7 +163,9 @@ def cmd_encrypt(args) -> int:
     else:
         protection.check_password(password)
     out = args.out or args.workbook.with_name(args.workbook.stem + " (encrypted)" + args.workbook.suffix)
-    protection.write_encrypted(protection.decrypt(plain, "") if False else plain, password, out, force=args.force)
+    if protection.is_encrypted(plain):
+        raise UserError(f"{args.workbook.name} is already encrypted.")
+    protection.write_encrypted(plain, password, out, force=args.force)
     print(f"wrote {out}")
     if generated:
         print(f"Password (give it to the recipient by phone, never in the same e-mail): {password}", file=sys.stderr)
@@ -180,6 +186,42 @@ def cmd_decrypt(args) -> int:
     return 0
 
 
+DEMO_SCHOOL, DEMO_PERIOD, DEMO_AS_OF = "8864123", "2025-10", "2025-10-31"
+
+
+def _display_available() -> bool:
+    import os
+
+    return sys.platform in ("win32", "darwin") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def cmd_demo(args) -> int:
+    import tempfile
+
+    from tracker_desktop.core.preparation import Preparation
+    from tracker_desktop.resources import resource_path
+
+    export = resource_path("assets", "demo", "demo_roll.csv")
+    if not export.exists():
+        raise UserError(f"The demo export is missing from {export.parent}.")
+    if not args.headless and _display_available():
+        try:
+            from tracker_desktop.gui.app import run_demo
+        except ImportError:
+            pass
+        else:
+            return run_demo()
+    out = args.out or Path(tempfile.mkdtemp(prefix="tracker-demo-"))
+    print(f"Demo: fictional school {DEMO_SCHOOL}, export {export.name}, month {DEMO_PERIOD}")
+    for return_id in ("school-joiners", "school-leavers"):
+        prep = Preparation.start(return_id, export, school=DEMO_SCHOOL, period=DEMO_PERIOD, as_of=DEMO_AS_OF)
+        output = prep.save(out, force=True)
+        print(f"{prep.definition.title}: {_summary(prep, output)}")
+        for p in prep.problems[:5]:
+            print(f"  export row {prep.learners[p.row].source_row}, {p.column}: {p.severity}: {p.message}")
+    return 0
+
+
 def cmd_open(args) -> int:
     from tracker_desktop.gui.app import run_app
 
@@ -195,7 +237,7 @@ def _read_bytes(path: Path) -> bytes:
         raise UserError(f"{path.name}: the file cannot be read ({e.strerror or e}).") from None
 
 
-COMMANDS = {"prepare": cmd_prepare, "check": cmd_check, "returns": cmd_returns, "encrypt": cmd_encrypt,
+COMMANDS = {"demo": cmd_demo, "prepare": cmd_prepare, "check": cmd_check, "returns": cmd_returns, "encrypt": cmd_encrypt,
             "decrypt": cmd_decrypt, "open": cmd_open}
 
 
