@@ -93,6 +93,11 @@ class TepPreparation(Preparation):
         if not password:
             raise UserError("A TEP sheet is always saved encrypted: give a password (or let Tracker Desktop make one).")
         protection.check_password(password)
+        folder = Path(folder)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise UserError(f"Cannot save in {folder}: {e.strerror or e}.") from None
         return protection.write_encrypted(self.workbook_bytes(), password, Path(folder) / self.output_name, force=force)
 
 

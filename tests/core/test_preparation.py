@@ -1,0 +1,92 @@
+"""The preparation object the CLI and the desktop app drive: edits recheck at once."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tracker_desktop.core.mapping import Source
+from tracker_desktop.core.preparation import Preparation
+
+HEADER = ("UPN,Surname,Forename,DOB,Gender,Year,Address 1,Town,Postcode,Contact 1 Name,Contact 1 Telephone,"
+          "SEN Status,Admission Date,Telephone\n")
+
+
+def export(tmp_path: Path, rows: list[str]) -> Path:
+    path = tmp_path / "roll.csv"
+    path.write_text(HEADER + "".join(r + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+GOOD = "B886412324001,Smith,Amy,15/03/2009,F,Year 11,1 High Street,Maidstone,me14 1xx,Jo Smith,07911 123456,N,07/10/2024,1622246602"
+
+
+def start(path, **kw):
+    return Preparation.start("school-joiners", path, school="8864123", period="2024-10", as_of="2024-10-31", **kw)
+
+
+def test_clean_row_has_no_problems_and_fixes_are_recorded(tmp_path):
+    from tracker_desktop.core.identifiers import upn_check_letter
+
+    upn = upn_check_letter("X886412324001") + "886412324001"
+    prep = start(export(tmp_path, [GOOD.replace("B886412324001", upn)]))
+    assert prep.problems == []
+    fixes = {f.column: (f.before, f.after) for f in prep.learners[0].fixes.values()}
+    assert fixes["Postcode"] == ("me14 1xx", "ME14 1XX")
+    assert fixes["Home Telephone"] == ("1622246602", "01622 246602")
+    assert fixes["NC Year"] == ("Year 11", "11")
+    assert "EHCP" not in fixes  # SEN status N is EHCP N: nothing changed
+
+
+def test_edit_clears_the_problem_and_lowers_the_count(tmp_path):
+    prep = start(export(tmp_path, [GOOD.replace("me14 1xx", "")]))
+    before = prep.counts()["errors"]
+    assert ("Postcode", "mandatory-missing") in {(p.column, p.rule) for p in prep.problems}
+    value = prep.set_value(0, "Postcode", "tn23 8nt")
+    assert value == "TN23 8NT"
+    assert ("Postcode", "mandatory-missing") not in {(p.column, p.rule) for p in prep.problems}
+    assert prep.counts()["errors"] == before - 1
+
+
+def test_duplicates_follow_edits_across_rows(tmp_path):
+    prep = start(export(tmp_path, [GOOD, GOOD.replace("Amy", "Ben")]))
+    dup = [p for p in prep.problems if p.rule == "duplicate-learner"]
+    assert {p.row for p in dup} == {0, 1}
+    prep.set_value(1, "UPN", "Y886123424001")
+    assert not [p for p in prep.problems if p.rule == "duplicate-learner"]
+
+
+def test_learners_out_of_scope_are_listed_with_a_reason(tmp_path):
+    prep = start(export(tmp_path, [GOOD, GOOD.replace("Year 11", "Year 8"), GOOD.replace("07/10/2024", "04/09/2023")]))
+    assert len(prep.learners) == 1
+    reasons = [l.reason for l in prep.left_out]
+    assert any("Year 8" in r for r in reasons) and any("not in Oct 2024" in r for r in reasons)
+    assert [l.source_row for l in prep.left_out] == [3, 4]
+
+
+def test_remap_rebuilds_from_another_column(tmp_path):
+    prep = start(export(tmp_path, [GOOD]))
+    mapping = dict(prep.mapping)
+    mapping["Home Telephone"] = Source(("Contact 1 Telephone",))
+    prep.remap(mapping)
+    assert prep.learners[0].values["Home Telephone"] == "07911 123456"
+
+
+def test_formula_like_text_is_written_as_text(tmp_path):
+    import io
+
+    import openpyxl
+
+    prep = start(export(tmp_path, [GOOD.replace("Amy", "=1+2")]))
+    ws = openpyxl.load_workbook(io.BytesIO(prep.workbook_bytes()))["Return"]
+    cell = ws.cell(2, prep.columns.index("Legal Forename") + 1)
+    assert cell.value == "=1+2" and cell.data_type == "s"
+
+
+@pytest.mark.parametrize("return_id", ["school-post16-enrolment", "school-september-guarantee", "school-intended-destinations",
+                                       "college-post16-enrolment", "college-joiners", "college-leavers", "college-september-guarantee"])
+def test_every_return_prepares_from_an_export(tmp_path, return_id):
+    who = {"college": "MKC"} if return_id.startswith("college") else {"school": "8864123"}
+    prep = Preparation.start(return_id, export(tmp_path, [GOOD]), period="2024-10", as_of="2024-10-31", **who)
+    prep.save(tmp_path)
+    assert (tmp_path / prep.output_name).exists()

@@ -1,0 +1,110 @@
+"""The command line as an office script or the desktop app uses it: exit codes, one plain line
+on failure, the report, and never replacing a file silently."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tracker_desktop.cli import main
+
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+ROLL = SAMPLES / "roll_2024-10.csv"
+needs_samples = pytest.mark.skipif(not ROLL.exists(), reason="shared samples not present")
+
+
+def run(args, capsys):
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@needs_samples
+def test_prepare_writes_named_return_and_report(tmp_path, capsys):
+    code, out, err = run(["prepare", "school-joiners", ROLL, "--school", "8864123", "--period", "2024-10",
+                          "--out", tmp_path, "--report", tmp_path / "r.json"], capsys)
+    assert code == 1  # the sample has an error left to fix
+    written = tmp_path / "8864123SchoolJoinersOct.xlsx"
+    assert written.exists()
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["return"] == "school-joiners"
+    assert report["output"] == str(written)
+    assert report["rows"] == len(report["learners"]) > 0
+    assert all({"source_row", "reason"} <= set(l) for l in report["left_out"])
+    assert {p["severity"] for p in report["problems"]} <= {"error", "query"}
+    ws = openpyxl.load_workbook(written)["Return"]
+    assert ws.max_row == 1 + report["rows"]
+    first = report["learners"][0]
+    assert first["row"] == 2
+
+
+@needs_samples
+def test_existing_file_is_not_replaced_without_force(tmp_path, capsys):
+    args = ["prepare", "school-leavers", ROLL, "--school", "8864123", "--period", "2024-10", "--out", tmp_path]
+    assert run(args, capsys)[0] in (0, 1)
+    target = tmp_path / "8864123SchoolLeaversOct.xlsx"
+    before = target.read_bytes()
+    code, out, err = run(args, capsys)
+    assert code == 2
+    assert "already exists" in err and err.count("\n") == 1 and "Traceback" not in err
+    assert target.read_bytes() == before
+    assert run(args + ["--force"], capsys)[0] in (0, 1)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["prepare", "school-leavers", "missing.csv", "--school", "8864123"], "does not exist"),
+    (["prepare", "no-such-return", "x.csv", "--school", "8864123"], "no return called"),
+    (["prepare", "school-leavers", "x.csv", "--school", "12"], "7-digit"),
+    (["prepare", "college-joiners", "x.csv", "--school", "8864123"], "college code"),
+    (["prepare", "school-leavers", "x.csv", "--school", "8864123", "--period", "October"], "YYYY-MM"),
+    (["prepare", "school-leavers"], "required"),
+])
+def test_bad_input_is_one_plain_line_and_exit_2(tmp_path, capsys, args, words):
+    (tmp_path / "x.csv").write_text("UPN,Surname,Forename\nA,B,C\n", encoding="utf-8")
+    args = [a if a != "x.csv" else tmp_path / "x.csv" for a in args]
+    code, out, err = run(args + ["--out", tmp_path] if len(args) > 2 else args, capsys)
+    assert code == 2
+    assert words in err
+    assert "Traceback" not in err
+    assert not list(tmp_path.glob("*.xlsx"))
+
+
+def test_unreadable_export_names_the_file(tmp_path, capsys):
+    bad = tmp_path / "pupils.csv"
+    bad.write_bytes(b"\x00\x01\x02\x03" * 200)
+    code, out, err = run(["prepare", "school-leavers", bad, "--school", "8864123", "--out", tmp_path], capsys)
+    assert code == 2 and "pupils.csv" in err
+
+
+def test_returns_lists_every_return(capsys):
+    code, out, err = run(["returns"], capsys)
+    assert code == 0
+    for rid in ("school-post16-enrolment", "school-joiners", "school-leavers", "school-september-guarantee",
+                "school-intended-destinations", "tep-leaver-destinations", "tep-no-offer", "college-post16-enrolment",
+                "college-joiners", "college-leavers", "college-september-guarantee"):
+        assert rid in out
+    assert "next due" in out
+
+
+@needs_samples
+def test_check_finds_the_same_errors_as_prepare(tmp_path, capsys):
+    run(["prepare", "school-leavers", ROLL, "--school", "8864123", "--period", "2024-10", "--out", tmp_path,
+         "--report", tmp_path / "p.json"], capsys)
+    code, out, err = run(["check", "school-leavers", tmp_path / "8864123SchoolLeaversOct.xlsx", "--report", tmp_path / "c.json"], capsys)
+    assert code == 1
+    prepared = json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))
+    checked = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
+    key = lambda p: (p["row"], p["column"], p["rule"])  # noqa: E731
+    assert sorted(map(key, checked["problems"])) == sorted(map(key, prepared["problems"]))
+
+
+def test_console_script_has_no_traceback_on_usage_error():
+    exe = Path(sys.executable).with_name("tracker-desktop")
+    if not exe.exists():
+        pytest.skip("console script not installed")
+    p = subprocess.run([str(exe), "prepare"], capture_output=True, text=True)
+    assert p.returncode == 2 and "Traceback" not in p.stderr and p.stderr.strip()
