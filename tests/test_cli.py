@@ -108,3 +108,62 @@ def test_console_script_has_no_traceback_on_usage_error():
         pytest.skip("console script not installed")
     p = subprocess.run([str(exe), "prepare"], capture_output=True, text=True)
     assert p.returncode == 2 and "Traceback" not in p.stderr and p.stderr.strip()
+
+
+def test_deadlines_for_an_academic_year(capsys):
+    code, out, err = run(["deadlines", "--academic-year", "2025-26", "--school", "8864123"], capsys)
+    assert code == 0
+    assert "Fri 12 Sep 2025  Sixth-form enrolment" in out  # 2nd Friday of September
+    assert "Fri 29 May 2026  In-year leavers (May 2026)" in out  # last working day
+    assert "College" not in out
+
+
+TEP_SHEET = SAMPLES / "tep_leavers_2024_encrypted.xlsx"
+
+
+@pytest.mark.skipif(not TEP_SHEET.exists(), reason="shared samples not present")
+def test_tep_prepare_writes_only_encrypted_output_and_a_draft(tmp_path, capsys):
+    from tracker_desktop.core import protection
+
+    (tmp_path / "in.pw").write_text("Maple-Harbour-42\n")
+    (tmp_path / "out.pw").write_text("Copper-Lantern-Meadow-58\n")
+    out = tmp_path / "out"
+    code, stdout, err = run(["prepare", "tep-leaver-destinations", SAMPLES / "tep_leavers_2024_destinations.csv",
+                             "--prepopulated", TEP_SHEET, "--prepopulated-password-file", tmp_path / "in.pw",
+                             "--school", "8864123", "--as-of", "2024-10-31", "--encrypt-password-file", tmp_path / "out.pw",
+                             "--out", out], capsys)
+    assert code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["8864123LeaverDestinations2024.eml", "8864123LeaverDestinations2024.xlsx"]
+    data = (out / "8864123LeaverDestinations2024.xlsx").read_bytes()
+    assert protection.is_encrypted(data)
+    protection.decrypt(data, "Copper-Lantern-Meadow-58")
+    assert b"Copper-Lantern" not in (out / "8864123LeaverDestinations2024.eml").read_bytes()
+    assert "Copper-Lantern" not in stdout + err
+
+
+@pytest.mark.skipif(not TEP_SHEET.exists(), reason="shared samples not present")
+def test_tep_without_password_file_prints_a_generated_passphrase_once(tmp_path, capsys):
+    (tmp_path / "in.pw").write_text("Maple-Harbour-42")
+    code, stdout, err = run(["prepare", "tep-leaver-destinations", SAMPLES / "tep_leavers_2024_destinations.csv",
+                             "--prepopulated", TEP_SHEET, "--prepopulated-password-file", tmp_path / "in.pw",
+                             "--school", "8864123", "--as-of", "2024-10-31", "--out", tmp_path / "o"], capsys)
+    from tracker_desktop.core import protection
+
+    password = err.strip().rsplit(": ", 1)[1]
+    assert len(password) >= 12 and err.count(password) == 1 and password not in stdout
+    protection.decrypt((tmp_path / "o" / "8864123LeaverDestinations2024.xlsx").read_bytes(), password)
+
+
+def test_encrypt_then_decrypt_round_trip(tmp_path, capsys):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active["A1"] = "UPN"
+    book.save(tmp_path / "hand.xlsx")
+    (tmp_path / "pw").write_text("Velvet-Harbour-Tulip-29")
+    assert run(["encrypt", tmp_path / "hand.xlsx", "--out", tmp_path / "locked.xlsx", "--password-file", tmp_path / "pw"], capsys)[0] == 0
+    assert run(["decrypt", tmp_path / "locked.xlsx", "--out", tmp_path / "open.xlsx", "--password-file", tmp_path / "pw"], capsys)[0] == 0
+    assert openpyxl.load_workbook(tmp_path / "open.xlsx").active["A1"].value == "UPN"
+    (tmp_path / "bad").write_text("Wrong-Password-Entirely-1")
+    code, out, err = run(["decrypt", tmp_path / "locked.xlsx", "--out", tmp_path / "x.xlsx", "--password-file", tmp_path / "bad"], capsys)
+    assert code == 2 and "password" in err.lower() and not (tmp_path / "x.xlsx").exists()

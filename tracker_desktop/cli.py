@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("returns", help="list the returns, who sends them and when they are due")
 
+    dl = sub.add_parser("deadlines", help="the calendar of every return for an academic year")
+    dl.add_argument("--academic-year", dest="academic_year", help="e.g. 2025-26 (default: the current one)")
+    who = dl.add_mutually_exclusive_group()
+    who.add_argument("--school", help="show the school returns")
+    who.add_argument("--college", help="show the college returns")
+
     m = sub.add_parser("demo", help="open the app on the bundled demo data (or, with no display, prepare the demo returns)")
     m.add_argument("--headless", action="store_true", help="prepare the demo returns without opening a window")
     m.add_argument("--out", type=Path, help="folder for the demo returns (default a new temporary folder)")
@@ -152,6 +158,28 @@ def cmd_returns(args) -> int:
     return 0
 
 
+def cmd_deadlines(args) -> int:
+    from tracker_desktop.core.calendar import academic_year_label, academic_year_start, deadlines, parse_academic_year
+    from tracker_desktop.core.definitions import all_definitions
+
+    try:
+        start = parse_academic_year(args.academic_year) if args.academic_year else academic_year_start(dt.date.today())
+    except ValueError as e:
+        raise UserError(str(e)) from None
+    who = "school" if args.school else "college" if args.college else None
+    rows = []
+    for d in all_definitions():
+        if who and d.who != who:
+            continue
+        for due, month in deadlines(d.deadlines, start):
+            covers = f" ({dt.date.fromisoformat(month + '-01'):%B %Y})" if month else ""
+            rows.append((due, f"{due:%a %d %b %Y}  {d.title}{covers}  [{d.id}, to {d.sent_to}]"))
+    print(f"Deadlines for {academic_year_label(start)}:")
+    for _, line in sorted(rows):
+        print(f"  {line}")
+    return 0
+
+
 def cmd_encrypt(args) -> int:
     from tracker_desktop.core import protection
 
@@ -237,7 +265,7 @@ def _read_bytes(path: Path) -> bytes:
         raise UserError(f"{path.name}: the file cannot be read ({e.strerror or e}).") from None
 
 
-COMMANDS = {"demo": cmd_demo, "prepare": cmd_prepare, "check": cmd_check, "returns": cmd_returns, "encrypt": cmd_encrypt,
+COMMANDS = {"demo": cmd_demo, "deadlines": cmd_deadlines, "prepare": cmd_prepare, "check": cmd_check, "returns": cmd_returns, "encrypt": cmd_encrypt,
             "decrypt": cmd_decrypt, "open": cmd_open}
 
 

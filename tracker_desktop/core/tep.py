@@ -175,6 +175,10 @@ def prepare_tep_cli(args, mapping: Mapping | None) -> int:
     output = prep.save(args.out, force=args.force, password=password)
     _write_report(args.report, prep.report(output))
     print(_summary(prep, output))
+    from tracker_desktop.core.email_draft import save_draft, tep_draft
+
+    eml = save_draft(tep_draft(output, prep.definition.title, "", prep.sender.code), output.with_suffix(".eml"), force=args.force)
+    print(f"wrote {eml} (an e-mail draft to TEP with the encrypted file attached; open it in Outlook and send it)")
     if generated:
         print(f"Password for {output.name} (give it to TEP by phone, never in the same e-mail): {password}", file=sys.stderr)
     return 1 if prep.counts()["errors"] else 0
