@@ -59,6 +59,26 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--school", help="show the school returns")
     who.add_argument("--college", help="show the college returns")
 
+    sub.add_parser("doctor", help="for IT: check every part works offline on bundled demo data")
+
+    cr = sub.add_parser("compare-rolls", help="joiners and leavers from last month's and this month's whole-school exports")
+    cr.add_argument("old", metavar="OLD", type=Path)
+    cr.add_argument("new", metavar="NEW", type=Path)
+    cr.add_argument("--period", required=True, help="the month being reported, YYYY-MM")
+    who = cr.add_mutually_exclusive_group()
+    who.add_argument("--school")
+    who.add_argument("--college")
+    cr.add_argument("--as-of", dest="as_of")
+    cr.add_argument("--out", type=Path, default=Path("."))
+    cr.add_argument("--report", type=Path)
+    cr.add_argument("--force", action="store_true")
+
+    sm = sub.add_parser("summary", help="a one-page destinations summary for the careers lead")
+    sm.add_argument("workbooks", metavar="WORKBOOK", type=Path, nargs="+", help="filled leaver-destinations sheets or leavers returns")
+    sm.add_argument("--out", type=Path, required=True, help="the summary workbook to write")
+    sm.add_argument("--password-file", dest="password_file", type=Path, help="password of encrypted sheets")
+    sm.add_argument("--force", action="store_true")
+
     m = sub.add_parser("demo", help="open the app on the bundled demo data (or, with no display, prepare the demo returns)")
     m.add_argument("--headless", action="store_true", help="prepare the demo returns without opening a window")
     m.add_argument("--out", type=Path, help="folder for the demo returns (default a new temporary folder)")
@@ -250,6 +270,24 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_doctor(args) -> int:
+    from tracker_desktop.doctor import run_doctor
+
+    return run_doctor()
+
+
+def cmd_compare_rolls(args) -> int:
+    from tracker_desktop.core.rolls import compare_rolls_cli
+
+    return compare_rolls_cli(args)
+
+
+def cmd_summary(args) -> int:
+    from tracker_desktop.core.summary import summary_cli
+
+    return summary_cli(args)
+
+
 def cmd_open(args) -> int:
     from tracker_desktop.gui.app import run_app
 
@@ -265,7 +303,8 @@ def _read_bytes(path: Path) -> bytes:
         raise UserError(f"{path.name}: the file cannot be read ({e.strerror or e}).") from None
 
 
-COMMANDS = {"demo": cmd_demo, "deadlines": cmd_deadlines, "prepare": cmd_prepare, "check": cmd_check, "returns": cmd_returns, "encrypt": cmd_encrypt,
+COMMANDS = {"demo": cmd_demo, "deadlines": cmd_deadlines, "doctor": cmd_doctor, "compare-rolls": cmd_compare_rolls,
+            "summary": cmd_summary, "prepare": cmd_prepare, "check": cmd_check, "returns": cmd_returns, "encrypt": cmd_encrypt,
             "decrypt": cmd_decrypt, "open": cmd_open}
 
 
