@@ -7,6 +7,7 @@ password is never logged or put in an error message.
 """
 from __future__ import annotations
 
+import codecs
 import functools
 import io
 import logging
@@ -33,9 +34,8 @@ ZIP_SIGNATURE = b"PK\x03\x04"  # a plain .xlsx is a zip package
 
 # A compound file keeps streams of 4,096 bytes or less in its "mini stream", and msoffcrypto's
 # writer gets that layout wrong (its issue #105): the EncryptedPackage stream of a small workbook
-# comes out holding other bytes. Packages are padded past that size before encrypting.
-_MINI_STREAM_CUTOFF = 4096
-_PADDED_SIZE = _MINI_STREAM_CUTOFF + 512
+# comes out holding other bytes. Smaller packages are padded by this much before encrypting.
+_PADDED_SIZE = 4096 + 512
 
 MIN_PASSWORD_LENGTH = 12
 DEFAULT_PASSPHRASE_WORDS = 5  # 5 words from the 4,000+ word list + 2 digits: about 67 bits
@@ -130,11 +130,11 @@ def _open_compound_file(data: bytes):
             return office
         raise NotAnExcelWorkbook("This workbook is protected with a kind of encryption this tool cannot open.")
     kind = {"xls97": "an old Excel 97-2003 workbook (.xls)", "doc97": "a Word document",
-            "ppt97": "a PowerPoint presentation"}.get(getattr(office, "format", ""), "an Office file")
+            "ppt97": "a PowerPoint presentation"}.get(office.format, "an Office file")
     if office.format == "xls97":
         try:
             if office.is_encrypted():
-                kind = "an old Excel 97-2003 workbook (.xls) with RC4 encryption"
+                kind += " with its old, weak password protection (RC4)"
         except Exception:  # only used to word the message better
             pass
         raise NotAnExcelWorkbook(
@@ -211,18 +211,27 @@ def encrypt(plain: bytes, password: str) -> bytes:
 
 
 def _pad_small_package(plain: bytes) -> bytes:
-    """Lengthen a small package past the mini-stream size with a zip comment (see issue #105).
+    """Lengthen a small package past the mini-stream size (msoffcrypto issue #105).
 
-    A zip comment is the least invasive padding: the parts stay byte for byte as they were, and
-    Excel, LibreOffice and openpyxl ignore it. Appending rewrites only the central directory.
+    The padding is blank lines after the root element of [Content_Types].xml, a part every
+    package has, stored uncompressed so it cannot shrink; XML allows whitespace there and every
+    other part is kept as it was. (A zip comment would be simpler, but LibreOffice looks for the
+    end of the zip only in its last ~530 bytes and then refuses the file.)
     """
     if len(plain) >= _PADDED_SIZE:
         return plain
-    buf = io.BytesIO(plain)
-    with zipfile.ZipFile(buf, "a") as z:
-        note = b"Padding: small packages are encrypted wrongly by msoffcrypto-tool (issue #105)."
-        z.comment = (z.comment + b" " + note).ljust(len(z.comment) + _PADDED_SIZE - len(plain), b" ")
-    return buf.getvalue()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            part = zipfile.ZipInfo(info.filename, info.date_time)
+            part.external_attr = info.external_attr
+            part.compress_type = info.compress_type
+            if info.filename == "[Content_Types].xml":
+                data += b"\n" * _PADDED_SIZE
+                part.compress_type = zipfile.ZIP_STORED
+            dst.writestr(part, data)
+    return out.getvalue()
 
 
 def write_encrypted(plain: bytes, password: str, path: Path, force: bool = False) -> Path:
@@ -276,6 +285,14 @@ def check_password(pw: str) -> None:
 
 @functools.lru_cache(maxsize=1)
 def load_word_list() -> tuple[str, ...]:
+    """The passphrase words (assets/wordlist.txt, 4,236 of them).
+
+    Made from the Electronic Frontier Foundation's large diceware list (CC BY 3.0 US): kept the
+    3-8 letter words common in English text, dropped words that sound like another common word
+    (CMU pronouncing dictionary, also checked with British non-rhotic vowels), US spellings, numbers,
+    brand names, the obvious words check_password refuses, and anything unkind or unsuitable for
+    a school; then read through by hand.
+    """
     path = resource_path("assets", "wordlist.txt")
     try:
         words = tuple(dict.fromkeys(w.strip() for w in path.read_text(encoding="utf-8").splitlines() if w.strip()))
@@ -304,16 +321,20 @@ def read_password_file(path) -> str:
     """The password on the first line of a text file, without the spaces or newline at its ends."""
     path = Path(path)
     try:
-        # utf-8-sig: Notepad may put a byte-order mark at the start.
-        with open(path, encoding="utf-8-sig") as f:
-            line = f.readline()
+        with open(path, "rb") as f:
+            raw = f.read(64 * 1024)  # a password file is tiny; don't swallow a wrongly chosen big file
     except FileNotFoundError:
         raise ProtectionError(f"The password file {path} does not exist.") from None
-    except UnicodeDecodeError:
-        raise ProtectionError(f"The password file {path.name} is not a plain text file.") from None
     except OSError as e:
         raise ProtectionError(f"The password file {path} could not be read: {e.strerror or e}.") from None
-    password = line.strip()
+    # Windows Notepad saves UTF-8, UTF-8 with a byte-order mark, or "Unicode" (UTF-16 with a mark).
+    encoding = "utf-16" if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        raise ProtectionError(f"The password file {path.name} is not a plain text file.") from None
+    lines = text.splitlines()
+    password = lines[0].strip() if lines else ""
     if not password:
         raise ProtectionError(f"The password file {path.name} is empty: put the password on its first line.")
     return password
