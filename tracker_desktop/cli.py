@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--prepopulated", type=Path, help="TEP's pre-populated workbook (TEP returns)")
     p.add_argument("--prepopulated-password-file", dest="prepopulated_password_file", type=Path)
     p.add_argument("--encrypt-password-file", dest="encrypt_password_file", type=Path)
+    p.add_argument("--history", type=Path, help="folder of the local history of prepared returns to record into")
 
     c = sub.add_parser("check", help="check a filled-in return workbook")
     c.add_argument("return_id", metavar="RETURN")
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     cr.add_argument("--out", type=Path, default=Path("."))
     cr.add_argument("--report", type=Path)
     cr.add_argument("--force", action="store_true")
+    cr.add_argument("--history", type=Path, help="folder of the local history of prepared returns to record into")
 
     sm = sub.add_parser("summary", help="a one-page destinations summary for the careers lead")
     sm.add_argument("workbooks", metavar="WORKBOOK", type=Path, nargs="+", help="filled leaver-destinations sheets or leavers returns")
@@ -146,6 +148,10 @@ def cmd_prepare(args) -> int:
         save_mapping(prep.mapping, args.save_mapping)
     output = prep.save(args.out, force=args.force)
     _write_report(args.report, prep.report(output))
+    if args.history:
+        from tracker_desktop.core.history import record
+
+        record(args.history, prep, output)
     print(_summary(prep, output))
     missing = [c for c in prep.template.mandatory if prep.mapping.get(c) is None]
     if missing:

@@ -22,8 +22,12 @@ _SERIAL = re.compile(r"^\d{4,5}(?:\.0+)?$")
 _POSTCODE = re.compile(r"^(GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})$")
 
 
+# Control characters an xlsx file cannot hold at all (openpyxl refuses them): a space instead.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]+")
+
+
 def clean(meaning: ColumnMeaning, text: str) -> str:
-    value = text.strip()
+    value = _ILLEGAL.sub(" ", text).strip()
     if not value:
         return ""
     cleaner = _CLEANERS.get(meaning.type)
@@ -41,7 +45,7 @@ def parse_date(text: str) -> dt.date | None:
     try:
         if m:
             day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
-            if year < 100:
+            if len(m.group(3)) == 2:
                 # Two-digit years: a pupil's dates are within living memory, never the future's.
                 year += 2000 if year <= (dt.date.today().year % 100) + 1 else 1900
             return dt.date(year, month, day)

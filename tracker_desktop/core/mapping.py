@@ -126,7 +126,8 @@ def _fuzzy(table: Table, definition: ReturnDefinition, mapping: Mapping, used: s
         best = None
         for synonym in definition.meaning(target).synonyms:
             query = " ".join(re.findall(r"[a-z0-9]+", synonym.lower()))
-            hit = process.extractOne(query, spaced, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_CUTOFF)
+            hits = process.extract(query, spaced, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_CUTOFF, limit=None)
+            hit = next((h for h in hits if _same_words(query, h[0])), None)
             if hit and (best is None or hit[1] > best[1]):
                 best = hit
         if best:
@@ -135,6 +136,17 @@ def _fuzzy(table: Table, definition: ReturnDefinition, mapping: Mapping, used: s
             used.add(header)
             free.remove(header)
             del spaced[header]
+
+
+def _same_words(a: str, b: str) -> bool:
+    """A fuzzy match may misspell words, never swap one: 'Primary Contact Mobile' is not
+    'Primary Contact Email', though the two strings are close."""
+    from rapidfuzz import fuzz
+
+    wa, wb = a.split(), b.split()
+    only_a, only_b = [w for w in wa if w not in wb], [w for w in wb if w not in wa]
+    return (all(any(fuzz.ratio(x, y) >= 75 for y in only_b) for x in only_a)
+            and all(any(fuzz.ratio(y, x) >= 75 for x in only_a) for y in only_b))
 
 
 # --- applying a mapping to rows -------------------------------------------------------------------

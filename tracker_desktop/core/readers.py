@@ -36,6 +36,14 @@ def read_export(path: Path, known_headers: Iterable[str] = ()) -> Table:
         raise ExportError(f"{path.name}: the file cannot be opened - it may be open in Excel or you may not have permission. Close it and try again.") from None
     except OSError as e:
         raise ExportError(f"{path.name}: the file cannot be read ({e.strerror or e}).") from None
+    return read_export_bytes(path, data, known_headers)
+
+
+def read_export_bytes(path: Path, data: bytes, known_headers: Iterable[str] = ()) -> Table:
+    """Read an export already in memory (a workbook decrypted without touching the disk);
+    `path` only names it in messages."""
+    path = Path(path)
+    known = {_fold(h) for h in known_headers}
     if not data.strip(b"\x00 \r\n\t\xef\xbb\xbf\xff\xfe"):
         raise ExportError(f"{path.name}: the file is empty. Export it from the MIS again.")
     if data.startswith(OLE_SIGNATURE):
@@ -44,6 +52,10 @@ def read_export(path: Path, known_headers: Iterable[str] = ()) -> Table:
         return _read_excel(path, data, known)
     if data.startswith(ZIP_SIGNATURE):
         return _read_excel(path, data, known)
+    from tracker_desktop.core import ctf
+
+    if ctf.looks_like_ctf(data):  # a DfE Common Transfer File, which every English MIS can write
+        return ctf.read_ctf(path, data)
     return _read_delimited(path, data, known)
 
 
@@ -92,16 +104,19 @@ def _looks_binary(text: str) -> bool:
     return "\x00" in sample or controls > len(sample) * 0.02
 
 
-def _sniff_delimiter(text: str) -> str:
+def _sniff_delimiter(text: str, known: set[str] = frozenset()) -> str:
     lines = [ln for ln in text.splitlines()[:HEADER_SEARCH_ROWS] if ln.strip()]
-    best, best_score = ",", -1
+    best, best_score = ",", (-1, -1)
     for delim in (",", "\t", ";", "|"):
         counts = [ln.count(delim) for ln in lines]
         if not counts:
             continue
         top = max(counts)
-        # The delimiter is the character that splits the most lines into the most, steady fields.
-        score = top * sum(1 for c in counts if c == top)
+        # The delimiter that splits a line into known column headings wins (a tab-separated file
+        # whose addresses hold commas); otherwise the one that splits the most lines into the
+        # most, steady fields.
+        hits = max(sum(1 for cell in ln.split(delim) if _fold(cell.strip().strip('"')) in known) for ln in lines)
+        score = (hits, top * sum(1 for c in counts if c == top))
         if score > best_score:
             best, best_score = delim, score
     return best
@@ -111,7 +126,7 @@ def _read_delimited(path: Path, data: bytes, known: set[str]) -> Table:
     text, encoding = decode_text(data)
     if _looks_binary(text):
         raise ExportError(f"{path.name}: this is not a CSV or Excel export (it looks like a binary file). Export the report from the MIS as CSV or Excel.")
-    delimiter = _sniff_delimiter(text)
+    delimiter = _sniff_delimiter(text, known)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         raw_rows = list(reader)

@@ -64,7 +64,11 @@ def _age_out(rule: dict, values: dict[str, str], period: Period) -> str | None:
     dob = parse_date(values.get("Date of Birth", ""))
     if dob is None:
         return None
-    on = dt.date(period.academic_year, 8, 31)
+    year = period.academic_year
+    if rule.get("of_september_offered"):
+        # Offers are for the coming September: age is judged on the 31 August just before it.
+        year = period.month_start.year if period.month_start.month <= 9 else period.month_start.year + 1
+    on = dt.date(year, 8, 31)
     age = on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
     if rule["from"] <= age <= rule["to"]:
         return None
@@ -72,5 +76,5 @@ def _age_out(rule: dict, values: dict[str, str], period: Period) -> str | None:
     if "with_ehcp_to" in rule and ehcp == "Y" and rule["to"] < age <= rule["with_ehcp_to"]:
         return None
     upper = rule.get("with_ehcp_to", rule["to"])
-    return f"aged {age} on 31 August {period.academic_year} (this return takes {rule['from']}-{rule['to']}" + (
+    return f"aged {age} on 31 August {year} (this return takes {rule['from']}-{rule['to']}" + (
         f", or up to {upper} with an EHC plan)" if "with_ehcp_to" in rule else ")")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from copy import copy
 from typing import Iterable, Sequence
 
@@ -17,6 +18,7 @@ from tracker_desktop.core.definitions import ReturnDefinition
 from tracker_desktop.core.template import Template
 
 FORMULA_START = ("=", "+", "-", "@")
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 NUMBER_TYPES = {"ncyear", "whole"}
 
 
@@ -24,6 +26,7 @@ def cell_value(kind: str, text: str) -> object:
     """The typed value a cell holds for a cleaned text value of a column type."""
     if not text:
         return None
+    text = _ILLEGAL.sub(" ", text)  # an xlsx cannot hold control characters: never fail the save on one
     if kind == "date":
         parsed = parse_date(text)
         return dt.datetime(parsed.year, parsed.month, parsed.day) if parsed else text
@@ -109,6 +112,9 @@ def _copy_sheet_look(src, ws) -> None:
         target = ws.column_dimensions[key]
         target.width = dim.width
         target.hidden = dim.hidden
+        if dim.number_format and dim.number_format != "General":
+            # text phone/UPN columns and dd/mm/yyyy date columns stay so for cells typed in later
+            target.number_format = dim.number_format
         if dim.min and dim.max:
             target.min, target.max = dim.min, dim.max
     ws.freeze_panes = src.freeze_panes

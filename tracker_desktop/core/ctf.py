@@ -1,0 +1,316 @@
+"""Reading a DfE Common Transfer File (CTF, XML) as if it were an MIS export.
+
+Every English MIS can write a CTF, so it is an export format the office always has. The pupils
+become rows of a Table whose headers are the SIMS-style names the column matching already knows
+(`Legal Surname`, `House No`, `Primary Contact Telephone`, `SEN Status`...), so a CTF goes through
+the same matching, cleaning and checks as a CSV.
+
+Element names follow the DfE CTF specification (CTF 2x): `CTfile/Header/SourceSchool`,
+`CTfile/CTFpupilData/Pupil` with `UPN`, `Surname`, `Forename`, `DOB`, `Gender` (later versions
+`Sex`), `BasicDetails` (`PreferredSurname`, `PreferredForename`, `MiddleNames`, `NCyearActual`),
+`SENhistory/SEN/SENprovision`, `Address` (`BS7666Address` with `SAON`, `PAON`, `Street`,
+`Locality`, `Town`, `AdministrativeArea`, or `AddressLines/AddressLine1..5`; then `County`,
+`PostCode`), `Phones/Phone` (`TelephoneType`, `PhoneNo`), `Email`, `Contacts/Contact` (`Order`,
+`Title`, `Surname`, `Forename`, `Relationship`, `Phones`, `Email`) and `SchoolHistory/School`
+(`LEA`, `Estab`, `SchoolName`, `EntryDate`, `LeavingDate`, `LeavingReason`, `LastSchool`).
+Readers are lenient where MIS suppliers differ (an element directly under `Pupil` or inside
+`BasicDetails`, `PostCode` inside or beside `BS7666Address`, a namespace prefix).
+
+Safety: the file is parsed with expat directly and any DOCTYPE or ENTITY declaration is refused,
+so no entity is ever expanded or fetched (the "billion laughs" and external-entity attacks).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from xml.etree.ElementTree import Element, TreeBuilder
+from xml.parsers import expat
+
+from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.mapping import split_block
+from tracker_desktop.core.table import Table
+
+HEADERS = [
+    "UPN", "Legal Surname", "Legal Forename", "Middle Name(s)", "Preferred Surname", "Preferred Forename",
+    "DOB", "Gender", "Year",
+    "House Name", "House No", "Street", "District", "Town", "County", "Post Code",
+    "Home Telephone", "Mobile",
+    "Primary Contact Forename", "Primary Contact Surname", "Primary Contact Telephone",
+    "Email", "SEN Status", "Admission Date", "Leaving Date", "Reason for Leaving", "Previous School",
+]
+
+ROW_NOTE = "row = pupil number in the CTF"
+
+# CBDS telephone types: H home, M mobile, W work, F fax, D daytime, E evening, A alternative.
+_HOME_TYPES = ("H", "D", "E", "A", "")
+_MOBILE_TYPES = ("M",)
+
+
+class CTFError(UserError):
+    """The CTF cannot be read; the message names the file and says why."""
+
+
+class _Refused(Exception):
+    pass
+
+
+def looks_like_ctf(data: bytes) -> bool:
+    """True when bytes look like a CTF (XML whose root is CTfile): for the export reader's dispatch."""
+    head = data[:4096]
+    for enc in ("utf-8", "utf-16"):
+        try:
+            text = head.decode(enc, errors="ignore")
+        except LookupError:  # pragma: no cover
+            continue
+        stripped = text.lstrip("\ufeff \t\r\n\x00")
+        if stripped.startswith("<") and re.search(r"<(?:\w+:)?CTfile[\s>]", text):
+            return True
+    return False
+
+
+def read_ctf(path: Path, data: bytes) -> Table:
+    """Every pupil of a CTF as one row of text under SIMS-like headers."""
+    path = Path(path)
+    root = _parse(path, data)
+    if _local(root.tag) != "CTfile":
+        if _local(root.tag) == "ATfile":
+            raise CTFError(f"{path.name}: this is an Admissions Transfer File (ATF), not a Common Transfer File. Export a CTF from the MIS.")
+        raise CTFError(f"{path.name}: this XML file is not a Common Transfer File (it starts with <{_local(root.tag)}>, not <CTfile>).")
+    pupil_data = _child(root, "CTFpupilData")
+    pupils = _children(pupil_data, "Pupil") if pupil_data is not None else []
+    if not pupils:
+        raise CTFError(f"{path.name}: the Common Transfer File has no pupils in it. Export the CTF from the MIS again, choosing the pupils.")
+    source = _source_school(root)
+    rows = [_pupil_row(p, source) for p in pupils]
+    table = Table(source=path, headers=list(HEADERS), rows=rows, source_rows=list(range(1, len(rows) + 1)), sheet=None, header_row=0)
+    version = _text(_child(root, "Header"), "CTFversion")
+    table.notes.append(f"read as a Common Transfer File{f' (version {version})' if version else ''}: {len(rows)} pupils; {ROW_NOTE}")
+    if source:
+        table.notes.append(f"dates of joining and leaving are those at the school that wrote the CTF ({source[0]}/{source[1]})")
+    return table
+
+
+# --- parsing safely ------------------------------------------------------------------------------
+
+def _parse(path: Path, data: bytes) -> Element:
+    builder = TreeBuilder()
+    parser = expat.ParserCreate()
+
+    def refuse(*_args):
+        raise _Refused()
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.UnparsedEntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartElementHandler = lambda tag, attrs: builder.start(tag, attrs)
+    parser.EndElementHandler = lambda tag: builder.end(tag)
+    parser.CharacterDataHandler = lambda text: builder.data(text)
+    parser.buffer_text = True
+    try:
+        parser.Parse(data, True)
+        root = builder.close()
+    except _Refused:
+        raise CTFError(f"{path.name}: the file declares a DOCTYPE or entities, which a Common Transfer File never has; it was not read, for safety.") from None
+    except expat.ExpatError as e:
+        if not data.strip():
+            raise CTFError(f"{path.name}: the file is empty. Export the CTF from the MIS again.") from None
+        raise CTFError(f"{path.name}: this is not a readable Common Transfer File - the XML is damaged ({expat.errors.messages.get(e.code, 'error')} at line {e.lineno}, column {e.offset + 1}). Export it from the MIS again.") from None
+    except AssertionError:  # TreeBuilder on a document with no element at all
+        raise CTFError(f"{path.name}: the file holds no XML elements.") from None
+    return root
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit(":", 1)[-1].rsplit("}", 1)[-1]
+
+
+def _child(el: Element | None, name: str) -> Element | None:
+    if el is None:
+        return None
+    for c in el:
+        if _local(c.tag) == name:
+            return c
+    return None
+
+
+def _children(el: Element | None, name: str) -> list[Element]:
+    return [c for c in el if _local(c.tag) == name] if el is not None else []
+
+
+def _text(el: Element | None, *names: str) -> str:
+    """The trimmed text of the first child (by any of the names) that has some."""
+    for name in names:
+        c = _child(el, name)
+        if c is not None and (c.text or "").strip():
+            return " ".join(c.text.split())
+    return ""
+
+
+def _pupil_text(pupil: Element, *names: str) -> str:
+    """A pupil's field, directly under Pupil or inside BasicDetails (suppliers differ)."""
+    return _text(pupil, *names) or _text(_child(pupil, "BasicDetails"), *names)
+
+
+def _date(text: str) -> str:
+    """yyyy-mm-dd as dd/mm/yyyy, as a spreadsheet export shows it; anything else as it was."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:T.*)?", text)
+    if m:
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).strftime("%d/%m/%Y")
+        except ValueError:
+            return text
+    return text
+
+
+# --- one pupil -----------------------------------------------------------------------------------
+
+def _pupil_row(pupil: Element, source: tuple[str, str] | None) -> list[str]:
+    v: dict[str, str] = {
+        "UPN": _text(pupil, "UPN"),
+        "Legal Surname": _text(pupil, "Surname"),
+        "Legal Forename": _text(pupil, "Forename"),
+        "Middle Name(s)": _pupil_text(pupil, "MiddleNames"),
+        "Preferred Surname": _pupil_text(pupil, "PreferredSurname"),
+        "Preferred Forename": _pupil_text(pupil, "PreferredForename"),
+        "DOB": _date(_text(pupil, "DOB")),
+        "Gender": _pupil_text(pupil, "Gender", "Sex"),
+        "Year": _pupil_text(pupil, "NCyearActual"),
+    }
+    v.update(_address(_child(pupil, "Address")))
+    home, mobile = _pupil_phones(_child(pupil, "Phones"))
+    v["Home Telephone"], v["Mobile"] = home, mobile
+    contact = _primary_contact(pupil)
+    email = _text(pupil, "Email")
+    if contact is not None:
+        v["Primary Contact Forename"] = _text(contact, "Forename")
+        v["Primary Contact Surname"] = _text(contact, "Surname")
+        v["Primary Contact Telephone"] = _first_phone(_child(contact, "Phones"))
+        email = email or _text(contact, "Email")
+    v["Email"] = email
+    v["SEN Status"] = _sen_provision(_child(pupil, "SENhistory"))
+    v.update(_school_history(_child(pupil, "SchoolHistory"), source))
+    return [v.get(h, "") for h in HEADERS]
+
+
+def _is_number_paon(text: str) -> bool:
+    return bool(re.fullmatch(r"\d+[A-Za-z]?(?:\s*-\s*\d+[A-Za-z]?)?", text))
+
+
+def _address(address: Element | None) -> dict[str, str]:
+    if address is None:
+        return {}
+    out: dict[str, str] = {}
+    bs = _child(address, "BS7666Address")
+    if bs is not None:
+        saon, paon = _text(bs, "SAON"), _text(bs, "PAON")
+        names = [saon] if saon else []
+        if paon and _is_number_paon(paon):
+            out["House No"] = paon
+        elif paon:
+            names.append(paon)
+        out["House Name"] = ", ".join(names)
+        out["Street"] = _text(bs, "Street")
+        out["District"] = _text(bs, "Locality")
+        out["Town"] = _text(bs, "Town", "PostTown")
+        out["County"] = _text(address, "County") or _text(bs, "AdministrativeArea", "County")
+        out["Post Code"] = _text(address, "PostCode") or _text(bs, "PostCode")
+        return out
+    lines_el = _child(address, "AddressLines")
+    lines = [_text(lines_el, f"AddressLine{i}") for i in range(1, 6)] if lines_el is not None else []
+    lines = [ln for ln in lines if ln]
+    postcode = _text(address, "PostCode")
+    county = _text(address, "County")
+    street_lines, town, block_county, block_postcode = split_block("\n".join(lines))
+    out["Post Code"] = postcode or block_postcode
+    out["County"] = county or block_county
+    out["Town"] = town
+    # The first line, the second, and any further lines together: no part is lost.
+    out["House Name"] = street_lines[0] if street_lines else ""
+    out["Street"] = street_lines[1] if len(street_lines) > 1 else ""
+    out["District"] = ", ".join(street_lines[2:])
+    return out
+
+
+def _phones(phones: Element | None) -> list[tuple[str, str]]:
+    found = []
+    for phone in _children(phones, "Phone"):
+        number = _text(phone, "PhoneNo")
+        if number:
+            found.append((_text(phone, "TelephoneType").upper(), number))
+    return found
+
+
+def _pupil_phones(phones: Element | None) -> tuple[str, str]:
+    listed = _phones(phones)
+    home = next((n for kind in _HOME_TYPES for t, n in listed if t == kind), "")
+    mobile = next((n for t, n in listed if t in _MOBILE_TYPES), "")
+    return home, mobile
+
+
+def _first_phone(phones: Element | None) -> str:
+    """A contact's main number: the first one the MIS lists (its own priority order)."""
+    listed = _phones(phones)
+    return listed[0][1] if listed else ""
+
+
+def _primary_contact(pupil: Element) -> Element | None:
+    """The contact with the lowest Order (priority 1); contacts without an Order come after, as listed."""
+    contacts = _children(_child(pupil, "Contacts"), "Contact")
+
+    def priority(item: tuple[int, Element]) -> tuple[int, int]:
+        index, contact = item
+        order = _text(contact, "Order")
+        return (int(order) if order.isdigit() else 10**6, index)
+
+    named = [(i, c) for i, c in enumerate(contacts) if _text(c, "Surname", "Forename") or _phones(_child(c, "Phones"))]
+    return min(named, key=priority)[1] if named else None
+
+
+def _sen_provision(history: Element | None) -> str:
+    """The SEN provision (E, K or N) of the latest SEN record."""
+    records = _children(history, "SEN")
+    best, best_key = "", None
+    for index, sen in enumerate(records):
+        provision = _text(sen, "SENprovision", "Provision")
+        if not provision:
+            continue
+        key = (_text(sen, "StartDate"), index)  # ISO dates sort as text; ties by document order
+        if best_key is None or key >= best_key:
+            best, best_key = provision, key
+    return best or _text(history, "SENprovision", "Provision")
+
+
+def _source_school(root: Element) -> tuple[str, str] | None:
+    src = _child(_child(root, "Header"), "SourceSchool")
+    lea, estab = _text(src, "LEA"), _text(src, "Estab")
+    return (lea, estab) if lea and estab else None
+
+
+def _school_history(history: Element | None, source: tuple[str, str] | None) -> dict[str, str]:
+    """Dates at the school that wrote the CTF (its header's SourceSchool), else the school marked
+    LastSchool, else the latest entry; the school before it is the previous establishment."""
+    schools = _children(history, "School")
+    if not schools:
+        return {}
+    ordered = sorted(enumerate(schools), key=lambda item: (_text(item[1], "EntryDate"), item[0]))
+    schools = [s for _, s in ordered]
+    this = None
+    if source:
+        this = next((s for s in reversed(schools) if (_text(s, "LEA"), _text(s, "Estab")) == source), None)
+    if this is None:
+        this = next((s for s in reversed(schools) if _text(s, "LastSchool").lower() in ("true", "1")), None)
+    if this is None:
+        this = schools[-1]
+    out = {
+        "Admission Date": _date(_text(this, "EntryDate")),
+        "Leaving Date": _date(_text(this, "LeavingDate")),
+        "Reason for Leaving": _text(this, "LeavingReason"),
+    }
+    position = schools.index(this)
+    if position > 0:
+        before = schools[position - 1]
+        out["Previous School"] = _text(before, "SchoolName") or "/".join(p for p in (_text(before, "LEA"), _text(before, "Estab")) if p)
+    return out

@@ -1,0 +1,460 @@
+"""Joiners and leavers from two whole-school rolls (last month's export and this month's).
+
+Matching: by the return's identifier (UPN for schools, ULN for colleges), then, for those left
+over, by legal surname + forename + date of birth (which also pairs a pupil whose temporary UPN
+was replaced). A pupil who changed surname but kept their UPN is a *change*, not a leaver and a
+joiner. Without a UPN the name + date-of-birth fallback cannot pair a changed surname; such pairs
+(same forename and date of birth on both sides) are listed as "possibly the same pupil".
+
+Who is a joiner for the month: anyone on the new roll and not the old, and anyone whose admission
+date (new roll) falls in the month. Who is a leaver: anyone on the old roll and not the new, and
+anyone whose leaving date falls in the month (or is newly recorded). A mover whose date is outside
+the month is not put on the return but listed, with what to do.
+
+Dates are never invented: a pupil who is missing from the new roll and has no leaving date in
+either export stays on the leavers return with `Date of Leaving` empty, so the usual
+mandatory-field *error* asks the data manager to fill it in (the MIS holds it; a made-up date such
+as the month end could otherwise be sent as if true). The same goes for a joiner with no admission
+date. Names and personal details never leave the user's own files and reports.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tracker_desktop.core.calendar import month_end
+from tracker_desktop.core.cleaning import clean, ehcp_from_sen, parse_date
+from tracker_desktop.core.definitions import ReturnDefinition, load_definition
+from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.mapping import Mapping, RowReader, Source, fold, propose_mapping
+from tracker_desktop.core.table import Table
+
+JOIN_DATE, LEAVE_DATE = "Date of Joining", "Date of Leaving"
+ADDRESS_PARTS = ("Address Line 1", "Address Line 2", "Address Line 3", "Town", "County", "Postcode")
+# Fields compared between the rolls for "other changes", with the name shown to the user.
+CHANGE_FIELDS = ("Legal Surname", "Legal Forename", "Date of Birth", "NC Year", "Address", "Home Telephone",
+                 "Young Person Mobile", "Parent/Carer Name", "Parent/Carer Telephone", "Email")
+
+
+@dataclass
+class Pupil:
+    """One row of a roll as the comparison sees it."""
+
+    roll: str  # "old" or "new"
+    index: int  # row index in that roll's table
+    source_row: int  # the row number the user sees in that export
+    raw: dict[str, str]  # the export's text for each return column (composed, not cleaned)
+    clean: dict[str, str]  # cleaned values
+
+    def where(self) -> str:
+        return f"{self.roll} roll row {self.source_row}"
+
+
+@dataclass
+class Mover:
+    """A joiner or a leaver: the record the return is built from, and the date that puts them in a month."""
+
+    pupil: Pupil
+    why: str
+    date: dt.date | None
+    date_text: str
+    status: str  # "in-month", "no-date", "before", "after"
+    other: Pupil | None = None  # the same pupil on the other roll, when there
+
+    @property
+    def on_return(self) -> bool:
+        return self.status in ("in-month", "no-date")
+
+
+@dataclass
+class Change:
+    old: Pupil
+    new: Pupil
+    field: str
+    before: str
+    after: str
+
+
+@dataclass
+class RollChanges:
+    period: dt.date  # first day of the reporting month
+    old_count: int
+    new_count: int
+    joiners: list[Mover] = field(default_factory=list)
+    leavers: list[Mover] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    possible_same: list[tuple[Pupil, Pupil]] = field(default_factory=list)
+    duplicates: list[Pupil] = field(default_factory=list)
+    matched_by_identity: int = 0
+    matched_by_name: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def month_label(self) -> str:
+        return f"{self.period:%B %Y}"
+
+
+# --- reading the rolls into comparable pupils --------------------------------------------------------
+
+def _definitions(who: str) -> tuple[ReturnDefinition, ReturnDefinition]:
+    return load_definition(f"{who}-joiners"), load_definition(f"{who}-leavers")
+
+
+def roll_columns(joiners: ReturnDefinition, leavers: ReturnDefinition) -> list[str]:
+    """Every column either return needs, in template order."""
+    cols = [h for h, _ in joiners.columns]
+    cols += [h for h, _ in leavers.columns if h not in cols]
+    return cols
+
+
+def _pupils(table: Table, roll: str, definition: ReturnDefinition, columns: list[str]) -> tuple[list[Pupil], Mapping]:
+    mapping = propose_mapping(table, definition, columns)
+    reader = RowReader(table, mapping)
+    pupils = []
+    for i, (row, source_row) in enumerate(zip(table.rows, table.source_rows)):
+        raw = reader.values(row)
+        for target, source in mapping.items():
+            if source is not None and source.how == "sen":
+                raw[target] = ehcp_from_sen(raw.get(target, ""))
+        cleaned = {c: clean(definition.meaning(c), raw.get(c, "")) for c in columns}
+        pupils.append(Pupil(roll, i, source_row, raw, cleaned))
+    return pupils, mapping
+
+
+def _name_key(p: Pupil) -> tuple[str, str, str] | None:
+    surname, forename = fold(p.clean.get("Legal Surname", "")), fold(p.clean.get("Legal Forename", ""))
+    dob = parse_date(p.clean.get("Date of Birth", ""))
+    return (surname, forename, dob.isoformat()) if surname and forename and dob else None
+
+
+def _address(p: Pupil) -> str:
+    return ", ".join(p.clean.get(c, "") for c in ADDRESS_PARTS if p.clean.get(c, "").strip())
+
+
+def _value(p: Pupil, name: str) -> str:
+    return _address(p) if name == "Address" else p.clean.get(name, "")
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _month_status(date: dt.date | None, text: str, start: dt.date) -> str:
+    if date is None:
+        return "no-date"
+    if date < start:
+        return "before"
+    if date > month_end(start.year, start.month):
+        return "after"
+    return "in-month"
+
+
+def _period_start(period: dt.date | str) -> dt.date:
+    if isinstance(period, dt.date):
+        return period.replace(day=1)
+    from tracker_desktop.core.preparation import parse_period
+
+    return parse_period(period, dt.date.today())
+
+
+# --- comparing ---------------------------------------------------------------------------------------------
+
+def compare_rolls(old: Table, new: Table, period: dt.date | str, who: str = "school") -> RollChanges:
+    """Who joined, who left and what else changed between two whole-school exports."""
+    start = _period_start(period)
+    joiners_def, leavers_def = _definitions(who)
+    columns = roll_columns(joiners_def, leavers_def)
+    identity = leavers_def.identity
+    old_pupils, old_map = _pupils(old, "old", leavers_def, columns)
+    new_pupils, new_map = _pupils(new, "new", leavers_def, columns)
+    for table, mapping in ((old, old_map), (new, new_map)):
+        has_id = mapping.get(identity) is not None
+        has_name = all(mapping.get(c) is not None for c in ("Legal Surname", "Legal Forename", "Date of Birth"))
+        if not (has_id or has_name):
+            raise UserError(f"{table.source.name}: no {identity} column and no surname, forename and date of birth columns were found, "
+                            f"so its pupils cannot be matched with the other roll.")
+    result = RollChanges(start, len(old_pupils), len(new_pupils))
+
+    # 1. by identifier; 2. by legal name and date of birth among those left.
+    pairs: list[tuple[Pupil, Pupil]] = []
+    new_free = {p.index: p for p in new_pupils}
+    by_id: dict[str, list[Pupil]] = {}
+    for p in new_pupils:
+        key = p.clean.get(identity, "").upper()
+        if key:
+            by_id.setdefault(key, []).append(p)
+    old_left = []
+    for p in old_pupils:
+        key = p.clean.get(identity, "").upper()
+        match = next((q for q in by_id.get(key, []) if q.index in new_free), None) if key else None
+        if match:
+            pairs.append((p, match))
+            del new_free[match.index]
+            result.matched_by_identity += 1
+        else:
+            old_left.append(p)
+    by_name: dict[tuple, list[Pupil]] = {}
+    for p in new_free.values():
+        key = _name_key(p)
+        if key:
+            by_name.setdefault(key, []).append(p)
+    old_only = []
+    for p in old_left:
+        key = _name_key(p)
+        match = next((q for q in by_name.get(key, []) if q.index in new_free), None) if key else None
+        if match:
+            pairs.append((p, match))
+            del new_free[match.index]
+            result.matched_by_name += 1
+        else:
+            old_only.append(p)
+    new_only = sorted(new_free.values(), key=lambda p: p.index)
+    # A second row with an identifier already paired is a duplicate in that export, not a mover.
+    paired_ids = {p.clean.get(identity, "").upper() for pair in pairs for p in pair} - {""}
+    for side, rest in (("old", old_only), ("new", new_only)):
+        twice = [p for p in rest if p.clean.get(identity, "").upper() in paired_ids]
+        for p in twice:
+            result.duplicates.append(p)
+            result.notes.append(f"{p.where()}: {identity} {p.clean.get(identity, '')} is on another row of the {side} roll too: "
+                                f"one line per pupil - not counted as a {'leaver' if side == 'old' else 'joiner'}.")
+        rest[:] = [p for p in rest if p not in twice]
+
+    compared = [c for c in CHANGE_FIELDS if _mapped_both(c, old_map, new_map)]
+    if _mapped_both(identity, old_map, new_map):
+        compared.insert(0, identity)
+    year_rollover = _year_rollover(pairs) if "NC Year" in compared else False
+    if year_rollover:
+        result.notes.append("Most pupils moved up a year group between the rolls (a new academic year): those moves are not listed as changes.")
+    for old_p, new_p in pairs:
+        for name in compared:
+            before, after = _value(old_p, name), _value(new_p, name)
+            if _same(before, after):
+                continue
+            if name == "NC Year" and year_rollover and _up_one(before, after):
+                continue
+            result.changes.append(Change(old_p, new_p, name, before, after))
+
+    # Joiners.
+    for p in new_only:
+        date = parse_date(p.raw.get(JOIN_DATE, ""))
+        result.joiners.append(Mover(p, "not on the old roll", date, p.raw.get(JOIN_DATE, "").strip(),
+                                    _month_status(date, p.raw.get(JOIN_DATE, ""), start)))
+    for old_p, new_p in pairs:
+        date = parse_date(new_p.raw.get(JOIN_DATE, ""))
+        if date and _month_status(date, "", start) == "in-month":
+            result.joiners.append(Mover(new_p, f"admitted in {start:%B %Y} (already on the old roll)", date,
+                                        new_p.raw.get(JOIN_DATE, "").strip(), "in-month", old_p))
+    # Leavers.
+    for p in old_only:
+        text = p.raw.get(LEAVE_DATE, "").strip()
+        date = parse_date(text)
+        result.leavers.append(Mover(p, "not on the new roll", date, text, _month_status(date, text, start)))
+    for p in new_only:
+        text = p.raw.get(LEAVE_DATE, "").strip()
+        date = parse_date(text)
+        if date and _month_status(date, text, start) == "in-month":
+            result.leavers.append(Mover(p, f"leaving date in {start:%B %Y}", date, text, "in-month"))
+    new_has_leaving = new_map.get(LEAVE_DATE) is not None
+    for old_p, new_p in pairs:
+        new_text, old_text = new_p.raw.get(LEAVE_DATE, "").strip(), old_p.raw.get(LEAVE_DATE, "").strip()
+        # The new roll is the truth when it has the column (a leaving date taken away is undone).
+        date = parse_date(new_text) if new_has_leaving else parse_date(old_text)
+        if date is None:
+            continue
+        status = _month_status(date, "", start)
+        newly = parse_date(old_text) is None
+        if status == "in-month" or newly:
+            why = f"leaving date in {start:%B %Y}" if status == "in-month" else "leaving date newly recorded"
+            result.leavers.append(Mover(new_p, why, date, new_text or old_text, status, old_p))
+    result.joiners.sort(key=lambda m: (m.pupil.roll, m.pupil.index))
+    result.leavers.sort(key=lambda m: (m.pupil.roll != "old", m.pupil.index))
+
+    # Possibly the same pupil: no identifier to pair them, same forename and date of birth.
+    def loose(p: Pupil):
+        dob = parse_date(p.clean.get("Date of Birth", ""))
+        forename = fold(p.clean.get("Legal Forename", ""))
+        return (forename, dob) if forename and dob else None
+
+    olds: dict[tuple, list[Pupil]] = {}
+    for p in old_only:
+        if loose(p):
+            olds.setdefault(loose(p), []).append(p)
+    news: dict[tuple, list[Pupil]] = {}
+    for p in new_only:
+        if loose(p):
+            news.setdefault(loose(p), []).append(p)
+    for key, found in olds.items():
+        if len(found) == 1 and len(news.get(key, [])) == 1:
+            result.possible_same.append((found[0], news[key][0]))
+    return result
+
+
+def _mapped_both(name: str, old_map: Mapping, new_map: Mapping) -> bool:
+    if name == "Address":
+        return any(old_map.get(c) for c in ADDRESS_PARTS) and any(new_map.get(c) for c in ADDRESS_PARTS)
+    return old_map.get(name) is not None and new_map.get(name) is not None
+
+
+def _up_one(before: str, after: str) -> bool:
+    return before.isdigit() and after.isdigit() and int(after) == int(before) + 1
+
+
+def _year_rollover(pairs: list[tuple[Pupil, Pupil]]) -> bool:
+    years = [(o.clean.get("NC Year", ""), n.clean.get("NC Year", "")) for o, n in pairs]
+    years = [(b, a) for b, a in years if b.isdigit() and a.isdigit()]
+    return bool(years) and sum(_up_one(b, a) for b, a in years) * 2 > len(years)
+
+
+# --- preparing the two returns -------------------------------------------------------------------------
+
+def movers_table(movers: list[Mover], columns: list[str], name: str) -> Table:
+    """The movers as an export whose headers are the return's own columns (row numbers: position in the list)."""
+    rows = [[m.pupil.raw.get(c, "") for c in columns] for m in movers]
+    return Table(source=Path(name), headers=list(columns), rows=rows, source_rows=list(range(1, len(rows) + 1)),
+                 notes=["built from two rolls by compare-rolls"])
+
+
+def prepare_from_movers(definition: ReturnDefinition, movers: list[Mover], sender, start: dt.date, as_of: dt.date):
+    """A Preparation of the movers on the return (in the month, or with no date to be filled in)."""
+    from tracker_desktop.core.preparation import Preparation
+    from tracker_desktop.core.template import read_template
+
+    template = read_template(definition.template_path)
+    # The month is already decided here: a mover with no date stays, for the mandatory check to ask for it.
+    scope = {k: v for k, v in definition.scope.items() if k != "date_in_period"}
+    definition = dataclasses.replace(definition, scope=scope)
+    columns = list(template.headers) + [f for f in definition.scope_fields if f not in template.headers]
+    table = movers_table(movers, columns, f"{definition.id} from rolls")
+    mapping: Mapping = {c: Source((c,)) for c in columns}
+    return Preparation(definition, template, table, sender, start, as_of, mapping)
+
+
+def _where_map(movers: list[Mover]) -> dict[int, dict]:
+    return {i + 1: {"roll": m.pupil.roll, "source_row": m.pupil.source_row} for i, m in enumerate(movers)}
+
+
+def _relabel(report: dict, movers: list[Mover]) -> dict:
+    """Row numbers in a Preparation report point at the mover list: give each its roll and row."""
+    where = _where_map(movers)
+    for key in ("learners", "left_out", "fixes", "problems"):
+        for item in report.get(key, []):
+            found = where.get(item.get("source_row"))
+            if found:
+                item["roll"], item["source_row"] = found["roll"], found["source_row"]
+    return report
+
+
+def _mover_json(m: Mover) -> dict:
+    return {"roll": m.pupil.roll, "source_row": m.pupil.source_row, "why": m.why, "date": m.date.isoformat() if m.date else None,
+            "status": m.status, "on_return": m.on_return}
+
+
+def changes_report(changes: RollChanges) -> dict:
+    return {
+        "period": f"{changes.period:%Y-%m}",
+        "old_rows": changes.old_count, "new_rows": changes.new_count,
+        "matched_by_identifier": changes.matched_by_identity, "matched_by_name_and_birth_date": changes.matched_by_name,
+        "joiners": [_mover_json(m) for m in changes.joiners],
+        "leavers": [_mover_json(m) for m in changes.leavers],
+        "other_changes": [{"old_row": c.old.source_row, "new_row": c.new.source_row, "field": c.field, "before": c.before, "after": c.after}
+                          for c in changes.changes],
+        "possibly_same_pupil": [{"old_row": o.source_row, "new_row": n.source_row} for o, n in changes.possible_same],
+        "notes": changes.notes,
+    }
+
+
+def outside_message(m: Mover, kind: str, start: dt.date) -> str:
+    month = f"{start:%B %Y}"
+    if kind == "joiners":
+        if m.status == "before":
+            return f"admitted {m.date:%d/%m/%Y}, before {month}: not on this return - check an earlier joiners return had them."
+        return f"admitted {m.date:%d/%m/%Y}, after {month}: put them on that month's joiners return (they will be on both rolls by then)."
+    if m.status == "before":
+        return f"left {m.date:%d/%m/%Y}, before {month}: not on this return - check an earlier leavers return had them."
+    return f"leaving date {m.date:%d/%m/%Y} is after {month}: they belong on that month's leavers return."
+
+
+def compare_rolls_cli(args) -> int:
+    """`tracker-desktop compare-rolls OLD NEW --period YYYY-MM (--school N | --college C)`."""
+    from tracker_desktop.core.email_draft import nil_return_draft, save_draft
+    from tracker_desktop.core.files import OutputExists
+    from tracker_desktop.core.naming import check_sender
+    from tracker_desktop.core.preparation import known_headers, parse_day, parse_period
+    from tracker_desktop.core.readers import read_export
+
+    who = "college" if args.college else "school"
+    joiners_def, leavers_def = _definitions(who)
+    sender = check_sender(joiners_def, args.school, args.college)
+    as_of = parse_day(args.as_of)
+    start = parse_period(args.period, as_of)
+    headers = known_headers(joiners_def) | known_headers(leavers_def)
+    old = read_export(Path(args.old), headers)
+    new = read_export(Path(args.new), headers)
+    changes = compare_rolls(old, new, start, who)
+
+    preps = []
+    for definition, movers, kind in ((joiners_def, changes.joiners, "joiners"), (leavers_def, changes.leavers, "leavers")):
+        on_return = [m for m in movers if m.on_return]
+        prep = prepare_from_movers(definition, on_return, sender, start, as_of)
+        name = prep.output_name if prep.learners else Path(prep.output_name).with_suffix(".eml").name
+        preps.append((definition, movers, on_return, kind, prep, Path(args.out) / name))
+    taken = [path for *_, path in preps if path.exists()]
+    if taken and not args.force:
+        raise OutputExists(f"{', '.join(p.name for p in taken)} already exist{'s' if len(taken) == 1 else ''} in {taken[0].parent}. "
+                           f"Choose another folder, or replace {'it' if len(taken) == 1 else 'them'} on purpose (--force).")
+
+    print(f"Compared {old.source.name} ({changes.old_count} rows) with {new.source.name} ({changes.new_count} rows) for {changes.month_label}: "
+          f"{sum(m.pupil.roll == 'new' and m.other is None for m in changes.joiners)} not on the old roll, "
+          f"{sum(m.pupil.roll == 'old' for m in changes.leavers)} not on the new roll, {len(changes.changes)} other changes.")
+    report: dict = {"comparison": changes_report(changes)}
+    errors = 0
+    history_dir = getattr(args, "history", None)
+    for definition, movers, on_return, kind, prep, path in preps:
+        if prep.learners:
+            output = prep.save(Path(args.out), force=args.force)
+            counts = prep.counts()
+            errors += counts["errors"]
+            print(f"{definition.title}: wrote {output}: {len(prep.learners)} learners, {len(prep.left_out)} left out, "
+                  f"{counts['errors']} errors, {counts['queries']} queries")
+            report[kind] = _relabel(prep.report(output), on_return)
+            if history_dir:
+                from tracker_desktop.core.history import record
+
+                record(Path(history_dir), prep, output)
+            kept = {l.source_row for l in prep.learners}
+            undated = [m for i, m in enumerate(on_return, start=1) if m.status == "no-date" and i in kept]
+            for m in undated:
+                column = JOIN_DATE if kind == "joiners" else LEAVE_DATE
+                print(f"  {m.pupil.where()}: {m.why} and no {column.lower()} in either roll: fill in {column} (the MIS has it).")
+        else:
+            draft = nil_return_draft(definition.title, prep.period.month_label, "", sender.code)
+            output = save_draft(draft, path, force=args.force)
+            print(f"{definition.title}: nobody to report for {prep.period.month_label}: wrote the nil-return e-mail draft {output} "
+                  f"(open it, check it and send it to KCC MI; nothing has been sent).")
+            report[kind] = {"return": definition.id, "output": str(output), "rows": 0, "nil_return": True,
+                            "left_out": _relabel({"left_out": [{"source_row": l.source_row, "reason": l.reason} for l in prep.left_out]}, on_return)["left_out"]}
+        for l in prep.left_out:
+            m = on_return[l.source_row - 1]
+            print(f"  {m.pupil.where()}: left out: {l.reason}")
+        for m in movers:
+            if not m.on_return:
+                print(f"  {m.pupil.where()}: {outside_message(m, kind, start)}")
+    if changes.changes or changes.possible_same or changes.notes:
+        print("Other changes (not joining or leaving; not on any return):")
+        for note in changes.notes:
+            print(f"  {note}")
+        for c in changes.changes:
+            print(f"  old roll row {c.old.source_row} / new roll row {c.new.source_row}: {c.field}: '{c.before}' -> '{c.after}'")
+        for o, n in changes.possible_same:
+            print(f"  old roll row {o.source_row} and new roll row {n.source_row} may be the same pupil (same forename and date of birth, "
+                  f"nothing else to pair them): counted as a leaver and a joiner - check.")
+    if getattr(args, "report", None):
+        from tracker_desktop.core.files import write_atomic
+
+        write_atomic(Path(args.report), json.dumps(report, indent=1, ensure_ascii=False).encode("utf-8"), force=True)
+    sys.stdout.flush()
+    return 1 if errors else 0

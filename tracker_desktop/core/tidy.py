@@ -1,0 +1,96 @@
+"""Keeping personal data tidy: returns this app prepared that are past their deadline by more
+than a month and still sit in the folder they were saved in, unchanged (same SHA-256 as when the
+app wrote them), can be listed and deleted. A file someone has since edited, renamed or replaced
+is never touched: only files the app wrote, exactly as it wrote them.
+"""
+from __future__ import annotations
+
+import calendar as _cal
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from tracker_desktop.core.calendar import academic_year_start, deadlines, last_working_day
+from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.history import Entry, entries, sha256_of
+
+
+@dataclass(frozen=True)
+class StaleReturn:
+    entry: Entry
+    due: dt.date
+
+    @property
+    def path(self) -> Path:
+        return self.entry.path
+
+
+def due_date(return_id: str, period: str | dt.date, closures: Iterable[dt.date] = ()) -> dt.date:
+    """When a return for a period was due. Monthly returns: the deadline covering that month (or
+    the first deadline after it starts, or its last working day); yearly returns: the last
+    deadline of that academic year."""
+    from tracker_desktop.core.definitions import load_definition
+
+    definition = load_definition(return_id)
+    month = period if isinstance(period, dt.date) else dt.date.fromisoformat(period.strip()[:7] + "-01")
+    month = month.replace(day=1)
+    closures = tuple(closures)
+    dues = deadlines(definition.deadlines, academic_year_start(month), closures)
+    if definition.period == "month":
+        covering = [d for d, m in dues if m == f"{month:%Y-%m}"]
+        if covering:
+            return covering[0]
+        later = [d for d, _ in dues if d >= month]
+        return later[0] if later else last_working_day(month.year, month.month, closures)
+    if not dues:
+        return last_working_day(month.year, month.month, closures)
+    return max(d for d, _ in dues)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, _cal.monthrange(year, month)[1]))
+
+
+def stale_returns(history_folder: Path, today: dt.date | None = None, closures: Iterable[dt.date] = ()) -> list[StaleReturn]:
+    """Returns past their deadline by more than a month, still where they were saved, unchanged."""
+    today = today or dt.date.today()
+    closures = tuple(closures)
+    found: dict[Path, StaleReturn] = {}
+    for entry in entries(history_folder):
+        try:
+            due = due_date(entry.return_id, entry.period, closures)
+        except (UserError, ValueError):
+            continue  # a return this version no longer knows: leave its file alone
+        if today <= add_months(due, 1):
+            continue
+        path = entry.path
+        if not _unchanged(path, entry.sha256):
+            continue
+        found[path] = StaleReturn(entry, due)  # the latest entry for a path wins
+    return sorted(found.values(), key=lambda s: (s.due, s.entry.file))
+
+
+def _unchanged(path: Path, sha256: str) -> bool:
+    try:
+        return path.is_file() and not path.is_symlink() and sha256_of(path) == sha256
+    except OSError:
+        return False
+
+
+def delete(stale: Iterable[StaleReturn]) -> tuple[list[Path], list[Path]]:
+    """Delete the listed files, checking each again first: (deleted, kept because changed or locked)."""
+    deleted, kept = [], []
+    for item in stale:
+        path = item.path
+        if not _unchanged(path, item.entry.sha256):
+            kept.append(path)
+            continue
+        try:
+            path.unlink()
+            deleted.append(path)
+        except OSError:  # open in Excel, or no permission
+            kept.append(path)
+    return deleted, kept
