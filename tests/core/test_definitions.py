@@ -128,4 +128,14 @@ def test_scopes():
     assert load_definition("school-joiners").scope == {"nc_year_from": 10, "date_in_period": "Date of Joining"}
     assert load_definition("school-leavers").scope == {"nc_year_from": 10, "date_in_period": "Date of Leaving"}
     assert load_definition("college-post16-enrolment").scope["age_on_31_august"] == {"from": 16, "to": 18, "with_ehcp_to": 24}
-    assert load_definition("college-september-guarantee").scope["age_on_31_august"] == {"from": 16, "to": 17}
+    assert load_definition("college-september-guarantee").scope["age_on_31_august"] == {"from": 16, "to": 17, "of_september_offered": True}
+
+
+def test_a_template_header_renamed_to_a_synonym_keeps_its_meaning():
+    d = load_definition("school-joiners")
+    assert d.meaning("DOB").type == "date"
+    assert d.meaning("DOB").not_future
+    assert d.meaning("Post Code").type == "postcode"
+    # a real header name always wins over another column's synonym
+    assert d.meaning("Telephone").header == "Telephone"
+    assert d.meaning("Something New").type == "text"

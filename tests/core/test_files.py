@@ -104,3 +104,23 @@ def test_preparation_save_refuses_an_existing_return(tmp_path):
     assert path.read_bytes() == first
     assert prep.save(out, force=True) == path
     assert sorted(os.listdir(out)) == [path.name]
+
+
+def test_a_file_appearing_after_the_check_is_still_not_replaced(tmp_path, monkeypatch):
+    from tracker_desktop.core import files
+
+    target = tmp_path / "return.xlsx"
+    real_exists = type(target).exists
+
+    def exists_then_someone_else_writes(self):  # the race: checked, then another program saves
+        result = real_exists(self)
+        if self == target and not result:
+            target.write_bytes(b"theirs")
+        return result
+
+    monkeypatch.setattr(type(target), "exists", exists_then_someone_else_writes)
+    with pytest.raises(files.OutputExists):
+        files.write_atomic(target, b"ours")
+    monkeypatch.undo()
+    assert target.read_bytes() == b"theirs"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["return.xlsx"]

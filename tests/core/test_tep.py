@@ -64,14 +64,16 @@ def test_rows_matched_by_upn_then_tep_ref_then_name_and_birth_date(files, tmp_pa
     assert prep.output_name == "8864123LeaverDestinations2024.xlsx"
 
 
-def test_saved_only_encrypted_and_tep_rows_kept(files, tmp_path):
+def test_saved_only_encrypted_and_tep_rows_kept(files, tmp_path, monkeypatch):
     plain, export = files
     out = tmp_path / "out"
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))  # see anything written to "temp"
     prep = prepare_tep("tep-leaver-destinations", export, plain, None, "8864123", as_of="2024-10-31")
-    before_tmp = set(os.listdir(tempfile.gettempdir()))
     path = prep.save(out, password=PASSWORD)
     assert sorted(os.listdir(out)) == [path.name]
-    assert set(os.listdir(tempfile.gettempdir())) - before_tmp == set()
+    assert os.listdir(private_tmp) == []
     data = path.read_bytes()
     assert protection.is_encrypted(data)
     assert PASSWORD.encode() not in data

@@ -53,8 +53,9 @@ class ReturnDefinition:
     catalog: dict[str, ColumnMeaning] = field(default_factory=dict, repr=False, compare=False)
 
     def meaning(self, header: str) -> ColumnMeaning:
-        """The meaning of a header; a header we do not know is carried as text."""
-        found = self.catalog.get(header) or self.catalog.get(_fold(header))
+        """The meaning of a header; a newer template may use a synonym ('DOB') for a known
+        column; a header we do not know at all is carried as text."""
+        found = self.catalog.get(header) or self.catalog.get(_fold(header)) or self.catalog.get("~" + _fold(header))
         return found or ColumnMeaning(header=header, synonyms=(header,))
 
     @property
@@ -127,6 +128,11 @@ def load_definition(return_id: str) -> ReturnDefinition:
             catalog[header] = _meaning(header, meaning)
     for header in list(catalog):
         catalog.setdefault(_fold(header), catalog[header])
+    # Synonyms last, under their own prefix, so a real header name always wins.
+    for header in list(catalog):
+        if header == catalog[header].header:
+            for synonym in catalog[header].synonyms:
+                catalog.setdefault("~" + _fold(synonym), catalog[header])
     for field_name in ("id", "title", "who", "sent_to", "template", "file_name", "period", "columns"):
         if field_name not in raw:
             raise UserError(f"The return definition {path.name} has no '{field_name}'.")

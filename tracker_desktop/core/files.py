@@ -33,7 +33,10 @@ def write_atomic(path: Path, data: bytes, force: bool = False) -> Path:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        _move_into_place(tmp, path, force)
+    except OutputExists:
+        _remove(tmp)
+        raise
     except PermissionError:
         _remove(tmp)
         raise CannotWrite(f"{path.name} could not be saved: it may be open in Excel. Close it and save again.") from None
@@ -46,6 +49,24 @@ def write_atomic(path: Path, data: bytes, force: bool = False) -> Path:
         _remove(tmp)
         raise
     return path
+
+
+def _move_into_place(tmp: str, path: Path, force: bool) -> None:
+    if force:
+        os.replace(tmp, path)
+        return
+    # A hard link fails if the name exists, so a file that appeared since the check above is
+    # still never replaced; where links are not supported, fall back to a checked rename.
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise OutputExists(f"{path.name} already exists in {path.parent}. Choose another folder, or replace it on purpose (--force).") from None
+    except OSError:
+        if path.exists():
+            raise OutputExists(f"{path.name} already exists in {path.parent}. Choose another folder, or replace it on purpose (--force).") from None
+        os.replace(tmp, path)
+        return
+    _remove(tmp)
 
 
 def _remove(tmp: str) -> None:
