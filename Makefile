@@ -20,6 +20,7 @@ test: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_engine.py
+	$(PY) benchmarks/bench_bundle.py
 
 templates: $(VENV)/.installed
 	$(PY) -m tracker_desktop.core.template_builder
