@@ -1,0 +1,153 @@
+"""Home, first-run settings, column matching, failures, and the screenshots kept in docs/."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.gui.conftest import SAMPLES, SCREENSHOTS, pump, wait_idle
+from tests.gui.test_flow import open_case
+from tracker_desktop.core.settings import Settings, load_settings
+
+pytestmark = pytest.mark.gui
+
+
+def test_home_lists_returns_with_next_due(make_app):
+    app = make_app()
+    tree = app.home.tree
+    ids = tree.get_children()
+    assert "school-leavers" in ids and "college-leavers" not in ids, "a school sees school returns"
+    due = tree.item("school-leavers", "values")[1]
+    assert due and due[-4:].isdigit()
+
+
+def test_first_run_settings_dialog(make_app, tmp_path):
+    settings = Settings(path=tmp_path / "settings" / "settings.json")
+    app = make_app(settings=settings)
+    dialog = app.edit_settings(first_run=True)
+    dialog.number.set("123")
+    dialog.folder.set(str(tmp_path / "out"))
+    dialog.ok()
+    assert "7 digits" in dialog.problem.cget("text"), "a wrong number is explained in the dialog"
+    dialog.name.set("Oakfield School")
+    dialog.number.set("8864123")
+    dialog.ok()
+    app.settings_done(dialog)
+    saved = load_settings(tmp_path / "settings" / "settings.json")
+    assert saved.school_number == "8864123" and saved.school_name == "Oakfield School"
+    assert saved.output_folder == str(tmp_path / "out")
+    assert "Oakfield School" in app.home.title.cget("text")
+
+
+def test_ctrl_o_opens_the_prepare_dialog(make_app):
+    app = make_app()
+    app.home.tree.selection_set("school-joiners")
+    opened = []
+    app.open_export = lambda **kw: opened.append(kw)
+    dialog = app.open_dialog()
+    assert dialog.definition.id == "school-joiners"
+    dialog.export.set(str(SAMPLES / "roll_2024-10.csv"))
+    dialog.period.set("2024-10")
+    dialog.ok()
+    assert dialog.result["return_id"] == "school-joiners" and dialog.result["period"] == "2024-10"
+
+
+def test_mapping_change_previews_and_is_remembered(make_app):
+    app = make_app()
+    case = {"return": "school-joiners", "input": "roll_2024-10.csv", "period": "2024-10"}
+    app.open_export(case["return"], SAMPLES / case["input"], period=case["period"])
+    wait_idle(app)
+    assert app.current is app.mapping, "shown: some mandatory columns are only likely matches"
+    screen = app.mapping
+    screen.choices["Town"].set("County")
+    screen.changed("Town")
+    assert "Kent" in screen.previews["Town"].cget("text")
+    screen.choices["Town"].set("Town")
+    screen.changed("Town")
+    screen.accept()
+    wait_idle(app)
+    assert app.current is app.review
+    assert app.settings.mapping_for("school-joiners") is not None
+    assert load_settings(app.settings.path).mapping_for("school-joiners") is not None, "saved to disk"
+    # Next time the confirmed matching is used and the step is skipped.
+    app.open_export(case["return"], SAMPLES / case["input"], period=case["period"])
+    wait_idle(app)
+    assert app.current is app.review
+    # ... and it is always reachable again.
+    app.show_mapping()
+    assert app.current is app.mapping
+    app.mapping.go_back()
+    assert app.current is app.review
+
+
+def test_user_error_is_a_plain_message(make_app, answers, tmp_path):
+    app = make_app()
+    app.open_export("school-joiners", tmp_path / "missing.csv", period="2024-10")
+    wait_idle(app)
+    kind, _, message = answers.shown[-1]
+    assert kind == "error" and "missing.csv" in message and "Traceback" not in message
+
+
+def test_unexpected_error_is_logged_without_personal_data(make_app, answers, monkeypatch):
+    from tracker_desktop.core import preparation
+
+    def boom(*a, **k):
+        raise RuntimeError("Oliver Hughes R91928211539A")
+
+    monkeypatch.setattr(preparation.Preparation, "start", classmethod(lambda cls, *a, **k: boom()))
+    app = make_app()
+    app.open_export("school-joiners", SAMPLES / "roll_2024-10.csv", period="2024-10")
+    wait_idle(app)
+    from tracker_desktop.gui.messages import log_path
+
+    message = answers.shown[-1][2]
+    assert str(log_path()) in message
+    log = log_path().read_text(encoding="utf-8")
+    assert "RuntimeError" in log and "Hughes" not in log and "R919" not in log
+
+
+def test_window_keeps_responding_while_loading(make_app):
+    app = make_app()
+    app.open_export("school-post16-enrolment", SAMPLES / "sixth_form_2024-09.xlsx", period="2024-09", as_of="2024-09-13")
+    assert app.worker.busy
+    assert app.progress.winfo_manager() == "pack", "a progress bar shows while reading"
+    assert app.cancel_button.winfo_manager() == "pack", "with a Cancel button"
+    wait_idle(app)
+    assert app.progress.winfo_manager() == "" and app.cancel_button.winfo_manager() == ""
+
+
+# --- screenshots -----------------------------------------------------------------------------------
+
+def test_screenshots(tmp_path):
+    """Home, mapping and review at 1280x800, in an Xvfb of that size (see tests/gui/screenshots.py)."""
+    if not (shutil.which("Xvfb") and shutil.which("import")):
+        pytest.skip("needs Xvfb and imagemagick's import")
+    server = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        display = server.stdout.readline().decode().strip()
+        assert display.isdigit(), "Xvfb started"
+        env = {**os.environ, "DISPLAY": f":{display}", "TRACKER_DESKTOP_SETTINGS_DIR": str(tmp_path / "settings")}
+        root = Path(__file__).resolve().parents[2]
+        done = subprocess.run([sys.executable, "-m", "tests.gui.screenshots"], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    for name in ("home", "mapping", "review"):
+        assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000
+
+
+def test_cancel_stops_waiting_and_keeps_the_screen(make_app):
+    app = make_app()
+    app.open_export("school-post16-enrolment", SAMPLES / "sixth_form_2024-09.xlsx", period="2024-09", as_of="2024-09-13")
+    assert app.worker.busy
+    app.cancel()
+    assert not app.worker.busy and not app.progress.winfo_ismapped()
+    pump(app.master, 1.0)
+    assert app.current is app.home and app.prep is None, "the cancelled result is thrown away"

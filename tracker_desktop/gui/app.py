@@ -1,0 +1,458 @@
+"""The main window: home, column matching and review screens, the menus and keys, and the flow
+between them. Slow work runs on the Worker so the window never freezes.
+
+`App` builds into any Tk container window (the root in the product, a Toplevel per test), so the
+tests can drive many apps with one Tk interpreter.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import tkinter as tk
+from pathlib import Path
+from tkinter import filedialog, ttk
+
+from tracker_desktop.core.definitions import all_definitions, load_definition
+from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.files import OutputExists
+from tracker_desktop.core.settings import Settings, default_output_folder, load_settings
+from tracker_desktop.gui import messages, theme
+from tracker_desktop.gui.dialogs import EXPORT_TYPES, OpenDialog, SettingsDialog
+from tracker_desktop.gui.home import HomeScreen, period_key
+from tracker_desktop.gui.mapping_view import MappingScreen, needs_review
+from tracker_desktop.gui.review import ReviewScreen
+from tracker_desktop.gui.windows import LeftOutWindow, SaveDialog, next_step
+from tracker_desktop.gui.worker import Worker
+
+APP_TITLE = "Tracker Desktop"
+# assets/demo/README.md: the demo roll is taken in October 2025.
+DEMO = {"return_id": "school-leavers", "school": "8864123", "college": None, "period": "2025-10", "as_of": "2025-10-31"}
+
+
+def demo_export() -> Path:
+    from tracker_desktop.resources import resource_path
+
+    return resource_path("assets", "demo", "demo_roll.csv")
+
+
+def load_preparation(return_id: str, export: Path, sender: dict, period, as_of, remembered, job=None):
+    """Read and prepare an export (worker thread). Returns (prep, whether the remembered matching
+    was used); a remembered matching that no longer fits the export is dropped, not an error."""
+    from tracker_desktop.core.mapping import propose_mapping, targets
+    from tracker_desktop.core.preparation import Preparation
+
+    if remembered:
+        try:
+            prep = Preparation.start(return_id, export, period=period, as_of=as_of, mapping=dict(remembered), **sender)
+        except UserError:
+            pass  # e.g. the export's columns were renamed: match them again below
+        else:
+            missing = [t for t in targets(prep.definition, prep.columns) if t not in remembered]
+            if missing:  # a newer template added columns: match just those
+                proposal = propose_mapping(prep.table, prep.definition, prep.columns)
+                prep.remap({**proposal, **remembered})
+            return prep, True
+    return Preparation.start(return_id, export, period=period, as_of=as_of, **sender), False
+
+
+class App:
+    def __init__(self, master: tk.Misc, settings: Settings | None = None, persist: bool = True, _utest: bool = False):
+        self.master = master
+        self.settings = settings if settings is not None else load_settings()
+        self.persist = persist  # the demo never writes the user's settings
+        self._utest = _utest
+        self.prep = None
+        self.saved_edits = 0  # undo-stack depth at the last save: more means unsaved changes
+        master.title(APP_TITLE)
+        master.minsize(900, 560)
+        theme.apply_theme(master)
+
+        self.body = ttk.Frame(master)
+        self.body.pack(fill="both", expand=True)
+        self.home = HomeScreen(self.body, self)
+        self.mapping = MappingScreen(self.body, self)
+        self.review = ReviewScreen(self.body, self)
+        self.current = None
+
+        status = ttk.Frame(master, padding=(12, 4, 12, 8))
+        status.pack(fill="x", side="bottom")
+        self.busy_text = ttk.Label(status, text="")
+        self.busy_text.pack(side="left")
+        self.cancel_button = ttk.Button(status, text="Cancel", command=self.cancel)
+        self.progress = ttk.Progressbar(status, mode="indeterminate", length=220)
+        self.worker = Worker(master, self._progress, self._idle)
+
+        self._menus()
+        self._keys()
+        master.protocol("WM_DELETE_WINDOW", self.quit)
+        self.go_home()
+
+    # --- window furniture --------------------------------------------------------------------------
+
+    def _menus(self) -> None:
+        bar = tk.Menu(self.master)
+        file = tk.Menu(bar, tearoff=False)
+        file.add_command(label="Prepare a return…", accelerator="Ctrl+O", command=self.open_dialog)
+        file.add_command(label="Check a filled-in return…", command=self.check_filled)
+        file.add_separator()
+        file.add_command(label="Save return…", accelerator="Ctrl+S", command=self.save)
+        file.add_command(label="Export problems list…", accelerator="Ctrl+E", command=self.export_problems)
+        file.add_separator()
+        file.add_command(label="Settings…", command=self.edit_settings)
+        file.add_command(label="Quit", command=self.quit)
+        edit = tk.Menu(bar, tearoff=False)
+        edit.add_command(label="Undo", accelerator="Ctrl+Z", command=self.undo)
+        edit.add_command(label="Redo", accelerator="Ctrl+Y", command=self.redo)
+        edit.add_separator()
+        edit.add_command(label="Next problem", accelerator="F8", command=lambda: self.next_problem(1))
+        edit.add_command(label="Previous problem", accelerator="Shift+F8", command=lambda: self.next_problem(-1))
+        view = tk.Menu(bar, tearoff=False)
+        view.add_command(label="Returns", command=self.go_home)
+        view.add_command(label="Column matching…", command=self.show_mapping)
+        view.add_command(label="Learners left out…", command=self.show_left_out)
+        view.add_checkbutton(label="Only rows with problems", variable=self.review.only_problems, command=self.review.apply_filter)
+        bar.add_cascade(label="File", menu=file, underline=0)
+        bar.add_cascade(label="Edit", menu=edit, underline=0)
+        bar.add_cascade(label="View", menu=view, underline=0)
+        self.master.configure(menu=bar)
+
+    def _keys(self) -> None:
+        m = self.master
+        for key, action in (("<Control-o>", self.open_dialog), ("<Control-O>", self.open_dialog),
+                            ("<Control-s>", self.save), ("<Control-S>", self.save),
+                            ("<Control-e>", self.export_problems),
+                            ("<Control-z>", self.undo), ("<Control-Z>", self.undo),
+                            ("<Control-y>", self.redo), ("<Control-Y>", self.redo),
+                            ("<F8>", lambda: self.next_problem(1)), ("<Shift-F8>", lambda: self.next_problem(-1))):
+            m.bind(key, lambda e, a=action: (a(), "break")[1])
+
+    def _progress(self, text: str, fraction: float | None) -> None:
+        self.busy_text.configure(text=text + "…")
+        if not self.progress.winfo_ismapped():
+            self.progress.pack(side="right")
+            self.cancel_button.pack(side="right", padx=(0, 8))
+            self.progress.start(12)
+        self.master.configure(cursor="watch")
+
+    def _idle(self) -> None:
+        self.progress.stop()
+        self.progress.pack_forget()
+        self.cancel_button.pack_forget()
+        self.busy_text.configure(text="")
+        self.master.configure(cursor="")
+
+    def cancel(self) -> None:
+        self.worker.cancel()
+        self.busy_text.configure(text="Stopped.")
+
+    def show(self, screen) -> None:
+        if self.current is not screen:
+            if self.current is not None:
+                self.current.pack_forget()
+            screen.pack(fill="both", expand=True)
+            self.current = screen
+
+    def _save_settings(self) -> None:
+        if not self.persist:
+            return
+        try:
+            self.settings.save()
+        except Exception as e:  # settings are a convenience: a failure must not lose the return
+            messages.report(e, self.master, "saving your settings")
+
+    @property
+    def definitions(self):
+        who = "college" if self.settings.college_code and not self.settings.school_number else "school"
+        return [d for d in all_definitions() if d.who == who]
+
+    @property
+    def unsaved(self) -> bool:
+        return self.prep is not None and len(self.review.grid_view.undo_stack) != self.saved_edits
+
+    # --- screens -----------------------------------------------------------------------------------
+
+    def go_home(self) -> None:
+        if self.current is self.review and self.unsaved and not messages.ask(
+                "okcancel", APP_TITLE, "Go back to the returns? Your changes to this return have not been saved.", self.master):
+            return
+        self.home.refresh(self.definitions, self.settings)
+        self.master.title(APP_TITLE)
+        self.show(self.home)
+        self.home.tree.focus_set()
+
+    def first_run(self) -> None:
+        if not self.settings.is_complete:
+            self.edit_settings(first_run=True)
+
+    def edit_settings(self, first_run: bool = False) -> SettingsDialog:
+        dialog = SettingsDialog(self.master, self.settings, first_run=first_run, _utest=self._utest)
+        if not self._utest:
+            self.settings_done(dialog)
+        return dialog
+
+    def settings_done(self, dialog: SettingsDialog) -> None:
+        if dialog.result is not None:
+            self._save_settings()
+            if self.current is self.home:
+                self.home.refresh(self.definitions, self.settings)
+
+    def show_review(self) -> None:
+        self.show(self.review)
+        self.master.title(f"{APP_TITLE}  ·  {self.prep.output_name}")
+        self.review.grid_view.sheet.focus_set()
+
+    def show_mapping(self) -> None:
+        if self.prep is None or self.worker.busy:
+            return
+        self.mapping.load(self.prep, from_review=self.current is self.review)
+        self.show(self.mapping)
+
+    def show_left_out(self) -> LeftOutWindow | None:
+        if self.prep is None:
+            return None
+        return LeftOutWindow(self.master, self.prep)
+
+    # --- opening -----------------------------------------------------------------------------------
+
+    def open_dialog(self, return_id: str | None = None) -> OpenDialog | None:
+        if self.worker.busy:
+            return None
+        if not self.settings.is_complete:
+            self.first_run()
+            if not self.settings.is_complete:
+                return None
+        if return_id is None and self.current is self.home:
+            return_id = self.home.selected()
+        dialog = OpenDialog(self.master, self.definitions, return_id=return_id,
+                            folder=self.settings.last_export_folder, _utest=self._utest)
+        if not self._utest and dialog.result:
+            self.open_export(**dialog.result)
+        return dialog
+
+    def open_export(self, return_id: str, export: Path, period=None, as_of=None, school=None, college=None,
+                    straight_to_review: bool = False) -> None:
+        if self.worker.busy or (self.unsaved and not messages.ask(
+                "okcancel", APP_TITLE, "Open another export? Your changes to this return have not been saved.", self.master)):
+            return
+        try:
+            definition = load_definition(return_id)
+        except UserError as e:
+            messages.report(e, self.master)
+            return
+        if definition.prepopulated:
+            messages.error(f"{definition.title} is filled into the workbook TEP sent. The desktop app cannot open TEP's "
+                           "workbooks yet: use the command line (tracker-desktop prepare … --prepopulated).", self.master)
+            return
+        sender = {"school": school, "college": college} if (school or college) else self.settings.sender_args()
+        remembered = self.settings.mapping_for(return_id)
+        export = Path(export)
+        if self.persist:
+            self.settings.last_export_folder = str(export.parent)
+        self.worker.run(f"Reading {export.name}",
+                        lambda job: load_preparation(return_id, export, sender, period, as_of, remembered, job),
+                        lambda result: self._opened(result, straight_to_review), lambda e: messages.report(e, self.master, f"reading {export.name}"))
+
+    def open_from_args(self, args: argparse.Namespace) -> None:
+        self.open_export(args.return_id, Path(args.export), period=getattr(args, "period", None),
+                         as_of=getattr(args, "as_of", None), school=getattr(args, "school", None),
+                         college=getattr(args, "college", None), straight_to_review=True)
+
+    def _opened(self, result, straight_to_review: bool = False) -> None:
+        prep, remembered = result
+        self.set_prep(prep)
+        if not (remembered or straight_to_review) and needs_review(prep):
+            self.show_mapping()
+        else:
+            self.show_review()
+
+    def set_prep(self, prep) -> None:
+        self.prep = prep
+        self.review.load(prep)
+        self.saved_edits = 0
+
+    def check_filled(self) -> None:
+        if self.worker.busy:
+            return
+        return_id = self.home.selected() or (self.definitions[0].id if self.definitions else None)
+        definition = load_definition(return_id)
+        path = filedialog.askopenfilename(parent=self.master, title=f"Choose a filled-in {definition.title} workbook",
+                                          filetypes=[("Excel workbooks", "*.xlsx"), ("All files", "*.*")])
+        if path:
+            self.check_workbook(return_id, Path(path))
+
+    def check_workbook(self, return_id: str, path: Path, as_of=None, period=None) -> None:
+        def work(job):
+            try:
+                from tracker_desktop.core.checking import check_workbook
+            except ImportError:
+                raise UserError("Checking a filled-in workbook is not available in this version.") from None
+            return check_workbook(return_id, path, as_of=as_of, period=period), True
+
+        self.worker.run(f"Checking {path.name}", work, self._opened,
+                        lambda e: messages.report(e, self.master, f"checking {path.name}"))
+
+    # --- column matching ---------------------------------------------------------------------------
+
+    def apply_mapping(self, mapping) -> None:
+        if self.worker.busy:
+            return
+        edits = len(self.review.grid_view.undo_stack)
+        if edits and not messages.ask("okcancel", APP_TITLE, "Changing the columns reads the export again: the "
+                                      f"{edits} change{'s' if edits != 1 else ''} you typed will be lost.", self.master):
+            return
+        prep = self.prep
+
+        def done(_):
+            self.settings.remember_mapping(prep.definition.id, mapping)
+            self._save_settings()
+            self.set_prep(prep)
+            self.show_review()
+
+        self.worker.run("Matching the columns", lambda job: prep.remap(mapping), done,
+                        lambda e: messages.report(e, self.master, "matching the columns"))
+
+    # --- reviewing ---------------------------------------------------------------------------------
+
+    def _editing(self) -> bool:
+        """True while the grid's cell editor is open: keys then belong to the editor."""
+        return bool(self.review.grid_view.sheet.MT.text_editor.open)
+
+    def undo(self) -> None:
+        if self.current is self.review and not self._editing() and not self.worker.busy:
+            self.review.grid_view.undo()
+
+    def redo(self) -> None:
+        if self.current is self.review and not self._editing() and not self.worker.busy:
+            self.review.grid_view.redo()
+
+    def next_problem(self, step: int) -> None:
+        if self.current is self.review and not self._editing():
+            self.review.next_problem(step)
+
+    # --- saving ------------------------------------------------------------------------------------
+
+    def output_folder(self) -> str:
+        return self.settings.output_folder or str(default_output_folder())
+
+    def save(self) -> SaveDialog | None:
+        if self.prep is None or self.current is not self.review or self.worker.busy:
+            return None
+        dialog = SaveDialog(self.master, self.prep, self.output_folder(), _utest=self._utest)
+        if not self._utest and dialog.result:
+            self.write(dialog.result)
+        return dialog
+
+    def write(self, folder: Path, force: bool = False) -> None:
+        prep = self.prep
+        edits = len(self.review.grid_view.undo_stack)
+        self.review.grid_view.locked = True  # no edits while the workbook is being written from the learners
+
+        def failed(e):
+            self.review.grid_view.locked = False
+            if isinstance(e, OutputExists) and not force:
+                if messages.ask("yesno", APP_TITLE, f"{prep.output_name} is already in {folder}.\n\nReplace it with this one?", self.master):
+                    self.write(folder, force=True)
+                return
+            messages.report(e, self.master, f"saving {prep.output_name}")
+
+        def done(path):
+            self.review.grid_view.locked = False
+            self.saved_edits = edits
+            self.settings.prepared[prep.definition.id] = period_key(prep.definition, prep.period.month_start)
+            self._save_settings()
+            errors = prep.counts()["errors"]
+            warning = f"\n\n{errors} error{'s' if errors != 1 else ''} remain in it." if errors else ""
+            if messages.ask("yesno", "Saved", f"Saved {path.name} in {path.parent}.{warning}\n\n{next_step(prep)}\n\n"
+                            "Open the folder now?", self.master):
+                open_folder(path.parent)
+
+        self.worker.run(f"Saving {prep.output_name}", lambda job: prep.save(folder, force=force), done, failed)
+
+    def export_problems(self, path: Path | None = None) -> None:
+        from tracker_desktop.core.problems_export import default_name, export_problems
+
+        if self.prep is None or self.worker.busy:
+            return
+        if path is None:
+            chosen = filedialog.asksaveasfilename(
+                parent=self.master, title="Export the problems list", initialdir=self.output_folder(),
+                initialfile=default_name(self.prep), defaultextension=".xlsx",
+                filetypes=[("Excel workbook", "*.xlsx"), ("CSV (opens in Excel)", "*.csv")])
+            if not chosen:
+                return
+            path = Path(chosen)
+        prep = self.prep
+        # The file dialog has already asked before replacing a file, so force is safe here.
+        self.worker.run("Exporting the problems list", lambda job: export_problems(prep, path, force=True),
+                        lambda p: messages.info(f"Saved the problems list ({len(prep.problems)} lines) as {p.name} in {p.parent}.", self.master),
+                        lambda e: messages.report(e, self.master, "exporting the problems list"))
+
+    # --- closing -----------------------------------------------------------------------------------
+
+    def quit(self) -> None:
+        if self.unsaved and not messages.ask("okcancel", APP_TITLE, "Quit without saving your changes to this return?", self.master):
+            return
+        self.worker.cancel()
+        self.master.destroy()
+
+
+def open_folder(folder: Path) -> None:
+    try:
+        if sys.platform == "win32":
+            os.startfile(folder)  # type: ignore[attr-defined]
+        elif sys.platform == "darwin":
+            subprocess.Popen(["open", str(folder)])
+        else:
+            subprocess.Popen(["xdg-open", str(folder)])
+    except OSError:
+        pass  # opening the folder is a courtesy; the message already said where the file is
+
+
+def _report_callback_exception(root: tk.Tk):
+    def report(exc, value, tb):
+        messages.report(value, root)
+    return report
+
+
+def _make_root() -> tk.Tk:
+    theme.make_dpi_aware()
+    try:
+        root = tk.Tk(className="TrackerDesktop")
+    except tk.TclError:
+        raise UserError("The desktop app needs a screen to show its window on. Use the command line here "
+                        "(tracker-desktop prepare --help).") from None
+    root.geometry("1280x800")
+    try:
+        from tracker_desktop.resources import resource_path
+
+        icon = tk.PhotoImage(master=root, file=str(resource_path("assets", "icon.png")))
+        root.iconphoto(True, icon)
+        root._icon = icon  # keep a reference, or Tk drops the image
+    except (tk.TclError, OSError):
+        pass  # no icon is no reason not to start
+    root.report_callback_exception = _report_callback_exception(root)
+    return root
+
+
+def run_app(open_args: argparse.Namespace | None = None, persist: bool = True) -> int:
+    """The desktop app; with open_args, straight at the review of that export."""
+    root = _make_root()
+    settings = load_settings()
+    app = App(root, settings, persist=persist)
+    if open_args is not None:
+        root.after_idle(app.open_from_args, open_args)
+    else:
+        root.after_idle(app.first_run)
+    root.mainloop()
+    return 0
+
+
+def run_demo() -> int:
+    """The app at the review of the bundled demo roll; the user's settings are left alone."""
+    export = demo_export()
+    if not export.exists():
+        raise UserError(f"The demo data is missing ({export.name} in {export.parent}).")
+    return run_app(open_args=argparse.Namespace(export=export, **DEMO), persist=False)

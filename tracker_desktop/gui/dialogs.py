@@ -1,0 +1,244 @@
+"""Small modal dialogs: first-run settings and choosing an export.
+
+Like idlelib's dialogs they take `_utest`: tests build them without a grab and without waiting
+(a grab under Xvfb blocks the whole test session), fill the fields and press the buttons.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import tkinter as tk
+from pathlib import Path
+from tkinter import filedialog, ttk
+
+from tracker_desktop.core.settings import Settings, check_college_code, check_school_number, default_output_folder
+
+EXPORT_TYPES = [("MIS exports", "*.csv *.xlsx *.xls *.txt"), ("All files", "*.*")]
+
+
+class Dialog(tk.Toplevel):
+    """OK/Cancel dialog; `result` stays None when cancelled."""
+
+    ok_text = "OK"
+
+    def __init__(self, parent, title: str, _utest: bool = False):
+        super().__init__(parent)
+        self.withdraw()
+        self.title(title)
+        self.transient(parent.winfo_toplevel())
+        self.result = None
+        self.resizable(False, False)
+        body = ttk.Frame(self, padding=16)
+        body.pack(fill="both", expand=True)
+        self.first = self.body(body)
+        buttons = ttk.Frame(self, padding=(16, 0, 16, 16))
+        buttons.pack(fill="x")
+        self.ok_button = ttk.Button(buttons, text=self.ok_text, style="Accent.TButton", command=self.ok)
+        self.ok_button.pack(side="right")
+        ttk.Button(buttons, text="Cancel", command=self.cancel).pack(side="right", padx=(0, 8))
+        self.bind("<Return>", lambda e: self.ok())
+        self.bind("<Escape>", lambda e: self.cancel())
+        self.protocol("WM_DELETE_WINDOW", self.cancel)
+        self.deiconify()
+        self._place(parent)
+        (self.first or self.ok_button).focus_set()
+        if not _utest:
+            self.wait_visibility()
+            self.grab_set()
+            self.wait_window(self)
+
+    def _place(self, parent) -> None:
+        top = parent.winfo_toplevel()
+        self.update_idletasks()
+        x = top.winfo_rootx() + max((top.winfo_width() - self.winfo_reqwidth()) // 2, 0)
+        y = top.winfo_rooty() + max((top.winfo_height() - self.winfo_reqheight()) // 3, 0)
+        self.geometry(f"+{x}+{y}")
+
+    def body(self, frame: ttk.Frame):  # pragma: no cover - overridden
+        return None
+
+    def validate(self) -> str | None:
+        """None if the answers are usable, otherwise what to correct (shown in the dialog)."""
+        return None
+
+    def apply(self) -> None:
+        pass
+
+    def ok(self) -> None:
+        problem = self.validate()
+        if problem:
+            self.problem.configure(text=problem)
+            return
+        self.apply()
+        self.destroy()
+
+    def cancel(self) -> None:
+        self.result = None
+        self.destroy()
+
+    def problem_label(self, frame, row: int, columnspan: int = 3) -> None:
+        # Mistakes are shown inside the dialog, next to the fields, rather than in another box.
+        self.problem = ttk.Label(frame, text="", style="Error.TLabel", wraplength=460, justify="left")
+        self.problem.grid(row=row, column=0, columnspan=columnspan, sticky="w", pady=(8, 0))
+
+
+class SettingsDialog(Dialog):
+    """Who sends the returns and where they are saved. result: the updated Settings."""
+
+    ok_text = "Save settings"
+
+    def __init__(self, parent, settings: Settings, first_run: bool = False, _utest: bool = False):
+        self.settings = settings
+        self.first_run = first_run
+        super().__init__(parent, "Welcome to Tracker Desktop" if first_run else "Settings", _utest=_utest)
+
+    def body(self, f):
+        s = self.settings
+        row = 0
+        if self.first_run:
+            ttk.Label(f, text="Before your first return", style="Heading.TLabel").grid(row=row, column=0, columnspan=3, sticky="w")
+            ttk.Label(f, text="These go into the file names KCC expects. You can change them later from Settings.",
+                      wraplength=460).grid(row=row + 1, column=0, columnspan=3, sticky="w", pady=(2, 12))
+            row += 2
+        self.kind = tk.StringVar(self, "college" if s.college_code and not s.school_number else "school")
+        kinds = ttk.Frame(f)
+        kinds.grid(row=row, column=0, columnspan=3, sticky="w", pady=(0, 8))
+        ttk.Radiobutton(kinds, text="A school", value="school", variable=self.kind, command=self._kind_changed).pack(side="left")
+        ttk.Radiobutton(kinds, text="A college", value="college", variable=self.kind, command=self._kind_changed).pack(side="left", padx=(16, 0))
+        row += 1
+        self.name = tk.StringVar(self, s.school_name)
+        self.number = tk.StringVar(self, s.school_number)
+        self.college = tk.StringVar(self, s.college_code)
+        self.folder = tk.StringVar(self, s.output_folder or str(default_output_folder()))
+        ttk.Label(f, text="Name").grid(row=row, column=0, sticky="w", pady=4)
+        name_entry = ttk.Entry(f, textvariable=self.name, width=40)
+        name_entry.grid(row=row, column=1, columnspan=2, sticky="we", pady=4)
+        row += 1
+        self.number_label = ttk.Label(f, text="School number (886 + DfE number)")
+        self.number_label.grid(row=row, column=0, sticky="w", pady=4)
+        self.number_entry = ttk.Entry(f, textvariable=self.number, width=12)
+        self.number_entry.grid(row=row, column=1, sticky="w", pady=4)
+        row += 1
+        self.college_label = ttk.Label(f, text="College code (e.g. MKC)")
+        self.college_label.grid(row=row, column=0, sticky="w", pady=4)
+        self.college_entry = ttk.Entry(f, textvariable=self.college, width=12)
+        self.college_entry.grid(row=row, column=1, sticky="w", pady=4)
+        row += 1
+        ttk.Label(f, text="Save returns in").grid(row=row, column=0, sticky="w", pady=4)
+        ttk.Entry(f, textvariable=self.folder, width=40).grid(row=row, column=1, sticky="we", pady=4)
+        ttk.Button(f, text="Change…", command=self._choose_folder).grid(row=row, column=2, padx=(8, 0), pady=4)
+        row += 1
+        self.problem_label(f, row)
+        f.columnconfigure(1, weight=1)
+        self._kind_changed()
+        return name_entry
+
+    def _kind_changed(self) -> None:
+        school = self.kind.get() == "school"
+        self.number_entry.configure(state="normal" if school else "disabled")
+        self.college_entry.configure(state="disabled" if school else "normal")
+
+    def _choose_folder(self) -> None:
+        chosen = filedialog.askdirectory(parent=self, initialdir=self.folder.get() or None, title="Save returns in")
+        if chosen:
+            self.folder.set(chosen)
+
+    def validate(self) -> str | None:
+        if self.kind.get() == "school":
+            problem = check_school_number(self.number.get())
+        else:
+            problem = check_college_code(self.college.get())
+        if problem:
+            return problem
+        if not self.folder.get().strip():
+            return "Choose the folder the returns are saved in."
+        return None
+
+    def apply(self) -> None:
+        s = self.settings
+        s.school_name = self.name.get().strip()
+        if self.kind.get() == "school":
+            s.school_number, s.college_code = self.number.get().strip(), ""
+        else:
+            s.school_number, s.college_code = "", self.college.get().strip().upper()
+        s.output_folder = self.folder.get().strip()
+        self.result = s
+
+
+def default_period(definition, today: dt.date | None = None) -> str:
+    """Monthly returns: the month just ending (this month from the 15th, else last month).
+    Yearly returns: this month, which only selects the academic year."""
+    today = today or dt.date.today()
+    if definition.period == "month" and today.day < 15:
+        first = today.replace(day=1) - dt.timedelta(days=1)
+        return f"{first.year}-{first.month:02d}"
+    return f"{today.year}-{today.month:02d}"
+
+
+class OpenDialog(Dialog):
+    """Choose the return, the export and the period. result: dict for App.open_export."""
+
+    ok_text = "Open"
+
+    def __init__(self, parent, definitions, return_id: str | None = None, export: str = "",
+                 folder: str = "", _utest: bool = False):
+        self.definitions = list(definitions)
+        self.start_id = return_id or self.definitions[0].id
+        self.start_export = export
+        self.start_folder = folder
+        super().__init__(parent, "Prepare a return", _utest=_utest)
+
+    def body(self, f):
+        titles = [d.title for d in self.definitions]
+        ttk.Label(f, text="Return").grid(row=0, column=0, sticky="w", pady=4)
+        self.return_var = tk.StringVar(self, next(d.title for d in self.definitions if d.id == self.start_id))
+        combo = ttk.Combobox(f, textvariable=self.return_var, values=titles, state="readonly", width=38)
+        combo.grid(row=0, column=1, columnspan=2, sticky="we", pady=4)
+        combo.bind("<<ComboboxSelected>>", lambda e: self._return_changed())
+        ttk.Label(f, text="MIS export").grid(row=1, column=0, sticky="w", pady=4)
+        self.export = tk.StringVar(self, self.start_export)
+        entry = ttk.Entry(f, textvariable=self.export, width=44)
+        entry.grid(row=1, column=1, sticky="we", pady=4)
+        ttk.Button(f, text="Browse…", command=self._browse).grid(row=1, column=2, padx=(8, 0), pady=4)
+        ttk.Label(f, text="Month (YYYY-MM)").grid(row=2, column=0, sticky="w", pady=4)
+        self.period = tk.StringVar(self)
+        ttk.Entry(f, textvariable=self.period, width=10).grid(row=2, column=1, sticky="w", pady=4)
+        self.period_hint = ttk.Label(f, text="", style="Muted.TLabel")
+        self.period_hint.grid(row=3, column=1, columnspan=2, sticky="w")
+        ttk.Label(f, text="True on (YYYY-MM-DD)").grid(row=4, column=0, sticky="w", pady=4)
+        self.as_of = tk.StringVar(self, dt.date.today().isoformat())
+        ttk.Entry(f, textvariable=self.as_of, width=12).grid(row=4, column=1, sticky="w", pady=4)
+        self.problem_label(f, 5)
+        f.columnconfigure(1, weight=1)
+        self._return_changed()
+        return combo if not self.start_export else entry
+
+    @property
+    def definition(self):
+        return next(d for d in self.definitions if d.title == self.return_var.get())
+
+    def _return_changed(self) -> None:
+        d = self.definition
+        self.period.set(default_period(d))
+        if d.period == "month":
+            self.period_hint.configure(text="The month whose joiners or leavers this return lists.")
+        else:
+            self.period_hint.configure(text="Any month of the academic year the return is for.")
+
+    def _browse(self) -> None:
+        current = self.export.get().strip()
+        start = str(Path(current).parent) if current else (self.start_folder or None)
+        chosen = filedialog.askopenfilename(parent=self, title="Choose the MIS export", initialdir=start, filetypes=EXPORT_TYPES)
+        if chosen:
+            self.export.set(chosen)
+
+    def validate(self) -> str | None:
+        path = self.export.get().strip()
+        if not path:
+            return "Choose the export file from your MIS (Browse…)."
+        if not Path(path).is_file():
+            return f"There is no file {Path(path).name} in {Path(path).parent}."
+        return None
+
+    def apply(self) -> None:
+        self.result = {"return_id": self.definition.id, "export": Path(self.export.get().strip()),
+                       "period": self.period.get().strip() or None, "as_of": self.as_of.get().strip() or None}

@@ -1,0 +1,160 @@
+"""The column matching step: for each template column, the export column it comes from, how
+sure the match is, and what the first rows look like after cleaning. Changing a dropdown updates
+the preview at once; "Use these columns" rebuilds the return with the new matching."""
+from __future__ import annotations
+
+import tkinter as tk
+from tkinter import ttk
+
+from tracker_desktop.core.cleaning import clean, ehcp_from_sen
+from tracker_desktop.core.mapping import RowReader, Source
+
+NONE = "(not in the export)"
+PREVIEW_ROWS = 3
+
+
+def certainty(source: Source | None) -> str:
+    if source is None:
+        return "No match"
+    if source.score >= 95:
+        return "Certain"
+    if source.score >= 85:
+        return "Likely - check"
+    return "Unsure - check"
+
+
+def needs_review(prep) -> bool:
+    """The step is skipped when every mandatory column matched by name (score 95 or 100)."""
+    return any(prep.mapping.get(c) is None or prep.mapping[c].score < 95 for c in prep.template.mandatory)
+
+
+class MappingScreen(ttk.Frame):
+    def __init__(self, parent, app):
+        super().__init__(parent, padding=(12, 10, 12, 6))
+        self.app = app
+        self.prep = None
+        self.choices: dict[str, tk.StringVar] = {}
+        self.options: dict[str, dict[str, Source | None]] = {}
+        self.previews: dict[str, ttk.Label] = {}
+        self.sureness: dict[str, ttk.Label] = {}
+
+        ttk.Label(self, text="Check the columns", style="Title.TLabel").pack(anchor="w")
+        self.intro = ttk.Label(self, text="", wraplength=1000, justify="left")
+        self.intro.pack(anchor="w", pady=(4, 8))
+
+        bar = ttk.Frame(self)
+        bar.pack(side="bottom", fill="x", pady=(8, 0))
+        ttk.Button(bar, text="Use these columns", style="Accent.TButton", command=self.accept).pack(side="right")
+        self.back = ttk.Button(bar, text="Back", command=self.go_back)
+        self.back.pack(side="right", padx=(0, 8))
+
+        outer = ttk.Frame(self)
+        outer.pack(fill="both", expand=True)
+        self.canvas = tk.Canvas(outer, highlightthickness=0, borderwidth=0)
+        scroll = ttk.Scrollbar(outer, orient="vertical", command=self.canvas.yview)
+        self.canvas.configure(yscrollcommand=scroll.set)
+        self.canvas.pack(side="left", fill="both", expand=True)
+        scroll.pack(side="right", fill="y")
+        self.table = ttk.Frame(self.canvas, padding=(0, 0, 8, 0))
+        self.window = self.canvas.create_window(0, 0, window=self.table, anchor="nw")
+        self.table.bind("<Configure>", lambda e: self.canvas.configure(scrollregion=self.canvas.bbox("all")))
+        self.canvas.bind("<Configure>", lambda e: self.canvas.itemconfigure(self.window, width=e.width))
+        for widget in (self.canvas, self.table):
+            widget.bind("<MouseWheel>", self._wheel)
+            widget.bind("<Button-4>", lambda e: self.canvas.yview_scroll(-3, "units"))
+            widget.bind("<Button-5>", lambda e: self.canvas.yview_scroll(3, "units"))
+
+    def _wheel(self, event) -> None:
+        self.canvas.yview_scroll(-1 if event.delta > 0 else 1, "units")
+
+    def load(self, prep, from_review: bool = False) -> None:
+        self.prep = prep
+        self.from_review = from_review
+        self.back.configure(text="Back to the review" if from_review else "Back")
+        export = prep.table.source.name if getattr(prep.table, "source", None) else "the export"
+        unsure = [c for c in prep.template.mandatory if prep.mapping.get(c) is None or prep.mapping[c].score < 95]
+        text = (f"Each column of KCC's {prep.definition.title} template is filled from a column of {export}. "
+                "Orange names are mandatory. Change any match with its dropdown; the preview shows the first rows after tidying.")
+        if unsure:
+            text += f"\nPlease check: {', '.join(unsure)}."
+        self.intro.configure(text=text)
+        for child in self.table.winfo_children():
+            child.destroy()
+        self.choices.clear()
+        self.options.clear()
+        self.previews.clear()
+        self.sureness.clear()
+        for c, (title, width) in enumerate((("KCC column", 26), ("Comes from export column", 34), ("Match", 14), ("First rows after tidying", 50))):
+            ttk.Label(self.table, text=title, style="Heading.TLabel").grid(row=0, column=c, sticky="w", padx=(0, 12), pady=(0, 6))
+        headers = list(prep.table.headers)
+        for r, column in enumerate(prep.template.columns, start=1):
+            header = column.header
+            source = prep.mapping.get(header)
+            options: dict[str, Source | None] = {NONE: None}
+            if source is not None and source.describe() not in headers:
+                options[source.describe()] = source  # a composed match (address parts, SEN status)
+            for h in headers:
+                options[h] = source if source is not None and source.describe() == h else Source((h,), score=100)
+            self.options[header] = options
+            name = tk.Label(self.table, text=header, anchor="w", padx=6, pady=2,
+                            bg="#ffc000" if column.mandatory else "#e7e6e6", fg="#000000")
+            name.grid(row=r, column=0, sticky="we", padx=(0, 12), pady=2)
+            var = tk.StringVar(self, source.describe() if source else NONE)
+            self.choices[header] = var
+            combo = ttk.Combobox(self.table, textvariable=var, values=list(options), state="readonly", width=32)
+            combo.grid(row=r, column=1, sticky="we", padx=(0, 12), pady=2)
+            combo.bind("<<ComboboxSelected>>", lambda e, h=header: self.changed(h))
+            sure = tk.Label(self.table, text=certainty(source), width=14, anchor="w", padx=4)
+            sure.mandatory = column.mandatory
+            self._paint(sure, source)
+            sure.grid(row=r, column=2, sticky="w", padx=(0, 12))
+            self.sureness[header] = sure
+            preview = ttk.Label(self.table, text="", style="Muted.TLabel")
+            preview.grid(row=r, column=3, sticky="w")
+            self.previews[header] = preview
+        self.table.columnconfigure(3, weight=1)
+        self.update_previews()
+
+    def mapping(self) -> dict:
+        chosen = dict(self.prep.mapping)  # scope fields the template does not show are kept
+        for header, var in self.choices.items():
+            chosen[header] = self.options[header].get(var.get())
+        return chosen
+
+    def _paint(self, label, source) -> None:
+        # Matches to check stand out amber, like queries in the review.
+        unsure = (source is None and label.mandatory) or (source is not None and source.score < 95)
+        label.configure(text=certainty(source), bg="#ffd98a" if unsure else self.table.winfo_toplevel().cget("bg"), fg="#000000")
+
+    def changed(self, header: str) -> None:
+        self._paint(self.sureness[header], self.options[header].get(self.choices[header].get()))
+        self.update_previews()
+
+    def update_previews(self) -> None:
+        prep = self.prep
+        mapping = self.mapping()
+        try:
+            reader = RowReader(prep.table, mapping)
+        except Exception:
+            return
+        rows = [reader.values(row) for row in prep.table.rows[:PREVIEW_ROWS]]
+        for header, label in self.previews.items():
+            source = mapping.get(header)
+            if source is None:
+                label.configure(text="—")
+                continue
+            shown = []
+            for raw in rows:
+                text = raw.get(header, "")
+                value = clean(prep.definition.meaning(header), ehcp_from_sen(text) if source.how == "sen" else text)
+                shown.append(value or "(empty)")
+            label.configure(text="   |   ".join(shown))
+
+    def accept(self) -> None:
+        self.app.apply_mapping(self.mapping())
+
+    def go_back(self) -> None:
+        if self.from_review:
+            self.app.show_review()
+        else:
+            self.app.go_home()

@@ -1,0 +1,98 @@
+"""Every message box goes through `ask`, so tests replace one function instead of clicking
+through modal dialogs (modal grabs hang under Xvfb), and unexpected exceptions are logged here.
+
+The log holds the exception type and where in the code it happened, never the exception's text:
+that text can quote a cell value (a name, a UPN), and the log must hold no personal data.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import traceback
+from pathlib import Path
+from tkinter import messagebox
+from typing import Callable
+
+from tracker_desktop.core.errors import UserError
+
+# kind: "error" | "warning" | "info" | "yesno" | "yesnocancel" | "okcancel". Returns True/False/None.
+Asker = Callable[[str, str, str], "bool | None"]
+
+
+def _tk_ask(kind: str, title: str, message: str, parent=None) -> bool | None:
+    if kind == "error":
+        messagebox.showerror(title, message, parent=parent)
+        return None
+    if kind == "warning":
+        messagebox.showwarning(title, message, parent=parent)
+        return None
+    if kind == "info":
+        messagebox.showinfo(title, message, parent=parent)
+        return None
+    if kind == "yesno":
+        return messagebox.askyesno(title, message, parent=parent)
+    if kind == "okcancel":
+        return messagebox.askokcancel(title, message, parent=parent)
+    if kind == "yesnocancel":
+        return messagebox.askyesnocancel(title, message, parent=parent)
+    raise ValueError(kind)
+
+
+_asker: Callable[..., "bool | None"] = _tk_ask
+
+
+def set_asker(func: Callable[..., "bool | None"] | None) -> None:
+    """Tests install a function (kind, title, message, parent=None) -> answer; None restores Tk's."""
+    global _asker
+    _asker = func or _tk_ask
+
+
+def ask(kind: str, title: str, message: str, parent=None) -> bool | None:
+    return _asker(kind, title, message, parent=parent)
+
+
+def error(message: str, parent=None, title: str = "Tracker Desktop") -> None:
+    ask("error", title, message, parent)
+
+
+def info(message: str, parent=None, title: str = "Tracker Desktop") -> None:
+    ask("info", title, message, parent)
+
+
+# --- unexpected failures --------------------------------------------------------------------------
+
+def log_path() -> Path:
+    from tracker_desktop.core.settings import log_dir
+
+    return log_dir() / "tracker-desktop.log"
+
+
+def log_exception(exc: BaseException) -> Path | None:
+    """Log type and code locations only; returns the log file, or None if even that failed."""
+    path = log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frames = traceback.extract_tb(exc.__traceback__)
+        lines = [f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} {type(exc).__module__}.{type(exc).__qualname__}"]
+        lines += [f"  {Path(f.filename).name}:{f.lineno} in {f.name}" for f in frames]
+        from tracker_desktop import __version__
+
+        lines.append(f"  tracker-desktop {__version__}")
+        with open(path, "a", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        return path
+    except OSError:
+        logging.getLogger(__name__).exception("could not write the error log")
+        return None
+
+
+def report(exc: BaseException, parent=None, doing: str = "") -> None:
+    """Show a failure: a UserError as its plain message; anything else logged, with where."""
+    if isinstance(exc, UserError):
+        error(str(exc), parent)
+        return
+    where = log_exception(exc)
+    what = f"Something went wrong{(' while ' + doing) if doing else ''}. Nothing has been sent or overwritten."
+    if where:
+        what += f"\n\nThe details (no personal data) are in:\n{where}\nPlease send that file to whoever supports Tracker Desktop."
+    error(what, parent)

@@ -1,0 +1,167 @@
+"""The problems panel: how many of each kind, and every problem as a line; choosing a line
+selects its cell in the grid.
+
+After an edit only that learner's lines are replaced, so the panel keeps up with typing even on
+a return with thousands of problems.
+"""
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from tkinter import ttk
+from typing import Callable
+
+from tracker_desktop.core.rules import RULES
+from tracker_desktop.gui import theme
+
+ALL = "__all__"
+
+
+class ProblemsPanel(ttk.Frame):
+    def __init__(self, parent, on_choose: Callable[[int, str], None]):
+        super().__init__(parent, padding=(8, 0, 0, 0))
+        self.on_choose = on_choose
+        self.prep = None
+        self.rule_filter: str | None = None
+        self._items: dict[int, list[str]] = {}  # learner row -> its lines' item ids
+        self._rows: list[int] = []  # rows with lines, sorted
+        self._quiet = False  # selecting a line from code must not call back into the grid
+
+        ttk.Label(self, text="Problems by kind", style="Heading.TLabel").pack(anchor="w")
+        self.kinds = ttk.Treeview(self, columns=("severity", "count"), show="tree", height=7, selectmode="browse")
+        self.kinds.column("#0", width=230, stretch=True)
+        self.kinds.column("severity", width=50, stretch=False, anchor="w")
+        self.kinds.column("count", width=48, stretch=False, anchor="e")
+        self.kinds.pack(fill="x", pady=(4, 10))
+        self.kinds.bind("<<TreeviewSelect>>", self._kind_chosen)
+
+        ttk.Label(self, text="Each problem (Enter or click to go to it)", style="Heading.TLabel").pack(anchor="w")
+        frame = ttk.Frame(self)
+        frame.pack(fill="both", expand=True, pady=(4, 0))
+        # No separate column for the column's name: every message starts with it, and the
+        # message needs the room.
+        self.lines = ttk.Treeview(frame, columns=("row", "problem"), show="headings", selectmode="browse")
+        for name, text, width, stretch in (("row", "Row", 44, False), ("problem", "Problem", 330, True)):
+            self.lines.heading(name, text=text, anchor="w")
+            self.lines.column(name, width=width, stretch=stretch, anchor="w")
+        scroll = ttk.Scrollbar(frame, orient="vertical", command=self.lines.yview)
+        self.lines.configure(yscrollcommand=scroll.set)
+        self.lines.pack(side="left", fill="both", expand=True)
+        scroll.pack(side="right", fill="y")
+        for tree in (self.kinds, self.lines):
+            tree.tag_configure("error", background=theme.ERROR_BG)
+            tree.tag_configure("query", background=theme.QUERY_BG)
+        self.lines.bind("<<TreeviewSelect>>", self._line_chosen)
+        self.lines.bind("<Return>", self._line_chosen)
+
+    # --- filling ---------------------------------------------------------------------------------
+
+    def load(self, prep) -> None:
+        self.prep = prep
+        self.rule_filter = None
+        self.refresh_all()
+
+    def refresh_all(self) -> None:
+        self.lines.delete(*self.lines.get_children())
+        self._items.clear()
+        self._rows.clear()
+        by_row: dict[int, list] = {}
+        for p in self.prep.problems:
+            if self.rule_filter is None or p.rule == self.rule_filter:
+                by_row.setdefault(p.row, []).append(p)
+        for row in sorted(by_row):
+            self._insert_row(row, by_row[row], "end")
+        self._refresh_kinds()
+
+    def update_rows(self, rows) -> None:
+        """An edit changed these learners: replace only their lines, and the counts."""
+        if len(rows) > 200:  # e.g. a UPN shared by hundreds of rows: start afresh
+            self.refresh_all()
+            return
+        from tracker_desktop.gui.review_grid import problems_by_row
+
+        by_row = problems_by_row(self.prep, rows)
+        for row in rows:
+            ids = self._items.pop(row, None)
+            if ids:
+                self.lines.delete(*ids)
+                self._rows.pop(bisect.bisect_left(self._rows, row))
+        order = {c: i for i, c in enumerate(self.prep.columns)}
+        for row in sorted(rows):
+            problems = [p for p in by_row[row] if self.rule_filter is None or p.rule == self.rule_filter]
+            if not problems:
+                continue
+            problems.sort(key=lambda p: (order.get(p.column, 999), p.rule))
+            at = bisect.bisect_left(self._rows, row)
+            index = self.lines.index(self._items[self._rows[at]][0]) if at < len(self._rows) else "end"
+            self._insert_row(row, problems, index)
+        self._refresh_kinds()
+
+    def _insert_row(self, row: int, problems, index) -> None:
+        ids = []
+        shown = str(self.prep.sheet_row(row))
+        for i, p in enumerate(problems):
+            iid = f"{row}\t{p.column}\t{p.rule}\t{i}"
+            self.lines.insert("", index if index == "end" else index + i, iid=iid,
+                              values=(shown, p.message), tags=(p.severity,))
+            ids.append(iid)
+        self._items[row] = ids
+        bisect.insort(self._rows, row)
+
+    def _refresh_kinds(self) -> None:
+        problems = self.prep.problems
+        counts = Counter(p.rule for p in problems)
+        selected = self.kinds.selection()
+        self._quiet = True
+        try:
+            self.kinds.delete(*self.kinds.get_children())
+            errors = sum(n for r, n in counts.items() if RULES[r].severity == "error")
+            queries = sum(counts.values()) - errors
+            self.kinds.insert("", "end", iid=ALL, text="All problems", values=("", len(problems)))
+            for rule_id, n in sorted(counts.items(), key=lambda kv: (RULES[kv[0]].severity != "error", -kv[1])):
+                rule = RULES[rule_id]
+                self.kinds.insert("", "end", iid=rule_id, text=rule.title, values=(rule.severity.capitalize(), n), tags=(rule.severity,))
+            if self.rule_filter and self.rule_filter in counts:
+                self.kinds.selection_set(self.rule_filter)
+            elif selected and selected[0] == ALL:
+                self.kinds.selection_set(ALL)
+        finally:
+            self._quiet = False
+        self.totals = {"errors": errors, "queries": queries}
+
+    # --- choosing --------------------------------------------------------------------------------
+
+    def _kind_chosen(self, event=None) -> None:
+        if self._quiet:
+            return
+        chosen = self.kinds.selection()
+        rule = None if not chosen or chosen[0] == ALL else chosen[0]
+        if rule != self.rule_filter:
+            self.rule_filter = rule
+            self.refresh_all()
+
+    def _line_chosen(self, event=None) -> None:
+        if self._quiet:
+            return
+        chosen = self.lines.selection()
+        if chosen:
+            row, column = chosen[0].split("\t")[:2]
+            self.on_choose(int(row), column)
+
+    def show_cell(self, row: int, column: str) -> None:
+        """Highlight the line of a cell the user selected in the grid, if it has one."""
+        ids = [i for i in self._items.get(row, []) if i.split("\t")[1] == column]
+        if ids and set(self.lines.selection()) & set(ids):
+            return  # the user chose this very line: leave it selected
+        self._quiet = True
+        try:
+            if ids:
+                self.lines.selection_set(ids[0])
+                self.lines.see(ids[0])
+            elif self.lines.selection():
+                self.lines.selection_remove(*self.lines.selection())
+        finally:
+            self.after_idle(self._unquiet)
+
+    def _unquiet(self) -> None:
+        self._quiet = False

@@ -1,0 +1,144 @@
+"""The review screen: the grid, the problems panel, and a line saying what the selected cell is,
+what is wrong with it and what the export had before the tool cleaned it."""
+from __future__ import annotations
+
+import tkinter as tk
+from tkinter import ttk
+
+from tracker_desktop.gui.problems_panel import ProblemsPanel
+from tracker_desktop.gui.review_grid import ReviewGrid
+
+
+PANEL_WIDTH = 430
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+class ReviewScreen(ttk.Frame):
+    def __init__(self, parent, app):
+        super().__init__(parent, padding=(12, 10, 12, 6))
+        self.app = app
+        self.prep = None
+
+        top = ttk.Frame(self)
+        top.pack(fill="x")
+        self.title = ttk.Label(top, text="", style="Title.TLabel")
+        self.title.pack(side="left")
+        self.summary = ttk.Label(top, text="", style="Heading.TLabel")
+        self.summary.pack(side="right")
+
+        bar = ttk.Frame(self)
+        bar.pack(fill="x", pady=(8, 8))
+        ttk.Button(bar, text="Returns", command=app.go_home).pack(side="left")
+        ttk.Button(bar, text="Column matching…", command=app.show_mapping).pack(side="left", padx=(8, 0))
+        self.left_out_button = ttk.Button(bar, text="Left out…", command=app.show_left_out)
+        self.left_out_button.pack(side="left", padx=(8, 0))
+        self.only_problems = tk.BooleanVar(self, False)
+        ttk.Checkbutton(bar, text="Only rows with problems", variable=self.only_problems,
+                        command=self.apply_filter).pack(side="left", padx=(16, 0))
+        ttk.Button(bar, text="Previous (Shift+F8)", command=lambda: self.next_problem(-1)).pack(side="left", padx=(16, 0))
+        ttk.Button(bar, text="Next problem (F8)", command=lambda: self.next_problem(1)).pack(side="left", padx=(8, 0))
+        ttk.Button(bar, text="Save return…", style="Accent.TButton", command=app.save).pack(side="right")
+        ttk.Button(bar, text="Export problems…", command=app.export_problems).pack(side="right", padx=(0, 8))
+
+        panes = ttk.PanedWindow(self, orient="horizontal")
+        panes.pack(fill="both", expand=True)
+        self.grid_view = ReviewGrid(panes, on_select=self.cell_selected, on_edited=self.edited)
+        self.panel = ProblemsPanel(panes, on_choose=self.problem_chosen)
+        panes.add(self.grid_view, weight=4)
+        panes.add(self.panel, weight=1)
+        self.panes = panes
+        self._sash_set = False
+        panes.bind("<Configure>", self._place_sash, add="+")
+
+        self.status = ttk.Label(self, text="", anchor="w", wraplength=1100, justify="left")
+        self.status.pack(fill="x", pady=(6, 0))
+
+    def _place_sash(self, event) -> None:
+        # The grid gets the room; the panel a steady width (a paned window splits by request).
+        if not self._sash_set and event.width > 600:
+            self._sash_set = True
+            self.panes.sashpos(0, event.width - PANEL_WIDTH)
+
+    # --- loading ---------------------------------------------------------------------------------
+
+    def load(self, prep) -> None:
+        self.prep = prep
+        self.title.configure(text=f"{prep.definition.title}  ·  {prep.output_name}")
+        self.left_out_button.configure(text=f"Left out ({len(prep.left_out)})…")
+        self.grid_view.load(prep)
+        self.panel.load(prep)
+        self.only_problems.set(False)
+        self.update_summary()
+        problems = prep.problems
+        if problems:
+            self.status.configure(text="Coloured cells need a look: red must be fixed, amber should be checked, "
+                                       "blue ones the tool tidied (select one to see what the export had). F8 goes to the next problem.")
+        else:
+            self.status.configure(text="No problems found. Check the learners look right, then save the return.")
+
+    def update_summary(self) -> None:
+        counts = self.panel.totals
+        prep = self.prep
+        self.summary.configure(text=f"{plural(len(prep.learners), 'learner')}   ·   {plural(counts['errors'], 'error')}   ·   "
+                                    f"{plural(counts['queries'], 'query').replace('querys', 'queries')}")
+
+    # --- reacting --------------------------------------------------------------------------------
+
+    def edited(self, rows: set[int]) -> None:
+        self.panel.update_rows(rows)
+        self.update_summary()
+        cell = self.grid_view.selected_cell()
+        if cell:
+            self.after_idle(self.cell_selected, *cell)
+
+    def cell_selected(self, row: int, column: int) -> None:
+        prep = self.prep
+        if prep is None or row >= len(prep.learners):
+            return
+        header = prep.columns[column]
+        learner = prep.learners[row]
+        parts = [f"Row {prep.sheet_row(row)} (export row {learner.source_row}), {header}"]
+        problems = [p for p in prep.problems_at(row) if p.column == header]
+        for p in problems:
+            parts.append(f"{'Error' if p.severity == 'error' else 'Query'}: {p.message}")
+        fix = learner.fixes.get(header)
+        if fix is not None:
+            parts.append(f"Tidied: the export had {fix.before!r}, now {fix.after!r}.")
+        if not problems and fix is None:
+            parts.append("No problem.")
+        self.status.configure(text="   ·   ".join(parts))
+        self.panel.show_cell(row, header)
+
+    def problem_chosen(self, row: int, header: str) -> None:
+        self.grid_view.select(row, self.prep.columns.index(header))
+
+    def apply_filter(self) -> None:
+        if self.only_problems.get():
+            rows = {p.row for p in self.prep.problems}
+            self.grid_view.show_rows(rows)
+        else:
+            self.grid_view.show_rows(None)
+
+    def next_problem(self, step: int = 1) -> bool:
+        """Select the next (or previous) problem cell after the selected one, wrapping round."""
+        prep = self.prep
+        if prep is None:
+            return False
+        order = {c: i for i, c in enumerate(prep.columns)}
+        cells = sorted({(p.row, order.get(p.column, 0)) for p in prep.problems})
+        if not cells:
+            self.status.configure(text="No problems left.")
+            return False
+        current = self.grid_view.selected_cell()
+        if current is None:
+            target = cells[0] if step > 0 else cells[-1]
+        elif step > 0:
+            target = next((c for c in cells if c > current), cells[0])
+        else:
+            target = next((c for c in reversed(cells) if c < current), cells[-1])
+        self.grid_view.select(*target)
+        self.grid_view.sheet.focus_set()
+        return True

@@ -1,0 +1,346 @@
+"""The return as a spreadsheet grid (tksheet): colours from the checks, edits through the core.
+
+Every edit goes through Preparation.set_value, so the grid never holds a value the core has not
+cleaned and checked; the grid only displays. Undo and redo are ours, not tksheet's, because an
+edit also changes the learner's fixes and problems, which tksheet's own undo would not restore.
+
+Rows and columns here are the learner index and template column index (tksheet's "data"
+indices). When only rows with problems are shown, tksheet's displayed rows differ from them and
+are converted at the edges (selecting, seeing).
+"""
+from __future__ import annotations
+
+import tkinter as tk
+from dataclasses import dataclass
+from tkinter import ttk
+from typing import Callable
+
+from tksheet import Sheet, num2alpha
+
+from tracker_desktop.core.definitions import code_lists
+from tracker_desktop.gui import theme
+
+BINDINGS = ("single_select", "arrowkeys", "edit_cell", "copy", "column_width_resize",
+            "double_click_column_resize", "row_height_resize", "prior", "next", "find")
+
+
+@dataclass(frozen=True)
+class Edit:
+    row: int
+    column: str
+    before: str
+    before_fix: object  # Fix | None
+    after: str
+    after_fix: object
+
+
+def dropdown_values(prep, header: str) -> list[str] | None:
+    """'code - label' for coded columns (the core accepts either), else the template's own list."""
+    meaning = prep.definition.meaning(header)
+    if meaning.codes:
+        codes = code_lists().get(meaning.codes) or {}
+        if codes:
+            return [code if code == label else f"{code} - {label}" for code, label in codes.items()]
+    column = prep.template.column(header)
+    return list(column.dropdown) if column and column.dropdown else None
+
+
+def problems_by_row(prep, rows) -> dict[int, list]:
+    """Each row's problems. For many rows one pass over all problems: asking the core row by row
+    rescans the duplicate list each time, which is quadratic on a big return."""
+    rows = list(rows)
+    if len(rows) <= 20:
+        return {r: prep.problems_at(r) for r in rows}
+    wanted = set(rows)
+    found: dict[int, list] = {r: [] for r in rows}
+    for p in prep.problems:
+        if p.row in wanted:
+            found[p.row].append(p)
+    return found
+
+
+def cell_kind(problems, fix) -> str | None:
+    """What colour a cell shows: an error beats a query beats a cleaned value."""
+    severities = {p.severity for p in problems}
+    if "error" in severities:
+        return "error"
+    if "query" in severities:
+        return "query"
+    return "cleaned" if fix is not None else None
+
+
+class ReviewGrid(ttk.Frame):
+    def __init__(self, parent, on_select: Callable[[int, int], None], on_edited: Callable[[set[int]], None]):
+        super().__init__(parent)
+        self.on_select = on_select
+        self.on_edited = on_edited
+        self.prep = None
+        self.kinds: dict[tuple[int, int], str] = {}  # the colour each cell shows now
+        self.undo_stack: list[list[Edit]] = []
+        self.redo_stack: list[list[Edit]] = []
+        self._group: list[Edit] | None = None
+        self.filtered = False
+        self.locked = False  # True while a save reads the learners: edits wait until it is done
+        self.sheet = Sheet(
+            self, data=[[]], theme="light blue", show_top_left=True, tooltips=True, tooltip_hover_delay=600,
+            header_font=("TkDefaultFont", 10, "bold"), table_selected_cells_bg="#cfe3f7",
+            table_selected_cells_fg="#000000", table_selected_box_cells_fg="#1f6fc5",
+            default_row_index_width=170, align="w", header_align="w", row_index_align="w",
+            empty_horizontal=0, empty_vertical=0, edit_cell_return="down", edit_cell_tab="right",
+        )
+        self.sheet.enable_bindings(*BINDINGS)
+        self.sheet.edit_validation(self._validate_edit)
+        self.sheet.bind("<<SheetSelect>>", self._selected)
+        for widget in (self.sheet.MT, self.sheet.RI, self.sheet.CH):
+            widget.bind("<Delete>", self._delete)
+            widget.bind("<BackSpace>", self._delete)
+        self.sheet.pack(fill="both", expand=True)
+
+    # --- loading ---------------------------------------------------------------------------------
+
+    def load(self, prep) -> None:
+        self.prep = prep
+        self.undo_stack.clear()
+        self.redo_stack.clear()
+        self.kinds.clear()
+        self._dropdown_columns: set[int] = set()
+        columns = prep.columns
+        data = [[learner.values.get(c, "") for c in columns] for learner in prep.learners]
+        sheet = self.sheet
+        sheet.display_rows("all", all_rows_displayed=True, redraw=False)
+        self.filtered = False
+        sheet.dehighlight_all(redraw=False)
+        sheet.set_sheet_data(data, reset_col_positions=True, reset_row_positions=True, redraw=False,
+                             reset_highlights=True, keep_formatting=False, delete_options=True)
+        sheet.headers(columns, redraw=False)
+        labels = [self.row_label(i) for i in range(len(prep.learners))]
+        sheet.row_index(labels, redraw=False)
+        for c, column in enumerate(prep.template.columns):
+            bg = theme.MANDATORY_HEADER_BG if column.mandatory else theme.OPTIONAL_HEADER_BG
+            sheet.highlight_cells(column=c, canvas="header", bg=bg, fg="#000000", redraw=False)
+            values = dropdown_values(prep, column.header)
+            if values:
+                self._dropdown_columns.add(c)
+            if values and data:
+                # edit_data=False keeps the learners' values; validate_input=False still lets a
+                # user type a bare code or a label, which the core cleans.
+                sheet.dropdown(num2alpha(c), values=values, edit_data=False, validate_input=False, redraw=False)
+        self.recolour(range(len(prep.learners)), redraw=False)
+        self._fit_columns(data)
+        if labels:  # measure only the longest label: measuring 20,000 would take a while
+            longest = max(range(len(labels)), key=lambda i: len(labels[i]))
+            sheet.set_index_width(min(sheet.RI.get_index_text_width(only_rows=[longest]) + 8, 240), redraw=False)
+        sheet.refresh()
+
+    def _fit_columns(self, data) -> None:
+        """Widths from the header and the first rows' text (measuring every cell of a big return
+        takes seconds), capped so one long address does not push everything off screen."""
+        import tkinter.font as tkfont
+
+        ops = self.sheet.ops
+        cell_font = tkfont.Font(self, font=ops.table_font)
+        header_font = tkfont.Font(self, font=ops.header_font)
+        sample = data[:300]
+        for c, header in enumerate(self.prep.columns):
+            longest = max((str(row[c]) for row in sample if row[c]), key=len, default="")
+            arrow = 26 if c in self._dropdown_columns else 0  # room for the dropdown arrow
+            width = max(header_font.measure(header) + 22, cell_font.measure(longest) + 16 + arrow, 60)
+            self.sheet.column_width(c, width=min(width, 260), redraw=False)
+
+    def row_label(self, row: int) -> str:
+        """Row number as in the saved workbook, and the learner's name: the name stays in view
+        when the grid is scrolled to the columns on the right."""
+        values = self.prep.learners[row].values
+        name = ", ".join(v for v in (values.get("Legal Surname", "").strip(), values.get("Legal Forename", "").strip()) if v)
+        return f"{self.prep.sheet_row(row)}  {name}" if name else str(self.prep.sheet_row(row))
+
+    # --- colours ---------------------------------------------------------------------------------
+
+    def row_kinds(self, row: int, problems) -> dict[int, str]:
+        prep = self.prep
+        by_column: dict[str, list] = {}
+        for p in problems:
+            by_column.setdefault(p.column, []).append(p)
+        fixes = prep.learners[row].fixes
+        out = {}
+        for c, header in enumerate(prep.columns):
+            kind = cell_kind(by_column.get(header, ()), fixes.get(header))
+            if kind:
+                out[c] = kind
+        return out
+
+    def recolour(self, rows, redraw: bool = True) -> None:
+        """Bring the fills (and hover notes) of these rows in line with the core."""
+        sheet = self.sheet
+        cell_options = sheet.MT.cell_options
+        learners = self.prep.learners
+        columns = self.prep.columns
+        by_row = problems_by_row(self.prep, rows)
+        for r, problems in by_row.items():
+            new = self.row_kinds(r, problems)
+            for c in range(len(columns)):
+                old = self.kinds.get((r, c))
+                kind = new.get(c)
+                if old == kind:
+                    continue
+                if kind:
+                    self.kinds[(r, c)] = kind
+                    sheet.highlight_cells(r, c, bg=theme.SEVERITY_BG[kind], fg="#000000", redraw=False)
+                else:
+                    self.kinds.pop((r, c), None)
+                    sheet.dehighlight_cells(r, c, redraw=False)
+            # Hover notes: the value the export had, for every cell the tool changed.
+            fixes = learners[r].fixes
+            for c, header in enumerate(columns):
+                fix = fixes.get(header)
+                has_note = "note" in cell_options.get((r, c), {})
+                if fix is not None:
+                    sheet.note(r, c, note=f"The export had: {fix.before!r}\nNow: {fix.after!r}")
+                elif has_note:
+                    sheet.note(r, c, note=None)
+        if redraw:
+            sheet.refresh()
+
+    def kind_at(self, row: int, column: int) -> str | None:
+        return self.kinds.get((row, column))
+
+    # --- editing ---------------------------------------------------------------------------------
+
+    def _validate_edit(self, event) -> str | None:
+        # Single-cell edits only (typing, dropdown); bulk edits are not enabled.
+        if self.locked or self.prep is None:
+            return None
+        (row, column), = event.data.keys()
+        text = "" if event.value is None else str(event.value)
+        return self.apply_edit(row, column, text)
+
+    def _delete(self, event=None):
+        selected = self.selected_cell()
+        if selected and self.prep is not None and not self.locked and not self.sheet.MT.text_editor.open:
+            value = self.apply_edit(*selected, "")
+            self.sheet.set_cell_data(*selected, value, redraw=True)
+            return "break"
+        return None
+
+    def apply_edit(self, row: int, column: int, text: str) -> str:
+        """A user's edit through the core; returns the cleaned value to show."""
+        prep = self.prep
+        header = prep.columns[column]
+        learner = prep.learners[row]
+        before, before_fix = learner.values.get(header, ""), learner.fixes.get(header)
+        identity = header == prep.definition.identity
+        duplicates_before = self._duplicate_rows() if identity else set()
+        after = prep.set_value(row, header, text)
+        after_fix = learner.fixes.get(header)
+        if (before, before_fix) != (after, after_fix):
+            self._record(Edit(row, header, before, before_fix, after, after_fix))
+        changed = {row} | duplicates_before | (self._duplicate_rows() if identity else set())
+        if header in ("Legal Surname", "Legal Forename"):
+            self.sheet.set_index_data(self.row_label(row), r=row, redraw=False)
+        self.recolour(changed, redraw=False)
+        self.after_idle(self.sheet.refresh)
+        self.on_edited(changed)
+        return after
+
+    def _duplicate_rows(self) -> set[int]:
+        return {p.row for p in self.prep.problems if p.rule == "duplicate-learner"}
+
+    def _record(self, edit: Edit) -> None:
+        # Edits made in one Tk event (e.g. a future paste) undo together.
+        if self._group is None:
+            self._group = []
+            self.undo_stack.append(self._group)
+            self.after_idle(self._close_group)
+        self._group.append(edit)
+        self.redo_stack.clear()
+
+    def _close_group(self) -> None:
+        self._group = None
+
+    def _put(self, row: int, header: str, value: str, fix) -> set[int]:
+        """Set a value and fix exactly as they were (undo/redo), rechecking through the core."""
+        prep = self.prep
+        identity = header == prep.definition.identity
+        rows = {row} | (self._duplicate_rows() if identity else set())
+        prep.set_value(row, header, value)
+        learner = prep.learners[row]
+        learner.fixes.pop(header, None)
+        if fix is not None:
+            learner.fixes[header] = fix
+        learner.values[header] = value
+        if identity:
+            rows |= self._duplicate_rows()
+        self.sheet.set_cell_data(row, prep.columns.index(header), value, redraw=False)
+        return rows
+
+    def undo(self) -> bool:
+        self._close_group()
+        if not self.undo_stack or self.prep is None:
+            return False
+        group = self.undo_stack.pop()
+        rows: set[int] = set()
+        for edit in reversed(group):
+            rows |= self._put(edit.row, edit.column, edit.before, edit.before_fix)
+        self.redo_stack.append(group)
+        self._after_history(group[0], rows)
+        return True
+
+    def redo(self) -> bool:
+        if not self.redo_stack or self.prep is None:
+            return False
+        group = self.redo_stack.pop()
+        rows: set[int] = set()
+        for edit in group:
+            rows |= self._put(edit.row, edit.column, edit.after, edit.after_fix)
+        self.undo_stack.append(group)
+        self._after_history(group[0], rows)
+        return True
+
+    def _after_history(self, edit: Edit, rows: set[int]) -> None:
+        self.recolour(rows, redraw=False)
+        self.select(edit.row, self.prep.columns.index(edit.column))
+        self.sheet.refresh()
+        self.on_edited(rows)
+
+    # --- selection and filtering -------------------------------------------------------------------
+
+    def selected_cell(self) -> tuple[int, int] | None:
+        current = self.sheet.get_currently_selected()
+        if not current or current.row is None or current.column is None:
+            return None
+        try:
+            return self.sheet.displayed_row_to_data(current.row), current.column
+        except (IndexError, KeyError):
+            return None
+
+    def _selected(self, event=None) -> None:
+        cell = self.selected_cell()
+        if cell is not None:
+            self.on_select(*cell)
+
+    def select(self, row: int, column: int) -> None:
+        """Select and scroll to a learner's cell, showing its row first if it is filtered out."""
+        sheet = self.sheet
+        if self.filtered and row not in set(sheet.display_rows()):
+            self.show_rows(None)
+        shown = sheet.data_row_to_displayed(row) if self.filtered else row
+        sheet.select_cell(shown, column, redraw=False)
+        sheet.see(shown, column, redraw=False)
+        sheet.refresh()
+        self.on_select(row, column)
+
+    def show_rows(self, rows: list[int] | None) -> None:
+        """Show only these learners (None: all of them)."""
+        sheet = self.sheet
+        if rows is None:
+            sheet.display_rows("all", all_rows_displayed=True, redraw=False)
+            self.filtered = False
+        else:
+            sheet.display_rows(rows=sorted(rows), all_rows_displayed=False, redraw=False)
+            self.filtered = True
+        sheet.refresh()
+
+    def displayed_rows(self) -> list[int]:
+        if not self.filtered:
+            return list(range(len(self.prep.learners))) if self.prep else []
+        return list(self.sheet.display_rows())

@@ -1,0 +1,99 @@
+"""Secondary windows: the learners left out of the return (with why), and the save dialog."""
+from __future__ import annotations
+
+import tkinter as tk
+from pathlib import Path
+from tkinter import filedialog, ttk
+
+from tracker_desktop.gui.dialogs import Dialog
+
+MAX_LISTED = 200
+
+
+class LeftOutWindow(tk.Toplevel):
+    """Who is not on the return and why: so the office can see nobody was dropped by mistake."""
+
+    def __init__(self, parent, prep):
+        super().__init__(parent)
+        self.title(f"Left out of {prep.definition.title}")
+        self.transient(parent.winfo_toplevel())
+        frame = ttk.Frame(self, padding=12)
+        frame.pack(fill="both", expand=True)
+        ttk.Label(frame, text=f"{len(prep.left_out)} rows of the export are not on this return, because:",
+                  style="Heading.TLabel").pack(anchor="w", pady=(0, 6))
+        inner = ttk.Frame(frame)
+        inner.pack(fill="both", expand=True)
+        self.tree = ttk.Treeview(inner, columns=("row", "reason"), show="headings", height=18)
+        self.tree.heading("row", text="Export row", anchor="w")
+        self.tree.heading("reason", text="Why it is left out", anchor="w")
+        self.tree.column("row", width=90, stretch=False)
+        self.tree.column("reason", width=520, stretch=True)
+        scroll = ttk.Scrollbar(inner, orient="vertical", command=self.tree.yview)
+        self.tree.configure(yscrollcommand=scroll.set)
+        self.tree.pack(side="left", fill="both", expand=True)
+        scroll.pack(side="right", fill="y")
+        for item in prep.left_out:
+            self.tree.insert("", "end", values=(item.source_row, item.reason))
+        ttk.Button(frame, text="Close", command=self.destroy).pack(anchor="e", pady=(8, 0))
+        self.bind("<Escape>", lambda e: self.destroy())
+        self.tree.focus_set()
+
+
+class SaveDialog(Dialog):
+    """Shows the exact KCC file name and folder before writing, and any errors still there.
+    result: the folder to save in."""
+
+    def __init__(self, parent, prep, folder: str, _utest: bool = False):
+        self.prep = prep
+        self.start_folder = folder
+        self.errors = [p for p in prep.problems if p.severity == "error"]
+        self.ok_text = "Save anyway" if self.errors else "Save"
+        super().__init__(parent, "Save the return", _utest=_utest)
+
+    def body(self, f):
+        prep = self.prep
+        ttk.Label(f, text="File name (exactly as KCC requires)").grid(row=0, column=0, sticky="w")
+        ttk.Label(f, text=prep.output_name, style="Heading.TLabel").grid(row=1, column=0, columnspan=2, sticky="w", pady=(2, 10))
+        ttk.Label(f, text="Folder").grid(row=2, column=0, sticky="w")
+        self.folder = tk.StringVar(self, self.start_folder)
+        entry = ttk.Entry(f, textvariable=self.folder, width=56)
+        entry.grid(row=3, column=0, sticky="we", pady=(2, 0))
+        ttk.Button(f, text="Change…", command=self._choose).grid(row=3, column=1, padx=(8, 0))
+        row = 4
+        if self.errors:
+            ttk.Label(f, text=f"{len(self.errors)} error{'s' if len(self.errors) != 1 else ''} still to fix. KCC may reject the "
+                              "return or ask you to send it again:", style="Error.TLabel", wraplength=520, justify="left"
+                      ).grid(row=row, column=0, columnspan=2, sticky="w", pady=(12, 4))
+            box = tk.Listbox(f, height=min(len(self.errors), 8), width=96, activestyle="none")
+            for p in self.errors[:MAX_LISTED]:
+                box.insert("end", f"Row {prep.sheet_row(p.row)}: {p.message}")  # messages name their column
+            if len(self.errors) > MAX_LISTED:
+                box.insert("end", f"… and {len(self.errors) - MAX_LISTED} more (Export problems lists them all).")
+            box.grid(row=row + 1, column=0, columnspan=2, sticky="we")
+            row += 2
+        self.problem_label(f, row, 2)
+        f.columnconfigure(0, weight=1)
+        return None  # focus goes to the Save button: Enter saves
+
+    def _choose(self) -> None:
+        chosen = filedialog.askdirectory(parent=self, initialdir=self.folder.get() or None, title="Save the return in")
+        if chosen:
+            self.folder.set(chosen)
+
+    def validate(self) -> str | None:
+        if not self.folder.get().strip():
+            return "Choose the folder to save in."
+        return None
+
+    def apply(self) -> None:
+        self.result = Path(self.folder.get().strip())
+
+
+def next_step(prep) -> str:
+    """Where the saved file goes next, in the words KCC uses."""
+    if prep.definition.sent_to == "MI":
+        return ("Next: upload it to KCC's Perspective Lite portal (Management Information). Upload the .xlsx as it is: "
+                "do not rename it or add a password. If you have nothing to report this month, e-mail a nil return "
+                "to MICorePlus@kent.gov.uk instead.")
+    return ("Next: this list goes to The Education People by e-mail, encrypted with a password "
+            "(stayingintouch@theeducationpeople.org). Give them the password by telephone, never in the same e-mail.")
