@@ -90,3 +90,20 @@ def test_every_return_prepares_from_an_export(tmp_path, return_id):
     prep = Preparation.start(return_id, export(tmp_path, [GOOD]), period="2024-10", as_of="2024-10-31", **who)
     prep.save(tmp_path)
     assert (tmp_path / prep.output_name).exists()
+
+
+def test_restore_puts_back_value_and_tidying_record_and_rechecks(tmp_path):
+    prep = start(export(tmp_path, [GOOD.replace("me14 1xx", "")]))
+    old_value, old_fix = prep.learners[0].values["Postcode"], prep.learners[0].fixes.get("Postcode")
+    prep.set_value(0, "Postcode", "me14 1xx")
+    assert prep.counts()["errors"] == 0 or all(p.column != "Postcode" for p in prep.problems)
+    prep.restore(0, "Postcode", old_value, old_fix)  # undo
+    assert prep.learners[0].values["Postcode"] == ""
+    assert any(p.column == "Postcode" and p.rule == "mandatory-missing" for p in prep.problems)
+
+
+def test_progress_is_reported_while_preparing(tmp_path):
+    seen = []
+    start(export(tmp_path, [GOOD] * 3), progress=lambda stage, done: seen.append((stage, done)))
+    assert seen and all(0.0 <= done <= 1.0 for _, done in seen)
+    assert [d for _, d in seen] == sorted(d for _, d in seen)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from tracker_desktop.core.definitions import ColumnMeaning, code_lists
 
@@ -103,19 +104,27 @@ def phone_digits(text: str) -> str:
     return digits
 
 
-def clean_phone(text: str) -> str:
+@lru_cache(maxsize=65536)
+def phone_facts(digits: str) -> tuple[bool, bool, str]:
+    """(possible, valid, national format) of a UK number's digits, parsed once for both the
+    cleaning and the check: parsing is the slowest step of preparing a large return."""
     import phonenumbers
 
-    digits = phone_digits(text)
     if not digits.isdigit():
-        return text
+        return False, False, ""
     try:
         number = phonenumbers.parse(digits, "GB")
     except phonenumbers.NumberParseException:
-        return text
+        return False, False, ""
     if not phonenumbers.is_possible_number(number):
-        return text  # not a number we can tidy safely: the check will flag it
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        return False, False, ""
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return True, phonenumbers.is_valid_number(number), national
+
+
+def clean_phone(text: str) -> str:
+    possible, _, national = phone_facts(phone_digits(text))
+    return national if possible else text  # not a number we can tidy safely: the check flags it
 
 
 def clean_upn(text: str) -> str:

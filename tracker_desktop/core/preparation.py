@@ -88,7 +88,7 @@ class Preparation:
     """A return in progress: template, export, mapping, learners, fixes and problems."""
 
     def __init__(self, definition: ReturnDefinition, template: Template, table: Table, sender: Sender,
-                 period: dt.date, as_of: dt.date, mapping: Mapping | None = None):
+                 period: dt.date, as_of: dt.date, mapping: Mapping | None = None, progress: Progress | None = None):
         self.definition = definition
         self.template = template
         self.table = table
@@ -100,6 +100,7 @@ class Preparation:
         self.left_out: list[LeftOut] = []
         self._row_problems: list[list[Problem]] = []
         self._duplicates: list[Problem] = []
+        self._duplicates_by_row: dict[int, list[Problem]] = {}
         self._context = rules.CheckContext(
             definition=definition,
             mandatory=frozenset(template.mandatory),
@@ -107,23 +108,29 @@ class Preparation:
             academic_year=self.period.academic_year,
             dropdowns={c.header: c.dropdown for c in template.columns if c.dropdown},
         )
-        self.build()
+        self.build(progress)
 
     # --- starting ---------------------------------------------------------------------------
 
     @classmethod
     def start(cls, return_id: str, export: Path, school: str | None = None, college: str | None = None,
               period: str | None = None, as_of: str | dt.date | None = None, template: Path | None = None,
-              mapping: Mapping | None = None) -> "Preparation":
+              mapping: Mapping | None = None, progress: Progress | None = None) -> "Preparation":
+        """Read the template and the export, match, clean, scope and check. `progress` is told
+        (stage, fraction done) now and then, for a progress bar."""
         definition = load_definition(return_id)
         if definition.prepopulated:
             raise UserError(f"{definition.title} is filled into the workbook TEP sent: give it with --prepopulated.")
         sender = check_sender(definition, school, college)
         day = as_of if isinstance(as_of, dt.date) else parse_day(as_of)
         month = parse_period(period, day)
+        if progress:
+            progress("Reading the template", 0.0)
         tmpl = read_template(Path(template) if template else definition.template_path)
+        if progress:
+            progress("Reading the export", 0.05)
         table = read_export(Path(export), known_headers(definition))
-        return cls(definition, tmpl, table, sender, month, day, mapping)
+        return cls(definition, tmpl, table, sender, month, day, mapping, progress)
 
     # --- building learners ---------------------------------------------------------------------
 
@@ -146,7 +153,7 @@ class Preparation:
             else:
                 self.learners.append(learner)
             if progress and i % 2000 == 0:
-                progress("Cleaning", i / total)
+                progress("Tidying and checking", 0.1 + 0.9 * i / total)
         self.recheck()
 
     def _clean_learner(self, source_row: int, raw: dict[str, str], wanted: list[str]) -> Learner:
@@ -178,6 +185,9 @@ class Preparation:
             self._duplicates = rules.check_duplicates(identity, (l.values.get(identity, "") for l in self.learners))
         else:
             self._duplicates = []
+        self._duplicates_by_row = {}
+        for p in self._duplicates:
+            self._duplicates_by_row.setdefault(p.row, []).append(p)
 
     @property
     def problems(self) -> list[Problem]:
@@ -186,7 +196,7 @@ class Preparation:
         return sorted(merged, key=lambda p: (p.row, order.get(p.column, 999), p.rule))
 
     def problems_at(self, row: int) -> list[Problem]:
-        return self._row_problems[row] + [p for p in self._duplicates if p.row == row]
+        return self._row_problems[row] + self._duplicates_by_row.get(row, [])
 
     def counts(self) -> dict[str, int]:
         found = self.problems
@@ -206,6 +216,17 @@ class Preparation:
         if column in (self.definition.identity,):
             self._check_duplicates()
         return value
+
+    def restore(self, row: int, column: str, value: str, fix: Fix | None) -> None:
+        """Put back a value exactly as it was (undo/redo), with the tidying record it had."""
+        learner = self.learners[row]
+        learner.values[column] = value
+        learner.fixes.pop(column, None)
+        if fix is not None:
+            learner.fixes[column] = fix
+        self._row_problems[row] = rules.check_learner(self._context, row, learner.values, self.columns)
+        if column == self.definition.identity:
+            self._check_duplicates()
 
     def remap(self, mapping: Mapping) -> None:
         self.mapping = mapping

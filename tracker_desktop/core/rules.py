@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from tracker_desktop.core.cleaning import code_of, is_postcode, parse_date, phone_digits
+from tracker_desktop.core.cleaning import code_of, is_postcode, parse_date, phone_digits, phone_facts
 from tracker_desktop.core.definitions import ReturnDefinition, code_lists, eet_codes
 from tracker_desktop.core.identifiers import ULN_NOT_KNOWN, is_temporary_upn, uln_problem, upn_problem
 
@@ -169,14 +169,8 @@ def _check_value(ctx: CheckContext, row: int, column: str, value: str, values: d
 
 
 def _check_phone(row: int, column: str, value: str) -> list[Problem]:
-    import phonenumbers
-
     digits = phone_digits(value)
-    try:
-        ok = digits.isdigit() and phonenumbers.is_valid_number(phonenumbers.parse(digits, "GB"))
-    except phonenumbers.NumberParseException:
-        ok = False
-    if ok:
+    if phone_facts(digits)[1]:
         return []
     detail = " Numbers in the 07700 900xxx and 01632 960xxx ranges are reserved for drama and never real." if digits.startswith(("07700900", "01632960")) else ""
     return [problem(row, column, "phone-invalid", value, detail)]

@@ -262,12 +262,7 @@ class ReviewGrid(ttk.Frame):
         prep = self.prep
         identity = header == prep.definition.identity
         rows = {row} | (self._duplicate_rows() if identity else set())
-        prep.set_value(row, header, value)
-        learner = prep.learners[row]
-        learner.fixes.pop(header, None)
-        if fix is not None:
-            learner.fixes[header] = fix
-        learner.values[header] = value
+        prep.restore(row, header, value, fix)
         if identity:
             rows |= self._duplicate_rows()
         self.sheet.set_cell_data(row, prep.columns.index(header), value, redraw=False)
