@@ -146,6 +146,8 @@ def cmd_prepare(args) -> int:
                              as_of=args.as_of, template=args.template, mapping=mapping)
     if args.save_mapping:
         save_mapping(prep.mapping, args.save_mapping)
+    if prep.blocking:
+        raise UserError(f"{args.export.name}: nothing written - {prep.blocking}.")
     output = prep.save(args.out, force=args.force)
     _write_report(args.report, prep.report(output))
     if args.history:

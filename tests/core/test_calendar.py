@@ -80,3 +80,13 @@ def test_deadlines_of_the_returns():
 def test_unknown_deadline_kind():
     with pytest.raises(ValueError):
         deadlines([{"kind": "whenever"}], 2024)
+
+
+def test_college_guarantee_runs_to_the_september_ending_the_year():
+    from tracker_desktop.core.calendar import deadlines
+    from tracker_desktop.core.definitions import load_definition
+
+    due = [d for d, _ in deadlines(load_definition("college-september-guarantee").deadlines, 2024)]
+    assert due[0] == dt.date(2025, 3, 31)
+    assert due[-1] == dt.date(2025, 9, 30)
+    assert all(d.year == 2025 for d in due)

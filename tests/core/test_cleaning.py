@@ -160,3 +160,10 @@ def test_formula_like_text_is_not_changed():
 def test_control_characters_an_xlsx_cannot_hold_are_removed():
     assert clean(LEAVERS.meaning("Legal Surname"), "Smith\x0b") == "Smith"
     assert "\x01" not in clean(LEAVERS.meaning("Legal Forename"), "Jo\x01Ann")
+
+
+@pytest.mark.parametrize("typed", ["07911 12345", "0791112345", "01622 12"])
+def test_a_number_that_is_not_real_is_left_as_typed(typed):
+    from tracker_desktop.core.cleaning import clean_phone
+
+    assert clean_phone(typed) == typed

@@ -250,3 +250,12 @@ def test_fuzzy_never_swaps_a_word(header, wrong_target):
     joiners = load_definition("school-joiners")
     mapping = mapping_for(["UPN", header], definition=joiners)
     assert mapping[wrong_target] is None or mapping[wrong_target].columns != (header,)
+
+
+def test_address_block_with_postcode_on_the_town_line():
+    from tracker_desktop.core.mapping import split_block
+
+    lines, town, county, postcode = split_block("5 The Street, Wye, Ashford, Kent TN25 5AA")
+    assert postcode == "TN25 5AA"
+    assert county == "Kent" and town == "Ashford"
+    assert lines == ["5 The Street", "Wye"]

@@ -107,3 +107,62 @@ def test_progress_is_reported_while_preparing(tmp_path):
     start(export(tmp_path, [GOOD] * 3), progress=lambda stage, done: seen.append((stage, done)))
     assert seen and all(0.0 <= done <= 1.0 for _, done in seen)
     assert [d for _, d in seen] == sorted(d for _, d in seen)
+
+
+def _renamed_template(tmp_path, return_id, renames):
+    from tracker_desktop.core.definitions import load_definition
+    from tracker_desktop.core.template_builder import build_template
+
+    d = load_definition(return_id)
+    path = tmp_path / "newer.xlsx"
+    path.write_bytes(build_template(d, columns=[(renames.get(h, h), m) for h, m in d.columns]))
+    return path
+
+
+def test_a_newer_template_with_renamed_headers_keeps_scope_cross_rules_and_duplicates(tmp_path):
+    template = _renamed_template(tmp_path, "school-leavers", {
+        "Date of Leaving": "Leaving Date", "UPN": "Unique Pupil Number", "NC Year": "Year Group",
+        "Date of Birth": "DOB", "EHCP": "EHC Plan"})
+    path = tmp_path / "roll.csv"
+    path.write_text(
+        "UPN,Surname,Forename,DOB,Gender,Year,Leaving Date,Destination,SEN Status\n"
+        "B886412324001,Smith,Amy,15/03/2009,F,Year 11,10/10/2024,110,N\n"
+        "B886412324001,Jones,Ben,15/03/2009,M,Year 11,11/10/2024,460,N\n"
+        "B886412324001,Old,Cy,15/03/2013,M,Year 8,11/10/2024,110,N\n", encoding="utf-8")
+    prep = Preparation.start("school-leavers", path, school="8864123", period="2024-10", as_of="2024-10-31", template=template)
+    assert [l.source_row for l in prep.learners] == [2, 3]  # the Year 8 leaver is out of scope
+    found = {(p.row, p.column, p.rule) for p in prep.problems}
+    assert (0, "Unique Pupil Number", "duplicate-learner") in found
+    assert (1, "Destination", "code-not-allowed") in found  # 460 is Year 12+ and needs an EHC plan
+
+
+def test_no_leaving_date_column_means_nothing_is_written_not_an_empty_return(tmp_path, capsys):
+    from tracker_desktop.cli import main
+
+    path = export(tmp_path, [GOOD])
+    code = main(["prepare", "school-leavers", str(path), "--school", "8864123", "--period", "2024-10", "--out", str(tmp_path)])
+    assert code == 2
+    assert "Date of Leaving" in capsys.readouterr().err
+    assert not list(tmp_path.glob("*.xlsx"))
+
+
+def test_college_joiners_start_date_is_also_the_joining_date(tmp_path):
+    from tests.conftest import make_uln
+
+    path = tmp_path / "college.csv"
+    path.write_text("ULN,Surname,Forename,DOB,Start Date\n"
+                    f"{make_uln('100000004')},Smith,Amy,15/03/2008,07/10/2024\n{make_uln('927630868')},Jones,Ben,15/03/2008,04/09/2024\n", encoding="utf-8")
+    prep = Preparation.start("college-joiners", path, college="MKC", period="2024-10", as_of="2024-10-31")
+    assert [l.source_row for l in prep.learners] == [2]
+    assert prep.learners[0].values["Date of Joining"] == "07/10/2024"
+
+
+def test_template_without_highlights_takes_mandatory_columns_from_the_definition(tmp_path):
+    from tracker_desktop.core.definitions import load_definition
+    from tracker_desktop.core.template_builder import build_template
+
+    d = load_definition("school-joiners")
+    template = tmp_path / "plain.xlsx"
+    template.write_bytes(build_template(d, mandatory_fill=None, optional_fill=None))
+    prep = start(export(tmp_path, [GOOD.replace("me14 1xx", "")]), template=template)
+    assert ("Postcode", "mandatory-missing") in {(p.column, p.rule) for p in prep.problems}

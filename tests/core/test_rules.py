@@ -301,3 +301,8 @@ def test_dropdown_of_an_unknown_template_column():
 def test_problem_messages_name_the_value():
     p = rules.problem(3, "Postcode", "postcode-invalid", "ME15")
     assert p.row == 3 and "ME15" in p.message and p.severity == ERROR
+
+
+def test_the_not_known_uln_on_two_rows_is_not_a_duplicate():
+    assert check_duplicates("ULN", ["9999999999", "9999999999", "1000000043"]) == []
+    assert {p.row for p in check_duplicates("ULN", ["1000000043", "9999999999", "1000000043"])} == {0, 2}

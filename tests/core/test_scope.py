@@ -96,3 +96,11 @@ def test_college_guarantee_takes_year_11_applicants():
     p = period((2025, 3), as_of=dt.date(2025, 3, 31))
     assert out_of_scope(s, {"Date of Birth": "01/03/2009"}, p) is None
     assert out_of_scope(s, {"Date of Birth": "01/03/2007"}, p) is not None  # 18 next September
+
+
+def test_college_learners_are_aged_on_the_31_august_before_their_course_started():
+    s = scope("college-post16-enrolment")
+    p = period((2024, 10), as_of=dt.date(2024, 10, 31))
+    second_year = {"Date of Birth": "15/06/2005", "Start Date": "04/09/2023"}  # 18 on 31/08/2023
+    assert out_of_scope(s, second_year, p) is None
+    assert out_of_scope(s, {"Date of Birth": "15/06/2005", "Start Date": "04/09/2024"}, p) is not None

@@ -279,3 +279,28 @@ def test_template_with_a_title_banner_lines_learners_up_with_the_report(tmp_path
     upn_col = [c.value for c in out[3]].index("UPN") + 1
     assert [out.cell(r["row"], upn_col).value for r in report["learners"]] == [l.values["UPN"] for l in prep.learners]
     assert out.freeze_panes == "A4"
+
+
+def test_the_return_sheet_is_found_behind_a_guidance_sheet(tmp_path):
+    d = load_definition("school-leavers")
+    book = openpyxl.load_workbook(io.BytesIO(build_template(d)))
+    book["Return"].title = "Leavers 2025-26"
+    guidance = book.create_sheet("Guidance", 0)
+    guidance.append(["Column", "What to enter"])
+    guidance.append(["UPN", "13 characters"])
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    from tracker_desktop.core.preparation import known_headers
+
+    template = read_template(path, known_headers=known_headers(d))
+    assert template.sheet == "Leavers 2025-26"
+    assert template.headers[:3] == ["UPN", "Legal Surname", "Legal Forename"]
+
+
+@pytest.mark.parametrize("tint", ["F8CBAD", "FCD5B5", "D99694"])
+def test_light_orange_tints_still_mark_mandatory_columns(tmp_path, tint):
+    d = load_definition("school-joiners")
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(build_template(d, mandatory_fill=tint))
+    template = read_template(path)
+    assert template.mandatory == [h for h, m in d.columns if m]

@@ -73,7 +73,8 @@ def deadlines(rules: Iterable[dict], academic_start: int, closures: Iterable[dt.
             out.append((nth_weekday(year, rule["month"], rule["weekday"], rule["n"]), None))
         elif kind in ("last-working-day", "last-day"):
             for month in rule["months"]:
-                year = year_of_month(academic_start, month)
+                # "then each month to September": that September ends the academic year
+                year = academic_start + 1 if rule.get("calendar_year") == "second" else year_of_month(academic_start, month)
                 due = last_working_day(year, month, closures) if kind == "last-working-day" else month_end(year, month)
                 out.append((due, f"{year}-{month:02d}"))
         else:

@@ -19,12 +19,7 @@ def check_workbook(return_id: str, path: Path, as_of=None, period: str | None = 
     month_field = definition.scope.get("date_in_period")
     # A filled return holds only the learners it is about: no scope is applied again.
     definition = dataclasses.replace(definition, scope={}, scope_fields=())
-    template = read_template(Path(path))
-    if not template.mandatory:
-        # Highlights lost (saved as CSV and back, say): fall back to the return's own definition.
-        shipped = dict(definition.columns)
-        for column in template.columns:
-            column.mandatory = shipped.get(column.header, False)
+    template = read_template(Path(path), known_headers=known_headers(definition))
     table = read_export(Path(path), known_headers(definition) | set(template.headers))
     mapping = {h: (Source((h,)) if h in table.headers else None) for h in template.headers}
     day = parse_day(as_of) if not hasattr(as_of, "year") else as_of

@@ -123,8 +123,8 @@ def phone_facts(digits: str) -> tuple[bool, bool, str]:
 
 
 def clean_phone(text: str) -> str:
-    possible, _, national = phone_facts(phone_digits(text))
-    return national if possible else text  # not a number we can tidy safely: the check flags it
+    _, valid, national = phone_facts(phone_digits(text))
+    return national if valid else text  # only a real number is tidied; the check flags the rest
 
 
 def clean_upn(text: str) -> str:

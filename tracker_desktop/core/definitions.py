@@ -58,6 +58,16 @@ class ReturnDefinition:
         found = self.catalog.get(header) or self.catalog.get(_fold(header)) or self.catalog.get("~" + _fold(header))
         return found or ColumnMeaning(header=header, synonyms=(header,))
 
+    def standard_headers(self, template_headers: list[str]) -> dict[str, str]:
+        """Our name for each column -> the header this template gives it (a newer template may
+        call 'Date of Birth' 'DOB'); scope fields the template lacks keep their own name."""
+        found: dict[str, str] = {}
+        for header in template_headers:
+            found.setdefault(self.meaning(header).header, header)
+        for name in self.scope_fields:
+            found.setdefault(name, name)
+        return found
+
     @property
     def template_path(self) -> Path:
         return templates_dir() / self.template

@@ -54,7 +54,8 @@ def fold(text: str) -> str:
 
 def targets(definition: ReturnDefinition, template_headers: list[str]) -> list[str]:
     """Template columns plus the fields the scope needs that the template does not hold."""
-    return list(template_headers) + [f for f in definition.scope_fields if f not in template_headers]
+    known = {definition.meaning(h).header for h in template_headers}
+    return list(template_headers) + [f for f in definition.scope_fields if f not in known and f not in template_headers]
 
 
 def propose_mapping(table: Table, definition: ReturnDefinition, template_headers: list[str]) -> Mapping:
@@ -77,7 +78,24 @@ def propose_mapping(table: Table, definition: ReturnDefinition, template_headers
             used.add(header)
     _compose(table, definition, mapping, by_fold, used)
     _fuzzy(table, definition, mapping, used)
+    _share_for_scope(definition, mapping, by_fold, template_headers)
     return mapping
+
+
+def _share_for_scope(definition: ReturnDefinition, mapping: Mapping, by_fold: dict[str, str], template_headers: list[str]) -> None:
+    """The date that decides who is on the return may share an export column with another
+    template column: in a college joiners return the one 'Start Date' is also the joining date."""
+    name = definition.scope.get("date_in_period")
+    if not name:
+        return
+    target = definition.standard_headers(template_headers).get(name, name)
+    if mapping.get(target) is not None:
+        return
+    for synonym in definition.meaning(target).synonyms:
+        header = by_fold.get(fold(synonym))
+        if header:
+            mapping[target] = Source((header,), score=80)
+            return
 
 
 def _compose(table: Table, definition: ReturnDefinition, mapping: Mapping, by_fold: dict[str, str], used: set[str]) -> None:
@@ -218,6 +236,12 @@ def split_block(block: str) -> tuple[list[str], str, str, str]:
     parts = [p.strip() for p in re.split(r"[\r\n]+|,", block) if p.strip()]
     postcode = next((p for p in reversed(parts) if _is_postcode_text(p)), "")
     rest = [p for p in parts if p != postcode]
+    if not postcode and rest:
+        # 'Kent TN25 5AA': the postcode often shares the last line with the town or county
+        m = re.search(r"\s([A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2})$", rest[-1])
+        if m:
+            postcode = m.group(1)
+            rest[-1] = rest[-1][: m.start()].strip()
     county = rest[-1] if len(rest) > 2 and rest[-1].lower() in COUNTY_NAMES else ""
     if county:
         rest = rest[:-1]

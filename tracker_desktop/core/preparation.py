@@ -84,6 +84,16 @@ def known_headers(definition: ReturnDefinition) -> set[str]:
     return names
 
 
+def mandatory_from_definition(template: Template, definition: ReturnDefinition) -> None:
+    """A template whose highlights were lost (saved through CSV, or TEP's plain sheet) marks no
+    column mandatory: then the return's own definition says which are."""
+    if template.mandatory:
+        return
+    shipped = {definition.meaning(h).header: m for h, m in definition.columns}
+    for column in template.columns:
+        column.mandatory = shipped.get(definition.meaning(column.header).header, False)
+
+
 class Preparation:
     """A return in progress: template, export, mapping, learners, fixes and problems."""
 
@@ -97,16 +107,20 @@ class Preparation:
         self.period = Period(period, academic_year_start(period), as_of)
         self.mapping: Mapping = mapping or propose_mapping(table, definition, template.headers)
         self.learners: list[Learner] = []
+        self.blocking: str | None = None
         self.left_out: list[LeftOut] = []
         self._row_problems: list[list[Problem]] = []
         self._duplicates: list[Problem] = []
         self._duplicates_by_row: dict[int, list[Problem]] = {}
+        mandatory_from_definition(template, definition)
+        self.headers = definition.standard_headers(template.headers)
         self._context = rules.CheckContext(
             definition=definition,
             mandatory=frozenset(template.mandatory),
             as_of=as_of,
             academic_year=self.period.academic_year,
             dropdowns={c.header: c.dropdown for c in template.columns if c.dropdown},
+            headers=self.headers,
         )
         self.build(progress)
 
@@ -126,7 +140,7 @@ class Preparation:
         month = parse_period(period, day)
         if progress:
             progress("Reading the template", 0.0)
-        tmpl = read_template(Path(template) if template else definition.template_path)
+        tmpl = read_template(Path(template) if template else definition.template_path, known_headers=known_headers(definition))
         if progress:
             progress("Reading the export", 0.05)
         table = read_export(Path(export), known_headers(definition))
@@ -143,11 +157,12 @@ class Preparation:
         reader = RowReader(self.table, self.mapping)
         wanted = targets(self.definition, self.columns)
         self.learners, self.left_out = [], []
+        self.blocking = self._missing_scope_column()
         total = max(len(self.table.rows), 1)
         for i, (row, source_row) in enumerate(zip(self.table.rows, self.table.source_rows)):
             raw = reader.values(row)
             learner = self._clean_learner(source_row, raw, wanted)
-            reason = out_of_scope(self.definition.scope, learner.values, self.period)
+            reason = self.blocking or out_of_scope(self.definition.scope, learner.values, self.period, self.headers)
             if reason:
                 self.left_out.append(LeftOut(source_row, reason))
             else:
@@ -155,6 +170,18 @@ class Preparation:
             if progress and i % 2000 == 0:
                 progress("Tidying and checking", 0.1 + 0.9 * i / total)
         self.recheck()
+
+    def _missing_scope_column(self) -> str | None:
+        """Why nobody can be put on the return: the column deciding who is on it (the joining or
+        leaving date) has no source in the export. Never a silently empty return."""
+        name = self.definition.scope.get("date_in_period")
+        if not name:
+            return None
+        header = self.headers.get(name, name)
+        if self.mapping.get(header) is None:
+            return (f"the export has no {header} column, which decides who is on this return: "
+                    f"match one under Column matching, or export it from the MIS")
+        return None
 
     def _clean_learner(self, source_row: int, raw: dict[str, str], wanted: list[str]) -> Learner:
         values: dict[str, str] = {}
@@ -180,7 +207,7 @@ class Preparation:
         self._check_duplicates()
 
     def _check_duplicates(self) -> None:
-        identity = self.definition.identity
+        identity = self.headers.get(self.definition.identity, self.definition.identity)
         if identity in self.columns:
             self._duplicates = rules.check_duplicates(identity, (l.values.get(identity, "") for l in self.learners))
         else:
@@ -213,7 +240,7 @@ class Preparation:
         if value != text.strip():
             learner.fixes[column] = Fix(column, text, value)
         self._row_problems[row] = rules.check_learner(self._context, row, learner.values, self.columns)
-        if column in (self.definition.identity,):
+        if column == self.headers.get(self.definition.identity):
             self._check_duplicates()
         return value
 
@@ -225,7 +252,7 @@ class Preparation:
         if fix is not None:
             learner.fixes[column] = fix
         self._row_problems[row] = rules.check_learner(self._context, row, learner.values, self.columns)
-        if column == self.definition.identity:
+        if column == self.headers.get(self.definition.identity):
             self._check_duplicates()
 
     def remap(self, mapping: Mapping) -> None:

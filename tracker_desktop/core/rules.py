@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from tracker_desktop.core.cleaning import code_of, is_postcode, parse_date, phone_digits, phone_facts
@@ -88,6 +88,13 @@ class CheckContext:
     as_of: dt.date
     academic_year: int  # the September year of the return's academic year
     dropdowns: dict[str, list[str]]
+    headers: dict[str, str] = field(default_factory=dict)  # our column name -> this template's header
+
+    def value(self, values: dict[str, str], name: str) -> str:
+        return values.get(self.headers.get(name, name), "")
+
+    def has(self, columns: Sequence[str], name: str) -> bool:
+        return self.headers.get(name, name) in columns
 
 
 def problem(row: int, column: str, rule_id: str, value: str = "", detail: str = "") -> Problem:
@@ -108,18 +115,18 @@ def check_learner(ctx: CheckContext, row: int, values: dict[str, str], columns: 
                 if meaning.suggest_when_empty:
                     detail = " If the destination is not known use 810 (150 for Year 11 and below)."
                 found.append(problem(row, column, "mandatory-missing", detail=detail))
-            elif meaning.required_when and _required(meaning.required_when, values):
+            elif meaning.required_when and _required(ctx, meaning.required_when, values):
                 other = meaning.required_when["column"]
-                found.append(problem(row, column, "required-when", detail=f"{other} is {values.get(other, '').strip()}"))
+                found.append(problem(row, column, "required-when", detail=f"{ctx.headers.get(other, other)} is {ctx.value(values, other).strip()}"))
             continue
         found.extend(_check_value(ctx, row, column, value, values))
     found.extend(_cross_checks(ctx, row, values, columns))
     return found
 
 
-def _required(rule: dict, values: dict[str, str]) -> bool:
+def _required(ctx: CheckContext, rule: dict, values: dict[str, str]) -> bool:
     codes = eet_codes() if rule["codes"] == "eet" else rule["codes"]
-    return values.get(rule["column"], "").strip() in codes
+    return ctx.value(values, rule["column"]).strip() in codes
 
 
 def _check_value(ctx: CheckContext, row: int, column: str, value: str, values: dict[str, str]) -> list[Problem]:
@@ -195,12 +202,12 @@ def _whole(value: str) -> int | None:
 def _cross_checks(ctx: CheckContext, row: int, values: dict[str, str], columns: Sequence[str]) -> list[Problem]:
     d = ctx.definition
     found: list[Problem] = []
-    year = _whole(values.get("NC Year", "").strip()) if "NC Year" in columns else None
-    dob = parse_date(values.get("Date of Birth", "")) if "Date of Birth" in columns else None
+    year = _whole(ctx.value(values, "NC Year").strip()) if ctx.has(columns, "NC Year") else None
+    dob = parse_date(ctx.value(values, "Date of Birth")) if ctx.has(columns, "Date of Birth") else None
     if year is not None and dob is not None and dob <= ctx.as_of:
-        found.extend(_age_check(ctx, row, dob, year))
-    ehcp = values.get("EHCP", "").strip().upper()
-    gender = values.get("Gender", "").strip().upper()
+        found.extend(_age_check(ctx, row, dob, year, ctx.value(values, "EHCP").strip().upper()))
+    ehcp = ctx.value(values, "EHCP").strip().upper()
+    gender = ctx.value(values, "Gender").strip().upper()
     for column in columns:
         meaning = d.meaning(column)
         code = code_of(values.get(column, "").strip(), meaning.codes) if meaning.codes else None
@@ -211,7 +218,7 @@ def _cross_checks(ctx: CheckContext, row: int, values: dict[str, str], columns: 
                 found.append(problem(row, column, "code-not-allowed", code, "codes 110-150 are only for Year 11 and below"))
             elif year is not None and code[0] != "1" and year <= 11:
                 found.append(problem(row, column, "code-not-allowed", code, "this code is only for Year 12 and above"))
-            if code in ("280", "460") and "EHCP" in columns and ehcp != "Y":
+            if code in ("280", "460") and ctx.has(columns, "EHCP") and ehcp != "Y":
                 found.append(problem(row, column, "code-not-allowed", code, "280 and 460 need the learner to have an EHC plan (EHCP = Y)"))
             if code == "650" and gender == "M":
                 found.append(problem(row, column, "code-not-allowed", code, "650 (pregnancy) cannot go with gender M"))
@@ -220,9 +227,11 @@ def _cross_checks(ctx: CheckContext, row: int, values: dict[str, str], columns: 
     return found
 
 
-def _age_check(ctx: CheckContext, row: int, dob: dt.date, year: int) -> list[Problem]:
+def _age_check(ctx: CheckContext, row: int, dob: dt.date, year: int, ehcp: str) -> list[Problem]:
     on = dt.date(ctx.academic_year, 8, 31)
     age = on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+    if age > 18 and ehcp == "Y":
+        return []  # learners with an EHC plan are tracked to 25, past any NC year
     gap = abs(age - (year + 4))
     if gap == 0:
         return []
@@ -235,7 +244,7 @@ def check_duplicates(identity: str, values: Iterable[str]) -> list[Problem]:
     rows_of: dict[str, list[int]] = {}
     for row, value in enumerate(values):
         key = value.strip().upper()
-        if key:
+        if key and key != ULN_NOT_KNOWN:  # the 'not known' placeholder is a query, not a learner
             rows_of.setdefault(key, []).append(row)
     found = []
     for key, rows in rows_of.items():

@@ -27,8 +27,11 @@ class Period:
         return f"{MONTH_ABBR[self.month_start.month - 1]} {self.month_start.year}"
 
 
-def out_of_scope(scope: dict, values: dict[str, str], period: Period) -> str | None:
-    """Why a learner is not on the return, or None when they are."""
+def out_of_scope(scope: dict, values: dict[str, str], period: Period, headers: dict[str, str] | None = None) -> str | None:
+    """Why a learner is not on the return, or None when they are. `headers` maps our column
+    names to the template's, where a newer template renamed them."""
+    if headers:
+        values = {name: values.get(header, "") for name, header in headers.items()}
     year = _year(values.get("NC Year", ""))
     if "nc_years" in scope and year is not None and year not in scope["nc_years"]:
         wanted = ", ".join(str(y) for y in scope["nc_years"])
@@ -65,6 +68,11 @@ def _age_out(rule: dict, values: dict[str, str], period: Period) -> str | None:
     if dob is None:
         return None
     year = period.academic_year
+    start = parse_date(values.get("Start Date", ""))
+    if start is not None:
+        # "aged 16-18 on 31 August before the course starts": a second-year learner is judged
+        # on the 31 August before their course began, not this year's.
+        year = start.year if (start.month, start.day) > (8, 31) else start.year - 1
     if rule.get("of_september_offered"):
         # Offers are for the coming September: age is judged on the 31 August just before it.
         year = period.month_start.year if period.month_start.month <= 9 else period.month_start.year + 1

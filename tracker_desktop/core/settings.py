@@ -43,6 +43,15 @@ def log_dir() -> Path:
     return Path(user_log_dir(APP_NAME, APP_AUTHOR))
 
 
+def history_dir() -> Path:
+    """Where the record of prepared returns is kept (core/history.py): the user data folder."""
+    if os.environ.get(ENV_DIR):
+        return Path(os.environ[ENV_DIR]) / "history"
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, APP_AUTHOR))
+
+
 def default_output_folder() -> Path:
     from platformdirs import user_documents_dir
 

@@ -49,7 +49,10 @@ class TemplateError(UserError):
     pass
 
 
-def read_template(path: Path, data: bytes | None = None, identity_headers=("UPN", "ULN", "TEP Ref")) -> Template:
+def read_template(path: Path, data: bytes | None = None, identity_headers=("UPN", "ULN", "TEP Ref"),
+                  known_headers=()) -> Template:
+    """Read a template; `known_headers` (every header name the return may use) pick the sheet
+    holding the return when a workbook also has guidance or list sheets."""
     import openpyxl
 
     path = Path(path)
@@ -61,7 +64,7 @@ def read_template(path: Path, data: bytes | None = None, identity_headers=("UPN"
         raise TemplateError(f"The template {path.name} was not found in {path.parent}.") from None
     except Exception as e:
         raise TemplateError(f"{path.name} is not a template workbook Tracker Desktop can read ({type(e).__name__}). Use the .xlsx template from KELSI.") from None
-    ws = book["Return"] if "Return" in book.sheetnames else book.worksheets[0]
+    ws = _return_sheet(book, identity_headers, known_headers)
     header_row = _find_header_row(ws, identity_headers)
     if header_row is None:
         raise TemplateError(f"{path.name}: no row of column headings was found on sheet '{ws.title}'.")
@@ -76,6 +79,27 @@ def read_template(path: Path, data: bytes | None = None, identity_headers=("UPN"
     for col in columns:
         col.dropdown = lists.get(col.index)
     return Template(path=path, sheet=ws.title, header_row=header_row, columns=columns, data=data)
+
+
+def _fold(text: str) -> str:
+    return "".join(ch for ch in str(text).lower() if ch.isalnum())
+
+
+def _return_sheet(book, identity_headers, known_headers):
+    """The sheet named Return, else the visible sheet whose heading row holds most known headers."""
+    if "Return" in book.sheetnames:
+        return book["Return"]
+    known = {_fold(h) for h in known_headers} | {_fold(h) for h in identity_headers}
+    best, best_score = book.worksheets[0], -1
+    for ws in book.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        score = 0
+        for row in ws.iter_rows(min_row=1, max_row=min(ws.max_row, 15), values_only=True):
+            score = max(score, sum(1 for v in row if isinstance(v, str) and _fold(v) in known))
+        if score > best_score:
+            best, best_score = ws, score
+    return best
 
 
 def _find_header_row(ws, identity_headers) -> int | None:
@@ -145,7 +169,8 @@ def _is_highlighted(cell, theme: list[str]) -> bool:
         return False
     r, g, b = (int(rgb[i:i + 2], 16) / 255 for i in (0, 2, 4))
     _, s, v = colorsys.rgb_to_hsv(r, g, b)
-    return s >= 0.35 and v >= 0.35
+    # Light tints of orange (Excel's "lighter 60%") still count; greys, white and pale blue not.
+    return s >= 0.2 and v >= 0.35
 
 
 # --- dropdown lists ---------------------------------------------------------------------------

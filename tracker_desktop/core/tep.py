@@ -51,17 +51,18 @@ class TepPreparation(Preparation):
     def build(self, progress=None) -> None:
         reader = RowReader(self.table, self.mapping)
         exported = [(source_row, reader.values(row)) for row, source_row in zip(self.table.rows, self.table.source_rows)]
-        index = _match_index(exported)
+        index = _match_index(exported, self.headers)
         self.learners, self.left_out = [], []
         unmatched = []
         for sheet_row, tep_values in self.tep_rows:
             values = {c: clean(self.definition.meaning(c), tep_values.get(c, "")) for c in self.columns}
             learner = Learner(sheet_row, values)
-            match = _find(index, values)
+            match = _find(index, values, self.headers)
             if match is None:
                 unmatched.append(len(self.learners))
             else:
-                for column in self.definition.school_fills:
+                for name in self.definition.school_fills:
+                    column = self.headers.get(name, name)
                     raw = match.get(column, "")
                     if column in self.columns and raw.strip():
                         after = self._clean_one(column, raw)
@@ -117,30 +118,40 @@ def _tep_rows(template: Template) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-def _keys(values: dict[str, str]) -> list[tuple[str, str]]:
+def _name(text: str) -> str:
+    """A name as compared for matching: case, spacing and curly apostrophes do not matter."""
+    return " ".join(text.replace("’", "'").replace("‘", "'").lower().split())
+
+
+def _keys(values: dict[str, str], headers: dict[str, str]) -> list[tuple[str, str]]:
+    def get(name: str) -> str:
+        return values.get(headers.get(name, name), "")
+
     keys = []
-    if values.get("UPN", "").strip():
-        keys.append(("upn", values["UPN"].strip().upper()))
-    if values.get("TEP Ref", "").strip():
-        keys.append(("ref", values["TEP Ref"].strip().upper()))
-    dob = parse_date(values.get("Date of Birth", ""))
-    surname, forename = values.get("Legal Surname", "").strip().lower(), values.get("Legal Forename", "").strip().lower()
+    upn = "".join(get("UPN").split()).upper()
+    if upn:
+        keys.append(("upn", upn))
+    ref = "".join(get("TEP Ref").split()).upper()
+    if ref:
+        keys.append(("ref", ref))
+    dob = parse_date(get("Date of Birth"))
+    surname, forename = _name(get("Legal Surname")), _name(get("Legal Forename"))
     if surname and forename and dob:
         keys.append(("name", f"{surname}|{forename}|{dob.isoformat()}"))
     return keys
 
 
-def _match_index(exported: list[tuple[int, dict[str, str]]]) -> dict[tuple[str, str], dict[str, str]]:
+def _match_index(exported: list[tuple[int, dict[str, str]]], headers: dict[str, str]) -> dict[tuple[str, str], dict[str, str]]:
     index: dict[tuple[str, str], dict[str, str]] = {}
     for _, values in exported:
-        for key in _keys(values):
+        for key in _keys(values, headers):
             index.setdefault(key, values)
     return index
 
 
-def _find(index, values: dict[str, str]) -> dict[str, str] | None:
+def _find(index, values: dict[str, str], headers: dict[str, str]) -> dict[str, str] | None:
     """Match by UPN, else TEP Ref, else surname + forename + date of birth."""
-    for key in _keys(values):
+    for key in _keys(values, headers):
         if key in index:
             return index[key]
     return None
@@ -152,8 +163,9 @@ def prepare_tep(return_id: str, export: Path, prepopulated: Path, prepopulated_p
     if not definition.prepopulated:
         raise UserError(f"{definition.title} is not filled into a TEP workbook: leave out --prepopulated.")
     data = open_prepopulated(prepopulated, prepopulated_password)
-    template = read_template(Path(prepopulated), data=data)
-    missing = [h for h, mandatory in definition.columns if mandatory and h not in template.headers]
+    template = read_template(Path(prepopulated), data=data, known_headers=known_headers(definition))
+    present = set(definition.standard_headers(template.headers))
+    missing = [h for h, mandatory in definition.columns if mandatory and h not in present]
     if missing:
         raise UserError(f"{Path(prepopulated).name} does not look like TEP's {definition.title} sheet: it has no {', '.join(missing)} column.")
     table = read_export(Path(export), known_headers(definition))
