@@ -167,3 +167,48 @@ def test_encrypt_then_decrypt_round_trip(tmp_path, capsys):
     (tmp_path / "bad").write_text("Wrong-Password-Entirely-1")
     code, out, err = run(["decrypt", tmp_path / "locked.xlsx", "--out", tmp_path / "x.xlsx", "--password-file", tmp_path / "bad"], capsys)
     assert code == 2 and "password" in err.lower() and not (tmp_path / "x.xlsx").exists()
+
+
+def test_nobody_in_scope_writes_a_nil_return_draft_not_an_empty_workbook(tmp_path, capsys):
+    from email import message_from_bytes, policy
+
+    export = tmp_path / "roll.csv"
+    export.write_text("UPN,Surname,Forename,Year,Admission Date\nB886412324001,Smith,Amy,Year 8,04/09/2023\n", encoding="utf-8")
+    code, out, err = run(["prepare", "school-joiners", export, "--school", "8864123", "--period", "2024-10",
+                          "--out", tmp_path, "--report", tmp_path / "r.json"], capsys)
+    assert code == 0
+    assert not list(tmp_path.glob("*.xlsx"))
+    drafts = list(tmp_path.glob("*.eml"))
+    assert len(drafts) == 1 and "nil return" in out.lower()
+    msg = message_from_bytes(drafts[0].read_bytes(), policy=policy.default)
+    assert msg["To"] == "MICorePlus@kent.gov.uk" and "Oct 2024" in msg.get_body(("plain",)).get_content()
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["rows"] == 0
+
+
+def test_codes_are_written_as_the_templates_dropdown_lists_them(tmp_path, capsys):
+    import io as _io
+
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from tracker_desktop.core.definitions import code_lists, load_definition
+    from tracker_desktop.core.template_builder import build_template
+
+    d = load_definition("school-leavers")
+    book = openpyxl.load_workbook(_io.BytesIO(build_template(d)))
+    ws = book["Return"]
+    col = [c.value for c in ws[1]].index("Destination") + 1
+    lists = book["Lists"]
+    for r, (code, label) in enumerate(code_lists()["activity"].items(), start=1):
+        lists.cell(r, 20, f"{code} - {label}")
+    ws.data_validations.dataValidation = [dv for dv in ws.data_validations.dataValidation
+                                          if openpyxl.utils.get_column_letter(col) not in str(dv.sqref)]
+    dv = DataValidation(type="list", formula1=f"Lists!$T$1:$T${len(code_lists()['activity'])}")
+    dv.add(f"{openpyxl.utils.get_column_letter(col)}2:{openpyxl.utils.get_column_letter(col)}500")
+    ws.add_data_validation(dv)
+    book.save(tmp_path / "kcc.xlsx")
+    export = tmp_path / "roll.csv"
+    export.write_text("UPN,Surname,Forename,Year,Leaving Date,Destination\nB886412324001,Smith,Amy,Year 12,04/10/2024,310\n", encoding="utf-8")
+    run(["prepare", "school-leavers", export, "--school", "8864123", "--period", "2024-10", "--template", tmp_path / "kcc.xlsx",
+         "--out", tmp_path / "o"], capsys)
+    written = openpyxl.load_workbook(tmp_path / "o" / "8864123SchoolLeaversOct.xlsx")["Return"]
+    assert written.cell(2, col).value == "310 - Apprenticeship"

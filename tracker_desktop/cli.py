@@ -148,6 +148,8 @@ def cmd_prepare(args) -> int:
         save_mapping(prep.mapping, args.save_mapping)
     if prep.blocking:
         raise UserError(f"{args.export.name}: nothing written - {prep.blocking}.")
+    if not prep.learners:
+        return _nil_return(prep, args)
     output = prep.save(args.out, force=args.force)
     _write_report(args.report, prep.report(output))
     if args.history:
@@ -159,6 +161,21 @@ def cmd_prepare(args) -> int:
     if missing:
         print(f"no export column found for mandatory {', '.join(missing)}", file=sys.stderr)
     return 1 if prep.counts()["errors"] else 0
+
+
+def _nil_return(prep, args) -> int:
+    """Nobody is in scope: KCC MI wants an e-mail saying so, not an empty upload file."""
+    from tracker_desktop.core.email_draft import nil_return_draft, save_draft
+
+    from tracker_desktop.core.calendar import academic_year_label
+
+    period = prep.period.month_label if prep.definition.period == "month" else academic_year_label(prep.period.academic_year)
+    draft = nil_return_draft(prep.definition.title, period, "", prep.sender.code)
+    path = save_draft(draft, Path(args.out) / (Path(prep.output_name).stem + " nil return.eml"), force=args.force)
+    _write_report(args.report, prep.report(None))
+    print(f"Nobody is on {prep.definition.title} for {period} ({len(prep.left_out)} left out): "
+          f"no workbook written. Send the nil-return e-mail instead: wrote {path}")
+    return 0
 
 
 def cmd_check(args) -> int:

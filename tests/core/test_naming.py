@@ -64,3 +64,14 @@ def test_check_sender():
             check_sender(college, None, bad)
     with pytest.raises(UserError):
         check_sender(school, None, "MKC")  # a college code for a school return
+
+
+def test_school_number_accepts_the_dfe_number_alone_and_refuses_other_las():
+    from tracker_desktop.core.errors import UserError
+    from tracker_desktop.core.naming import check_sender
+
+    d = load_definition("school-joiners")
+    assert check_sender(d, "4123", None).school == "8864123"
+    assert check_sender(d, "886 4123", None).school == "8864123"
+    with pytest.raises(UserError, match="Kent school number"):
+        check_sender(d, "1234567", None)

@@ -140,28 +140,43 @@ def clean_aim(text: str) -> str:
     return re.sub(r"\s+", "", text).upper()
 
 
+@lru_cache(maxsize=16384)
 def code_of(text: str, list_name: str | None) -> str | None:
-    """The code a value stands for: a bare code, 'code - label', the label, or a known alias."""
+    """The code a value stands for: a bare code, 'code - label' (or '310-Apprenticeship',
+    '310 Apprenticeship'), the label or its short form after the dash, or a known alias."""
     if not list_name:
         return text
-    lists = code_lists()
-    codes: dict[str, str] = lists.get(list_name, {})
+    codes, labels = _code_index(list_name)
     value = " ".join(text.split())
     if re.fullmatch(r"\d+\.0+", value):
         value = value.split(".")[0]
     upper = value.upper()
-    for code in codes:
-        if code.upper() == upper:
-            return code
-    m = re.match(r"^\s*([0-9A-Za-z]{1,4})\s*[-–:]\s+\S", value)
-    if m and m.group(1).upper() in {c.upper() for c in codes}:
-        return next(c for c in codes if c.upper() == m.group(1).upper())
-    folded = _fold_label(value)
-    for code, label in codes.items():
-        if _fold_label(label) == folded:
-            return code
-    alias = lists.get("aliases", {}).get(list_name, {}).get(upper)
-    return alias
+    if upper in codes:
+        return codes[upper]
+    m = re.match(r"^([0-9A-Za-z]{1,4})\s*[-–:]\s*\S", value) or re.match(r"^(\d{1,4})\s+[A-Za-z]", value)
+    if m and m.group(1).upper() in codes:
+        return codes[m.group(1).upper()]
+    found = labels.get(_fold_label(value))
+    if found:
+        return found
+    return code_lists().get("aliases", {}).get(list_name, {}).get(upper)
+
+
+@lru_cache(maxsize=None)
+def _code_index(list_name: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Codes by upper case, and codes by folded label (full, and the part after the last dash
+    when that part is unique in the list, e.g. 'sixth-form college' for 220)."""
+    listed: dict[str, str] = code_lists().get(list_name, {})
+    codes = {c.upper(): c for c in listed}
+    labels = {_fold_label(label): code for code, label in listed.items()}
+    short: dict[str, list[str]] = {}
+    for code, label in listed.items():
+        if " - " in label:
+            short.setdefault(_fold_label(label.rsplit(" - ", 1)[1]), []).append(code)
+    for key, found in short.items():
+        if len(found) == 1:
+            labels.setdefault(key, found[0])
+    return codes, labels
 
 
 def _fold_label(text: str) -> str:
@@ -176,6 +191,9 @@ def clean_code(text: str, list_name: str | None) -> str:
 def ehcp_from_sen(text: str) -> str:
     """NCCIS counts only an EHC plan as SEND: SIMS SEN status E is Y; K (support) and N are N."""
     value = text.strip().upper()
+    m = re.match(r"^([A-Z])\s*[-–:]\s", value)  # 'K - SEN Support', 'E - EHC Plan'
+    if m:
+        value = m.group(1)
     if value in ("E", "EHC", "EHCP", "EHC PLAN", "S", "STATEMENT") or "EDUCATION, HEALTH" in value or "EHC PLAN" in value:
         return "Y"
     if value in ("", "N", "K", "NONE", "NO SEN", "SEN SUPPORT", "A", "P"):

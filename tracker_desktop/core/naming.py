@@ -10,6 +10,9 @@ from tracker_desktop.core.definitions import ReturnDefinition
 from tracker_desktop.core.errors import UserError
 
 
+KENT_LA = "886"
+
+
 @dataclass(frozen=True)
 class Sender:
     """Who sends the return: a school by its 7-digit LA + DfE number, or a college by its code."""
@@ -32,9 +35,11 @@ def check_sender(definition: ReturnDefinition, school: str | None, college: str 
         return Sender(college=code)
     if not school:
         raise UserError(f"{definition.title} is a school return: give the school's 7-digit number (--school 886NNNN).")
-    number = school.strip()
-    if not re.fullmatch(r"\d{7}", number):
-        raise UserError(f"'{school}' is not a school number: use the 7-digit LA and DfE number, e.g. 8864123.")
+    number = "".join(school.split()).replace("/", "")
+    if re.fullmatch(r"\d{4}", number):
+        number = KENT_LA + number  # the 4-digit DfE number alone: Kent schools are 886
+    if not re.fullmatch(rf"{KENT_LA}\d{{4}}", number):
+        raise UserError(f"'{school}' is not a Kent school number: use the 7-digit number, 886 and the 4-digit DfE number, e.g. 8864123.")
     return Sender(school=number)
 
 

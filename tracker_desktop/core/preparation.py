@@ -269,8 +269,31 @@ class Preparation:
         return file_name(self.definition, self.sender, self.period.month_start, self.as_of)
 
     def rows_for_writing(self):
+        """Each learner's values in template order, codes written the way the template's own
+        dropdown lists them (a KCC list of '310 - Apprenticeship' gets exactly that)."""
+        as_listed = self._dropdown_forms()
         for learner in self.learners:
-            yield [learner.values.get(c, "") for c in self.columns]
+            row = [learner.values.get(c, "") for c in self.columns]
+            for i, forms in as_listed:
+                row[i] = forms.get(row[i], row[i])
+            yield row
+
+    def _dropdown_forms(self) -> list[tuple[int, dict[str, str]]]:
+        from tracker_desktop.core.cleaning import code_of
+
+        out = []
+        for i, column in enumerate(self.template.columns):
+            codes = self.definition.meaning(column.header).codes
+            if not column.dropdown or not codes:
+                continue
+            forms = {}
+            for entry in column.dropdown:
+                code = code_of(entry, codes)
+                if code is not None and code != entry:
+                    forms.setdefault(code, entry)
+            if forms:
+                out.append((i, forms))
+        return out
 
     def workbook_bytes(self) -> bytes:
         return write_return(self.template, self.definition, self.rows_for_writing())

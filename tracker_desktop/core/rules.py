@@ -35,7 +35,7 @@ class Problem:
 
 
 RULES = {r.id: r for r in (
-    Rule("mandatory-missing", ERROR, "Mandatory field empty", "{column} is mandatory and is empty.{detail}",
+    Rule("mandatory-missing", ERROR, "Mandatory field empty", "{column} is mandatory and is empty.{detail} Fill it in here, and in the MIS for next time.",
          "Columns highlighted orange in KCC's template must be filled for every learner."),
     Rule("required-when", ERROR, "Field needed for this answer", "{column} is needed because {detail}.",
          "Some columns become mandatory because of another answer on the same row."),
@@ -49,7 +49,7 @@ RULES = {r.id: r for r in (
          "The Learning Records Service's placeholder ULN is accepted but should be replaced."),
     Rule("date-invalid", ERROR, "Not a real date", "{column} '{value}' is not a real date (use dd/mm/yyyy).",
          "Dates must be real calendar dates, written day/month/year."),
-    Rule("date-future", ERROR, "Date in the future", "{column} {value} is after {detail}, which is impossible.",
+    Rule("date-future", ERROR, "Date in the future", "{column} {value} is in the future (after {detail}, the date this return is prepared for): check the date in the MIS.",
          "Dates of birth, joining, offers and when a destination was ascertained cannot be in the future."),
     Rule("age-year-query", QUERY, "Age and year group one year apart", "Date of birth {value} makes the learner {detail}: check the year group (held back or moved up a year?).",
          "A learner's age on 31 August is normally their NC year + 4; one year out may be right but should be checked."),
@@ -61,11 +61,11 @@ RULES = {r.id: r for r in (
          "The column holds a whole number."),
     Rule("postcode-invalid", ERROR, "Postcode not valid", "Postcode '{value}' is not a UK postcode (like ME14 1XX).",
          "Postcodes are upper case with one space, in one of the UK formats."),
-    Rule("phone-invalid", ERROR, "Telephone not valid", "{column} '{value}' is not a valid UK telephone number.{detail}",
+    Rule("phone-invalid", ERROR, "Telephone not valid", "{column} '{value}' is not a valid UK telephone number.{detail} Check it with the family and correct it in the MIS.",
          "Telephone numbers must be real UK numbers; a leading zero lost in Excel is restored first."),
     Rule("email-query", QUERY, "E-mail looks wrong", "{column} '{value}' does not look like an e-mail address.",
          "An e-mail address has one @, a dot in the part after it and no spaces."),
-    Rule("code-invalid", ERROR, "Not in the list", "{column} '{value}' is not one of the allowed values.{detail}",
+    Rule("code-invalid", ERROR, "Not in the list", "{column} '{value}' is not one of the allowed values: choose one from the list.{detail}",
          "Coded columns accept the code, 'code - label' or the label from the NCCIS lists."),
     Rule("code-not-allowed", ERROR, "Code not allowed here", "{column} {value} is not allowed here: {detail}.",
          "Some codes are allowed only for some learners (year group, EHCP, gender)."),
@@ -73,7 +73,7 @@ RULES = {r.id: r for r in (
          "A learning aim reference (LARS) is 8 letters and digits."),
     Rule("not-matched", QUERY, "Not found in the export", "This learner was not found in {detail}: fill in their row by hand.",
          "A pre-populated row (TEP's list) that no row of the MIS export matched by UPN, TEP Ref, or name and date of birth."),
-    Rule("duplicate-learner", ERROR, "Learner on more than one row", "{column} {value} is on {detail} rows: KCC accepts one line per learner.",
+    Rule("duplicate-learner", ERROR, "Learner on more than one row", "{column} {value} is on {detail}: KCC accepts one line per learner. Keep one row, or correct the UPN.",
          "Each learner appears once; every row sharing the identifier is marked."),
 )}
 
@@ -184,7 +184,10 @@ def _check_phone(row: int, column: str, value: str) -> list[Problem]:
 
 
 def _examples(list_name: str) -> str:
-    return _examples_from(list(code_lists().get(list_name, {})))
+    codes = code_lists().get(list_name, {})
+    if len(codes) <= 8:
+        return " Allowed: " + ", ".join(f"{c} ({label})" if c != label else c for c, label in codes.items()) + "."
+    return f" It takes a code from the {list_name.replace('-', ' ')} list (the code, 'code - label' or the label)."
 
 
 def _examples_from(codes: list[str]) -> str:
@@ -249,5 +252,8 @@ def check_duplicates(identity: str, values: Iterable[str]) -> list[Problem]:
     found = []
     for key, rows in rows_of.items():
         if len(rows) > 1:
-            found.extend(problem(r, identity, "duplicate-learner", key, str(len(rows))) for r in rows)
+            for r in rows:
+                others = [str(o + 2) for o in rows if o != r]  # rows as the written workbook numbers them
+                where = f"{len(rows)} rows (also row{'s' if len(others) > 1 else ''} {', '.join(others)} of the return)"
+                found.append(problem(r, identity, "duplicate-learner", key, where))
     return found

@@ -59,7 +59,8 @@ def build_template(
                 for r, code in enumerate(codes, start=2):
                     lists.cell(row=r, column=col, value=code).number_format = "@"
                 list_columns[key] = f"Lists!${list_letter}$2:${list_letter}${len(codes) + 1}"
-            dv = DataValidation(type="list", formula1=list_columns[key], allow_blank=True)
+            dv = DataValidation(type="list", formula1=list_columns[key], allow_blank=True,
+                                showErrorMessage=True, showDropDown=False)
             dv.error = f"Choose a value from the list for {header}."
             dv.errorTitle = header
             dv.add(f"{letter}2:{letter}{VALIDATION_ROWS}")
