@@ -1,4 +1,4 @@
-"""Takes the screenshots in docs/screenshots (home, mapping, review) at 1280x800.
+"""Takes the screenshots in docs/screenshots (home, mapping, review, tep_review, tep_password) at 1280x800.
 
 Run by test_screens.test_screenshots in its own Xvfb of that size (pytest-xvfb's display is
 800x600 unless configured), or by hand: `python -m tests.gui.screenshots` on any display.
@@ -56,6 +56,18 @@ def main() -> int:
     wait()
     app.review.next_problem(1)
     shoot("review")
+
+    # TEP's sheet: the sample TEP sent, encrypted, filled from the school's export.
+    app.open_export("tep-leaver-destinations", SAMPLES / "tep_leavers_2024_destinations.csv", period="2024-10",
+                    as_of="2024-10-31", prepopulated=SAMPLES / "tep_leavers_2024_encrypted.xlsx",
+                    prepopulated_password="Maple-Harbour-42")
+    wait()
+    unmatched = min(app.review.grid_view.flagged)
+    app.review.grid_view.select(unmatched, app.prep.columns.index("Destination Activity Code"))
+    shoot("tep_review")
+    dialog = app.ask_tep_password(Path(tempfile.gettempdir()))
+    shoot("tep_password")
+    dialog.cancel()
     root.destroy()
     if errors:
         print("\n".join(errors), file=sys.stderr)

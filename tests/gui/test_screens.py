@@ -139,7 +139,7 @@ def test_screenshots(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
-    for name in ("home", "mapping", "review"):
+    for name in ("home", "mapping", "review", "tep_review", "tep_password"):
         assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000
 
 

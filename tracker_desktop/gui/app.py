@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import os
 import subprocess
 import sys
@@ -24,6 +25,9 @@ from tracker_desktop.gui.dialogs import EXPORT_TYPES, OpenDialog, SettingsDialog
 from tracker_desktop.gui.home import HomeScreen, period_key
 from tracker_desktop.gui.mapping_view import MappingScreen, needs_review
 from tracker_desktop.gui.review import ReviewScreen
+from tracker_desktop.gui.routine import TidyWindow, is_nil_return, save_nil_return
+from tracker_desktop.gui.tep_flow import open_tep, tep_needs_review, write_tep
+from tracker_desktop.gui.tep_password import OutputPasswordDialog
 from tracker_desktop.gui.windows import LeftOutWindow, SaveDialog, next_step
 from tracker_desktop.gui.worker import Worker
 
@@ -101,6 +105,7 @@ class App:
         file.add_command(label="Save return…", accelerator="Ctrl+S", command=self.save)
         file.add_command(label="Export problems list…", accelerator="Ctrl+E", command=self.export_problems)
         file.add_separator()
+        file.add_command(label="Tidy up old returns…", command=self.tidy_up)
         file.add_command(label="Settings…", command=self.edit_settings)
         file.add_command(label="Quit", command=self.quit)
         edit = tk.Menu(bar, tearoff=False)
@@ -229,11 +234,11 @@ class App:
         dialog = OpenDialog(self.master, self.definitions, return_id=return_id,
                             folder=self.settings.last_export_folder, _utest=self._utest)
         if not self._utest and dialog.result:
-            self.open_export(**dialog.result)
+            self.open_export(**dialog.take_result())  # the dialog keeps no TEP password
         return dialog
 
     def open_export(self, return_id: str, export: Path, period=None, as_of=None, school=None, college=None,
-                    straight_to_review: bool = False) -> None:
+                    straight_to_review: bool = False, prepopulated=None, prepopulated_password=None) -> None:
         if self.worker.busy or (self.unsaved and not messages.ask(
                 "okcancel", APP_TITLE, "Open another export? Your changes to this return have not been saved.", self.master)):
             return
@@ -242,15 +247,14 @@ class App:
         except UserError as e:
             messages.report(e, self.master)
             return
-        if definition.prepopulated:
-            messages.error(f"{definition.title} is filled into the workbook TEP sent. The desktop app cannot open TEP's "
-                           "workbooks yet: use the command line (tracker-desktop prepare … --prepopulated).", self.master)
-            return
         sender = {"school": school, "college": college} if (school or college) else self.settings.sender_args()
         remembered = self.settings.mapping_for(return_id)
         export = Path(export)
         if self.persist:
             self.settings.last_export_folder = str(export.parent)
+        if definition.prepopulated:
+            open_tep(self, return_id, export, prepopulated, prepopulated_password, sender, period, as_of, straight_to_review)
+            return
         self.worker.run(f"Reading {export.name}",
                         lambda job: load_preparation(return_id, export, sender, period, as_of, remembered, job),
                         lambda result: self._opened(result, straight_to_review), lambda e: messages.report(e, self.master, f"reading {export.name}"))
@@ -263,15 +267,21 @@ class App:
     def _opened(self, result, straight_to_review: bool = False) -> None:
         prep, remembered = result
         self.set_prep(prep)
-        if not (remembered or straight_to_review) and needs_review(prep):
+        unsure = tep_needs_review(prep) if prep.definition.prepopulated else needs_review(prep)
+        if not (remembered or straight_to_review) and unsure:
             self.show_mapping()
         else:
             self.show_review()
 
     def set_prep(self, prep) -> None:
+        # A big return is millions of objects that live as long as it is open. Frozen, the cycle
+        # collector stops walking them after every few edits (a pause of ~150 ms at 20,000 rows);
+        # thawed again when the next return replaces this one, so nothing is kept for good.
+        gc.unfreeze()
         self.prep = prep
         self.review.load(prep)
         self.saved_edits = 0
+        gc.freeze()  # Worker.run collected just before this return was read: little garbage is frozen
 
     def check_filled(self) -> None:
         if self.worker.busy:
@@ -342,8 +352,37 @@ class App:
             return None
         dialog = SaveDialog(self.master, self.prep, self.output_folder(), _utest=self._utest)
         if not self._utest and dialog.result:
-            self.write(dialog.result)
+            self.save_to(dialog.result)
         return dialog
+
+    def save_to(self, folder: Path):
+        """After the save dialog: a nil-return e-mail, a TEP sheet (password first), or the workbook."""
+        if is_nil_return(self.prep):
+            return save_nil_return(self, folder)
+        if self.prep.definition.prepopulated:
+            return self.ask_tep_password(folder)
+        return self.write(folder)
+
+    def ask_tep_password(self, folder: Path) -> OutputPasswordDialog:
+        dialog = OutputPasswordDialog(self.master, self.prep.output_name, _utest=self._utest)
+        if not self._utest and dialog.result:
+            write_tep(self, folder, dialog.take_password())
+        return dialog
+
+    def write_tep(self, folder: Path, password: str, force: bool = False) -> None:
+        write_tep(self, folder, password, force)
+
+    def save_nil_return(self, folder: Path) -> None:
+        save_nil_return(self, folder)
+
+    def remember_prepared(self, prep) -> None:
+        self.settings.prepared[prep.definition.id] = period_key(prep.definition, prep.period.month_start)
+        self._save_settings()
+
+    def tidy_up(self) -> TidyWindow:
+        from tracker_desktop.core.settings import history_dir
+
+        return TidyWindow(self.master, history_dir())
 
     def write(self, folder: Path, force: bool = False) -> None:
         prep = self.prep
@@ -358,18 +397,25 @@ class App:
                 return
             messages.report(e, self.master, f"saving {prep.output_name}")
 
-        def done(path):
+        def work(job):
+            from tracker_desktop.gui.tep_flow import record_history
+
+            path = prep.save(folder, force=force)
+            return path, record_history(prep, path)
+
+        def done(result):
+            path, history_problem = result
             self.review.grid_view.locked = False
             self.saved_edits = edits
-            self.settings.prepared[prep.definition.id] = period_key(prep.definition, prep.period.month_start)
-            self._save_settings()
+            self.remember_prepared(prep)
             errors = prep.counts()["errors"]
             warning = f"\n\n{errors} error{'s' if errors != 1 else ''} remain in it." if errors else ""
-            if messages.ask("yesno", "Saved", f"Saved {path.name} in {path.parent}.{warning}\n\n{next_step(prep)}\n\n"
-                            "Open the folder now?", self.master):
+            if messages.ask("yesno", "Saved", f"Saved {path.name} in {path.parent}.{warning}\n\n{next_step(prep)}"
+                            f"{history_problem}\n\nOpen the folder now?", self.master):
                 open_folder(path.parent)
 
-        self.worker.run(f"Saving {prep.output_name}", lambda job: prep.save(folder, force=force), done, failed)
+        if self.worker.run(f"Saving {prep.output_name}", work, done, failed) is None:
+            self.review.grid_view.locked = False
 
     def export_problems(self, path: Path | None = None) -> None:
         from tracker_desktop.core.problems_export import default_name, export_problems

@@ -175,7 +175,9 @@ def default_period(definition, today: dt.date | None = None) -> str:
 
 
 class OpenDialog(Dialog):
-    """Choose the return, the export and the period. result: dict for App.open_export."""
+    """Choose the return, the export and the period; for a TEP sheet also TEP's workbook and, when
+    it is encrypted, its password (checked here: a wrong one is said plainly and asked again).
+    result: dict for App.open_export; take_result() hands it over and forgets the password."""
 
     ok_text = "Open"
 
@@ -185,6 +187,7 @@ class OpenDialog(Dialog):
         self.start_id = return_id or self.definitions[0].id
         self.start_export = export
         self.start_folder = folder
+        self.encrypted = False
         super().__init__(parent, "Prepare a return", _utest=_utest)
 
     def body(self, f):
@@ -194,20 +197,43 @@ class OpenDialog(Dialog):
         combo = ttk.Combobox(f, textvariable=self.return_var, values=titles, state="readonly", width=38)
         combo.grid(row=0, column=1, columnspan=2, sticky="we", pady=4)
         combo.bind("<<ComboboxSelected>>", lambda e: self._return_changed())
-        ttk.Label(f, text="MIS export").grid(row=1, column=0, sticky="w", pady=4)
+        # TEP's own workbook (TEP sheets only), and its password when it is encrypted.
+        self.tep_label = ttk.Label(f, text="TEP's workbook")
+        self.tep_label.grid(row=1, column=0, sticky="w", pady=4)
+        self.tep_workbook = tk.StringVar(self, "")
+        self.tep_entry = ttk.Entry(f, textvariable=self.tep_workbook, width=44)
+        self.tep_entry.grid(row=1, column=1, sticky="we", pady=4)
+        self.tep_browse = ttk.Button(f, text="Browse…", command=self._browse_tep)
+        self.tep_browse.grid(row=1, column=2, padx=(8, 0), pady=4)
+        self.password_label = ttk.Label(f, text="Its password")
+        self.password_label.grid(row=2, column=0, sticky="w", pady=4)
+        self.password = tk.StringVar(self, "")
+        self.password_entry = ttk.Entry(f, textvariable=self.password, show="•", width=30)
+        self.password_entry.grid(row=2, column=1, sticky="w", pady=4)
+        self.password_hint = ttk.Label(f, text="This workbook is encrypted: type the password TEP gave you. "
+                                               "It is used only to open the file and is not kept.",
+                                       style="Muted.TLabel", wraplength=420, justify="left")
+        self.password_hint.grid(row=3, column=1, columnspan=2, sticky="w")
+        self.tep_workbook.trace_add("write", lambda *a: self._tep_changed())
+
+        self.export_label = ttk.Label(f, text="MIS export")
+        self.export_label.grid(row=4, column=0, sticky="w", pady=4)
         self.export = tk.StringVar(self, self.start_export)
         entry = ttk.Entry(f, textvariable=self.export, width=44)
-        entry.grid(row=1, column=1, sticky="we", pady=4)
-        ttk.Button(f, text="Browse…", command=self._browse).grid(row=1, column=2, padx=(8, 0), pady=4)
-        ttk.Label(f, text="Month (YYYY-MM)").grid(row=2, column=0, sticky="w", pady=4)
+        entry.grid(row=4, column=1, sticky="we", pady=4)
+        ttk.Button(f, text="Browse…", command=self._browse).grid(row=4, column=2, padx=(8, 0), pady=4)
+        self.export_hint = ttk.Label(f, text="", style="Muted.TLabel", wraplength=420, justify="left")
+        self.export_hint.grid(row=5, column=1, columnspan=2, sticky="w")
+        self.period_label = ttk.Label(f, text="Month (YYYY-MM)")
+        self.period_label.grid(row=6, column=0, sticky="w", pady=4)
         self.period = tk.StringVar(self)
-        ttk.Entry(f, textvariable=self.period, width=10).grid(row=2, column=1, sticky="w", pady=4)
+        ttk.Entry(f, textvariable=self.period, width=10).grid(row=6, column=1, sticky="w", pady=4)
         self.period_hint = ttk.Label(f, text="", style="Muted.TLabel")
-        self.period_hint.grid(row=3, column=1, columnspan=2, sticky="w")
-        ttk.Label(f, text="True on (YYYY-MM-DD)").grid(row=4, column=0, sticky="w", pady=4)
+        self.period_hint.grid(row=7, column=1, columnspan=2, sticky="w")
+        ttk.Label(f, text="True on (YYYY-MM-DD)").grid(row=8, column=0, sticky="w", pady=4)
         self.as_of = tk.StringVar(self, dt.date.today().isoformat())
-        ttk.Entry(f, textvariable=self.as_of, width=12).grid(row=4, column=1, sticky="w", pady=4)
-        self.problem_label(f, 5)
+        ttk.Entry(f, textvariable=self.as_of, width=12).grid(row=8, column=1, sticky="w", pady=4)
+        self.problem_label(f, 9)
         f.columnconfigure(1, weight=1)
         self._return_changed()
         return combo if not self.start_export else entry
@@ -216,6 +242,10 @@ class OpenDialog(Dialog):
     def definition(self):
         return next(d for d in self.definitions if d.title == self.return_var.get())
 
+    @property
+    def is_tep(self) -> bool:
+        return bool(self.definition.prepopulated)
+
     def _return_changed(self) -> None:
         d = self.definition
         self.period.set(default_period(d))
@@ -223,15 +253,56 @@ class OpenDialog(Dialog):
             self.period_hint.configure(text="The month whose joiners or leavers this return lists.")
         else:
             self.period_hint.configure(text="Any month of the academic year the return is for.")
+        for widget in (self.tep_label, self.tep_entry, self.tep_browse):
+            widget.grid() if self.is_tep else widget.grid_remove()
+        if self.is_tep:
+            self.export_label.configure(text="MIS export")
+            self.export_hint.configure(text="What the school knows about these learners. It is matched to "
+                                            "TEP's rows by UPN, else TEP Ref, else name and date of birth.")
+            self.export_hint.grid()
+        else:
+            self.export_hint.grid_remove()
+        self._tep_changed()
+
+    def _tep_changed(self) -> None:
+        """Show the password row only for an encrypted TEP workbook."""
+        from tracker_desktop.core.protection import is_encrypted
+
+        self.encrypted = False
+        path = Path(self.tep_workbook.get().strip()) if self.tep_workbook.get().strip() else None
+        if self.is_tep and path is not None and path.is_file():
+            try:
+                with open(path, "rb") as fh:
+                    self.encrypted = is_encrypted(fh.read(64 * 1024 * 1024))
+            except OSError:
+                self.encrypted = False
+        for widget in (self.password_label, self.password_entry, self.password_hint):
+            widget.grid() if self.encrypted else widget.grid_remove()
+        if not self.encrypted:
+            self.password.set("")
+        else:
+            self.password_entry.focus_set()
+
+    def _browse_tep(self) -> None:
+        current = self.tep_workbook.get().strip()
+        start = str(Path(current).parent) if current else (self.start_folder or None)
+        chosen = filedialog.askopenfilename(parent=self, title="Choose the workbook TEP sent you", initialdir=start,
+                                            filetypes=[("Excel workbooks", "*.xlsx"), ("All files", "*.*")])
+        if chosen:
+            self.tep_workbook.set(chosen)
 
     def _browse(self) -> None:
-        current = self.export.get().strip()
+        current = self.export.get().strip() or self.tep_workbook.get().strip()
         start = str(Path(current).parent) if current else (self.start_folder or None)
         chosen = filedialog.askopenfilename(parent=self, title="Choose the MIS export", initialdir=start, filetypes=EXPORT_TYPES)
         if chosen:
             self.export.set(chosen)
 
     def validate(self) -> str | None:
+        if self.is_tep:
+            problem = self._validate_tep()
+            if problem:
+                return problem
         path = self.export.get().strip()
         if not path:
             return "Choose the export file from your MIS (Browse…)."
@@ -239,6 +310,51 @@ class OpenDialog(Dialog):
             return f"There is no file {Path(path).name} in {Path(path).parent}."
         return None
 
+    def _validate_tep(self) -> str | None:
+        from tracker_desktop.core.errors import UserError
+        from tracker_desktop.core.protection import WrongPassword
+        from tracker_desktop.core.tep import open_prepopulated
+
+        text = self.tep_workbook.get().strip()
+        if not text:
+            return "Choose the workbook TEP sent you (Browse… next to TEP's workbook)."
+        path = Path(text)
+        if not path.is_file():
+            return f"There is no file {path.name} in {path.parent}."
+        self._tep_changed()
+        if not self.encrypted:
+            return None
+        if not self.password.get():
+            self.password_entry.focus_set()
+            return f"{path.name} is encrypted: type the password TEP gave you."
+        self.configure(cursor="watch")
+        self.update_idletasks()
+        try:
+            open_prepopulated(path, self.password.get())  # decrypts in memory only
+        except WrongPassword:
+            self.password.set("")
+            self.password_entry.focus_set()
+            return (f"That password does not open {path.name}. Check it with TEP (capital letters matter) "
+                    "and type it again.")
+        except UserError as e:
+            return str(e)
+        finally:
+            self.configure(cursor="")
+        return None
+
     def apply(self) -> None:
         self.result = {"return_id": self.definition.id, "export": Path(self.export.get().strip()),
                        "period": self.period.get().strip() or None, "as_of": self.as_of.get().strip() or None}
+        if self.is_tep:
+            self.result["prepopulated"] = Path(self.tep_workbook.get().strip())
+            self.result["prepopulated_password"] = self.password.get() if self.encrypted else None
+        self.password.set("")
+
+    def cancel(self) -> None:
+        self.password.set("")
+        super().cancel()
+
+    def take_result(self) -> dict | None:
+        """The answers, once: the password is not kept in the dialog after this."""
+        result, self.result = self.result, None
+        return result

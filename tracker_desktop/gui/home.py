@@ -6,6 +6,7 @@ import datetime as dt
 from tkinter import ttk
 
 from tracker_desktop.core.calendar import academic_year_label, academic_year_start, deadlines
+from tracker_desktop.gui import theme
 
 
 def next_due(definition, today: dt.date) -> tuple[dt.date, str] | None:
@@ -16,6 +17,80 @@ def next_due(definition, today: dt.date) -> tuple[dt.date, str] | None:
             if day >= today:
                 return day, month or academic_year_label(year)
     return None
+
+
+def _period(definition, day: dt.date, month: str | None, year: int) -> str:
+    if month:
+        return month
+    if definition.period == "month":  # a monthly return with a fixed-date deadline: that month
+        return f"{day:%Y-%m}"
+    return academic_year_label(year)
+
+
+# Deadlines further back are not called overdue: a new user would otherwise see every return in
+# red for periods they sent by hand before using the app, and nothing can be done about them now.
+OVERDUE_WINDOW = dt.timedelta(days=62)
+
+
+def passed_deadlines(definition, today: dt.date) -> list[tuple[dt.date, str]]:
+    """The deadlines before today that Home checks: this academic year's, and the latest one
+    before it (a yearly return's last deadline is often in the previous academic year)."""
+    start = academic_year_start(today)
+    passed = sorted((day, _period(definition, day, month, year)) for year in (start - 1, start)
+                    for day, month in deadlines(definition.deadlines, year) if day < today)
+    if not passed:
+        return []
+    this_year = [p for p in passed if academic_year_start(p[0]) == start]
+    return this_year or passed[-1:]
+
+
+def last_passed(definition, today: dt.date) -> tuple[dt.date, str] | None:
+    """The latest deadline before today, and the period it covered."""
+    passed = passed_deadlines(definition, today)
+    return passed[-1] if passed else None
+
+
+def prepared_on(definition, period: str, entries) -> dt.date | None:
+    """When the history says this period was prepared (the latest time), else None."""
+    monthly = definition.period == "month" and period[4:5] == "-" and len(period) == 7 and period[5:].isdigit()
+    found = [e.prepared_at for e in entries if e.return_id == definition.id
+             and (e.period == period if monthly else e.academic_year == period)]
+    if not found:
+        return None
+    try:
+        return dt.datetime.fromisoformat(max(found)).date()
+    except ValueError:
+        return None
+
+
+def describe_period(period: str) -> str:
+    """'2024-10' -> 'October 2024'; an academic year '2024-25' stays as it is."""
+    try:
+        return f"{dt.date.fromisoformat(period + '-01'):%B %Y}"
+    except ValueError:
+        return period
+
+
+def status(definition, today: dt.date, entries) -> tuple[str, str]:
+    """What Home says about a return, and its tag ("overdue", "done" or "")."""
+    passed = passed_deadlines(definition, today)
+    missing = [(day, period) for day, period in passed
+               if today - day <= OVERDUE_WINDOW and prepared_on(definition, period, entries) is None]
+    if missing:
+        day, period = missing[0]
+        more = f"  (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        return f"OVERDUE: due {day:%a %d %b %Y} ({describe_period(period)}){more}", "overdue"
+    due = next_due(definition, today)
+    if due:
+        when = prepared_on(definition, due[1], entries)
+        if when:
+            return f"Prepared {when:%d %b %Y}", "done"
+    if passed:
+        period = passed[-1][1]
+        when = prepared_on(definition, period, entries)
+        if when:
+            return f"Not yet  ·  {describe_period(period)} prepared on {when:%d %b %Y}", ""
+    return "Not yet", ""
 
 
 def period_key(definition, month_start: dt.date) -> str:
@@ -44,12 +119,13 @@ class HomeScreen(ttk.Frame):
         self.tree.heading("#0", text="Return", anchor="w")
         self.tree.heading("to", text="Sent to", anchor="w")
         self.tree.heading("due", text="Next due", anchor="w")
-        self.tree.heading("done", text="This period", anchor="w")
-        self.tree.column("#0", width=340, stretch=True)
-        self.tree.column("to", width=240, stretch=False)
-        self.tree.column("due", width=200, stretch=False)
-        self.tree.column("done", width=200, stretch=False)
-        self.tree.tag_configure("done", foreground="#1b7a35")
+        self.tree.heading("done", text="Status", anchor="w")
+        self.tree.column("#0", width=260, stretch=True)
+        self.tree.column("to", width=210, stretch=False)
+        self.tree.column("due", width=150, stretch=False)
+        self.tree.column("done", width=430, stretch=False)
+        self.tree.tag_configure("done", foreground=theme.DONE_FG)
+        self.tree.tag_configure("overdue", foreground=theme.OVERDUE_FG)
         self.tree.pack(fill="both", expand=True)
         self.tree.bind("<Double-1>", lambda e: self.prepare())
         self.tree.bind("<Return>", lambda e: self.prepare())
@@ -60,7 +136,15 @@ class HomeScreen(ttk.Frame):
         ttk.Button(bar, text="Check a filled-in return…", command=app.check_filled).pack(side="right", padx=(0, 8))
 
     def refresh(self, definitions, settings, today: dt.date | None = None) -> None:
+        from tracker_desktop.core import history
+        from tracker_desktop.core.errors import UserError
+        from tracker_desktop.core.settings import history_dir
+
         today = today or dt.date.today()
+        try:
+            entries = history.entries(history_dir())
+        except UserError:
+            entries = []  # an unreadable history must not stop the returns being listed
         name = settings.school_name or "Your school"
         self.title.configure(text=f"Tracker Desktop  ·  {name}")
         if settings.school_number:
@@ -73,12 +157,13 @@ class HomeScreen(ttk.Frame):
         self.tree.delete(*self.tree.get_children())
         # Soonest due first: the one to do now is at the top, and selected.
         dated = sorted(((next_due(d, today), d) for d in definitions), key=lambda x: (x[0] is None, x[0] and x[0][0]))
+        self.statuses = {}
         for due, d in dated:
             when = f"{due[0]:%a %d %b %Y}" if due else ""
-            done = settings.prepared.get(d.id)
-            mark = "Prepared" if due and done == due[1] else ("Last: " + done if done else "Not yet")
+            mark, tag = status(d, today, entries)
+            self.statuses[d.id] = (mark, tag)
             sent = "KCC MI (Perspective Lite)" if d.sent_to == "MI" else "TEP (encrypted e-mail)"
-            self.tree.insert("", "end", iid=d.id, text=d.title, values=(sent, when, mark), tags=("done",) if mark == "Prepared" else ())
+            self.tree.insert("", "end", iid=d.id, text=d.title, values=(sent, when, mark), tags=(tag,) if tag else ())
         items = self.tree.get_children()
         if items:
             keep = chosen if chosen in items else items[0]  # the soonest due

@@ -32,7 +32,8 @@ class ReviewScreen(ttk.Frame):
         bar = ttk.Frame(self)
         bar.pack(fill="x", pady=(8, 8))
         ttk.Button(bar, text="Returns", command=app.go_home).pack(side="left")
-        ttk.Button(bar, text="Column matching…", command=app.show_mapping).pack(side="left", padx=(8, 0))
+        self.mapping_button = ttk.Button(bar, text="Column matching…", command=app.show_mapping)
+        self.mapping_button.pack(side="left", padx=(8, 0))
         self.left_out_button = ttk.Button(bar, text="Left out…", command=app.show_left_out)
         self.left_out_button.pack(side="left", padx=(8, 0))
         self.only_problems = tk.BooleanVar(self, False)
@@ -40,7 +41,8 @@ class ReviewScreen(ttk.Frame):
                         command=self.apply_filter).pack(side="left", padx=(16, 0))
         ttk.Button(bar, text="Previous (Shift+F8)", command=lambda: self.next_problem(-1)).pack(side="left", padx=(16, 0))
         ttk.Button(bar, text="Next problem (F8)", command=lambda: self.next_problem(1)).pack(side="left", padx=(8, 0))
-        ttk.Button(bar, text="Save return…", style="Accent.TButton", command=app.save).pack(side="right")
+        self.save_button = ttk.Button(bar, text="Save return…", style="Accent.TButton", command=app.save)
+        self.save_button.pack(side="right")
         ttk.Button(bar, text="Export problems…", command=app.export_problems).pack(side="right", padx=(0, 8))
 
         panes = ttk.PanedWindow(self, orient="horizontal")
@@ -56,6 +58,17 @@ class ReviewScreen(ttk.Frame):
         self.status = ttk.Label(self, text="", anchor="w", wraplength=1100, justify="left")
         self.status.pack(fill="x", pady=(6, 0))
 
+        # Shown instead of the grid when a monthly return has nobody in scope (a nil return).
+        self.nil = ttk.Frame(self, padding=(16, 14), style="Advice.TFrame")
+        self.nil_text = ttk.Label(self.nil, text="", style="Advice.TLabel", wraplength=900, justify="left")
+        self.nil_text.pack(anchor="w")
+        nil_bar = ttk.Frame(self.nil, style="Advice.TFrame")
+        nil_bar.pack(anchor="w", pady=(10, 0))
+        ttk.Button(nil_bar, text="Save a nil-return e-mail…", style="Accent.TButton", command=app.save).pack(side="left")
+        ttk.Button(nil_bar, text="Column matching…", command=app.show_mapping).pack(side="left", padx=(8, 0))
+        self.nil_left_out = ttk.Button(nil_bar, text="Left out…", command=app.show_left_out)
+        self.nil_left_out.pack(side="left", padx=(8, 0))
+
     def _place_sash(self, event) -> None:
         # The grid gets the room; the panel a steady width (a paned window splits by request).
         if not self._sash_set and event.width > 600:
@@ -68,6 +81,13 @@ class ReviewScreen(ttk.Frame):
         self.prep = prep
         self.title.configure(text=f"{prep.definition.title}  ·  {prep.output_name}")
         self.left_out_button.configure(text=f"Left out ({len(prep.left_out)})…")
+        tep = bool(prep.definition.prepopulated)
+        # A TEP sheet keeps every row TEP sent: nobody is left out, and it is saved encrypted.
+        if tep:
+            self.left_out_button.pack_forget()
+        elif not self.left_out_button.winfo_manager():
+            self.left_out_button.pack(side="left", padx=(8, 0), after=self.mapping_button)
+        self.save_button.configure(text="Encrypt and save…" if tep else "Save return…")
         self.grid_view.load(prep)
         self.panel.load(prep)
         self.only_problems.set(False)
@@ -78,6 +98,30 @@ class ReviewScreen(ttk.Frame):
                                        "blue ones the tool tidied (select one to see what the export had). F8 goes to the next problem.")
         else:
             self.status.configure(text="No problems found. Check the learners look right, then save the return.")
+        unmatched = len(self.grid_view.flagged)
+        if unmatched:
+            self.status.configure(text=f"{plural(unmatched, 'learner')} of TEP's list {'is' if unmatched == 1 else 'are'} not in your "
+                                       "export (row number marked “not in export”): type what you know into their rows. "
+                                       "Destination codes have a dropdown. " + self.status.cget("text"))
+        self._show_nil(prep)
+
+    def _show_nil(self, prep) -> None:
+        from tracker_desktop.gui.routine import is_nil_return, month_label
+
+        if not is_nil_return(prep):
+            self.nil.pack_forget()
+            self.panes.pack(fill="both", expand=True, before=self.status)
+            return
+        self.panes.pack_forget()
+        self.nil_text.configure(text=(
+            f"Nobody in the export is on the {prep.definition.title} return for {month_label(prep)} "
+            f"({plural(len(prep.left_out), 'row')} of the export checked, none in scope).\n\n"
+            "KCC still needs to hear from you: instead of a workbook, send a nil return by e-mail to "
+            "MICorePlus@kent.gov.uk. Tracker Desktop can write that e-mail for you to open in Outlook and send.\n\n"
+            "If you expected learners here, check the month and the column matching, and look at who was left out and why."))
+        self.nil_left_out.configure(text=f"Left out ({len(prep.left_out)})…")
+        self.nil.pack(fill="x", pady=(8, 0), before=self.status)
+        self.status.configure(text="")
 
     def update_summary(self) -> None:
         counts = self.panel.totals
@@ -100,7 +144,10 @@ class ReviewScreen(ttk.Frame):
             return
         header = prep.columns[column]
         learner = prep.learners[row]
-        parts = [f"Row {prep.sheet_row(row)} (export row {learner.source_row}), {header}"]
+        if prep.definition.prepopulated:
+            parts = [f"Row {learner.source_row} of TEP's sheet, {header}"]
+        else:
+            parts = [f"Row {prep.sheet_row(row)} (export row {learner.source_row}), {header}"]
         problems = [p for p in prep.problems_at(row) if p.column == header]
         for p in problems:
             parts.append(f"{'Error' if p.severity == 'error' else 'Query'}: {p.message}")

@@ -10,12 +10,18 @@ are converted at the edges (selecting, seeing).
 """
 from __future__ import annotations
 
+import gc
 import tkinter as tk
 from dataclasses import dataclass
 from tkinter import ttk
 from typing import Callable
 
 from tksheet import Sheet, num2alpha
+
+try:  # tksheet's own helper for one cell's note: Sheet.note() builds a span for every call
+    from tksheet.functions import mod_note as _mod_note
+except ImportError:  # pragma: no cover - another tksheet version
+    _mod_note = None
 
 from tracker_desktop.core.definitions import code_lists
 from tracker_desktop.gui import theme
@@ -39,6 +45,9 @@ def dropdown_values(prep, header: str) -> list[str] | None:
     meaning = prep.definition.meaning(header)
     if meaning.codes:
         codes = code_lists().get(meaning.codes) or {}
+        allowed = meaning.allowed_codes
+        if allowed:  # e.g. TEP's destination column takes 210 to 830 only: offer just those
+            codes = {k: v for k, v in codes.items() if allowed["from"] <= k <= allowed["to"]}
         if codes:
             return [code if code == label else f"{code} - {label}" for code, label in codes.items()]
     column = prep.template.column(header)
@@ -59,6 +68,17 @@ def problems_by_row(prep, rows) -> dict[int, list]:
     return found
 
 
+RANK = {"cleaned": 1, "query": 2, "error": 3}
+UNMATCHED_RULE = "not-matched"  # a TEP row the export did not match: filled by hand
+
+
+def shown_row(prep, index: int) -> int:
+    """The row number the user sees: TEP's own sheet row for a TEP sheet, else the written row."""
+    if prep.definition.prepopulated:
+        return prep.learners[index].source_row
+    return prep.sheet_row(index)
+
+
 def cell_kind(problems, fix) -> str | None:
     """What colour a cell shows: an error beats a query beats a cleaned value."""
     severities = {p.severity for p in problems}
@@ -75,7 +95,8 @@ class ReviewGrid(ttk.Frame):
         self.on_select = on_select
         self.on_edited = on_edited
         self.prep = None
-        self.kinds: dict[tuple[int, int], str] = {}  # the colour each cell shows now
+        self.colours: dict[int, dict[int, str]] = {}  # row -> column -> the colour each cell shows now
+        self.flagged: set[int] = set()  # TEP rows the export did not match (row label marked)
         self.undo_stack: list[list[Edit]] = []
         self.redo_stack: list[list[Edit]] = []
         self._group: list[Edit] | None = None
@@ -102,19 +123,48 @@ class ReviewGrid(ttk.Frame):
         self.prep = prep
         self.undo_stack.clear()
         self.redo_stack.clear()
-        self.kinds.clear()
+        self.colours.clear()
+        self.flagged.clear()
         self._dropdown_columns: set[int] = set()
+        self._column_index = {c: i for i, c in enumerate(prep.columns)}
+        # Tens of thousands of small objects are made here; the collector would walk the whole
+        # return again and again while they are (it found nothing to free: ~1/3 of the time).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            data = self._load_data()
+            self._load_columns(data)
+            self.recolour(range(len(prep.learners)), redraw=False)
+            self._fit_columns(data)
+            self._fit_index()
+        finally:
+            if collecting:
+                gc.enable()
+        self.sheet.refresh()
+
+    def _load_data(self) -> list[list[str]]:
+        prep, sheet = self.prep, self.sheet
         columns = prep.columns
-        data = [[learner.values.get(c, "") for c in columns] for learner in prep.learners]
-        sheet = self.sheet
+        data = [[values.get(c, "") for c in columns] for values in (learner.values for learner in prep.learners)]
         sheet.display_rows("all", all_rows_displayed=True, redraw=False)
         self.filtered = False
         sheet.dehighlight_all(redraw=False)
         sheet.set_sheet_data(data, reset_col_positions=True, reset_row_positions=True, redraw=False,
                              reset_highlights=True, keep_formatting=False, delete_options=True)
         sheet.headers(columns, redraw=False)
-        labels = [self.row_label(i) for i in range(len(prep.learners))]
-        sheet.row_index(labels, redraw=False)
+        self._labels = [self.row_label(i) for i in range(len(prep.learners))]
+        sheet.row_index(self._labels, redraw=False)
+        return data
+
+    def _fit_index(self) -> None:
+        labels = self._labels
+        if labels:  # measure only the longest label: measuring 20,000 would take a while
+            longest = max(range(len(labels)), key=lambda i: len(labels[i]))
+            width = self.sheet.RI.get_index_text_width(only_rows=[longest]) + 8
+            self.sheet.set_index_width(min(width + (110 if self.flagged else 0), 300), redraw=False)
+
+    def _load_columns(self, data) -> None:
+        prep, sheet = self.prep, self.sheet
         for c, column in enumerate(prep.template.columns):
             bg = theme.MANDATORY_HEADER_BG if column.mandatory else theme.OPTIONAL_HEADER_BG
             sheet.highlight_cells(column=c, canvas="header", bg=bg, fg="#000000", redraw=False)
@@ -125,12 +175,6 @@ class ReviewGrid(ttk.Frame):
                 # edit_data=False keeps the learners' values; validate_input=False still lets a
                 # user type a bare code or a label, which the core cleans.
                 sheet.dropdown(num2alpha(c), values=values, edit_data=False, validate_input=False, redraw=False)
-        self.recolour(range(len(prep.learners)), redraw=False)
-        self._fit_columns(data)
-        if labels:  # measure only the longest label: measuring 20,000 would take a while
-            longest = max(range(len(labels)), key=lambda i: len(labels[i]))
-            sheet.set_index_width(min(sheet.RI.get_index_text_width(only_rows=[longest]) + 8, 240), redraw=False)
-        sheet.refresh()
 
     def _fit_columns(self, data) -> None:
         """Widths from the header and the first rows' text (measuring every cell of a big return
@@ -152,57 +196,105 @@ class ReviewGrid(ttk.Frame):
         when the grid is scrolled to the columns on the right."""
         values = self.prep.learners[row].values
         name = ", ".join(v for v in (values.get("Legal Surname", "").strip(), values.get("Legal Forename", "").strip()) if v)
-        return f"{self.prep.sheet_row(row)}  {name}" if name else str(self.prep.sheet_row(row))
+        label = f"{shown_row(self.prep, row)}  {name}" if name else str(shown_row(self.prep, row))
+        return label + "  · not in export" if row in self.flagged else label
 
     # --- colours ---------------------------------------------------------------------------------
 
     def row_kinds(self, row: int, problems) -> dict[int, str]:
-        prep = self.prep
-        by_column: dict[str, list] = {}
+        """Column -> colour for one learner: an error beats a query beats a cleaned value. Only the
+        columns with a fix or a problem are visited (a row has 20-40 columns, few of them coloured)."""
+        index = self._column_index
+        out = {index[h]: "cleaned" for h in self.prep.learners[row].fixes if h in index}
         for p in problems:
-            by_column.setdefault(p.column, []).append(p)
-        fixes = prep.learners[row].fixes
-        out = {}
-        for c, header in enumerate(prep.columns):
-            kind = cell_kind(by_column.get(header, ()), fixes.get(header))
-            if kind:
-                out[c] = kind
+            c = index.get(p.column)
+            if c is not None and RANK[p.severity] > RANK.get(out.get(c), 0):
+                out[c] = p.severity
         return out
 
     def recolour(self, rows, redraw: bool = True) -> None:
-        """Bring the fills (and hover notes) of these rows in line with the core."""
+        """Bring the fills, hover notes and unmatched-row flags of these rows in line with the core.
+        Highlights are set in one bulk call per colour; nothing is drawn until the refresh."""
         sheet = self.sheet
         cell_options = sheet.MT.cell_options
         learners = self.prep.learners
         columns = self.prep.columns
-        by_row = problems_by_row(self.prep, rows)
-        for r, problems in by_row.items():
+        index = self._column_index
+        add: dict[str, list[tuple[int, int]]] = {"error": [], "query": [], "cleaned": []}
+        remove: list[tuple[int, int]] = []
+        flag, unflag = [], []
+        for r, problems in problems_by_row(self.prep, rows).items():
             new = self.row_kinds(r, problems)
-            for c in range(len(columns)):
-                old = self.kinds.get((r, c))
-                kind = new.get(c)
-                if old == kind:
-                    continue
-                if kind:
-                    self.kinds[(r, c)] = kind
-                    sheet.highlight_cells(r, c, bg=theme.SEVERITY_BG[kind], fg="#000000", redraw=False)
+            old = self.colours.get(r, {})
+            if new != old:
+                for c, kind in new.items():
+                    if old.get(c) != kind:
+                        add[kind].append((r, c))
+                remove.extend((r, c) for c in old if c not in new)
+                if new:
+                    self.colours[r] = new
                 else:
-                    self.kinds.pop((r, c), None)
-                    sheet.dehighlight_cells(r, c, redraw=False)
+                    self.colours.pop(r, None)
+            unmatched = any(p.rule == UNMATCHED_RULE for p in problems)
+            if unmatched != (r in self.flagged):
+                (flag if unmatched else unflag).append(r)
             # Hover notes: the value the export had, for every cell the tool changed.
             fixes = learners[r].fixes
-            for c, header in enumerate(columns):
-                fix = fixes.get(header)
-                has_note = "note" in cell_options.get((r, c), {})
-                if fix is not None:
-                    sheet.note(r, c, note=f"The export had: {fix.before!r}\nNow: {fix.after!r}")
-                elif has_note:
-                    sheet.note(r, c, note=None)
+            for header, fix in fixes.items():
+                c = index.get(header)
+                if c is not None:
+                    self._set_note(r, c, f"The export had: {fix.before!r}\nNow: {fix.after!r}")
+            if old:
+                for c in old:
+                    if columns[c] not in fixes and "note" in cell_options.get((r, c), {}):
+                        self._set_note(r, c, None)
+        for kind, cells in add.items():
+            if cells:
+                self._highlight(cells, theme.SEVERITY_BG[kind])
+        if remove:
+            sheet.dehighlight_cells(cells=remove, redraw=False)
+        self._flag_rows(flag, unflag)
         if redraw:
             sheet.refresh()
 
+    def _highlight(self, cells: list[tuple[int, int]], bg: str) -> None:
+        """One highlight for many cells: tksheet's highlight_cells makes a new (identical, immutable)
+        Highlight per cell; here the first cell's is shared by the rest."""
+        sheet, options = self.sheet, self.sheet.MT.cell_options
+        sheet.highlight_cells(cells=cells[:1], bg=bg, fg="#000000", redraw=False)
+        shared = options[cells[0]]["highlight"]
+        for key in cells[1:]:
+            cell = options.get(key)
+            if cell is None:
+                options[key] = {"highlight": shared}
+            else:
+                cell["highlight"] = shared
+
+    def _set_note(self, r: int, c: int, note: str | None) -> None:
+        if _mod_note is not None:
+            _mod_note(self.sheet.MT.cell_options, (r, c), note)
+        else:  # pragma: no cover
+            self.sheet.note(r, c, note=note)
+
+    def _flag_rows(self, flag: list[int], unflag: list[int]) -> None:
+        """TEP rows the export did not match: amber row label saying so, until a value is typed."""
+        if not (flag or unflag):
+            return
+        self.flagged.update(flag)
+        self.flagged.difference_update(unflag)
+        sheet = self.sheet
+        if flag:
+            sheet.highlight_cells(cells=flag, canvas="index", bg=theme.QUERY_BG, fg="#000000", redraw=False)
+        if unflag:
+            sheet.dehighlight_cells(cells=unflag, canvas="index", redraw=False)
+        for r in flag + unflag:
+            label = self.row_label(r)
+            if getattr(self, "_labels", None) is not None and r < len(self._labels):
+                self._labels[r] = label
+            sheet.set_index_data(label, r=r, redraw=False)
+
     def kind_at(self, row: int, column: int) -> str | None:
-        return self.kinds.get((row, column))
+        return self.colours.get(row, {}).get(column)
 
     # --- editing ---------------------------------------------------------------------------------
 

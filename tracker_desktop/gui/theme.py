@@ -14,6 +14,9 @@ CLEANED_BG = "#dcebfa"  # blue tint: the tool changed the export's value
 MANDATORY_HEADER_BG = "#ffc000"  # as KCC's templates mark mandatory columns
 OPTIONAL_HEADER_BG = "#e7e6e6"
 SELECTED_FG = "#000000"
+ADVICE_BG = "#fff3cd"
+OVERDUE_FG = "#b00020"
+DONE_FG = "#1b7a35"
 
 _fonts: list = []
 
@@ -48,4 +51,7 @@ def apply_theme(root: tk.Misc) -> None:
         ttk.Style(root).configure(name, font=font)
     ttk.Style(root).configure("Muted.TLabel", foreground="#5f5f5f")
     ttk.Style(root).configure("Error.TLabel", foreground="#b00020")
+    # A pale panel for advice that must not be missed (the TEP password) and for a nil return.
+    ttk.Style(root).configure("Advice.TFrame", background=ADVICE_BG)
+    ttk.Style(root).configure("Advice.TLabel", background=ADVICE_BG, foreground="#3d3000")
 

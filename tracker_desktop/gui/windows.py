@@ -44,16 +44,34 @@ class SaveDialog(Dialog):
     result: the folder to save in."""
 
     def __init__(self, parent, prep, folder: str, _utest: bool = False):
+        from tracker_desktop.gui.routine import is_nil_return
+
         self.prep = prep
         self.start_folder = folder
+        self.nil = is_nil_return(prep)
         self.errors = [p for p in prep.problems if p.severity == "error"]
-        self.ok_text = "Save anyway" if self.errors else "Save"
-        super().__init__(parent, "Save the return", _utest=_utest)
+        if self.nil:
+            self.ok_text = "Save the e-mail"
+        elif prep.definition.prepopulated:
+            self.ok_text = "Next: choose a password…"
+        else:
+            self.ok_text = "Save anyway" if self.errors else "Save"
+        super().__init__(parent, "Save the nil return" if self.nil else "Save the return", _utest=_utest)
 
     def body(self, f):
+        from tracker_desktop.gui.routine import month_label, nil_draft_name
+
         prep = self.prep
-        ttk.Label(f, text="File name (exactly as KCC requires)").grid(row=0, column=0, sticky="w")
-        ttk.Label(f, text=prep.output_name, style="Heading.TLabel").grid(row=1, column=0, columnspan=2, sticky="w", pady=(2, 10))
+        if self.nil:
+            ttk.Label(f, text=f"Nobody to report for {month_label(prep)}: this saves an e-mail draft to KCC MI "
+                              "saying so (a nil return), instead of a workbook.", wraplength=520, justify="left"
+                      ).grid(row=0, column=0, columnspan=2, sticky="w", pady=(0, 8))
+            ttk.Label(f, text=nil_draft_name(prep), style="Heading.TLabel").grid(row=1, column=0, columnspan=2, sticky="w", pady=(2, 10))
+        else:
+            what = "File name (as TEP and KCC name it; saved encrypted)" if prep.definition.prepopulated \
+                else "File name (exactly as KCC requires)"
+            ttk.Label(f, text=what).grid(row=0, column=0, sticky="w")
+            ttk.Label(f, text=prep.output_name, style="Heading.TLabel").grid(row=1, column=0, columnspan=2, sticky="w", pady=(2, 10))
         ttk.Label(f, text="Folder").grid(row=2, column=0, sticky="w")
         self.folder = tk.StringVar(self, self.start_folder)
         entry = ttk.Entry(f, textvariable=self.folder, width=56)

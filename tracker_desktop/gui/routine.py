@@ -1,0 +1,136 @@
+"""The monthly routine: a nil return when nobody is in scope, and tidying away old returns."""
+from __future__ import annotations
+
+import datetime as dt
+import tkinter as tk
+from pathlib import Path
+from tkinter import ttk
+
+from tracker_desktop.gui import messages
+
+APP_TITLE = "Tracker Desktop"
+
+
+def is_nil_return(prep) -> bool:
+    """A monthly return with nobody in scope: KCC is told by e-mail instead of a workbook."""
+    return prep is not None and prep.definition.period == "month" and not prep.learners
+
+
+def month_label(prep) -> str:
+    return f"{prep.period.month_start:%B %Y}"
+
+
+def nil_draft_name(prep) -> str:
+    return f"{Path(prep.output_name).stem} nil return.eml"
+
+
+def save_nil_return(app, folder: Path, force: bool = False) -> None:
+    """Write the nil-return e-mail draft to KCC MI, and record the month as prepared."""
+    from tracker_desktop.core.email_draft import nil_return_draft, save_draft
+    from tracker_desktop.core.files import OutputExists
+    from tracker_desktop.gui.tep_flow import record_history
+
+    prep, settings = app.prep, app.settings
+    folder = Path(folder)
+    target = folder / nil_draft_name(prep)
+
+    def work(job):
+        folder.mkdir(parents=True, exist_ok=True)
+        data = nil_return_draft(prep.definition.title, month_label(prep), settings.school_name, prep.sender.code)
+        path = save_draft(data, target, force=force)
+        return path, record_history(prep, path)
+
+    def failed(e):
+        if isinstance(e, OutputExists) and not force:
+            if messages.ask("yesno", APP_TITLE, f"{target.name} is already in {folder}.\n\nReplace it?", app.master):
+                save_nil_return(app, folder, force=True)
+            return
+        messages.report(e, app.master, f"saving {target.name}")
+
+    def done(result):
+        path, history_problem = result
+        app.remember_prepared(prep)
+        if messages.ask("yesno", "Saved", f"Saved the nil-return e-mail {path.name} in {path.parent}.\n\n"
+                        "Next: open it (it opens in Outlook, addressed to MICorePlus@kent.gov.uk), check it and send it. "
+                        f"No workbook is needed this month.{history_problem}\n\nOpen the folder now?", app.master):
+            from tracker_desktop.gui.app import open_folder
+
+            open_folder(path.parent)
+
+    app.worker.run(f"Saving {target.name}", work, done, failed)
+
+
+class TidyWindow(tk.Toplevel):
+    """Returns this app saved that are past their deadline by more than a month and still in
+    their folder, unchanged; the user ticks none, some or all and confirms before anything goes."""
+
+    def __init__(self, parent, history_folder: Path, today: dt.date | None = None):
+        from tracker_desktop.core.definitions import load_definition
+        from tracker_desktop.core.tidy import stale_returns
+
+        super().__init__(parent)
+        self.title("Tidy up old returns")
+        self.transient(parent.winfo_toplevel())
+        self.stale = stale_returns(history_folder, today or dt.date.today())
+        frame = ttk.Frame(self, padding=12)
+        frame.pack(fill="both", expand=True)
+        intro = ("These returns were prepared here, are more than a month past their deadline and are still in "
+                 "their folder, unchanged. They hold learners' personal data: once KCC or TEP has them, "
+                 "delete your copies. Nothing else is touched.") if self.stale else \
+            "Nothing to tidy: no return prepared here is more than a month past its deadline and still in its folder."
+        ttk.Label(frame, text=intro, wraplength=640, justify="left").pack(anchor="w", pady=(0, 8))
+        inner = ttk.Frame(frame)
+        inner.pack(fill="both", expand=True)
+        self.tree = ttk.Treeview(inner, columns=("return", "due", "folder"), show="tree headings", height=12, selectmode="extended")
+        self.tree.heading("#0", text="File", anchor="w")
+        self.tree.heading("return", text="Return", anchor="w")
+        self.tree.heading("due", text="Was due", anchor="w")
+        self.tree.heading("folder", text="Folder", anchor="w")
+        self.tree.column("#0", width=280)
+        self.tree.column("return", width=180)
+        self.tree.column("due", width=110, stretch=False)
+        self.tree.column("folder", width=260)
+        scroll = ttk.Scrollbar(inner, orient="vertical", command=self.tree.yview)
+        self.tree.configure(yscrollcommand=scroll.set)
+        self.tree.pack(side="left", fill="both", expand=True)
+        scroll.pack(side="right", fill="y")
+        for i, item in enumerate(self.stale):
+            try:
+                title = load_definition(item.entry.return_id).title
+            except Exception:
+                title = item.entry.return_id
+            self.tree.insert("", "end", iid=str(i), text=item.entry.file,
+                             values=(title, f"{item.due:%d %b %Y}", item.entry.folder))
+        self.tree.selection_set(self.tree.get_children())
+        bar = ttk.Frame(frame)
+        bar.pack(fill="x", pady=(8, 0))
+        ttk.Button(bar, text="Close", command=self.destroy).pack(side="right")
+        self.delete_button = ttk.Button(bar, text="Delete the selected files…", style="Accent.TButton", command=self.delete)
+        self.delete_button.pack(side="right", padx=(0, 8))
+        if not self.stale:
+            self.delete_button.configure(state="disabled")
+        self.bind("<Escape>", lambda e: self.destroy())
+        self.tree.focus_set()
+
+    def delete(self) -> tuple[list, list] | None:
+        from tracker_desktop.core.tidy import delete
+
+        chosen = [self.stale[int(i)] for i in self.tree.selection()]
+        if not chosen:
+            messages.info("Select the files to delete first.", self)
+            return None
+        names = "\n".join(s.entry.file for s in chosen[:15]) + (f"\n… and {len(chosen) - 15} more" if len(chosen) > 15 else "")
+        if not messages.ask("yesno", "Delete old returns", f"Delete these {len(chosen)} file{'s' if len(chosen) != 1 else ''}? "
+                            f"They cannot be got back from Tracker Desktop.\n\n{names}", self):
+            return None
+        deleted, kept = delete(chosen)
+        text = f"Deleted {len(deleted)} file{'s' if len(deleted) != 1 else ''}."
+        if kept:
+            text += (f"\n\nKept {len(kept)}: changed since Tracker Desktop saved it, or open in another program "
+                     "(close it and try again):\n" + "\n".join(p.name for p in kept))
+        messages.info(text, self)
+        gone = {str(p) for p in deleted}
+        for i, item in enumerate(self.stale):
+            if str(item.path) in gone and self.tree.exists(str(i)):
+                self.tree.delete(str(i))
+        return deleted, kept
