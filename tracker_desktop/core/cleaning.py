@@ -104,26 +104,15 @@ def phone_digits(text: str) -> str:
     return digits
 
 
-@lru_cache(maxsize=65536)
-def phone_facts(digits: str) -> tuple[bool, bool, str]:
-    """(possible, valid, national format) of a UK number's digits, parsed once for both the
-    cleaning and the check: parsing is the slowest step of preparing a large return."""
-    import phonenumbers
+def phone_facts(digits: str) -> tuple[bool, str]:
+    """(valid, national format) of a UK number's digits."""
+    from tracker_desktop.core.phones import uk_number
 
-    if not digits.isdigit():
-        return False, False, ""
-    try:
-        number = phonenumbers.parse(digits, "GB")
-    except phonenumbers.NumberParseException:
-        return False, False, ""
-    if not phonenumbers.is_possible_number(number):
-        return False, False, ""
-    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return True, phonenumbers.is_valid_number(number), national
+    return uk_number(digits)
 
 
 def clean_phone(text: str) -> str:
-    _, valid, national = phone_facts(phone_digits(text))
+    valid, national = phone_facts(phone_digits(text))
     return national if valid else text  # only a real number is tidied; the check flags the rest
 
 

@@ -175,6 +175,7 @@ class RowReader:
     def __init__(self, table: Table, mapping: Mapping):
         self.mapping = mapping
         self.index = {h: i for i, h in enumerate(table.headers)}
+        self.address_lines = sum(1 for s in mapping.values() if s is not None and s.how in ("address", "address-block"))
         missing = sorted({c for s in mapping.values() if s for c in s.columns if c not in self.index})
         if missing:
             raise UserError(f"The saved column matching names export columns that {table.source.name} does not have: {', '.join(missing)}. Match the columns again.")
@@ -194,13 +195,11 @@ class RowReader:
                 key = source.columns
                 if key not in cache:
                     cache[key] = split_block(cells[0])[0] if source.how == "address-block" else address_lines(cells)
-                out[target] = _line(cache[key], source.line, self._address_line_count())
+                out[target] = _line(cache[key], source.line, self.address_lines)
             elif source.how.startswith("block-"):
                 out[target] = block_part(cells[0], source.how[6:])
         return out
 
-    def _address_line_count(self) -> int:
-        return sum(1 for s in self.mapping.values() if s is not None and s.how in ("address", "address-block"))
 
 
 def address_lines(cells: list[str]) -> list[str]:

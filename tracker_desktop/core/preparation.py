@@ -94,6 +94,10 @@ def mandatory_from_definition(template: Template, definition: ReturnDefinition) 
         column.mandatory = shipped.get(definition.meaning(column.header).header, False)
 
 
+# Columns the scope rules read (by our names), tidied before deciding who is on the return.
+SCOPE_COLUMNS = ("NC Year", "Date of Birth", "EHCP", "Start Date")
+
+
 class Preparation:
     """A return in progress: template, export, mapping, learners, fixes and problems."""
 
@@ -114,6 +118,8 @@ class Preparation:
         self._duplicates_by_row: dict[int, list[Problem]] = {}
         mandatory_from_definition(template, definition)
         self.headers = definition.standard_headers(template.headers)
+        self._meanings: dict = {}
+        self._in_template = frozenset(template.headers)
         self._context = rules.CheckContext(
             definition=definition,
             mandatory=frozenset(template.mandatory),
@@ -156,20 +162,36 @@ class Preparation:
         """(Re)build learners from the export with the current mapping."""
         reader = RowReader(self.table, self.mapping)
         wanted = targets(self.definition, self.columns)
-        self.learners, self.left_out = [], []
+        # Scope is decided on the few columns it reads, so learners left out are never tidied
+        # or checked: a monthly return keeps a few dozen of a whole-school roll.
+        deciding = [self.headers.get(n, n) for n in SCOPE_COLUMNS + tuple(self._scope_dates())]
+        deciding = [c for c in dict.fromkeys(deciding) if c in wanted]
+        rest = [c for c in wanted if c not in deciding]
+        self.learners, self.left_out, self._row_problems = [], [], []
         self.blocking = self._missing_scope_column()
+        columns = self.columns
         total = max(len(self.table.rows), 1)
         for i, (row, source_row) in enumerate(zip(self.table.rows, self.table.source_rows)):
+            if self.blocking:
+                self.left_out.append(LeftOut(source_row, self.blocking))
+                continue
             raw = reader.values(row)
-            learner = self._clean_learner(source_row, raw, wanted)
-            reason = self.blocking or out_of_scope(self.definition.scope, learner.values, self.period, self.headers)
+            learner = Learner(source_row, {}, {})
+            self._clean_into(learner, raw, deciding)
+            reason = out_of_scope(self.definition.scope, learner.values, self.period, self.headers)
             if reason:
                 self.left_out.append(LeftOut(source_row, reason))
-            else:
-                self.learners.append(learner)
+                continue
+            self._clean_into(learner, raw, rest)
+            learner.values = {c: learner.values[c] for c in wanted}  # template order
+            self._row_problems.append(rules.check_learner(self._context, len(self.learners), learner.values, columns))
+            self.learners.append(learner)
             if progress and i % 2000 == 0:
                 progress("Tidying and checking", 0.1 + 0.9 * i / total)
-        self.recheck()
+        self._check_duplicates()
+
+    def _scope_dates(self) -> list[str]:
+        return [self.definition.scope[k] for k in ("date_in_period", "left_on_or_before_as_of") if k in self.definition.scope]
 
     def _missing_scope_column(self) -> str | None:
         """Why nobody can be put on the return: the column deciding who is on it (the joining or
@@ -183,22 +205,23 @@ class Preparation:
                     f"match one under Column matching, or export it from the MIS")
         return None
 
-    def _clean_learner(self, source_row: int, raw: dict[str, str], wanted: list[str]) -> Learner:
-        values: dict[str, str] = {}
-        fixes: dict[str, Fix] = {}
-        for column in wanted:
+    def _clean_into(self, learner: Learner, raw: dict[str, str], columns: list[str]) -> None:
+        in_template = self._in_template
+        for column in columns:
             before = raw.get(column, "")
             source = self.mapping.get(column)
             after = self._clean_one(column, before, source.how if source else "value")
-            values[column] = after
-            if after != before and column in self.columns:
-                fixes[column] = Fix(column, before, after)
-        return Learner(source_row, values, fixes)
+            learner.values[column] = after
+            if after != before and column in in_template:
+                learner.fixes[column] = Fix(column, before, after)
 
     def _clean_one(self, column: str, text: str, how: str = "value") -> str:
         if how == "sen":
             text = ehcp_from_sen(text)
-        return clean(self.definition.meaning(column), text)
+        meaning = self._meanings.get(column)
+        if meaning is None:
+            meaning = self._meanings[column] = self.definition.meaning(column)
+        return clean(meaning, text)
 
     # --- checking ------------------------------------------------------------------------------
 

@@ -90,6 +90,14 @@ class CheckContext:
     dropdowns: dict[str, list[str]]
     headers: dict[str, str] = field(default_factory=dict)  # our column name -> this template's header
 
+    meanings: dict = field(default_factory=dict)  # filled as columns are met: meaning() is hot
+
+    def meaning(self, column: str):
+        found = self.meanings.get(column)
+        if found is None:
+            found = self.meanings[column] = self.definition.meaning(column)
+        return found
+
     def value(self, values: dict[str, str], name: str) -> str:
         return values.get(self.headers.get(name, name), "")
 
@@ -108,7 +116,7 @@ def check_learner(ctx: CheckContext, row: int, values: dict[str, str], columns: 
     d = ctx.definition
     for column in columns:
         value = values.get(column, "")
-        meaning = d.meaning(column)
+        meaning = ctx.meaning(column)
         if not value.strip():
             if column in ctx.mandatory:
                 detail = ""
@@ -130,7 +138,7 @@ def _required(ctx: CheckContext, rule: dict, values: dict[str, str]) -> bool:
 
 
 def _check_value(ctx: CheckContext, row: int, column: str, value: str, values: dict[str, str]) -> list[Problem]:
-    meaning = ctx.definition.meaning(column)
+    meaning = ctx.meaning(column)
     kind = meaning.type
     if kind == "upn":
         why = upn_problem(value)
@@ -177,7 +185,7 @@ def _check_value(ctx: CheckContext, row: int, column: str, value: str, values: d
 
 def _check_phone(row: int, column: str, value: str) -> list[Problem]:
     digits = phone_digits(value)
-    if phone_facts(digits)[1]:
+    if phone_facts(digits)[0]:
         return []
     detail = " Numbers in the 07700 900xxx and 01632 960xxx ranges are reserved for drama and never real." if digits.startswith(("07700900", "01632960")) else ""
     return [problem(row, column, "phone-invalid", value, detail)]
@@ -212,7 +220,7 @@ def _cross_checks(ctx: CheckContext, row: int, values: dict[str, str], columns: 
     ehcp = ctx.value(values, "EHCP").strip().upper()
     gender = ctx.value(values, "Gender").strip().upper()
     for column in columns:
-        meaning = d.meaning(column)
+        meaning = ctx.meaning(column)
         code = code_of(values.get(column, "").strip(), meaning.codes) if meaning.codes else None
         if not code:
             continue

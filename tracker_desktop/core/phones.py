@@ -1,0 +1,102 @@
+"""UK telephone numbers, checked and formatted exactly as `phonenumbers` does, but fast.
+
+phonenumbers recompiles (from its cache) every pattern on every call: about 40 microseconds a
+number, which made telephone columns most of the time of preparing a large return. For the
+common shape - a national number starting 0 - this replays phonenumbers' own GB metadata with
+the patterns compiled once; anything else goes to phonenumbers itself. A test compares the two
+on many random numbers.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
+          "fixed_line", "mobile")
+
+
+def _desc(desc):
+    if desc is None or not desc.national_number_pattern:
+        return None
+    return frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern)
+
+
+def _matches(nsn: str, desc) -> bool:
+    if desc is None:
+        return False
+    lengths, pattern = desc
+    if lengths and len(nsn) not in lengths:
+        return False
+    return pattern.fullmatch(nsn) is not None
+
+
+class _Region:
+    def __init__(self, metadata):
+        self.leading = re.compile(metadata.leading_digits) if metadata.leading_digits is not None else None
+        self.general = _desc(metadata.general_desc)
+        self.types = [d for d in (_desc(getattr(metadata, name)) for name in _TYPES) if d is not None]
+
+    def valid(self, nsn: str) -> bool:
+        return _matches(nsn, self.general) and any(_matches(nsn, d) for d in self.types)
+
+
+class _Format:
+    def __init__(self, number_format):
+        from phonenumbers.phonenumberutil import _FIRST_GROUP_PATTERN
+
+        self.leading = re.compile(number_format.leading_digits_pattern[-1]) if number_format.leading_digits_pattern else None
+        self.pattern = re.compile(number_format.pattern)
+        rule = number_format.format
+        if number_format.national_prefix_formatting_rule:
+            rule = re.sub(_FIRST_GROUP_PATTERN, number_format.national_prefix_formatting_rule, rule, count=1)
+        self.rule = rule
+
+
+@lru_cache(maxsize=1)
+def _uk():
+    from phonenumbers import PhoneMetadata
+    from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
+
+    regions = [_Region(PhoneMetadata.metadata_for_region(code)) for code in COUNTRY_CODE_TO_REGION_CODE[44]]
+    formats = [_Format(f) for f in PhoneMetadata.metadata_for_region("GB").number_format]
+    return regions, formats
+
+
+def _fast(nsn: str) -> tuple[bool, str]:
+    regions, formats = _uk()
+    region = None
+    for candidate in regions:  # as phonenumbers.region_code_for_number: GB, GG, IM, JE
+        if candidate.leading is not None:
+            if candidate.leading.match(nsn):
+                region = candidate
+                break
+        elif candidate.valid(nsn):
+            region = candidate
+            break
+    if region is None or not region.valid(nsn):
+        return False, ""
+    for fmt in formats:
+        if (fmt.leading is None or fmt.leading.match(nsn)) and fmt.pattern.fullmatch(nsn):
+            return True, fmt.pattern.sub(fmt.rule, nsn)
+    return True, nsn
+
+
+def _slow(digits: str) -> tuple[bool, str]:
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(digits, "GB")
+    except phonenumbers.NumberParseException:
+        return False, ""
+    if not phonenumbers.is_valid_number(number):
+        return False, ""
+    return True, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def uk_number(digits: str) -> tuple[bool, str]:
+    """(valid, national format) for the digits of a number dialled in the UK."""
+    if not digits.isdigit():
+        return False, ""
+    if digits[0] == "0" and digits[1:2] not in ("", "0") and 9 <= len(digits) <= 11 and not digits.startswith("0180020"):
+        return _fast(digits[1:])
+    return _slow(digits)
