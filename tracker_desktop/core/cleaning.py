@@ -20,6 +20,11 @@ _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:[ T]\d{1,2}:\
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _WORDY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[ \-]([A-Za-z]{3,9})[ \-,]+(\d{4})$")
 _SERIAL = re.compile(r"^\d{4,5}(?:\.0+)?$")
+_NC_YEAR = re.compile(r"(?:nc\s*)?(?:year|yr|y)?\s*(\d{1,2})(?:\.0+)?", re.I)
+_SPACES = re.compile(r"\s+")
+_WHOLE_FLOAT = re.compile(r"\d+\.0+")
+_EXTENSION = re.compile(r"(?i)\s*(?:ext|x)\.?\s*\d+$")
+_PHONE_PUNCTUATION = re.compile(r"[\s\-().]")
 _POSTCODE = re.compile(r"^(GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})$")
 
 
@@ -71,12 +76,12 @@ def clean_date(text: str) -> str:
 
 
 def clean_nc_year(text: str) -> str:
-    m = re.fullmatch(r"(?:nc\s*)?(?:year|yr|y)?\s*(\d{1,2})(?:\.0+)?", text.strip(), re.I)
+    m = _NC_YEAR.fullmatch(text.strip())
     return str(int(m.group(1))) if m else text
 
 
 def clean_postcode(text: str) -> str:
-    compact = re.sub(r"\s+", "", text).upper()
+    compact = _SPACES.sub("", text).upper()
     if _POSTCODE.match(compact):
         return f"{compact[:-3]} {compact[-3:]}"
     return " ".join(text.upper().split())
@@ -89,10 +94,10 @@ def is_postcode(text: str) -> bool:
 def phone_digits(text: str) -> str:
     """Digits of a UK number with a lost leading zero restored (Excel stores 07911... as 7911...)."""
     value = text.strip()
-    if re.fullmatch(r"\d+\.0+", value):
+    if _WHOLE_FLOAT.fullmatch(value):
         value = value.split(".")[0]
-    value = re.sub(r"(?i)\s*(?:ext|x)\.?\s*\d+$", "", value)
-    digits = re.sub(r"[\s\-().]", "", value)
+    value = _EXTENSION.sub("", value)
+    digits = _PHONE_PUNCTUATION.sub("", value)
     if digits.startswith("+44"):
         digits = "0" + digits[3:].lstrip("0")
     elif digits.startswith("0044"):
@@ -104,6 +109,7 @@ def phone_digits(text: str) -> str:
     return digits
 
 
+@lru_cache(maxsize=8192)  # tidied then checked straight after: the second look is free
 def phone_facts(digits: str) -> tuple[bool, str]:
     """(valid, national format) of a UK number's digits."""
     from tracker_desktop.core.phones import uk_number
@@ -117,16 +123,16 @@ def clean_phone(text: str) -> str:
 
 
 def clean_upn(text: str) -> str:
-    return re.sub(r"\s+", "", text).upper()
+    return _SPACES.sub("", text).upper()
 
 
 def clean_uln(text: str) -> str:
-    value = re.sub(r"\s+", "", text)
-    return value.split(".")[0] if re.fullmatch(r"\d+\.0+", value) else value
+    value = _SPACES.sub("", text)
+    return value.split(".")[0] if _WHOLE_FLOAT.fullmatch(value) else value
 
 
 def clean_aim(text: str) -> str:
-    return re.sub(r"\s+", "", text).upper()
+    return _SPACES.sub("", text).upper()
 
 
 @lru_cache(maxsize=16384)
@@ -137,7 +143,7 @@ def code_of(text: str, list_name: str | None) -> str | None:
         return text
     codes, labels = _code_index(list_name)
     value = " ".join(text.split())
-    if re.fullmatch(r"\d+\.0+", value):
+    if _WHOLE_FLOAT.fullmatch(value):
         value = value.split(".")[0]
     upper = value.upper()
     if upper in codes:

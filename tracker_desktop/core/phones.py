@@ -34,10 +34,19 @@ class _Region:
     def __init__(self, metadata):
         self.leading = re.compile(metadata.leading_digits) if metadata.leading_digits is not None else None
         self.general = _desc(metadata.general_desc)
-        self.types = [d for d in (_desc(getattr(metadata, name)) for name in _TYPES) if d is not None]
+        descs = [getattr(metadata, name) for name in _TYPES]
+        descs = [d for d in descs if d is not None and d.national_number_pattern]
+        # One alternation per number length, of the types allowing that length: a single match
+        # does what trying each type's pattern in turn does.
+        self.by_length = {}
+        for length in range(4, 18):
+            patterns = [d.national_number_pattern for d in descs if not d.possible_length or length in d.possible_length]
+            if patterns:
+                self.by_length[length] = re.compile("|".join(f"(?:{p})" for p in patterns))
 
     def valid(self, nsn: str) -> bool:
-        return _matches(nsn, self.general) and any(_matches(nsn, d) for d in self.types)
+        typed = self.by_length.get(len(nsn))
+        return typed is not None and _matches(nsn, self.general) and typed.fullmatch(nsn) is not None
 
 
 class _Format:
@@ -64,16 +73,16 @@ def _uk():
 
 def _fast(nsn: str) -> tuple[bool, str]:
     regions, formats = _uk()
-    region = None
+    valid = False
     for candidate in regions:  # as phonenumbers.region_code_for_number: GB, GG, IM, JE
         if candidate.leading is not None:
             if candidate.leading.match(nsn):
-                region = candidate
+                valid = candidate.valid(nsn)
                 break
         elif candidate.valid(nsn):
-            region = candidate
+            valid = True
             break
-    if region is None or not region.valid(nsn):
+    if not valid:
         return False, ""
     for fmt in formats:
         if (fmt.leading is None or fmt.leading.match(nsn)) and fmt.pattern.fullmatch(nsn):
