@@ -100,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--college")
     o.add_argument("--period")
     o.add_argument("--as-of", dest="as_of")
+    o.add_argument("--prepopulated", type=Path, help="TEP's pre-populated workbook (TEP returns)")
+    o.add_argument("--prepopulated-password-file", dest="prepopulated_password_file", type=Path)
     return parser
 
 

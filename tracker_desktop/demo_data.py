@@ -436,6 +436,7 @@ def _apply(name: str, row: dict[str, str], rng: random.Random, la: str, estab: s
         row["Post Code"] = ""
     elif name == "joiner-age-one-year-off":
         day, month, year = row["DOB"].split("/")
+        day = "28" if (day, month) == ("29", "02") else day  # no 29 February a year earlier
         row["DOB"] = f"{day}/{month}/{int(year) - 1}"
     elif name == "joiner-lost-zero-mobile":
         row["Mobile"] = _mobile(rng).replace(" ", "")[1:]

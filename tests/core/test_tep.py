@@ -131,3 +131,28 @@ def test_future_date_ascertained_is_an_error(tmp_path):
     export.write_text("UPN,Destination,Provider,Date Confirmed\nY886412320001,310,Kent Motors,07/10/2099\n", encoding="utf-8")
     prep = prepare_tep("tep-leaver-destinations", export, plain, None, "8864123", as_of="2024-10-31")
     assert [(p.column, p.rule) for p in prep.problems] == [("Date Ascertained", "date-future")]
+
+
+def test_unmatched_flag_stays_while_the_row_is_filled_in_by_hand(files):
+    plain, export = files
+    prep = prepare_tep("tep-leaver-destinations", export, plain, None, "8864123", as_of="2024-10-31")
+    prep.set_value(3, "Destination Activity Code", "310")
+    rules_on_row = {(p.column, p.rule) for p in prep.problems_at(3)}
+    assert ("UPN", "not-matched") in rules_on_row  # Date Ascertained is still to fill
+    assert ("Destination Activity Code", "mandatory-missing") not in rules_on_row
+    prep.set_value(3, "Date Ascertained", "07/10/2024")
+    assert ("UPN", "not-matched") not in {(p.column, p.rule) for p in prep.problems_at(3)}
+
+
+def test_rows_are_tep_sheet_rows_even_with_a_gap(tmp_path):
+    book = openpyxl.load_workbook(io.BytesIO(tep_workbook()))
+    ws = book["Return"]
+    ws.insert_rows(4)  # a blank row inside TEP's list
+    plain = tmp_path / "gap.xlsx"
+    book.save(plain)
+    export = tmp_path / "d.csv"
+    export.write_text("UPN,Destination\nQ886412320004,310\n", encoding="utf-8")
+    prep = prepare_tep("tep-leaver-destinations", export, plain, None, "8864123", as_of="2024-10-31")
+    assert [prep.sheet_row(i) for i in range(len(prep.learners))] == [2, 3, 5, 6]
+    report = prep.report(None)
+    assert {(p["source_row"], p["row"]) for p in report["problems"]} <= {(r, r) for r in (2, 3, 5, 6)}

@@ -23,6 +23,20 @@ def test_open_args_go_straight_to_the_review(make_app):
     assert "8864123SchoolJoinersOct.xlsx" in app.master.title()
 
 
+def test_open_args_open_an_encrypted_tep_sheet(make_app, tmp_path):
+    (tmp_path / "tep.pw").write_text("Maple-Harbour-42")
+    app = make_app()
+    args = argparse.Namespace(return_id="tep-leaver-destinations", export=SAMPLES / "tep_leavers_2024_destinations.csv",
+                              school="8864123", college=None, period=None, as_of="2024-10-31",
+                              prepopulated=SAMPLES / "tep_leavers_2024_encrypted.xlsx",
+                              prepopulated_password_file=tmp_path / "tep.pw")
+    app.open_from_args(args)
+    wait_idle(app)
+    assert app.current is app.review
+    assert app.prep.output_name == "8864123LeaverDestinations2024.xlsx"
+    assert len(app.prep.learners) == 25
+
+
 def test_demo_data_opens(make_app):
     from tracker_desktop.gui.app import DEMO, demo_export
 

@@ -83,6 +83,8 @@ def test_tep_review_grid(make_app):
     type_into(app, r, "Destination Activity Code", "810 - Current situation not known")
     assert prep.learners[r].values["Destination Activity Code"] == "810"
     assert fills(app).get((r, d)) != theme.ERROR_BG
+    assert r in grid.flagged  # still flagged: Date Ascertained is not filled in yet
+    type_into(app, r, "Date Ascertained", "07/10/2024")
     assert r not in grid.flagged and "not in export" not in grid.sheet.get_index_data(r)
 
 

@@ -184,8 +184,8 @@ class Preparation:
                 continue
             self._clean_into(learner, raw, rest)
             learner.values = {c: learner.values[c] for c in wanted}  # template order
-            self._row_problems.append(rules.check_learner(self._context, len(self.learners), learner.values, columns))
             self.learners.append(learner)
+            self._row_problems.append(self._check_row(len(self.learners) - 1))
             if progress and i % 2000 == 0:
                 progress("Tidying and checking", 0.1 + 0.9 * i / total)
         self._check_duplicates()
@@ -226,8 +226,11 @@ class Preparation:
     # --- checking ------------------------------------------------------------------------------
 
     def recheck(self) -> None:
-        self._row_problems = [rules.check_learner(self._context, i, l.values, self.columns) for i, l in enumerate(self.learners)]
+        self._row_problems = [self._check_row(i) for i in range(len(self.learners))]
         self._check_duplicates()
+
+    def _check_row(self, row: int) -> list[Problem]:
+        return rules.check_learner(self._context, row, self.learners[row].values, self.columns)
 
     def _check_duplicates(self) -> None:
         identity = self.headers.get(self.definition.identity, self.definition.identity)
@@ -262,7 +265,7 @@ class Preparation:
         learner.fixes.pop(column, None)
         if value != text.strip():
             learner.fixes[column] = Fix(column, text, value)
-        self._row_problems[row] = rules.check_learner(self._context, row, learner.values, self.columns)
+        self._row_problems[row] = self._check_row(row)
         if column == self.headers.get(self.definition.identity):
             self._check_duplicates()
         return value
@@ -274,7 +277,7 @@ class Preparation:
         learner.fixes.pop(column, None)
         if fix is not None:
             learner.fixes[column] = fix
-        self._row_problems[row] = rules.check_learner(self._context, row, learner.values, self.columns)
+        self._row_problems[row] = self._check_row(row)
         if column == self.headers.get(self.definition.identity):
             self._check_duplicates()
 

@@ -12,7 +12,7 @@ import io
 import sys
 from pathlib import Path
 
-from tracker_desktop.core import protection
+from tracker_desktop.core import protection, rules
 from tracker_desktop.core.cleaning import clean, parse_date
 from tracker_desktop.core.definitions import ReturnDefinition, load_definition
 from tracker_desktop.core.errors import UserError
@@ -53,13 +53,13 @@ class TepPreparation(Preparation):
         exported = [(source_row, reader.values(row)) for row, source_row in zip(self.table.rows, self.table.source_rows)]
         index = _match_index(exported, self.headers)
         self.learners, self.left_out = [], []
-        unmatched = []
+        self.unmatched: set[int] = set()
         for sheet_row, tep_values in self.tep_rows:
             values = {c: clean(self.definition.meaning(c), tep_values.get(c, "")) for c in self.columns}
             learner = Learner(sheet_row, values)
             match = _find(index, values, self.headers)
             if match is None:
-                unmatched.append(len(self.learners))
+                self.unmatched.add(len(self.learners))
             else:
                 for name in self.definition.school_fills:
                     column = self.headers.get(name, name)
@@ -71,14 +71,26 @@ class TepPreparation(Preparation):
                             learner.fixes[column] = Fix(column, raw, after)
             self.learners.append(learner)
         self.recheck()
-        for row in unmatched:
-            self.add_problem(row, self._identity_column(), "not-matched", detail=self.table.source.name)
 
     def _identity_column(self) -> str:
         return next((c for c in ("UPN", "TEP Ref", "Legal Surname") if c in self.columns), self.columns[0])
 
-    def recheck(self) -> None:
-        super().recheck()
+    def _check_row(self, row: int):
+        found = super()._check_row(row)
+        if row in getattr(self, "unmatched", ()) and self._still_to_fill(row):
+            # flagged until the user has filled in the school's mandatory columns by hand
+            found.append(rules.problem(row, self._identity_column(), "not-matched", detail=self.table.source.name))
+        return found
+
+    def _still_to_fill(self, row: int) -> bool:
+        values = self.learners[row].values
+        mandatory = set(self.template.mandatory)
+        fills = [self.headers.get(n, n) for n in self.definition.school_fills]
+        return any(c in mandatory and not values.get(c, "").strip() for c in fills)
+
+    def sheet_row(self, index: int) -> int:
+        """TEP's rows stay where TEP put them: a learner's row is its row in TEP's sheet."""
+        return self.learners[index].source_row
 
     def workbook_bytes(self) -> bytes:
         positions = {c.header: c.index for c in self.template.columns}

@@ -260,9 +260,21 @@ class App:
                         lambda result: self._opened(result, straight_to_review), lambda e: messages.report(e, self.master, f"reading {export.name}"))
 
     def open_from_args(self, args: argparse.Namespace) -> None:
+        password = None
+        password_file = getattr(args, "prepopulated_password_file", None)
+        if password_file:
+            from tracker_desktop.core.protection import read_password_file
+
+            try:
+                password = read_password_file(password_file)
+            except UserError as e:
+                messages.report(e, self.master)
+                return
+        prepopulated = getattr(args, "prepopulated", None)
         self.open_export(args.return_id, Path(args.export), period=getattr(args, "period", None),
                          as_of=getattr(args, "as_of", None), school=getattr(args, "school", None),
-                         college=getattr(args, "college", None), straight_to_review=True)
+                         college=getattr(args, "college", None), straight_to_review=True,
+                         prepopulated=Path(prepopulated) if prepopulated else None, prepopulated_password=password)
 
     def _opened(self, result, straight_to_review: bool = False) -> None:
         prep, remembered = result
