@@ -259,3 +259,17 @@ def test_address_block_with_postcode_on_the_town_line():
     assert postcode == "TN25 5AA"
     assert county == "Kent" and town == "Ashford"
     assert lines == ["5 The Street", "Wye"]
+
+
+def test_a_bare_flat_number_is_written_as_flat_n_before_the_street():
+    from tracker_desktop.core.mapping import RowReader, propose_mapping
+
+    table = Table(source=Path("roll.csv"), headers=["UPN", "Flat", "House No", "Street", "Town"],
+                  rows=[["X", "3", "12", "High Street", "Ashford"]], source_rows=[2])
+    d = load_definition("school-joiners")
+    from tracker_desktop.core.template import read_template
+
+    mapping = propose_mapping(table, d, read_template(d.template_path).headers)
+    values = RowReader(table, mapping).values(table.rows[0])
+    assert values["Address Line 1"] == "Flat 3"
+    assert values["Address Line 2"] == "12 High Street"

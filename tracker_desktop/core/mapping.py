@@ -194,7 +194,10 @@ class RowReader:
             elif source.how in ("address", "address-block"):
                 key = source.columns
                 if key not in cache:
-                    cache[key] = split_block(cells[0])[0] if source.how == "address-block" else address_lines(cells)
+                    if source.how == "address-block":
+                        cache[key] = split_block(cells[0])[0]
+                    else:
+                        cache[key] = address_lines([_flat(h, c) for h, c in zip(source.columns, cells)])
                 out[target] = _line(cache[key], source.line, self.address_lines)
             elif source.how.startswith("block-"):
                 out[target] = block_part(cells[0], source.how[6:])
@@ -214,6 +217,17 @@ def address_lines(cells: list[str]) -> list[str]:
         else:
             out.append(part)
     return out
+
+
+_FLAT_HEADERS = {fold(n) for n in ADDRESS_PARTS[0][1]}
+
+
+def _flat(header: str, value: str) -> str:
+    """A bare '3' from a Flat or Apartment column is 'Flat 3' on the address."""
+    value = value.strip()
+    if fold(header) in _FLAT_HEADERS and re.fullmatch(r"\d+[A-Za-z]?", value):
+        return f"Flat {value}"
+    return value
 
 
 def _line(parts: list[str], line: int, line_count: int) -> str:
