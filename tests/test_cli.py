@@ -212,3 +212,11 @@ def test_codes_are_written_as_the_templates_dropdown_lists_them(tmp_path, capsys
          "--out", tmp_path / "o"], capsys)
     written = openpyxl.load_workbook(tmp_path / "o" / "8864123SchoolLeaversOct.xlsx")["Return"]
     assert written.cell(2, col).value == "310 - Apprenticeship"
+
+
+def test_deadlines_move_back_over_the_schools_own_closure_days(capsys):
+    code, out, err = run(["deadlines", "--academic-year", "2025-26", "--school", "8864123", "--closed", "2026-05-29", "2026-05-28"], capsys)
+    assert code == 0
+    assert "Wed 27 May 2026  In-year leavers (May 2026)" in out
+    code, out, err = run(["deadlines", "--closed", "29/05/2026"], capsys)
+    assert code == 2 and "YYYY-MM-DD" in err

@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     dl = sub.add_parser("deadlines", help="the calendar of every return for an academic year")
     dl.add_argument("--academic-year", dest="academic_year", help="e.g. 2025-26 (default: the current one)")
+    dl.add_argument("--closed", nargs="+", metavar="YYYY-MM-DD", default=[],
+                    help="the school's own closure days (not working days for 'last working day' deadlines)")
     who = dl.add_mutually_exclusive_group()
     who.add_argument("--school", help="show the school returns")
     who.add_argument("--college", help="show the college returns")
@@ -214,11 +216,15 @@ def cmd_deadlines(args) -> int:
     except ValueError as e:
         raise UserError(str(e)) from None
     who = "school" if args.school else "college" if args.college else None
+    try:
+        closed = [dt.date.fromisoformat(day) for day in args.closed]
+    except ValueError:
+        raise UserError(f"Closure days are dates written YYYY-MM-DD, e.g. 2026-05-29 (got {' '.join(args.closed)}).") from None
     rows = []
     for d in all_definitions():
         if who and d.who != who:
             continue
-        for due, month in deadlines(d.deadlines, start):
+        for due, month in deadlines(d.deadlines, start, closed):
             covers = f" ({dt.date.fromisoformat(month + '-01'):%B %Y})" if month else ""
             rows.append((due, f"{due:%a %d %b %Y}  {d.title}{covers}  [{d.id}, to {d.sent_to}]"))
     print(f"Deadlines for {academic_year_label(start)}:")
