@@ -220,3 +220,25 @@ def test_deadlines_move_back_over_the_schools_own_closure_days(capsys):
     assert "Wed 27 May 2026  In-year leavers (May 2026)" in out
     code, out, err = run(["deadlines", "--closed", "29/05/2026"], capsys)
     assert code == 2 and "YYYY-MM-DD" in err
+
+
+@needs_samples
+def test_preparing_and_encrypting_never_touch_the_network(tmp_path, capsys, monkeypatch):
+    import socket
+
+    attempts = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise OSError("network use is not allowed")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    assert run(["prepare", "school-leavers", ROLL, "--school", "8864123", "--period", "2024-10", "--out", tmp_path], capsys)[0] in (0, 1)
+    (tmp_path / "in.pw").write_text("Maple-Harbour-42")
+    code = run(["prepare", "tep-leaver-destinations", SAMPLES / "tep_leavers_2024_destinations.csv",
+                "--prepopulated", TEP_SHEET, "--prepopulated-password-file", tmp_path / "in.pw",
+                "--school", "8864123", "--as-of", "2024-10-31", "--out", tmp_path / "tep"], capsys)[0]
+    assert code in (0, 1)
+    assert attempts == []
