@@ -98,12 +98,37 @@ def test_tidy_up_lists_old_returns_and_confirms_before_deleting(make_app, answer
     answers.replies = [False]  # delete? no
     assert window.delete() is None
     assert old.exists(), "nothing is deleted without the user's yes"
-    assert "Delete these 1 file" in answers.shown[-1][2] or "Delete these" in answers.shown[-1][2]
+    assert answers.shown[-1][2].startswith("Delete this file?") and old.name in answers.shown[-1][2]
     answers.replies = [True, None]
     deleted, kept = window.delete()
     assert deleted == [old] and not kept and not old.exists()
     assert not window.tree.get_children()
     window.destroy()
     again = app.tidy_up()
-    assert not again.tree.get_children() and str(again.delete_button.cget("state")) == "disabled"
+    assert not again.tree.get_children() and again.delete_button.winfo_manager() == "", "nothing to delete: no Delete button"
+    assert again.tree.winfo_manager() == "", "and no empty table"
     again.destroy()
+
+
+def test_prepare_offers_the_overdue_month(make_app):
+    """Preparing a return whose last month is overdue starts at that month, and says why."""
+    app = make_app()
+    app.home.refresh(app.definitions, app.settings, today=dt.date(2024, 11, 5))
+    assert app.home.overdue_months["school-leavers"] == "2024-10"
+    dialog = app.open_dialog("school-leavers")
+    assert dialog.period.get() == "2024-10" and "October 2024 is overdue" in dialog.period_hint.cget("text")
+    dialog.cancel()
+
+
+def test_unreadable_history_is_a_plain_message_when_tidying(make_app, answers, monkeypatch):
+    from tracker_desktop.core import tidy
+    from tracker_desktop.core.errors import UserError
+
+    def unreadable(*a, **k):
+        raise UserError("The history of prepared returns could not be read: permission denied.")
+
+    monkeypatch.setattr(tidy, "stale_returns", unreadable)
+    app = make_app()
+    assert app.tidy_up() is None
+    kind, _, message = answers.shown[-1]
+    assert kind == "error" and "could not be read" in message and "Traceback" not in message

@@ -139,7 +139,7 @@ def test_screenshots(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
-    for name in ("home", "mapping", "review", "tep_review", "tep_password"):
+    for name in ("home", "mapping", "review", "tep_review", "tep_password", "summary"):
         assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000
 
 
@@ -151,3 +151,22 @@ def test_cancel_stops_waiting_and_keeps_the_screen(make_app):
     assert not app.worker.busy and not app.progress.winfo_ismapped()
     pump(app.master, 1.0)
     assert app.current is app.home and app.prep is None, "the cancelled result is thrown away"
+
+
+def test_mapping_wheel_scrolls_the_page_not_the_dropdowns(make_app):
+    """A wheel over a dropdown must not change the match; Tab to a row below scrolls it into view."""
+    app = make_app()
+    app.open_export("school-joiners", SAMPLES / "roll_2024-10.csv", period="2024-10")
+    wait_idle(app)
+    screen = app.mapping
+    combos = [w for w in screen.table.winfo_children() if w.winfo_class() == "TCombobox"]
+    before = {h: v.get() for h, v in screen.choices.items()}
+    for combo in combos[:3]:
+        combo.event_generate("<Button-5>")
+        combo.event_generate("<Button-4>")
+    pump(app.master, 0.05)
+    assert {h: v.get() for h, v in screen.choices.items()} == before
+    assert screen.canvas.yview()[1] < 1, "the page is longer than the window"
+    combos[-1].focus_set()
+    pump(app.master, 0.1)
+    assert screen.canvas.yview()[1] == 1.0, "the last row, reached by keyboard, is scrolled into view"

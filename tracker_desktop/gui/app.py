@@ -80,6 +80,7 @@ class App:
         self.mapping = MappingScreen(self.body, self)
         self.review = ReviewScreen(self.body, self)
         self.current = None
+        self.summary_window = None
 
         status = ttk.Frame(master, padding=(12, 4, 12, 8))
         status.pack(fill="x", side="bottom")
@@ -101,6 +102,7 @@ class App:
         file = tk.Menu(bar, tearoff=False)
         file.add_command(label="Prepare a return…", accelerator="Ctrl+O", command=self.open_dialog)
         file.add_command(label="Check a filled-in return…", command=self.check_filled)
+        file.add_command(label="Destinations summary…", command=self.destinations_summary)
         file.add_separator()
         file.add_command(label="Save return…", accelerator="Ctrl+S", command=self.save)
         file.add_command(label="Export problems list…", accelerator="Ctrl+E", command=self.export_problems)
@@ -232,7 +234,7 @@ class App:
         if return_id is None and self.current is self.home:
             return_id = self.home.selected()
         dialog = OpenDialog(self.master, self.definitions, return_id=return_id,
-                            folder=self.settings.last_export_folder, _utest=self._utest)
+                            folder=self.settings.last_export_folder, overdue=self.home.overdue_months, _utest=self._utest)
         if not self._utest and dialog.result:
             self.open_export(**dialog.take_result())  # the dialog keeps no TEP password
         return dialog
@@ -299,7 +301,11 @@ class App:
         if self.worker.busy:
             return
         return_id = self.home.selected() or (self.definitions[0].id if self.definitions else None)
-        definition = load_definition(return_id)
+        try:
+            definition = load_definition(return_id)
+        except UserError as e:
+            messages.report(e, self.master)
+            return
         path = filedialog.askopenfilename(parent=self.master, title=f"Choose a filled-in {definition.title} workbook",
                                           filetypes=[("Excel workbooks", "*.xlsx"), ("All files", "*.*")])
         if path:
@@ -315,6 +321,61 @@ class App:
 
         self.worker.run(f"Checking {path.name}", work, self._opened,
                         lambda e: messages.report(e, self.master, f"checking {path.name}"))
+
+    # --- destinations summary ----------------------------------------------------------------------
+
+    def destinations_summary(self, paths=None):
+        """Ask for filled leaver-destinations sheets or leavers returns (and their password when
+        encrypted), then count the destinations. Returns the password dialog when one is shown."""
+        from tracker_desktop.gui.summary_view import SHEET_TYPES, SummaryPasswordDialog, encrypted_files
+
+        if self.worker.busy:
+            return None
+        if paths is None:
+            chosen = filedialog.askopenfilenames(
+                parent=self.master, title="Choose filled leaver-destinations sheets or leavers returns",
+                initialdir=self.output_folder(), filetypes=SHEET_TYPES)
+            if not chosen:
+                return None
+            paths = list(chosen)
+        paths = [Path(p) for p in paths]
+        encrypted = encrypted_files(paths)
+        if not encrypted:
+            self.make_summary(paths, None)
+            return None
+        dialog = SummaryPasswordDialog(self.master, encrypted, _utest=self._utest)
+        if not self._utest and dialog.result:
+            self.make_summary(paths, dialog.take_password())
+        return dialog
+
+    def make_summary(self, paths, password: str | None) -> None:
+        """Count on the worker; the password is forgotten as soon as the files are read."""
+        from tracker_desktop.core.summary import summarise
+        from tracker_desktop.gui.summary_view import SummaryWindow
+
+        paths = [Path(p) for p in paths]
+        secret = [password]
+
+        def forget():
+            secret[0] = None
+
+        def done(result):
+            forget()
+            self.summary_window = SummaryWindow(self.master, result, self, paths)
+
+        def failed(e):
+            forget()
+            messages.report(e, self.master, "making the destinations summary")
+
+        def work(job):
+            try:
+                return summarise(paths, secret[0])
+            finally:
+                forget()
+
+        what = paths[0].name if len(paths) == 1 else f"{len(paths)} files"
+        if self.worker.run(f"Counting the destinations in {what}", work, done, failed) is None:
+            forget()
 
     # --- column matching ---------------------------------------------------------------------------
 
@@ -391,10 +452,16 @@ class App:
         self.settings.prepared[prep.definition.id] = period_key(prep.definition, prep.period.month_start)
         self._save_settings()
 
-    def tidy_up(self) -> TidyWindow:
+    def tidy_up(self) -> TidyWindow | None:
         from tracker_desktop.core.settings import history_dir
+        from tracker_desktop.core.tidy import stale_returns
 
-        return TidyWindow(self.master, history_dir())
+        try:
+            stale = stale_returns(history_dir(), dt.date.today())
+        except Exception as e:  # an unreadable history: a plain message, not a half-built window
+            messages.report(e, self.master, "reading the list of prepared returns")
+            return None
+        return TidyWindow(self.master, history_dir(), stale=stale)
 
     def write(self, folder: Path, force: bool = False) -> None:
         prep = self.prep

@@ -109,21 +109,21 @@ class SettingsDialog(Dialog):
         self.number = tk.StringVar(self, s.school_number)
         self.college = tk.StringVar(self, s.college_code)
         self.folder = tk.StringVar(self, s.output_folder or str(default_output_folder()))
-        ttk.Label(f, text="Name").grid(row=row, column=0, sticky="w", pady=4)
+        ttk.Label(f, text="Name").grid(row=row, column=0, sticky="w", pady=4, padx=(0, 12))
         name_entry = ttk.Entry(f, textvariable=self.name, width=40)
         name_entry.grid(row=row, column=1, columnspan=2, sticky="we", pady=4)
         row += 1
         self.number_label = ttk.Label(f, text="School number (886 + DfE number)")
-        self.number_label.grid(row=row, column=0, sticky="w", pady=4)
+        self.number_label.grid(row=row, column=0, sticky="w", pady=4, padx=(0, 12))
         self.number_entry = ttk.Entry(f, textvariable=self.number, width=12)
         self.number_entry.grid(row=row, column=1, sticky="w", pady=4)
         row += 1
         self.college_label = ttk.Label(f, text="College code (e.g. MKC)")
-        self.college_label.grid(row=row, column=0, sticky="w", pady=4)
+        self.college_label.grid(row=row, column=0, sticky="w", pady=4, padx=(0, 12))
         self.college_entry = ttk.Entry(f, textvariable=self.college, width=12)
         self.college_entry.grid(row=row, column=1, sticky="w", pady=4)
         row += 1
-        ttk.Label(f, text="Save returns in").grid(row=row, column=0, sticky="w", pady=4)
+        ttk.Label(f, text="Save returns in").grid(row=row, column=0, sticky="w", pady=4, padx=(0, 12))
         ttk.Entry(f, textvariable=self.folder, width=40).grid(row=row, column=1, sticky="we", pady=4)
         ttk.Button(f, text="Change…", command=self._choose_folder).grid(row=row, column=2, padx=(8, 0), pady=4)
         row += 1
@@ -182,8 +182,9 @@ class OpenDialog(Dialog):
     ok_text = "Open"
 
     def __init__(self, parent, definitions, return_id: str | None = None, export: str = "",
-                 folder: str = "", _utest: bool = False):
+                 folder: str = "", overdue: dict | None = None, _utest: bool = False):
         self.definitions = list(definitions)
+        self.overdue = dict(overdue or {})  # return id -> its earliest overdue month, offered first
         self.start_id = return_id or self.definitions[0].id
         self.start_export = export
         self.start_folder = folder
@@ -192,21 +193,21 @@ class OpenDialog(Dialog):
 
     def body(self, f):
         titles = [d.title for d in self.definitions]
-        ttk.Label(f, text="Return").grid(row=0, column=0, sticky="w", pady=4)
+        ttk.Label(f, text="Return").grid(row=0, column=0, sticky="w", pady=4, padx=(0, 12))
         self.return_var = tk.StringVar(self, next(d.title for d in self.definitions if d.id == self.start_id))
         combo = ttk.Combobox(f, textvariable=self.return_var, values=titles, state="readonly", width=38)
         combo.grid(row=0, column=1, columnspan=2, sticky="we", pady=4)
         combo.bind("<<ComboboxSelected>>", lambda e: self._return_changed())
         # TEP's own workbook (TEP sheets only), and its password when it is encrypted.
         self.tep_label = ttk.Label(f, text="TEP's workbook")
-        self.tep_label.grid(row=1, column=0, sticky="w", pady=4)
+        self.tep_label.grid(padx=(0, 12), row=1, column=0, sticky="w", pady=4)
         self.tep_workbook = tk.StringVar(self, "")
         self.tep_entry = ttk.Entry(f, textvariable=self.tep_workbook, width=44)
         self.tep_entry.grid(row=1, column=1, sticky="we", pady=4)
         self.tep_browse = ttk.Button(f, text="Browse…", command=self._browse_tep)
         self.tep_browse.grid(row=1, column=2, padx=(8, 0), pady=4)
         self.password_label = ttk.Label(f, text="Its password")
-        self.password_label.grid(row=2, column=0, sticky="w", pady=4)
+        self.password_label.grid(padx=(0, 12), row=2, column=0, sticky="w", pady=4)
         self.password = tk.StringVar(self, "")
         self.password_entry = ttk.Entry(f, textvariable=self.password, show="•", width=30)
         self.password_entry.grid(row=2, column=1, sticky="w", pady=4)
@@ -217,7 +218,7 @@ class OpenDialog(Dialog):
         self.tep_workbook.trace_add("write", lambda *a: self._tep_changed())
 
         self.export_label = ttk.Label(f, text="MIS export")
-        self.export_label.grid(row=4, column=0, sticky="w", pady=4)
+        self.export_label.grid(padx=(0, 12), row=4, column=0, sticky="w", pady=4)
         self.export = tk.StringVar(self, self.start_export)
         entry = ttk.Entry(f, textvariable=self.export, width=44)
         entry.grid(row=4, column=1, sticky="we", pady=4)
@@ -225,15 +226,17 @@ class OpenDialog(Dialog):
         self.export_hint = ttk.Label(f, text="", style="Muted.TLabel", wraplength=420, justify="left")
         self.export_hint.grid(row=5, column=1, columnspan=2, sticky="w")
         self.period_label = ttk.Label(f, text="Month (YYYY-MM)")
-        self.period_label.grid(row=6, column=0, sticky="w", pady=4)
+        self.period_label.grid(padx=(0, 12), row=6, column=0, sticky="w", pady=4)
         self.period = tk.StringVar(self)
         ttk.Entry(f, textvariable=self.period, width=10).grid(row=6, column=1, sticky="w", pady=4)
         self.period_hint = ttk.Label(f, text="", style="Muted.TLabel")
         self.period_hint.grid(row=7, column=1, columnspan=2, sticky="w")
-        ttk.Label(f, text="True on (YYYY-MM-DD)").grid(row=8, column=0, sticky="w", pady=4)
+        ttk.Label(f, text="Correct as at (YYYY-MM-DD)").grid(row=8, column=0, sticky="w", pady=4, padx=(0, 12))
         self.as_of = tk.StringVar(self, dt.date.today().isoformat())
         ttk.Entry(f, textvariable=self.as_of, width=12).grid(row=8, column=1, sticky="w", pady=4)
-        self.problem_label(f, 9)
+        ttk.Label(f, text="The day the export was taken from your MIS: usually today.", style="Muted.TLabel"
+                  ).grid(row=9, column=1, columnspan=2, sticky="w")
+        self.problem_label(f, 10)
         f.columnconfigure(1, weight=1)
         self._return_changed()
         return combo if not self.start_export else entry
@@ -248,8 +251,14 @@ class OpenDialog(Dialog):
 
     def _return_changed(self) -> None:
         d = self.definition
-        self.period.set(default_period(d))
-        if d.period == "month":
+        late = self.overdue.get(d.id)
+        self.period.set(late or default_period(d))
+        if late:
+            from tracker_desktop.gui.home import describe_period
+
+            self.period_hint.configure(text=f"{describe_period(late)} is overdue, so it is filled in here. "
+                                            "Change it for another month.")
+        elif d.period == "month":
             self.period_hint.configure(text="The month whose joiners or leavers this return lists.")
         else:
             self.period_hint.configure(text="Any month of the academic year the return is for.")

@@ -71,11 +71,16 @@ def describe_period(period: str) -> str:
         return period
 
 
+def overdue(definition, today: dt.date, entries) -> list[tuple[dt.date, str]]:
+    """The recent deadlines passed with no return prepared for them, earliest first."""
+    return [(day, period) for day, period in passed_deadlines(definition, today)
+            if today - day <= OVERDUE_WINDOW and prepared_on(definition, period, entries) is None]
+
+
 def status(definition, today: dt.date, entries) -> tuple[str, str]:
     """What Home says about a return, and its tag ("overdue", "done" or "")."""
     passed = passed_deadlines(definition, today)
-    missing = [(day, period) for day, period in passed
-               if today - day <= OVERDUE_WINDOW and prepared_on(definition, period, entries) is None]
+    missing = overdue(definition, today, entries)
     if missing:
         day, period = missing[0]
         more = f"  (and {len(missing) - 1} more)" if len(missing) > 1 else ""
@@ -127,6 +132,8 @@ class HomeScreen(ttk.Frame):
         self.tree.tag_configure("done", foreground=theme.DONE_FG)
         self.tree.tag_configure("overdue", foreground=theme.OVERDUE_FG)
         self.tree.pack(fill="both", expand=True)
+        self.statuses: dict = {}
+        self.overdue_months: dict[str, str] = {}
         self.tree.bind("<Double-1>", lambda e: self.prepare())
         self.tree.bind("<Return>", lambda e: self.prepare())
 
@@ -134,6 +141,9 @@ class HomeScreen(ttk.Frame):
         bar.pack(fill="x", pady=(10, 0))
         ttk.Button(bar, text="Prepare this return…  (Ctrl+O)", style="Accent.TButton", command=self.prepare).pack(side="right")
         ttk.Button(bar, text="Check a filled-in return…", command=app.check_filled).pack(side="right", padx=(0, 8))
+        # The yearly and now-and-then jobs, where they can be found without the menus.
+        ttk.Button(bar, text="Destinations summary…", command=app.destinations_summary).pack(side="left")
+        ttk.Button(bar, text="Tidy up old returns…", command=app.tidy_up).pack(side="left", padx=(8, 0))
 
     def refresh(self, definitions, settings, today: dt.date | None = None) -> None:
         from tracker_desktop.core import history
@@ -158,7 +168,11 @@ class HomeScreen(ttk.Frame):
         # Soonest due first: the one to do now is at the top, and selected.
         dated = sorted(((next_due(d, today), d) for d in definitions), key=lambda x: (x[0] is None, x[0] and x[0][0]))
         self.statuses = {}
+        self.overdue_months = {}  # monthly returns: the earliest overdue month, offered when preparing
         for due, d in dated:
+            late = overdue(d, today, entries)
+            if late and d.period == "month" and len(late[0][1]) == 7:
+                self.overdue_months[d.id] = late[0][1]
             when = f"{due[0]:%a %d %b %Y}" if due else ""
             mark, tag = status(d, today, entries)
             self.statuses[d.id] = (mark, tag)

@@ -11,6 +11,7 @@ from tracker_desktop.core.mapping import RowReader, Source
 
 NONE = "(not in the export)"
 PREVIEW_ROWS = 3
+PREVIEW_CHARS = 24  # three long addresses side by side would run off the window
 
 
 def certainty(source: Source | None) -> str:
@@ -60,12 +61,36 @@ class MappingScreen(ttk.Frame):
         self.table.bind("<Configure>", lambda e: self.canvas.configure(scrollregion=self.canvas.bbox("all")))
         self.canvas.bind("<Configure>", lambda e: self.canvas.itemconfigure(self.window, width=e.width))
         for widget in (self.canvas, self.table):
-            widget.bind("<MouseWheel>", self._wheel)
-            widget.bind("<Button-4>", lambda e: self.canvas.yview_scroll(-3, "units"))
-            widget.bind("<Button-5>", lambda e: self.canvas.yview_scroll(3, "units"))
+            self._scrolls(widget)
 
-    def _wheel(self, event) -> None:
-        self.canvas.yview_scroll(-1 if event.delta > 0 else 1, "units")
+    def _scrolls(self, widget) -> None:
+        """The wheel scrolls the page wherever the pointer is, over a label or a dropdown alike.
+        ttk's dropdowns would otherwise change their value under a scrolling wheel: a match
+        changed without the user noticing."""
+        widget.bind("<MouseWheel>", self._wheel)
+        widget.bind("<Button-4>", lambda e: self._wheel_units(-3))
+        widget.bind("<Button-5>", lambda e: self._wheel_units(3))
+
+    def _wheel(self, event) -> str:
+        return self._wheel_units(-1 if event.delta > 0 else 1)
+
+    def _wheel_units(self, units: int) -> str:
+        self.canvas.yview_scroll(units, "units")
+        return "break"
+
+    def _see(self, widget) -> None:
+        """Scroll so that a row reached with Tab is in view."""
+        self.update_idletasks()
+        total = self.table.winfo_height()
+        if total <= 0:
+            return
+        top, bottom = widget.winfo_y(), widget.winfo_y() + widget.winfo_height()
+        view_top = self.canvas.canvasy(0)
+        view_bottom = view_top + self.canvas.winfo_height()
+        if top < view_top:
+            self.canvas.yview_moveto(max(top - 8, 0) / total)
+        elif bottom > view_bottom:
+            self.canvas.yview_moveto(max(bottom + 8 - self.canvas.winfo_height(), 0) / total)
 
     def load(self, prep, from_review: bool = False) -> None:
         self.prep = prep
@@ -104,15 +129,19 @@ class MappingScreen(ttk.Frame):
             combo = ttk.Combobox(self.table, textvariable=var, values=list(options), state="readonly", width=32)
             combo.grid(row=r, column=1, sticky="we", padx=(0, 12), pady=2)
             combo.bind("<<ComboboxSelected>>", lambda e, h=header: self.changed(h))
+            combo.bind("<FocusIn>", lambda e: self._see(e.widget), add="+")
             sure = tk.Label(self.table, text=certainty(source), width=14, anchor="w", padx=4)
             sure.mandatory = column.mandatory
             self._paint(sure, source)
             sure.grid(row=r, column=2, sticky="w", padx=(0, 12))
             self.sureness[header] = sure
-            preview = ttk.Label(self.table, text="", style="Muted.TLabel")
+            preview = ttk.Label(self.table, text="", style="Muted.TLabel", wraplength=420, justify="left")
             preview.grid(row=r, column=3, sticky="w")
             self.previews[header] = preview
         self.table.columnconfigure(3, weight=1)
+        for child in self.table.winfo_children():
+            self._scrolls(child)
+        self.canvas.yview_moveto(0)
         self.update_previews()
 
     def mapping(self) -> dict:
@@ -147,6 +176,7 @@ class MappingScreen(ttk.Frame):
             for raw in rows:
                 text = raw.get(header, "")
                 value = clean(prep.definition.meaning(header), ehcp_from_sen(text) if source.how == "sen" else text)
+                value = value if len(value) <= PREVIEW_CHARS else value[:PREVIEW_CHARS - 1] + "…"
                 shown.append(value or "(empty)")
             label.configure(text="   |   ".join(shown))
 

@@ -64,14 +64,15 @@ class TidyWindow(tk.Toplevel):
     """Returns this app saved that are past their deadline by more than a month and still in
     their folder, unchanged; the user ticks none, some or all and confirms before anything goes."""
 
-    def __init__(self, parent, history_folder: Path, today: dt.date | None = None):
+    def __init__(self, parent, history_folder: Path, today: dt.date | None = None, stale: list | None = None):
         from tracker_desktop.core.definitions import load_definition
         from tracker_desktop.core.tidy import stale_returns
 
+        # Read before the window is made: an unreadable history is a plain message (App.tidy_up).
+        self.stale = stale if stale is not None else stale_returns(history_folder, today or dt.date.today())
         super().__init__(parent)
         self.title("Tidy up old returns")
         self.transient(parent.winfo_toplevel())
-        self.stale = stale_returns(history_folder, today or dt.date.today())
         frame = ttk.Frame(self, padding=12)
         frame.pack(fill="both", expand=True)
         intro = ("These returns were prepared here, are more than a month past their deadline and are still in "
@@ -92,8 +93,9 @@ class TidyWindow(tk.Toplevel):
         self.tree.column("folder", width=260)
         scroll = ttk.Scrollbar(inner, orient="vertical", command=self.tree.yview)
         self.tree.configure(yscrollcommand=scroll.set)
-        self.tree.pack(side="left", fill="both", expand=True)
-        scroll.pack(side="right", fill="y")
+        if self.stale:  # nothing to list: the sentence above says so, without an empty table
+            self.tree.pack(side="left", fill="both", expand=True)
+            scroll.pack(side="right", fill="y")
         for i, item in enumerate(self.stale):
             try:
                 title = load_definition(item.entry.return_id).title
@@ -104,13 +106,13 @@ class TidyWindow(tk.Toplevel):
         self.tree.selection_set(self.tree.get_children())
         bar = ttk.Frame(frame)
         bar.pack(fill="x", pady=(8, 0))
-        ttk.Button(bar, text="Close", command=self.destroy).pack(side="right")
+        self.close_button = ttk.Button(bar, text="Close", command=self.destroy)
+        self.close_button.pack(side="right")
         self.delete_button = ttk.Button(bar, text="Delete the selected files…", style="Accent.TButton", command=self.delete)
-        self.delete_button.pack(side="right", padx=(0, 8))
-        if not self.stale:
-            self.delete_button.configure(state="disabled")
+        if self.stale:
+            self.delete_button.pack(side="right", padx=(0, 8))
         self.bind("<Escape>", lambda e: self.destroy())
-        self.tree.focus_set()
+        (self.tree if self.stale else self.close_button).focus_set()
 
     def delete(self) -> tuple[list, list] | None:
         from tracker_desktop.core.tidy import delete
@@ -120,10 +122,15 @@ class TidyWindow(tk.Toplevel):
             messages.info("Select the files to delete first.", self)
             return None
         names = "\n".join(s.entry.file for s in chosen[:15]) + (f"\n… and {len(chosen) - 15} more" if len(chosen) > 15 else "")
-        if not messages.ask("yesno", "Delete old returns", f"Delete these {len(chosen)} file{'s' if len(chosen) != 1 else ''}? "
-                            f"They cannot be got back from Tracker Desktop.\n\n{names}", self):
+        what = "this file" if len(chosen) == 1 else f"these {len(chosen)} files"
+        if not messages.ask("yesno", "Delete old returns", f"Delete {what}? "
+                            f"{'It' if len(chosen) == 1 else 'They'} cannot be got back from Tracker Desktop.\n\n{names}", self):
             return None
-        deleted, kept = delete(chosen)
+        try:
+            deleted, kept = delete(chosen)
+        except Exception as e:  # e.g. the history cannot be updated: said plainly, never a traceback
+            messages.report(e, self, "deleting old returns")
+            return None
         text = f"Deleted {len(deleted)} file{'s' if len(deleted) != 1 else ''}."
         if kept:
             text += (f"\n\nKept {len(kept)}: changed since Tracker Desktop saved it, or open in another program "

@@ -28,7 +28,7 @@ class OutputPasswordDialog(Dialog):
 
     def body(self, f):
         ttk.Label(f, text="Protect the file with a password", style="Heading.TLabel").grid(row=0, column=0, columnspan=3, sticky="w")
-        ttk.Label(f, text=f"{self.file_name} is sent to TEP by e-mail, encrypted. TEP open it with this password.",
+        ttk.Label(f, text=f"{self.file_name} is sent to TEP by e-mail, encrypted. TEP will need this password to open it.",
                   wraplength=520, justify="left").grid(row=1, column=0, columnspan=3, sticky="w", pady=(2, 12))
 
         self.choice = tk.StringVar(self, "generated")
@@ -37,7 +37,9 @@ class OutputPasswordDialog(Dialog):
         self.generated = tk.StringVar(self, protection.generate_passphrase())
         base = tkfont.nametofont("TkFixedFont", self)
         self._font = tkfont.Font(self, family=base.actual("family"), size=abs(base.actual("size")) + 3, weight="bold")
-        self.generated_entry = ttk.Entry(f, textvariable=self.generated, state="readonly", width=40, font=self._font)
+        # Wide enough for the whole passphrase: one cut off at the edge would be copied down wrong.
+        self.generated_entry = ttk.Entry(f, textvariable=self.generated, state="readonly", font=self._font,
+                                         width=self._width(self.generated.get()))
         self.generated_entry.grid(row=3, column=0, sticky="we", padx=(24, 0), pady=(4, 4))
         self.copy_button = ttk.Button(f, text="Copy", command=self.copy)
         self.copy_button.grid(row=3, column=1, padx=(8, 0))
@@ -89,8 +91,13 @@ class OutputPasswordDialog(Dialog):
         self.noted.set(True)
         self.copied.configure(text="Copied. " + READ_OUT)
 
+    @staticmethod
+    def _width(password: str) -> int:
+        return max(40, len(password) + 3)
+
     def another(self) -> None:
         self.generated.set(protection.generate_passphrase())
+        self.generated_entry.configure(width=self._width(self.generated.get()))
         self.noted.set(False)
         self.copied.configure(text=READ_OUT)
 

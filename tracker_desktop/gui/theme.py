@@ -55,3 +55,15 @@ def apply_theme(root: tk.Misc) -> None:
     ttk.Style(root).configure("Advice.TFrame", background=ADVICE_BG)
     ttk.Style(root).configure("Advice.TLabel", background=ADVICE_BG, foreground="#3d3000")
 
+
+
+def font(widget: tk.Misc, extra: int = 0, weight: str = "normal") -> tkfont.Font:
+    """The system font, `extra` points larger, kept alive here (Tk forgets collected fonts)."""
+    base = tkfont.nametofont("TkDefaultFont", widget)
+    made = tkfont.Font(widget, family=base.actual("family"), size=(abs(base.actual("size")) or 10) + extra, weight=weight)
+    _fonts.append(made)
+    return made
+
+
+def bold_font(widget: tk.Misc) -> tkfont.Font:
+    return font(widget, 0, "bold")

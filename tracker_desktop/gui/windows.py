@@ -6,6 +6,7 @@ from pathlib import Path
 from tkinter import filedialog, ttk
 
 from tracker_desktop.gui.dialogs import Dialog
+from tracker_desktop.gui.review_grid import shown_row
 
 MAX_LISTED = 200
 
@@ -82,12 +83,23 @@ class SaveDialog(Dialog):
             ttk.Label(f, text=f"{len(self.errors)} error{'s' if len(self.errors) != 1 else ''} still to fix. KCC may reject the "
                               "return or ask you to send it again:", style="Error.TLabel", wraplength=520, justify="left"
                       ).grid(row=row, column=0, columnspan=2, sticky="w", pady=(12, 4))
-            box = tk.Listbox(f, height=min(len(self.errors), 8), width=96, activestyle="none")
-            for p in self.errors[:MAX_LISTED]:
-                box.insert("end", f"Row {prep.sheet_row(p.row)}: {p.message}")  # messages name their column
+            # Wrapped, read-only text: a message cut off at the edge would hide what to do about it.
+            lines = [f"Row {shown_row(prep, p.row)}: {p.message}" for p in self.errors[:MAX_LISTED]]  # messages name their column
             if len(self.errors) > MAX_LISTED:
-                box.insert("end", f"… and {len(self.errors) - MAX_LISTED} more (Export problems lists them all).")
-            box.grid(row=row + 1, column=0, columnspan=2, sticky="we")
+                lines.append(f"… and {len(self.errors) - MAX_LISTED} more (File > Export problems list… lists them all).")
+            holder = ttk.Frame(f)
+            holder.grid(row=row + 1, column=0, columnspan=2, sticky="we")
+            box = tk.Text(holder, height=min(2 * len(lines), 8), width=84, wrap="word", relief="flat", borderwidth=1,
+                          highlightthickness=1, highlightbackground="#d0d0d0", padx=6, pady=4, font="TkDefaultFont",
+                          background="#ffffff", spacing3=3)
+            box.insert("1.0", "\n".join(lines))
+            box.configure(state="disabled")  # still selectable and copyable, and reachable with Tab
+            scroll = ttk.Scrollbar(holder, orient="vertical", command=box.yview)
+            box.configure(yscrollcommand=scroll.set)
+            box.pack(side="left", fill="both", expand=True)
+            scroll.pack(side="right", fill="y")
+            box.bind("<Tab>", lambda e: (e.widget.tk_focusNext().focus_set(), "break")[1])
+            self.error_text = box
             row += 2
         self.problem_label(f, row, 2)
         f.columnconfigure(0, weight=1)
