@@ -22,6 +22,7 @@ from tracker_desktop.core.files import OutputExists
 from tracker_desktop.core.settings import Settings, default_output_folder, load_settings
 from tracker_desktop.gui import messages, theme
 from tracker_desktop.gui.dialogs import EXPORT_TYPES, OpenDialog, SettingsDialog
+from tracker_desktop.gui.drop import EXPORT_SUFFIXES, enable_drop
 from tracker_desktop.gui.home import HomeScreen, period_key
 from tracker_desktop.gui.mapping_view import MappingScreen, needs_review
 from tracker_desktop.gui.review import ReviewScreen
@@ -93,6 +94,7 @@ class App:
         self._menus()
         self._keys()
         master.protocol("WM_DELETE_WINDOW", self.quit)
+        self.drop_enabled = enable_drop(master, self.files_dropped) if isinstance(master, tk.Tk) else False
         self.go_home()
 
     # --- window furniture --------------------------------------------------------------------------
@@ -224,7 +226,17 @@ class App:
 
     # --- opening -----------------------------------------------------------------------------------
 
-    def open_dialog(self, return_id: str | None = None) -> OpenDialog | None:
+    def files_dropped(self, paths: list[Path]) -> OpenDialog | None:
+        """An export dropped on the window: the Prepare dialog opens with it filled in."""
+        exports = [p for p in paths if p.suffix.lower() in EXPORT_SUFFIXES]
+        if not exports:
+            names = ", ".join(p.name for p in paths) or "that"
+            messages.error(f"{names} is not an export Tracker Desktop reads: drop a CSV, Excel or CTF (XML) file "
+                           "exported from your MIS.", self.master)
+            return None
+        return self.open_dialog(export=exports[0])
+
+    def open_dialog(self, return_id: str | None = None, export: Path | None = None) -> OpenDialog | None:
         if self.worker.busy:
             return None
         if not self.settings.is_complete:
@@ -233,7 +245,7 @@ class App:
                 return None
         if return_id is None and self.current is self.home:
             return_id = self.home.selected()
-        dialog = OpenDialog(self.master, self.definitions, return_id=return_id,
+        dialog = OpenDialog(self.master, self.definitions, return_id=return_id, export=str(export or ""),
                             folder=self.settings.last_export_folder, overdue=self.home.overdue_months, _utest=self._utest)
         if not self._utest and dialog.result:
             self.open_export(**dialog.take_result())  # the dialog keeps no TEP password
