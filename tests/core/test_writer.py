@@ -183,3 +183,32 @@ def test_fill_prepopulated_keeps_the_rest():
     assert ws["D2"].value == dt.datetime(2024, 10, 15)
     assert ws["E2"].value == "=cmd|' /C calc'!A0" and ws["E2"].data_type == "s"
     assert ws["C2"].value == "Smith" and ws["A1"].fill.fgColor.rgb.endswith("FFC000")
+
+
+def test_merged_title_and_conditional_highlights_of_a_template_are_kept(tmp_path):
+    import io as _io
+
+    import openpyxl as _openpyxl
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import PatternFill as _Fill
+
+    from tracker_desktop.core.definitions import load_definition as _load
+    from tracker_desktop.core.preparation import Preparation
+    from tracker_desktop.core.template_builder import build_template as _build
+
+    d = _load("school-joiners")
+    book = _openpyxl.load_workbook(_io.BytesIO(_build(d)))
+    ws = book["Return"]
+    ws.insert_rows(1)
+    ws["A1"] = "KCC In-year joiners"
+    ws.merge_cells("A1:E1")
+    ws.conditional_formatting.add("I3:I5000", CellIsRule(operator="lessThan", formula=["10"], fill=_Fill("solid", fgColor="FF0000")))
+    template = tmp_path / "kcc.xlsx"
+    book.save(template)
+    export = tmp_path / "roll.csv"
+    export.write_text("UPN,Surname,Forename,Year,Admission Date\nB886412324001,Smith,Amy,Year 11,07/10/2024\n", encoding="utf-8")
+    prep = Preparation.start("school-joiners", export, school="8864123", period="2024-10", as_of="2024-10-31", template=template)
+    out = _openpyxl.load_workbook(_io.BytesIO(prep.workbook_bytes()))["Return"]
+    assert [str(r) for r in out.merged_cells.ranges] == ["A1:E1"]
+    assert [str(r.sqref) for r in out.conditional_formatting] == ["I3:I5000"]
+    assert out["A3"].value == "B886412324001"

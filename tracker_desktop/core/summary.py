@@ -95,7 +95,7 @@ def read_sheet(path: Path, password: str | None = None) -> Table:
     known = _known_headers()
     if protection.is_encrypted(data):
         if not password:
-            raise UserError(f"{path.name} is encrypted: give its password in a file with --password-file.")
+            raise UserError(f"{path.name} is encrypted: give its password (on the command line, in a file with --password-file).")
         try:
             plain = protection.decrypt(data, password)
         except UserError as e:

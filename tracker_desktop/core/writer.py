@@ -197,6 +197,12 @@ def _copy_sheet_look(src, ws) -> None:
             target.min, target.max = dim.min, dim.max
     ws.freeze_panes = src.freeze_panes
     ws.sheet_properties = copy(src.sheet_properties)
+    # merged title cells and the template's own conditional highlights are part of its look
+    for merged in src.merged_cells.ranges:
+        ws.merged_cells.add(str(merged))
+    for rng in src.conditional_formatting:
+        for rule in rng.rules:
+            ws.conditional_formatting.add(str(rng.sqref), rule)
 
 
 def _copy_validations(src, ws, last_row: int) -> None:
