@@ -242,3 +242,26 @@ def test_preparing_and_encrypting_never_touch_the_network(tmp_path, capsys, monk
                 "--school", "8864123", "--as-of", "2024-10-31", "--out", tmp_path / "tep"], capsys)[0]
     assert code in (0, 1)
     assert attempts == []
+
+
+def test_check_flags_values_a_hand_filled_return_holds_wrongly(tmp_path, capsys):
+    import io as _io
+
+    from tracker_desktop.core.definitions import load_definition
+    from tracker_desktop.core.template_builder import build_template
+
+    book = openpyxl.load_workbook(_io.BytesIO(build_template(load_definition("school-joiners"))))
+    ws = book["Return"]
+    headers = [c.value for c in ws[1]]
+    row = {"UPN": "Y886123424001", "Legal Surname": "Smith", "Legal Forename": "Amy", "Date of Birth": "15/03/2009",
+           "Gender": "Female", "NC Year": 11, "Address Line 1": "1 High St", "Town": "Maidstone", "Postcode": "me141aa",
+           "Parent/Carer Name": "Jo Smith", "Parent/Carer Telephone": 1622123456, "EHCP": "N", "Date of Joining": "04/11/2024"}
+    for header, value in row.items():
+        ws.cell(2, headers.index(header) + 1, value)
+    book.save(tmp_path / "hand.xlsx")
+    code, out, err = run(["check", "school-joiners", tmp_path / "hand.xlsx", "--period", "2024-11", "--report", tmp_path / "r.json"], capsys)
+    assert code == 1
+    found = {(p["column"], p["rule"]) for p in json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["problems"]}
+    assert found == {("Gender", "written-differently"), ("Postcode", "written-differently"),
+                     ("Parent/Carer Telephone", "written-differently")}
+    assert "should be 'F'" in out

@@ -260,7 +260,10 @@ def cmd_decrypt(args) -> int:
     data = _read_bytes(args.workbook)
     if not args.password_file:
         raise UserError("Give the password in a file with --password-file (it is never typed on the command line, where it would be kept in history).")
-    plain = protection.decrypt(data, protection.read_password_file(args.password_file))
+    try:
+        plain = protection.decrypt(data, protection.read_password_file(args.password_file))
+    except protection.ProtectionError as e:
+        raise type(e)(f"{args.workbook.name}: {e}") from None
     out = args.out or args.workbook.with_name(args.workbook.stem + " (decrypted)" + args.workbook.suffix)
     write_atomic(out, plain, force=args.force)
     print(f"wrote {out}")

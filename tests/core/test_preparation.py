@@ -166,3 +166,24 @@ def test_template_without_highlights_takes_mandatory_columns_from_the_definition
     template.write_bytes(build_template(d, mandatory_fill=None, optional_fill=None))
     prep = start(export(tmp_path, [GOOD.replace("me14 1xx", "")]), template=template)
     assert ("Postcode", "mandatory-missing") in {(p.column, p.rule) for p in prep.problems}
+
+
+def test_arbor_and_college_wording_is_understood(tmp_path):
+    path = tmp_path / "arbor.csv"
+    path.write_text("UPN,Surname,Forename,Year,Enrolment End Date,SEN Status,Emergency Contact,Emergency Contact Phone\n"
+                    "B886412324001,Smith,Amy,Year 11,04/11/2024,No Special Educational Need,Jo Smith,07911 123456\n", encoding="utf-8")
+    prep = Preparation.start("school-leavers", path, school="8864123", period="2024-11", as_of="2024-11-30")
+    assert [l.source_row for l in prep.learners] == [2]
+    values = prep.learners[0].values
+    assert values["EHCP"] == "N"
+    assert values["Parent/Carer Name"] == "Jo Smith" and values["Parent/Carer Telephone"] == "07911 123456"
+
+
+def test_written_return_carries_no_tool_name(tmp_path):
+    import io
+
+    import openpyxl
+
+    prep = start(export(tmp_path, [GOOD]))
+    props = openpyxl.load_workbook(io.BytesIO(prep.workbook_bytes())).properties
+    assert "openpyxl" not in (props.creator or "") and "openpyxl" not in (props.lastModifiedBy or "")

@@ -306,3 +306,8 @@ def test_problem_messages_name_the_value():
 def test_the_not_known_uln_on_two_rows_is_not_a_duplicate():
     assert check_duplicates("ULN", ["9999999999", "9999999999", "1000000043"]) == []
     assert {p.row for p in check_duplicates("ULN", ["1000000043", "9999999999", "1000000043"])} == {0, 2}
+
+
+def test_duplicate_message_names_the_identifier_column():
+    found = check_duplicates("ULN", ["1000000043", "1000000043"])
+    assert all("correct the ULN" in p.message and "UPN" not in p.message for p in found)

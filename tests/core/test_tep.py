@@ -156,3 +156,15 @@ def test_rows_are_tep_sheet_rows_even_with_a_gap(tmp_path):
     assert [prep.sheet_row(i) for i in range(len(prep.learners))] == [2, 3, 5, 6]
     report = prep.report(None)
     assert {(p["source_row"], p["row"]) for p in report["problems"]} <= {(r, r) for r in (2, 3, 5, 6)}
+
+
+def test_wrong_password_names_the_file_and_report_lists_only_school_columns(files, tmp_path):
+    plain, export = files
+    locked = tmp_path / "TEP list.xlsx"
+    locked.write_bytes(protection.encrypt(plain.read_bytes(), PASSWORD))
+    with pytest.raises(protection.WrongPassword, match="TEP list.xlsx"):
+        prepare_tep("tep-leaver-destinations", export, locked, "Not-The-Password-1", "8864123", as_of="2024-10-31")
+    prep = prepare_tep("tep-leaver-destinations", export, plain, None, "8864123", as_of="2024-10-31")
+    unmatched = prep.report(None)["unmatched_columns"]
+    assert "TEP Ref" not in unmatched and "Date of Birth" not in unmatched
+    assert set(unmatched) <= set(load_definition("tep-leaver-destinations").school_fills)

@@ -132,3 +132,20 @@ def test_unreadable_history_is_a_plain_message_when_tidying(make_app, answers, m
     assert app.tidy_up() is None
     kind, _, message = answers.shown[-1]
     assert kind == "error" and "could not be read" in message and "Traceback" not in message
+
+
+def test_an_export_without_the_leaving_date_column_is_not_offered_as_a_nil_return(make_app, tmp_path, monkeypatch):
+    from tracker_desktop.gui import messages
+
+    export = tmp_path / "arbor.csv"
+    export.write_text("UPN,Surname,Forename,Year,Enrolment Finish\nB886412324001,Smith,Amy,Year 11,04/11/2024\n", encoding="utf-8")
+    app = make_app()
+    app.open_export("school-leavers", export, period="2024-11", school="8864123", straight_to_review=True)
+    wait_idle(app)
+    assert app.prep.blocking
+    text = app.review.nil_text.cget("text")
+    assert "Nothing can be put on" in text and "Date of Leaving" in text
+    assert not app.review.nil_save.winfo_ismapped()
+    said = []
+    monkeypatch.setattr(messages, "error", lambda text, parent=None, title=None: said.append(text))
+    assert app.save() is None and said

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from tracker_desktop.core import rules
 from tracker_desktop.core.cleaning import parse_date
 from tracker_desktop.core.definitions import load_definition
 from tracker_desktop.core.mapping import Source
@@ -24,7 +25,25 @@ def check_workbook(return_id: str, path: Path, as_of=None, period: str | None = 
     mapping = {h: (Source((h,)) if h in table.headers else None) for h in template.headers}
     day = parse_day(as_of) if not hasattr(as_of, "year") else as_of
     month = parse_period(period, day) if period else _month_of_return(table, month_field) or parse_period(None, day)
-    return Preparation(definition, template, table, Sender(school="0000000"), month, day, mapping)
+    return CheckedReturn(definition, template, table, Sender(school="0000000"), month, day, mapping)
+
+
+class CheckedReturn(Preparation):
+    """A filled-in workbook being checked: what tidying would change is wrong in the file as it
+    stands, so each such value is an error until the cell is edited (or the return saved anew)."""
+
+    def build(self, progress=None) -> None:
+        self._as_found: dict[tuple[int, str], object] = {}
+        super().build(progress)
+        self._as_found = {(i, c): fix for i, l in enumerate(self.learners) for c, fix in l.fixes.items()}
+        self.recheck()
+
+    def _check_row(self, row: int):
+        found = super()._check_row(row)
+        for column, fix in self.learners[row].fixes.items():
+            if self._as_found.get((row, column)) is fix:
+                found.append(rules.problem(row, column, "written-differently", fix.before, fix.after))
+        return found
 
 
 def _month_of_return(table, field: str | None):

@@ -191,8 +191,8 @@ def ehcp_from_sen(text: str) -> str:
         value = m.group(1)
     if value in ("E", "EHC", "EHCP", "EHC PLAN", "S", "STATEMENT") or "EDUCATION, HEALTH" in value or "EHC PLAN" in value:
         return "Y"
-    if value in ("", "N", "K", "NONE", "NO SEN", "SEN SUPPORT", "A", "P"):
-        return "N"
+    if value in ("", "N", "K", "NONE", "NO SEN", "SEN SUPPORT", "A", "P") or value.startswith(("NO ", "NOT ")):
+        return "N"  # 'No Special Educational Need', 'Not SEN'...
     return text.strip()
 
 

@@ -343,8 +343,14 @@ class Preparation:
                       for i, l in enumerate(self.learners) for f in l.fixes.values()],
             "problems": [{"source_row": self.learners[p.row].source_row, "row": self.sheet_row(p.row), "column": p.column,
                           "severity": p.severity, "rule": p.rule, "message": p.message} for p in self.problems],
-            "unmatched_columns": [c for c in self.columns if self.mapping.get(c) is None],
+            "unmatched_columns": [c for c in self._columns_to_fill() if self.mapping.get(c) is None],
         }
+
+    def _columns_to_fill(self) -> list[str]:
+        """Columns the export is expected to fill (for TEP's sheets, only the school's)."""
+        if self.definition.school_fills:
+            return [self.headers.get(n, n) for n in self.definition.school_fills]
+        return self.columns
 
     def sheet_row(self, index: int) -> int:
         """The row a learner lands on in the written workbook."""

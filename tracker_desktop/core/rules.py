@@ -73,7 +73,9 @@ RULES = {r.id: r for r in (
          "A learning aim reference (LARS) is 8 letters and digits."),
     Rule("not-matched", QUERY, "Not found in the export", "This learner was not found in {detail}: fill in their row by hand.",
          "A pre-populated row (TEP's list) that no row of the MIS export matched by UPN, TEP Ref, or name and date of birth."),
-    Rule("duplicate-learner", ERROR, "Learner on more than one row", "{column} {value} is on {detail}: KCC accepts one line per learner. Keep one row, or correct the UPN.",
+    Rule("written-differently", ERROR, "Not written as KCC's return needs", "{column} '{value}' is not written as KCC's return needs it: it should be '{detail}'. Correct the workbook, or save the return again from Tracker Desktop.",
+         "A filled-in return holds values exactly as uploaded: a value tidying would change (Female for F, a phone number without its 0) is wrong in the file."),
+    Rule("duplicate-learner", ERROR, "Learner on more than one row", "{column} {value} is on {detail}: KCC accepts one line per learner. Keep one row, or correct the {column}.",
          "Each learner appears once; every row sharing the identifier is marked."),
 )}
 

@@ -66,6 +66,8 @@ def build_template(
             dv.add(f"{letter}2:{letter}{VALIDATION_ROWS}")
             ws.add_data_validation(dv)
     ws.freeze_panes = "A2"
+    book.properties.creator = ""  # the upload file carries no marks of ours
+    book.properties.lastModifiedBy = ""
     ws.row_dimensions[1].height = 32
     out = io.BytesIO()
     book.save(out)

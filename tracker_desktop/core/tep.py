@@ -36,7 +36,10 @@ def open_prepopulated(path: Path, password: str | None) -> bytes:
     if protection.is_encrypted(data):
         if not password:
             raise protection.WrongPassword(f"{Path(path).name} is encrypted: give the password TEP told you (--prepopulated-password-file).")
-        return protection.decrypt(data, password)
+        try:
+            return protection.decrypt(data, password)
+        except protection.ProtectionError as e:
+            raise type(e)(f"{Path(path).name}: {e}") from None
     return data
 
 

@@ -87,6 +87,8 @@ def _write_shell(template: Template, kinds: list[str], positions: list[int], cou
     for name, defined in source.defined_names.items():
         out.defined_names[name] = copy(defined)
     out.properties = copy(source.properties)
+    if (out.properties.creator or "openpyxl") == "openpyxl":
+        out.properties.creator = ""  # openpyxl's default name: no marks of ours in the upload file
     buffer = io.BytesIO()
     out.save(buffer)
     return buffer.getvalue()

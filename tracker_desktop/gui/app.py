@@ -435,6 +435,9 @@ class App:
     def save(self) -> SaveDialog | None:
         if self.prep is None or self.current is not self.review or self.worker.busy:
             return None
+        if getattr(self.prep, "blocking", None):
+            messages.error(f"Nothing can be saved yet: {self.prep.blocking}.", self.master)
+            return None
         dialog = SaveDialog(self.master, self.prep, self.output_folder(), _utest=self._utest)
         if not self._utest and dialog.result:
             self.save_to(dialog.result)

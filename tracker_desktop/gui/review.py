@@ -64,8 +64,10 @@ class ReviewScreen(ttk.Frame):
         self.nil_text.pack(anchor="w")
         nil_bar = ttk.Frame(self.nil, style="Advice.TFrame")
         nil_bar.pack(anchor="w", pady=(10, 0))
-        ttk.Button(nil_bar, text="Save a nil-return e-mail…", style="Accent.TButton", command=app.save).pack(side="left")
-        ttk.Button(nil_bar, text="Column matching…", command=app.show_mapping).pack(side="left", padx=(8, 0))
+        self.nil_save = ttk.Button(nil_bar, text="Save a nil-return e-mail…", style="Accent.TButton", command=app.save)
+        self.nil_save.pack(side="left")
+        self.nil_mapping = ttk.Button(nil_bar, text="Column matching…", command=app.show_mapping)
+        self.nil_mapping.pack(side="left", padx=(8, 0))
         self.nil_left_out = ttk.Button(nil_bar, text="Left out…", command=app.show_left_out)
         self.nil_left_out.pack(side="left", padx=(8, 0))
 
@@ -108,11 +110,24 @@ class ReviewScreen(ttk.Frame):
     def _show_nil(self, prep) -> None:
         from tracker_desktop.gui.routine import is_nil_return, month_label
 
-        if not is_nil_return(prep):
+        blocked = getattr(prep, "blocking", None)
+        if not is_nil_return(prep) and not blocked:
             self.nil.pack_forget()
             self.panes.pack(fill="both", expand=True, before=self.status)
             return
         self.panes.pack_forget()
+        if blocked:
+            # Nobody could be put on the return: say why, and offer the fix, never a nil return.
+            self.nil_save.pack_forget()
+            self.nil_text.configure(text=(
+                f"Nothing can be put on the {prep.definition.title} return yet: {blocked}.\n\n"
+                "Open Column matching and choose the export column that holds it."))
+            self.nil_left_out.configure(text=f"Left out ({len(prep.left_out)})…")
+            self.nil.pack(fill="x", pady=(8, 0), before=self.status)
+            self.status.configure(text="")
+            self.nil_mapping.focus_set()
+            return
+        self.nil_save.pack(side="left", before=self.nil_mapping)
         self.nil_text.configure(text=(
             f"Nobody in the export is on the {prep.definition.title} return for {month_label(prep)} "
             f"({plural(len(prep.left_out), 'row')} of the export checked, none in scope).\n\n"

@@ -13,7 +13,8 @@ APP_TITLE = "Tracker Desktop"
 
 def is_nil_return(prep) -> bool:
     """A monthly return with nobody in scope: KCC is told by e-mail instead of a workbook."""
-    return prep is not None and prep.definition.period == "month" and not prep.learners
+    # Not when the export lacks the column deciding who is on it: that is no nil return.
+    return prep is not None and prep.definition.period == "month" and not prep.learners and not getattr(prep, "blocking", None)
 
 
 def month_label(prep) -> str:
