@@ -152,8 +152,10 @@ def test_the_exports_are_the_same_learners_in_every_format(tmp_path):
     from tracker_desktop.core.readers import read_export
 
     files = doctor.export_files(tmp_path)
-    assert set(files) == {"CSV UTF-8", "CSV Windows-1252", "CSV UTF-16", "Excel xlsx"}
+    assert set(files) == {"CSV UTF-8", "CSV Windows-1252", "CSV UTF-16", "Excel xlsx", "Excel 97-2003 xls", "CTF XML"}
     assert files["CSV Windows-1252"].read_bytes().count("ë".encode("cp1252")) >= 1
+    ctf = read_export(files.pop("CTF XML"))
     tables = [read_export(p) for p in files.values()]
     assert all(t.headers == doctor.HEADER for t in tables)
-    assert all(t.rows == tables[0].rows for t in tables)
+    assert all(t.rows == tables[0].rows for t in tables)  # the shipped xls still holds doctor's rows
+    assert [r[ctf.headers.index("Legal Forename")] for r in ctf.rows] == [r[2] for r in tables[0].rows]

@@ -85,6 +85,27 @@ def _xlsx_bytes(rows: list[list[str]]) -> bytes:
     return out.getvalue()
 
 
+def _ctf_bytes(rows: list[list[str]]) -> bytes:
+    """The same pupils as a DfE Common Transfer File, as every English MIS can write one."""
+    from xml.sax.saxutils import escape
+
+    col = {h: i for i, h in enumerate(rows[0])}
+    pupils = []
+    for r in rows[1:]:
+        day, month, year = r[col["DOB"]].split("/")
+        pupils.append(
+            f"<Pupil><UPN>{r[col['UPN']]}</UPN><Surname>{escape(r[col['Surname']])}</Surname>"
+            f"<Forename>{escape(r[col['Forename']])}</Forename><DOB>{year}-{month}-{day}</DOB><Sex>{r[col['Gender']]}</Sex>"
+            f"<BasicDetails><NCyearActual>{r[col['Year']].split()[-1]}</NCyearActual></BasicDetails>"
+            f"<Address><AddressLines><AddressLine1>{escape(r[col['Address 1']])}</AddressLine1>"
+            f"<AddressLine2>{escape(r[col['Town']])}</AddressLine2></AddressLines><PostCode>{r[col['Postcode']]}</PostCode></Address>"
+            f"</Pupil>")
+    xml = ('<?xml version="1.0" encoding="UTF-8"?><CTfile><Header><DocumentName>Common Transfer File</DocumentName>'
+           '<CTFversion>24.0</CTFversion><SourceSchool><LEA>886</LEA><Estab>4123</Estab></SourceSchool></Header>'
+           f'<CTFpupilData>{"".join(pupils)}</CTFpupilData></CTfile>')
+    return xml.encode("utf-8")
+
+
 def export_files(folder: Path) -> dict[str, Path]:
     """The fictional export in every format an office may give: name of the format -> file."""
     rows = demo_rows()
@@ -94,7 +115,13 @@ def export_files(folder: Path) -> dict[str, Path]:
         "CSV Windows-1252": ("roll-ansi.csv", text.encode("cp1252")),
         "CSV UTF-16": ("roll-unicode.txt", _csv_text(rows, "\t").encode("utf-16")),  # Excel's "Unicode text"
         "Excel xlsx": ("roll.xlsx", _xlsx_bytes(rows)),
+        "CTF XML": ("roll.xml", _ctf_bytes(rows)),
     }
+    from tracker_desktop.resources import resource_path
+
+    xls = resource_path("assets", "demo", "doctor_roll.xls")  # made once by LibreOffice from _xlsx_bytes
+    if xls.exists():
+        files["Excel 97-2003 xls"] = ("roll.xls", xls.read_bytes())
     paths = {}
     for name, (file_name, data) in files.items():
         path = folder / file_name
@@ -201,8 +228,16 @@ class Doctor:
         from tracker_desktop.core.preparation import known_headers
         from tracker_desktop.core.readers import read_export
 
+        if name not in self.exports:
+            raise Failed("its test file is missing from the installed folder (assets/demo); reinstall the program")
         table = read_export(self.exports[name], known_headers(load_definition(RETURN_ID)))
         rows = demo_rows()
+        if name == "CTF XML":
+            # a CTF has its own headings: the pupils must come back as written
+            picked = [[row[table.headers.index(h)] for h in ("UPN", "Legal Surname", "Legal Forename")] for row in table.rows]
+            if picked != [r[:3] for r in rows[1:]]:
+                raise Failed("the pupils were not read as written")
+            return f"{len(table.rows)} pupils"
         if table.headers != rows[0]:
             raise Failed("the column headings were not read as written")
         got = [list(r[: len(rows[0])]) for r in table.rows]
@@ -385,7 +420,7 @@ class Doctor:
                     self.exports = export_files(self.folder)
                 except Exception as e:
                     self._report("make test exports", False, f"{type(e).__name__}: {e}")
-                for name in ("CSV UTF-8", "CSV Windows-1252", "CSV UTF-16", "Excel xlsx"):
+                for name in ("CSV UTF-8", "CSV Windows-1252", "CSV UTF-16", "Excel xlsx", "Excel 97-2003 xls", "CTF XML"):
                     self.part(f"read {name}", lambda n=name: self.check_read(n))
                 self.part("clean and check", self.check_prepare)
                 self.part("write return", self.check_write)
