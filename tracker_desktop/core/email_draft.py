@@ -29,9 +29,13 @@ def draft(to: str, subject: str, body: str, attachments: list[Path] = ()) -> byt
     return bytes(message)
 
 
+def _who(school_name: str, school_number: str) -> str:
+    return f"{school_name} ({school_number})" if school_name else school_number
+
+
 def tep_draft(encrypted: Path, title: str, school_name: str, school_number: str) -> bytes:
     """The covering e-mail for an encrypted TEP sheet. It never holds the password."""
-    who = f"{school_name} ({school_number})" if school_name else school_number
+    who = _who(school_name, school_number)
     body = (
         f"Dear Staying in Touch team,\n\n"
         f"Please find attached {title} from {who}, as an encrypted Excel workbook "
@@ -44,7 +48,7 @@ def tep_draft(encrypted: Path, title: str, school_name: str, school_number: str)
 
 def nil_return_draft(title: str, month_label: str, school_name: str, school_number: str) -> bytes:
     """A nil return: nobody in scope this month, so KCC MI is told by e-mail instead of a file."""
-    who = f"{school_name} ({school_number})" if school_name else school_number
+    who = _who(school_name, school_number)
     body = (
         f"Dear MI team,\n\n"
         f"{who} has a nil return for {title} for {month_label}: "
