@@ -169,7 +169,6 @@ class Preparation:
         rest = [c for c in wanted if c not in deciding]
         self.learners, self.left_out, self._row_problems = [], [], []
         self.blocking = self._missing_scope_column()
-        columns = self.columns
         total = max(len(self.table.rows), 1)
         for i, (row, source_row) in enumerate(zip(self.table.rows, self.table.source_rows)):
             if self.blocking:

@@ -27,7 +27,6 @@ class ExportError(UserError):
 def read_export(path: Path, known_headers: Iterable[str] = ()) -> Table:
     """Read an export; `known_headers` (folded names) help find the header row and the right sheet."""
     path = Path(path)
-    known = {_fold(h) for h in known_headers}
     try:
         data = path.read_bytes()
     except FileNotFoundError:

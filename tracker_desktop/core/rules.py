@@ -115,7 +115,6 @@ def problem(row: int, column: str, rule_id: str, value: str = "", detail: str = 
 def check_learner(ctx: CheckContext, row: int, values: dict[str, str], columns: Sequence[str]) -> list[Problem]:
     """Every problem on one learner's row (the duplicate check runs across rows separately)."""
     found: list[Problem] = []
-    d = ctx.definition
     for column in columns:
         value = values.get(column, "")
         meaning = ctx.meaning(column)
@@ -213,7 +212,6 @@ def _whole(value: str) -> int | None:
 
 
 def _cross_checks(ctx: CheckContext, row: int, values: dict[str, str], columns: Sequence[str]) -> list[Problem]:
-    d = ctx.definition
     found: list[Problem] = []
     year = _whole(ctx.value(values, "NC Year").strip()) if ctx.has(columns, "NC Year") else None
     dob = parse_date(ctx.value(values, "Date of Birth")) if ctx.has(columns, "Date of Birth") else None
