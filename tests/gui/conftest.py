@@ -66,10 +66,12 @@ class Answers:
 
     def __init__(self):
         self.shown: list[tuple[str, str, str]] = []
+        self.defaults: list[str | None] = []  # the button Enter would press, for each one shown
         self.replies: list = []
 
-    def __call__(self, kind, title, message, parent=None):
+    def __call__(self, kind, title, message, parent=None, default=None):
         self.shown.append((kind, title, message))
+        self.defaults.append(default)
         return self.replies.pop(0) if self.replies else True
 
     def kinds(self):

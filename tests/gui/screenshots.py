@@ -26,13 +26,15 @@ def main() -> int:
     from tracker_desktop.gui.app import App
 
     errors: list[str] = []
-    messages.set_asker(lambda kind, title, message, parent=None: True)
+    messages.set_asker(lambda kind, title, message, parent=None, **options: True)
     root = tk.Tk()
     root.report_callback_exception = lambda *exc: errors.append("".join(traceback.format_exception(*exc)))
     root.geometry("1280x800+0+0")
     settings = Settings(school_name="Oakfield School", school_number="8864123",
                         output_folder=r"C:\Users\office\Documents\KCC returns")
     app = App(root, settings, persist=False, _utest=True)
+    root.focus_force()  # as a user's window has it: the shots then show where the keyboard focus is
+    app.home.focus_list()
 
     def wait() -> None:
         while app.worker.busy:

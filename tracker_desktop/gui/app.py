@@ -190,11 +190,13 @@ class App:
         self.home.refresh(self.definitions, self.settings)
         self.master.title(APP_TITLE)
         self.show(self.home)
-        self.home.tree.focus_set()
+        self.home.focus_list()
 
     def first_run(self) -> None:
         if not self.settings.is_complete:
             self.edit_settings(first_run=True)
+        elif self.current is self.home:
+            self.home.focus_list()
 
     def edit_settings(self, first_run: bool = False) -> SettingsDialog:
         dialog = SettingsDialog(self.master, self.settings, first_run=first_run, _utest=self._utest)
@@ -207,6 +209,8 @@ class App:
             self._save_settings()
             if self.current is self.home:
                 self.home.refresh(self.definitions, self.settings)
+        if self.current is self.home:
+            self.home.focus_list()  # back on the list, ready for the arrows and Enter
 
     def show_review(self) -> None:
         self.show(self.review)
@@ -218,6 +222,7 @@ class App:
             return
         self.mapping.load(self.prep, from_review=self.current is self.review)
         self.show(self.mapping)
+        self.mapping.focus_first()
 
     def show_left_out(self) -> LeftOutWindow | None:
         if self.prep is None:
@@ -486,7 +491,7 @@ class App:
         def failed(e):
             self.review.grid_view.locked = False
             if isinstance(e, OutputExists) and not force:
-                if messages.ask("yesno", APP_TITLE, f"{prep.output_name} is already in {folder}.\n\nReplace it with this one?", self.master):
+                if messages.ask("yesno", APP_TITLE, f"{prep.output_name} is already in {folder}.\n\nReplace it with this one?", self.master, default="no"):
                     self.write(folder, force=True)
                 return
             messages.report(e, self.master, f"saving {prep.output_name}")

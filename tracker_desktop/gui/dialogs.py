@@ -19,8 +19,15 @@ class Dialog(tk.Toplevel):
     """OK/Cancel dialog; `result` stays None when cancelled."""
 
     ok_text = "OK"
+    cancel_text = "Cancel"
+    cancel_is_default = False  # True when going ahead is the risky choice: Enter then cancels
 
     def __init__(self, parent, title: str, _utest: bool = False):
+        # Where the keyboard focus goes back to when the dialog closes (else it can be nowhere).
+        try:
+            self._return_focus = parent.winfo_toplevel().focus_lastfor()
+        except (tk.TclError, KeyError):
+            self._return_focus = None
         super().__init__(parent)
         self.withdraw()
         self.title(title)
@@ -32,19 +39,47 @@ class Dialog(tk.Toplevel):
         self.first = self.body(body)
         buttons = ttk.Frame(self, padding=(16, 0, 16, 16))
         buttons.pack(fill="x")
-        self.ok_button = ttk.Button(buttons, text=self.ok_text, style="Accent.TButton", command=self.ok)
+        # The default button (the one Enter presses) is the blue one. Made left to right, so Tab
+        # goes through them in the order they are seen.
+        risky = self.cancel_is_default
+        self.cancel_button = ttk.Button(buttons, text=self.cancel_text, command=self.cancel,
+                                        style="Accent.TButton" if risky else "TButton")
+        self.ok_button = ttk.Button(buttons, text=self.ok_text, command=self.ok,
+                                    style="TButton" if risky else "Accent.TButton")
         self.ok_button.pack(side="right")
-        ttk.Button(buttons, text="Cancel", command=self.cancel).pack(side="right", padx=(0, 8))
-        self.bind("<Return>", lambda e: self.ok())
+        self.cancel_button.pack(side="right", padx=(0, 8))
+        self.default_button = self.cancel_button if risky else self.ok_button
+        self.bind("<Return>", self._enter)
+        self.bind("<KP_Enter>", self._enter)
         self.bind("<Escape>", lambda e: self.cancel())
         self.protocol("WM_DELETE_WINDOW", self.cancel)
         self.deiconify()
         self._place(parent)
-        (self.first or self.ok_button).focus_set()
+        (self.first or self.default_button).focus_set()
         if not _utest:
             self.wait_visibility()
             self.grab_set()
             self.wait_window(self)
+
+    def _enter(self, event=None) -> str:
+        """Enter presses the button that has the focus, else the default one."""
+        focused = self.focus_get()
+        if isinstance(focused, ttk.Button) and focused.winfo_toplevel() is self:
+            focused.invoke()
+        else:
+            self.default_button.invoke()
+        return "break"
+
+    def destroy(self) -> None:
+        back = getattr(self, "_return_focus", None)
+        self._return_focus = None
+        if back is not None:
+            try:
+                if back.winfo_exists() and back.winfo_toplevel() is not self:
+                    back.focus_set()  # while the dialog still has the focus, so it really moves
+            except tk.TclError:
+                pass
+        super().destroy()
 
     def _place(self, parent) -> None:
         top = parent.winfo_toplevel()
@@ -228,9 +263,11 @@ class OpenDialog(Dialog):
         self.period_label = ttk.Label(f, text="Month (YYYY-MM)")
         self.period_label.grid(padx=(0, 12), row=6, column=0, sticky="w", pady=4)
         self.period = tk.StringVar(self)
-        ttk.Entry(f, textvariable=self.period, width=10).grid(row=6, column=1, sticky="w", pady=4)
+        self.period_entry = ttk.Entry(f, textvariable=self.period, width=10)
+        self.period_entry.grid(row=6, column=1, sticky="w", pady=4)
         self.period_hint = ttk.Label(f, text="", style="Muted.TLabel")
         self.period_hint.grid(row=7, column=1, columnspan=2, sticky="w")
+        self.period.trace_add("write", lambda *a: self._period_changed())
         ttk.Label(f, text="Correct as at (YYYY-MM-DD)").grid(row=8, column=0, sticky="w", pady=4, padx=(0, 12))
         self.as_of = tk.StringVar(self, dt.date.today().isoformat())
         ttk.Entry(f, textvariable=self.as_of, width=12).grid(row=8, column=1, sticky="w", pady=4)
@@ -252,16 +289,7 @@ class OpenDialog(Dialog):
     def _return_changed(self) -> None:
         d = self.definition
         late = self.overdue.get(d.id)
-        self.period.set(late or default_period(d))
-        if late:
-            from tracker_desktop.gui.home import describe_period
-
-            self.period_hint.configure(text=f"{describe_period(late)} is overdue, so it is filled in here. "
-                                            "Change it for another month.")
-        elif d.period == "month":
-            self.period_hint.configure(text="The month whose joiners or leavers this return lists.")
-        else:
-            self.period_hint.configure(text="Any month of the academic year the return is for.")
+        self.period.set(late or default_period(d))  # the hint follows (_period_changed)
         for widget in (self.tep_label, self.tep_entry, self.tep_browse):
             widget.grid() if self.is_tep else widget.grid_remove()
         if self.is_tep:
@@ -272,6 +300,20 @@ class OpenDialog(Dialog):
         else:
             self.export_hint.grid_remove()
         self._tep_changed()
+
+    def _period_changed(self) -> None:
+        """The hint under the month: why an overdue month is filled in, only while it still is."""
+        d = self.definition
+        late = self.overdue.get(d.id)
+        if late and self.period.get().strip() == late:
+            from tracker_desktop.gui.home import describe_period
+
+            self.period_hint.configure(text=f"{describe_period(late)} is overdue, so it is filled in here. "
+                                            "Change it for another month.")
+        elif d.period == "month":
+            self.period_hint.configure(text="The month whose joiners or leavers this return lists.")
+        else:
+            self.period_hint.configure(text="Any month of the academic year the return is for.")
 
     def _tep_changed(self) -> None:
         """Show the password row only for an encrypted TEP workbook."""

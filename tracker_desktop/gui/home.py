@@ -135,7 +135,8 @@ class HomeScreen(ttk.Frame):
         self.statuses: dict = {}
         self.overdue_months: dict[str, str] = {}
         self.tree.bind("<Double-1>", lambda e: self.prepare())
-        self.tree.bind("<Return>", lambda e: self.prepare())
+        self.tree.bind("<Return>", lambda e: (self.prepare(), "break")[1])
+        self.tree.bind("<KP_Enter>", lambda e: (self.prepare(), "break")[1])
 
         bar = ttk.Frame(self)
         bar.pack(fill="x", pady=(10, 0))
@@ -183,6 +184,17 @@ class HomeScreen(ttk.Frame):
             keep = chosen if chosen in items else items[0]  # the soonest due
             self.tree.selection_set(keep)
             self.tree.focus(keep)
+
+    def focus_list(self) -> None:
+        """Keyboard focus on the returns list with a row selected: arrows move, Enter prepares."""
+        items = self.tree.get_children()
+        if not items:
+            return
+        chosen = self.selected() or items[0]
+        self.tree.selection_set(chosen)
+        self.tree.focus(chosen)
+        self.tree.see(chosen)
+        self.tree.focus_set()
 
     def selected(self) -> str | None:
         chosen = self.tree.selection()

@@ -45,9 +45,12 @@ class MappingScreen(ttk.Frame):
 
         bar = ttk.Frame(self)
         bar.pack(side="bottom", fill="x", pady=(8, 0))
-        ttk.Button(bar, text="Use these columns", style="Accent.TButton", command=self.accept).pack(side="right")
+        self.use = ttk.Button(bar, text="Use these columns  (Enter)", style="Accent.TButton", command=self.accept)
+        self.use.pack(side="right")
         self.back = ttk.Button(bar, text="Back", command=self.go_back)
         self.back.pack(side="right", padx=(0, 8))
+        self.combos: list[ttk.Combobox] = []
+        self._keys(self.use, self.back)
 
         outer = ttk.Frame(self)
         outer.pack(fill="both", expand=True)
@@ -62,6 +65,29 @@ class MappingScreen(ttk.Frame):
         self.canvas.bind("<Configure>", lambda e: self.canvas.itemconfigure(self.window, width=e.width))
         for widget in (self.canvas, self.table):
             self._scrolls(widget)
+
+    def _keys(self, *widgets) -> None:
+        """Enter uses the columns and Escape goes back, from any dropdown or button of the screen.
+        An open dropdown list has the focus itself (in its own little window), so there Enter
+        still just picks the line and Escape closes the list."""
+        for widget in widgets:
+            widget.bind("<Return>", self._enter)
+            widget.bind("<KP_Enter>", self._enter)
+            widget.bind("<Escape>", lambda e: (self.go_back(), "break")[1])
+
+    def _enter(self, event) -> str:
+        if event.widget is self.back:
+            self.go_back()  # Enter on a button presses that button
+        else:
+            self.accept()
+        return "break"
+
+    def focus_first(self) -> None:
+        """The first column's dropdown, where the user starts checking."""
+        if self.combos:
+            self.combos[0].focus_set()
+        else:
+            self.use.focus_set()
 
     def _scrolls(self, widget) -> None:
         """The wheel scrolls the page wherever the pointer is, over a label or a dropdown alike.
@@ -109,6 +135,7 @@ class MappingScreen(ttk.Frame):
         self.options.clear()
         self.previews.clear()
         self.sureness.clear()
+        self.combos.clear()
         for c, (title, width) in enumerate((("KCC column", 26), ("Comes from export column", 34), ("Match", 14), ("First rows after tidying", 50))):
             ttk.Label(self.table, text=title, style="Heading.TLabel").grid(row=0, column=c, sticky="w", padx=(0, 12), pady=(0, 6))
         headers = list(prep.table.headers)
@@ -130,6 +157,8 @@ class MappingScreen(ttk.Frame):
             combo.grid(row=r, column=1, sticky="we", padx=(0, 12), pady=2)
             combo.bind("<<ComboboxSelected>>", lambda e, h=header: self.changed(h))
             combo.bind("<FocusIn>", lambda e: self._see(e.widget), add="+")
+            self._keys(combo)
+            self.combos.append(combo)
             sure = tk.Label(self.table, text=certainty(source), width=14, anchor="w", padx=4)
             sure.mandatory = column.mandatory
             self._paint(sure, source)

@@ -19,7 +19,9 @@ from tracker_desktop.core.errors import UserError
 Asker = Callable[[str, str, str], "bool | None"]
 
 
-def _tk_ask(kind: str, title: str, message: str, parent=None) -> bool | None:
+def _tk_ask(kind: str, title: str, message: str, parent=None, default: str | None = None) -> bool | None:
+    """default: the button Enter presses ("yes", "no", "ok", "cancel"); None for Tk's usual."""
+    options = {"default": default} if default else {}
     if kind == "error":
         messagebox.showerror(title, message, parent=parent)
         return None
@@ -30,11 +32,11 @@ def _tk_ask(kind: str, title: str, message: str, parent=None) -> bool | None:
         messagebox.showinfo(title, message, parent=parent)
         return None
     if kind == "yesno":
-        return messagebox.askyesno(title, message, parent=parent)
+        return messagebox.askyesno(title, message, parent=parent, **options)
     if kind == "okcancel":
-        return messagebox.askokcancel(title, message, parent=parent)
+        return messagebox.askokcancel(title, message, parent=parent, **options)
     if kind == "yesnocancel":
-        return messagebox.askyesnocancel(title, message, parent=parent)
+        return messagebox.askyesnocancel(title, message, parent=parent, **options)
     raise ValueError(kind)
 
 
@@ -42,13 +44,17 @@ _asker: Callable[..., "bool | None"] = _tk_ask
 
 
 def set_asker(func: Callable[..., "bool | None"] | None) -> None:
-    """Tests install a function (kind, title, message, parent=None) -> answer; None restores Tk's."""
+    """Tests install a function (kind, title, message, parent=None, default=None) -> answer (default
+    is passed only when a question asks for one); None restores Tk's."""
     global _asker
     _asker = func or _tk_ask
 
 
-def ask(kind: str, title: str, message: str, parent=None) -> bool | None:
-    return _asker(kind, title, message, parent=parent)
+def ask(kind: str, title: str, message: str, parent=None, default: str | None = None) -> bool | None:
+    """default: which button Enter presses, e.g. "no" where yes would overwrite a file."""
+    if default is None:
+        return _asker(kind, title, message, parent=parent)
+    return _asker(kind, title, message, parent=parent, default=default)
 
 
 def error(message: str, parent=None, title: str = "Tracker Desktop") -> None:

@@ -15,6 +15,7 @@ from tracker_desktop.core.rules import RULES
 from tracker_desktop.gui import theme
 
 ALL = "__all__"
+PANEL_TEXT_WIDTH = 400  # until the panel's real width is known
 
 
 class ProblemsPanel(ttk.Frame):
@@ -36,6 +37,15 @@ class ProblemsPanel(ttk.Frame):
         self.kinds.bind("<<TreeviewSelect>>", self._kind_chosen)
 
         ttk.Label(self, text="Each problem (Enter or click to go to it)", style="Heading.TLabel").pack(anchor="w")
+        # The chosen line in full, wrapped: the list cuts long messages at the panel's edge.
+        # A fixed height, so the list does not jump as messages of different lengths are shown.
+        lines = theme.font(self).metrics("linespace")
+        holder = ttk.Frame(self, height=4 * lines + 12)
+        holder.pack(side="bottom", fill="x", pady=(6, 0))
+        holder.pack_propagate(False)
+        self.detail = ttk.Label(holder, text="", justify="left", anchor="nw", wraplength=PANEL_TEXT_WIDTH)
+        self.detail.pack(fill="both", expand=True)
+        holder.bind("<Configure>", lambda e: self.detail.configure(wraplength=max(e.width - 4, 100)))
         frame = ttk.Frame(self)
         frame.pack(fill="both", expand=True, pady=(4, 0))
         # No separate column for the column's name: every message starts with it, and the
@@ -52,6 +62,7 @@ class ProblemsPanel(ttk.Frame):
             tree.tag_configure("error", background=theme.ERROR_BG)
             tree.tag_configure("query", background=theme.QUERY_BG)
         self.lines.bind("<<TreeviewSelect>>", self._line_chosen)
+        self.lines.bind("<<TreeviewSelect>>", self._show_detail, add="+")
         self.lines.bind("<Return>", self._line_chosen)
 
     # --- filling ---------------------------------------------------------------------------------
@@ -139,6 +150,15 @@ class ProblemsPanel(ttk.Frame):
         if rule != self.rule_filter:
             self.rule_filter = rule
             self.refresh_all()
+
+    def _show_detail(self, event=None) -> None:
+        chosen = self.lines.selection()
+        if not chosen or not self.lines.exists(chosen[0]):
+            self.detail.configure(text="")
+            return
+        row, message = self.lines.item(chosen[0], "values")[:2]
+        severity = "Error" if "error" in self.lines.item(chosen[0], "tags") else "Query"
+        self.detail.configure(text=f"Row {row} · {severity}: {message}")
 
     def _line_chosen(self, event=None) -> None:
         if self._quiet:

@@ -168,7 +168,8 @@ class ReviewScreen(ttk.Frame):
             parts.append(f"{'Error' if p.severity == 'error' else 'Query'}: {p.message}")
         fix = learner.fixes.get(header)
         if fix is not None:
-            parts.append(f"Tidied: the export had {fix.before!r}, now {fix.after!r}.")
+            had = "you typed" if self.grid_view.typed_by_user(row, header, fix) else "the export had"
+            parts.append(f"Tidied: {had} {fix.before!r}, now {fix.after!r}.")
         if not problems and fix is None:
             parts.append("No problem.")
         self.status.configure(text="   ·   ".join(parts))

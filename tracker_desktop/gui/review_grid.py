@@ -11,12 +11,15 @@ are converted at the edges (selecting, seeing).
 from __future__ import annotations
 
 import gc
+import sys
 import tkinter as tk
 from dataclasses import dataclass
 from tkinter import ttk
 from typing import Callable
 
 from tksheet import Sheet, num2alpha
+from tksheet.functions import event_has_char_key
+from tksheet.sheet import Dropdown
 
 try:  # tksheet's own helper for one cell's note: Sheet.note() builds a span for every call
     from tksheet.functions import mod_note as _mod_note
@@ -28,6 +31,34 @@ from tracker_desktop.gui import theme
 
 BINDINGS = ("single_select", "arrowkeys", "edit_cell", "copy", "column_width_resize",
             "double_click_column_resize", "row_height_resize", "prior", "next", "find")
+
+
+# Keys held for a shortcut, not typing: Control, and Alt (0x20000 on Windows, where 0x8 is
+# NumLock; 0x8 on X11) or Command (0x8 on macOS). Not 0x10: NumLock on most X11 desktops.
+SHORTCUT_MODIFIERS = 0x0004 | (0x20000 if sys.platform == "win32" else 0x0008)
+DROPDOWN_MAX_WIDTH = 560  # a code list wider than this wraps nothing: it is cut, with the code first
+
+
+class WideDropdown(Dropdown):
+    """tksheet's dropdown list, as wide as its longest line (up to DROPDOWN_MAX_WIDTH) instead of
+    only as wide as the cell: "110 - Registered at a school in the area" is read whole, while the
+    column stays narrow enough for the grid to show the learner's other columns."""
+
+    _measured: dict = {}
+
+    def reset(self, **kwargs) -> None:
+        kwargs["width"] = max(kwargs.get("width") or 0, self.wanted_width(kwargs.get("values") or [], kwargs.get("font")))
+        super().reset(**kwargs)
+
+    def wanted_width(self, values, font) -> int:
+        import tkinter.font as tkfont
+
+        key = (tuple(map(str, values)), str(font))
+        if key not in self._measured:
+            measure = tkfont.Font(self, font=font).measure if font else tkfont.nametofont("TkDefaultFont", self).measure
+            longest = max((measure(str(v)) for v in values), default=0)
+            self._measured[key] = min(longest + 40, DROPDOWN_MAX_WIDTH)  # text inset and scrollbar
+        return self._measured[key]
 
 
 @dataclass(frozen=True)
@@ -97,6 +128,9 @@ class ReviewGrid(ttk.Frame):
         self.prep = None
         self.colours: dict[int, dict[int, str]] = {}  # row -> column -> the colour each cell shows now
         self.flagged: set[int] = set()  # TEP rows the export did not match (row label marked)
+        # The fixes made by tidying what the user typed (not the export's value), by cell: the
+        # status line says "you typed" for these. Kept by identity: equal fixes can come from both.
+        self.typed: dict[tuple[int, str], list] = {}
         self.undo_stack: list[list[Edit]] = []
         self.redo_stack: list[list[Edit]] = []
         self._group: list[Edit] | None = None
@@ -109,8 +143,18 @@ class ReviewGrid(ttk.Frame):
             default_row_index_width=170, align="w", header_align="w", row_index_align="w",
             empty_horizontal=0, empty_vertical=0, edit_cell_return="down", edit_cell_tab="right",
         )
+        self.sheet._dropdown_cls = WideDropdown
         self.sheet.enable_bindings(*BINDINGS)
         self.sheet.edit_validation(self._validate_edit)
+        # tksheet starts editing a text cell on a typed character but ignores one typed on a
+        # dropdown cell; here it opens the dropdown with that character typed, searching the list.
+        self.sheet.MT.bind("<Key>", self._type_into_dropdown, add="+")
+        # The wider dropdown list (WideDropdown) is kept inside the grid: tksheet puts it at the
+        # cell's left edge when it opens and again whenever its text box grows a line.
+        MT = self.sheet.MT
+        self._open_dropdown, self._editor_grew = MT.open_dropdown_window, MT.text_editor_newline_binding
+        MT.open_dropdown_window = lambda r, c, event=None: (self._open_dropdown(r, c, event=event), self._dropdown_in_view())[0]
+        MT.text_editor_newline_binding = lambda *a, **k: (self._editor_grew(*a, **k), self._dropdown_in_view())[0]
         self.sheet.bind("<<SheetSelect>>", self._selected)
         for widget in (self.sheet.MT, self.sheet.RI, self.sheet.CH):
             widget.bind("<Delete>", self._delete)
@@ -123,6 +167,7 @@ class ReviewGrid(ttk.Frame):
         self.prep = prep
         self.undo_stack.clear()
         self.redo_stack.clear()
+        self.typed.clear()
         self.colours.clear()
         self.flagged.clear()
         self._dropdown_columns: set[int] = set()
@@ -243,7 +288,8 @@ class ReviewGrid(ttk.Frame):
             for header, fix in fixes.items():
                 c = index.get(header)
                 if c is not None:
-                    self._set_note(r, c, f"The export had: {fix.before!r}\nNow: {fix.after!r}")
+                    had = "You typed" if self.typed_by_user(r, header, fix) else "The export had"
+                    self._set_note(r, c, f"{had}: {fix.before!r}\nNow: {fix.after!r}")
             if old:
                 for c in old:
                     if columns[c] not in fixes and "note" in cell_options.get((r, c), {}):
@@ -324,6 +370,8 @@ class ReviewGrid(ttk.Frame):
         duplicates_before = self._duplicate_rows() if identity else set()
         after = prep.set_value(row, header, text)
         after_fix = learner.fixes.get(header)
+        if after_fix is not None and after_fix is not before_fix:
+            self.typed.setdefault((row, header), []).append(after_fix)
         if (before, before_fix) != (after, after_fix):
             self._record(Edit(row, header, before, before_fix, after, after_fix))
         changed = {row} | duplicates_before | (self._duplicate_rows() if identity else set())
@@ -333,6 +381,36 @@ class ReviewGrid(ttk.Frame):
         self.after_idle(self.sheet.refresh)
         self.on_edited(changed)
         return after
+
+    def typed_by_user(self, row: int, header: str, fix) -> bool:
+        """True if this fix tidied a value the user typed (or chose), not the export's."""
+        return fix is not None and any(f is fix for f in self.typed.get((row, header), ()))
+
+    def _type_into_dropdown(self, event):
+        MT = self.sheet.MT
+        if self.locked or self.prep is None or MT.text_editor.open or MT.dropdown.open or not MT.selected:
+            return None
+        if not event_has_char_key(event) or event.state & SHORTCUT_MODIFIERS:
+            return None
+        r, c = MT.selected.row, MT.selected.column
+        if not MT.get_cell_kwargs(MT.datarn(r), MT.datacn(c), key="dropdown"):
+            return None
+        MT.open_dropdown_window(r, c, event=event)
+        if MT.dropdown.open and MT.text_editor.open:
+            MT.dropdown_text_editor_modified(event)  # find the typed text in the list at once
+        return "break"
+
+    def _dropdown_in_view(self) -> None:
+        """Move an open dropdown list left if it would run off the right edge of the grid."""
+        MT = self.sheet.MT
+        if not (MT.dropdown.open and MT.dropdown.window):
+            return
+        MT.dropdown.window.update_idletasks()
+        width = MT.dropdown.window.winfo_reqwidth()
+        x, y = MT.coords(MT.dropdown.canvas_id)
+        right = MT.canvasx(0) + MT.winfo_width()
+        if x + width > right:
+            MT.coords(MT.dropdown.canvas_id, max(MT.canvasx(0), right - width), y)
 
     def _duplicate_rows(self) -> set[int]:
         return {p.row for p in self.prep.problems if p.rule == "duplicate-learner"}

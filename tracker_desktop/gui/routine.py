@@ -43,7 +43,7 @@ def save_nil_return(app, folder: Path, force: bool = False) -> None:
 
     def failed(e):
         if isinstance(e, OutputExists) and not force:
-            if messages.ask("yesno", APP_TITLE, f"{target.name} is already in {folder}.\n\nReplace it?", app.master):
+            if messages.ask("yesno", APP_TITLE, f"{target.name} is already in {folder}.\n\nReplace it?", app.master, default="no"):
                 save_nil_return(app, folder, force=True)
             return
         messages.report(e, app.master, f"saving {target.name}")

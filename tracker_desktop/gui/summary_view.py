@@ -302,7 +302,7 @@ class SummaryWindow(tk.Toplevel):
 
         def failed(e):
             if isinstance(e, OutputExists) and not force:
-                if messages.ask("yesno", APP_TITLE, f"{path.name} is already in {path.parent}.\n\nReplace it with this summary?", self):
+                if messages.ask("yesno", APP_TITLE, f"{path.name} is already in {path.parent}.\n\nReplace it with this summary?", self, default="no"):
                     self.save_excel(path, force=True)
                 return
             messages.report(e, self, f"saving {path.name}")

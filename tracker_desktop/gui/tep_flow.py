@@ -95,7 +95,7 @@ def write_tep(app, folder: Path, password: str | None, force: bool = False) -> N
     def failed(e):
         app.review.grid_view.locked = False
         if isinstance(e, (OutputExists, protection.OutputExists)) and not force:
-            if messages.ask("yesno", APP_TITLE, f"{prep.output_name} is already in {folder}.\n\nReplace it with this one?", app.master):
+            if messages.ask("yesno", APP_TITLE, f"{prep.output_name} is already in {folder}.\n\nReplace it with this one?", app.master, default="no"):
                 write_tep(app, folder, secret[0], force=True)
             forget()
             return

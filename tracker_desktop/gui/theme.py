@@ -17,6 +17,13 @@ SELECTED_FG = "#000000"
 ADVICE_BG = "#fff3cd"
 OVERDUE_FG = "#b00020"
 DONE_FG = "#1b7a35"
+FOCUS_RING = "#005fb8"  # sv-ttk's own accent blue
+FOCUSED_ROW_BG = "#cce4f7"  # the chosen row of a list that has the keyboard focus
+
+# Widgets that show a focus ring (see _focus_rings): the ones a keyboard user Tabs between.
+RINGED = ("TButton", "Accent.TButton", "TEntry", "TCombobox", "TCheckbutton", "TRadiobutton")
+RING_WIDTH = 2  # pixels of ring ...
+RING_GAP = 1  # ... and of gap between it and the widget, so it shows round a blue button too
 
 _fonts: list = []
 
@@ -54,7 +61,43 @@ def apply_theme(root: tk.Misc) -> None:
     # A pale panel for advice that must not be missed (the TEP password) and for a nil return.
     ttk.Style(root).configure("Advice.TFrame", background=ADVICE_BG)
     ttk.Style(root).configure("Advice.TLabel", background=ADVICE_BG, foreground="#3d3000")
+    _focus_rings(root)
 
+
+def _focus_rings(root: tk.Misc) -> None:
+    """A clear 2-pixel accent ring round the widget that has the keyboard focus. sv-ttk shows focus
+    only as a slightly darker 1-pixel border (buttons) or a thin underline (entries), which is
+    easy to lose on a busy screen. The ring is an image element wrapped round each widget's own
+    layout; without focus it is transparent, so nothing moves when the focus does."""
+    style = ttk.Style(root)
+    if "Ring.focus" not in style.element_names():
+        edge = RING_WIDTH + RING_GAP
+        size = 2 * edge + 2
+        ring = tk.PhotoImage(master=root._root(), width=size, height=size)
+        blank = tk.PhotoImage(master=root._root(), width=size, height=size)
+        for x in range(size):
+            for y in range(size):
+                inner = min(x, y, size - 1 - x, size - 1 - y)
+                corner = (x in (0, size - 1)) and (y in (0, size - 1))  # a softer, rounded look
+                if inner < RING_WIDTH and not corner:
+                    ring.put(FOCUS_RING, (x, y))
+                else:
+                    ring.transparency_set(x, y, True)
+                blank.transparency_set(x, y, True)
+        _fonts.extend((ring, blank))  # keep references: Tk drops images Python collects
+        style.element_create("Ring.focus", "image", blank, ("focus", ring), border=edge, sticky="nsew")
+    for name in RINGED:
+        layout = style.layout(name)
+        if layout and layout[0][0] != "Ring.focus":
+            style.layout(name, [("Ring.focus", {"sticky": "nswe", "children": layout})])
+    # A list with the keyboard focus shows its chosen row in blue (sv-ttk's pale grey is the same
+    # with or without focus, so arrow keys seemed to do nothing). Tagged rows keep their colour.
+    style.map("Treeview", background=[("selected", "focus", FOCUSED_ROW_BG), ("selected", "#e7e7e7")],
+              foreground=[("selected", "#191919")])
+    # The ring's room comes out of the buttons' own padding (sv-ttk: 8 2 8 3), so a row of
+    # buttons takes no more width than before and the review's toolbar still fits 1280 pixels.
+    for name in ("TButton", "Accent.TButton"):
+        style.configure(name, padding=(8 - RING_WIDTH - RING_GAP, 1, 8 - RING_WIDTH - RING_GAP, 2))
 
 
 def font(widget: tk.Misc, extra: int = 0, weight: str = "normal") -> tkfont.Font:

@@ -35,9 +35,26 @@ class LeftOutWindow(tk.Toplevel):
         scroll.pack(side="right", fill="y")
         for item in prep.left_out:
             self.tree.insert("", "end", values=(item.source_row, item.reason))
+        # The chosen row's reason in full, wrapped: a long reason is cut at the column's edge.
+        self.detail = ttk.Label(frame, text="", justify="left", anchor="nw", wraplength=600)
+        self.detail.pack(fill="x", pady=(6, 0))
+        frame.bind("<Configure>", lambda e: self.detail.configure(wraplength=max(e.width - 28, 200)))
+        self.tree.bind("<<TreeviewSelect>>", self._show_detail)
         ttk.Button(frame, text="Close", command=self.destroy).pack(anchor="e", pady=(8, 0))
         self.bind("<Escape>", lambda e: self.destroy())
+        items = self.tree.get_children()
+        if items:  # a row chosen, so the arrow keys move through them from the start
+            self.tree.selection_set(items[0])
+            self.tree.focus(items[0])
         self.tree.focus_set()
+
+    def _show_detail(self, event=None) -> None:
+        chosen = self.tree.selection()
+        if chosen:
+            row, reason = self.tree.item(chosen[0], "values")[:2]
+            self.detail.configure(text=f"Export row {row}: {reason}")
+        else:
+            self.detail.configure(text="")
 
 
 class SaveDialog(Dialog):
@@ -57,6 +74,9 @@ class SaveDialog(Dialog):
             self.ok_text = "Next: choose a password…"
         else:
             self.ok_text = "Save anyway" if self.errors else "Save"
+        if self.errors:  # Enter must not send a return with errors in it: it goes back to fix them
+            self.cancel_text = "Go back and fix"
+            self.cancel_is_default = True
         super().__init__(parent, "Save the nil return" if self.nil else "Save the return", _utest=_utest)
 
     def body(self, f):
@@ -103,7 +123,7 @@ class SaveDialog(Dialog):
             row += 2
         self.problem_label(f, row, 2)
         f.columnconfigure(0, weight=1)
-        return None  # focus goes to the Save button: Enter saves
+        return None  # focus goes to the default button: Save, or "Go back and fix" when errors remain
 
     def _choose(self) -> None:
         chosen = filedialog.askdirectory(parent=self, initialdir=self.folder.get() or None, title="Save the return in")
