@@ -21,7 +21,7 @@ from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.files import OutputExists
 from tracker_desktop.core.settings import Settings, default_output_folder, load_settings
 from tracker_desktop.gui import messages, theme
-from tracker_desktop.gui.dialogs import EXPORT_TYPES, OpenDialog, SettingsDialog
+from tracker_desktop.gui.dialogs import OpenDialog, SettingsDialog
 from tracker_desktop.gui.drop import EXPORT_SUFFIXES, enable_drop
 from tracker_desktop.gui.home import HomeScreen, period_key
 from tracker_desktop.gui.mapping_view import MappingScreen, needs_review

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gc
 import sys
-import tkinter as tk
 from dataclasses import dataclass
 from tkinter import ttk
 from typing import Callable
