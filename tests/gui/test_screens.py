@@ -170,3 +170,26 @@ def test_mapping_wheel_scrolls_the_page_not_the_dropdowns(make_app):
     combos[-1].focus_set()
     pump(app.master, 0.1)
     assert screen.canvas.yview()[1] == 1.0, "the last row, reached by keyboard, is scrolled into view"
+
+
+def test_closure_days_in_settings_move_working_day_deadlines_on_home(make_app, tmp_path):
+    import datetime as dt
+
+    from tracker_desktop.core.definitions import load_definition
+    from tracker_desktop.gui.home import next_due
+
+    settings = Settings(school_name="Oakfield School", school_number="8864123", output_folder=str(tmp_path / "out"),
+                        path=tmp_path / "settings" / "settings.json")
+    app = make_app(settings=settings)
+    dialog = app.edit_settings()
+    dialog.closures.set("29/05/2026, nonsense")
+    dialog.ok()
+    assert "closure days" in dialog.problem.cget("text")
+    dialog.closures.set("29/05/2026, 28/05/2026")
+    dialog.ok()
+    app.settings_done(dialog)
+    saved = load_settings(tmp_path / "settings" / "settings.json")
+    assert saved.closure_days == ["2026-05-28", "2026-05-29"]
+    leavers = load_definition("school-leavers")
+    assert next_due(leavers, dt.date(2026, 5, 20), saved.closures)[0] == dt.date(2026, 5, 27)
+    assert next_due(leavers, dt.date(2026, 5, 20))[0] == dt.date(2026, 5, 29)

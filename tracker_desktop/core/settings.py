@@ -67,7 +67,21 @@ class Settings:
     last_export_folder: str = ""
     mappings: dict[str, dict] = field(default_factory=dict)  # "sender|return" -> mapping JSON
     prepared: dict[str, str] = field(default_factory=dict)  # return id -> last period prepared
+    closure_days: list = field(default_factory=list)  # the school's own closure days, YYYY-MM-DD
     path: Path | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def closures(self) -> list:
+        """The closure days as dates (a damaged entry is skipped, never fatal)."""
+        import datetime as dt
+
+        days = []
+        for text in self.closure_days:
+            try:
+                days.append(dt.date.fromisoformat(str(text)))
+            except ValueError:
+                continue
+        return days
 
     # --- who is sending ------------------------------------------------------------------------
 

@@ -162,6 +162,14 @@ class SettingsDialog(Dialog):
         ttk.Entry(f, textvariable=self.folder, width=40).grid(row=row, column=1, sticky="we", pady=4)
         ttk.Button(f, text="Change…", command=self._choose_folder).grid(row=row, column=2, padx=(8, 0), pady=4)
         row += 1
+        self.closures = tk.StringVar(self, ", ".join(f"{d:%d/%m/%Y}" for d in s.closures))
+        ttk.Label(f, text="School closure days").grid(row=row, column=0, sticky="w", pady=4, padx=(0, 12))
+        ttk.Entry(f, textvariable=self.closures, width=40).grid(row=row, column=1, columnspan=2, sticky="we", pady=4)
+        row += 1
+        ttk.Label(f, text="Days, besides weekends and bank holidays, when nobody is in to send a return, "
+                          "e.g. 29/05/2026, 30/05/2026. Deadlines on the last working day move back over them.",
+                  wraplength=460, style="Muted.TLabel").grid(row=row, column=1, columnspan=2, sticky="w")
+        row += 1
         self.problem_label(f, row)
         f.columnconfigure(1, weight=1)
         self._kind_changed()
@@ -186,7 +194,21 @@ class SettingsDialog(Dialog):
             return problem
         if not self.folder.get().strip():
             return "Choose the folder the returns are saved in."
+        if self._closure_days() is None:
+            return "Write closure days as dates like 29/05/2026, separated by commas."
         return None
+
+    def _closure_days(self) -> list[str] | None:
+        from tracker_desktop.core.cleaning import parse_date
+
+        days = []
+        for part in self.closures.get().replace(";", ",").split(","):
+            if part.strip():
+                day = parse_date(part.strip())
+                if day is None:
+                    return None
+                days.append(day.isoformat())
+        return sorted(set(days))
 
     def apply(self) -> None:
         s = self.settings
@@ -196,6 +218,7 @@ class SettingsDialog(Dialog):
         else:
             s.school_number, s.college_code = "", self.college.get().strip().upper()
         s.output_folder = self.folder.get().strip()
+        s.closure_days = self._closure_days() or []
         self.result = s
 
 

@@ -9,11 +9,12 @@ from tracker_desktop.core.calendar import academic_year_label, academic_year_sta
 from tracker_desktop.gui import theme
 
 
-def next_due(definition, today: dt.date) -> tuple[dt.date, str] | None:
-    """The next due date on or after today, and the period it covers ("YYYY-MM" or "2024-25")."""
+def next_due(definition, today: dt.date, closures=()) -> tuple[dt.date, str] | None:
+    """The next due date on or after today, and the period it covers ("YYYY-MM" or "2024-25").
+    `closures` are the school's own closure days (not working days for working-day deadlines)."""
     start = academic_year_start(today)
     for year in (start, start + 1):
-        for day, month in deadlines(definition.deadlines, year):
+        for day, month in deadlines(definition.deadlines, year, closures):
             if day >= today:
                 return day, month or academic_year_label(year)
     return None
@@ -32,21 +33,21 @@ def _period(definition, day: dt.date, month: str | None, year: int) -> str:
 OVERDUE_WINDOW = dt.timedelta(days=62)
 
 
-def passed_deadlines(definition, today: dt.date) -> list[tuple[dt.date, str]]:
+def passed_deadlines(definition, today: dt.date, closures=()) -> list[tuple[dt.date, str]]:
     """The deadlines before today that Home checks: this academic year's, and the latest one
     before it (a yearly return's last deadline is often in the previous academic year)."""
     start = academic_year_start(today)
     passed = sorted((day, _period(definition, day, month, year)) for year in (start - 1, start)
-                    for day, month in deadlines(definition.deadlines, year) if day < today)
+                    for day, month in deadlines(definition.deadlines, year, closures) if day < today)
     if not passed:
         return []
     this_year = [p for p in passed if academic_year_start(p[0]) == start]
     return this_year or passed[-1:]
 
 
-def last_passed(definition, today: dt.date) -> tuple[dt.date, str] | None:
+def last_passed(definition, today: dt.date, closures=()) -> tuple[dt.date, str] | None:
     """The latest deadline before today, and the period it covered."""
-    passed = passed_deadlines(definition, today)
+    passed = passed_deadlines(definition, today, closures)
     return passed[-1] if passed else None
 
 
@@ -71,21 +72,21 @@ def describe_period(period: str) -> str:
         return period
 
 
-def overdue(definition, today: dt.date, entries) -> list[tuple[dt.date, str]]:
+def overdue(definition, today: dt.date, entries, closures=()) -> list[tuple[dt.date, str]]:
     """The recent deadlines passed with no return prepared for them, earliest first."""
-    return [(day, period) for day, period in passed_deadlines(definition, today)
+    return [(day, period) for day, period in passed_deadlines(definition, today, closures)
             if today - day <= OVERDUE_WINDOW and prepared_on(definition, period, entries) is None]
 
 
-def status(definition, today: dt.date, entries) -> tuple[str, str]:
+def status(definition, today: dt.date, entries, closures=()) -> tuple[str, str]:
     """What Home says about a return, and its tag ("overdue", "done" or "")."""
-    passed = passed_deadlines(definition, today)
-    missing = overdue(definition, today, entries)
+    passed = passed_deadlines(definition, today, closures)
+    missing = overdue(definition, today, entries, closures)
     if missing:
         day, period = missing[0]
         more = f"  (and {len(missing) - 1} more)" if len(missing) > 1 else ""
         return f"OVERDUE: due {day:%a %d %b %Y} ({describe_period(period)}){more}", "overdue"
-    due = next_due(definition, today)
+    due = next_due(definition, today, closures)
     if due:
         when = prepared_on(definition, due[1], entries)
         if when:
@@ -167,15 +168,16 @@ class HomeScreen(ttk.Frame):
         chosen = self.selected()
         self.tree.delete(*self.tree.get_children())
         # Soonest due first: the one to do now is at the top, and selected.
-        dated = sorted(((next_due(d, today), d) for d in definitions), key=lambda x: (x[0] is None, x[0] and x[0][0]))
+        closures = settings.closures
+        dated = sorted(((next_due(d, today, closures), d) for d in definitions), key=lambda x: (x[0] is None, x[0] and x[0][0]))
         self.statuses = {}
         self.overdue_months = {}  # monthly returns: the earliest overdue month, offered when preparing
         for due, d in dated:
-            late = overdue(d, today, entries)
+            late = overdue(d, today, entries, closures)
             if late and d.period == "month" and len(late[0][1]) == 7:
                 self.overdue_months[d.id] = late[0][1]
             when = f"{due[0]:%a %d %b %Y}" if due else ""
-            mark, tag = status(d, today, entries)
+            mark, tag = status(d, today, entries, closures)
             self.statuses[d.id] = (mark, tag)
             sent = "KCC MI (Perspective Lite)" if d.sent_to == "MI" else "TEP (encrypted e-mail)"
             self.tree.insert("", "end", iid=d.id, text=d.title, values=(sent, when, mark), tags=(tag,) if tag else ())
