@@ -54,7 +54,7 @@ def test_holds_no_personal_data(tmp_path):
     s.save(tmp_path / "settings.json")
     text = (tmp_path / "settings.json").read_text(encoding="utf-8")
     assert set(json.loads(text)) == {"version", "school_name", "school_number", "college_code", "output_folder",
-                                     "last_export_folder", "mappings", "prepared"}
+                                     "last_export_folder", "mappings", "prepared", "closure_days"}
 
 
 def test_settings_dir_can_be_redirected(tmp_path, monkeypatch):
