@@ -17,10 +17,16 @@ class CannotWrite(UserError):
     pass
 
 
+def refuse_existing(path: Path) -> None:
+    """An existing file is never replaced silently: say so before any work is done."""
+    if path.exists():
+        raise OutputExists(f"{path.name} already exists in {path.parent}. Choose another folder, or replace it on purpose (--force).")
+
+
 def write_atomic(path: Path, data: bytes, force: bool = False) -> Path:
     path = Path(path)
-    if path.exists() and not force:
-        raise OutputExists(f"{path.name} already exists in {path.parent}. Choose another folder, or replace it on purpose (--force).")
+    if not force:
+        refuse_existing(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".saving-", suffix=".tmp", dir=path.parent)

@@ -15,7 +15,7 @@ from tracker_desktop.core.calendar import academic_year_start
 from tracker_desktop.core.cleaning import clean, ehcp_from_sen
 from tracker_desktop.core.definitions import ReturnDefinition, load_definition
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.files import write_atomic
+from tracker_desktop.core.files import refuse_existing, write_atomic
 from tracker_desktop.core.mapping import Mapping, RowReader, propose_mapping, targets
 from tracker_desktop.core.naming import Sender, check_sender, file_name
 from tracker_desktop.core.readers import read_export
@@ -325,10 +325,8 @@ class Preparation:
 
     def save(self, folder: Path, force: bool = False) -> Path:
         path = Path(folder) / self.output_name
-        if path.exists() and not force:
-            from tracker_desktop.core.files import OutputExists
-
-            raise OutputExists(f"{path.name} already exists in {path.parent}. Choose another folder, or replace it on purpose (--force).")
+        if not force:
+            refuse_existing(path)  # before building the workbook, which can take seconds
         return write_atomic(path, self.workbook_bytes(), force=force)
 
     def report(self, output: Path | None) -> dict:
