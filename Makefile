@@ -23,7 +23,7 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_bundle.py
 
 templates: $(VENV)/.installed
-	$(PY) -m tracker_desktop.core.template_builder
+	$(PY) -m tracker_desktop.core.returns.template_builder
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -102,7 +102,7 @@ def worker_engine(export: Path, out_dir: Path) -> dict:
     import python_calamine  # noqa: F401
     import rapidfuzz  # noqa: F401
 
-    from tracker_desktop.core import preparation
+    from tracker_desktop.core.preparing import preparation
 
     clock.lap("imports")
     rss_after_imports = _peak_mb()
@@ -151,7 +151,7 @@ def worker_floor(export: Path, out_dir: Path, rows_out: int) -> dict:
     import openpyxl
     from python_calamine import CalamineWorkbook
 
-    from tracker_desktop.core.definitions import load_definition
+    from tracker_desktop.core.returns.definitions import load_definition
 
     clock.lap("imports")
     template_path = load_definition(RETURN_ID).template_path
@@ -187,7 +187,7 @@ def worker_profile(export: Path, out_dir: Path, stats_file: Path) -> dict:
     import phonenumbers  # noqa: F401
     import rapidfuzz  # noqa: F401
 
-    import tracker_desktop.core.preparation  # noqa: F401
+    import tracker_desktop.core.preparing.preparation  # noqa: F401
 
     profiler = cProfile.Profile()
     profiler.enable()

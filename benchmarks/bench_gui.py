@@ -95,7 +95,7 @@ def main(argv=None) -> int:
 def run(args, workdir: Path) -> int:
     import tkinter as tk
 
-    from tracker_desktop.core import preparation
+    from tracker_desktop.core.preparing import preparation
     from tracker_desktop.core.settings import Settings
     from tracker_desktop.demo_data import make_roll, write_roll_csv
     from tracker_desktop.gui import app as app_module, messages, problems_panel, review_grid

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from tracker_desktop.core.identifiers import upn_check_letter
+from tracker_desktop.core.values.identifiers import upn_check_letter
 
 
 def make_upn(la_school_year_serial: str) -> str:

@@ -123,7 +123,7 @@ TEP_SHEET = SAMPLES / "tep_leavers_2024_encrypted.xlsx"
 
 @pytest.mark.skipif(not TEP_SHEET.exists(), reason="shared samples not present")
 def test_tep_prepare_writes_only_encrypted_output_and_a_draft(tmp_path, capsys):
-    from tracker_desktop.core import protection
+    from tracker_desktop.core.writing import encryption as protection
 
     (tmp_path / "in.pw").write_text("Maple-Harbour-42\n")
     (tmp_path / "out.pw").write_text("Copper-Lantern-Meadow-58\n")
@@ -147,7 +147,7 @@ def test_tep_without_password_file_prints_a_generated_passphrase_once(tmp_path, 
     code, stdout, err = run(["prepare", "tep-leaver-destinations", SAMPLES / "tep_leavers_2024_destinations.csv",
                              "--prepopulated", TEP_SHEET, "--prepopulated-password-file", tmp_path / "in.pw",
                              "--school", "8864123", "--as-of", "2024-10-31", "--out", tmp_path / "o"], capsys)
-    from tracker_desktop.core import protection
+    from tracker_desktop.core.writing import encryption as protection
 
     password = err.strip().rsplit(": ", 1)[1]
     assert len(password) >= 12 and err.count(password) == 1 and password not in stdout
@@ -190,8 +190,8 @@ def test_codes_are_written_as_the_templates_dropdown_lists_them(tmp_path, capsys
 
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from tracker_desktop.core.definitions import code_lists, load_definition
-    from tracker_desktop.core.template_builder import build_template
+    from tracker_desktop.core.returns.definitions import code_lists, load_definition
+    from tracker_desktop.core.returns.template_builder import build_template
 
     d = load_definition("school-leavers")
     book = openpyxl.load_workbook(_io.BytesIO(build_template(d)))
@@ -247,8 +247,8 @@ def test_preparing_and_encrypting_never_touch_the_network(tmp_path, capsys, monk
 def test_check_flags_values_a_hand_filled_return_holds_wrongly(tmp_path, capsys):
     import io as _io
 
-    from tracker_desktop.core.definitions import load_definition
-    from tracker_desktop.core.template_builder import build_template
+    from tracker_desktop.core.returns.definitions import load_definition
+    from tracker_desktop.core.returns.template_builder import build_template
 
     book = openpyxl.load_workbook(_io.BytesIO(build_template(load_definition("school-joiners"))))
     ws = book["Return"]

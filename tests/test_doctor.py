@@ -10,7 +10,7 @@ import socket
 import pytest
 
 from tracker_desktop import doctor
-from tracker_desktop.core.definitions import return_ids, templates_dir
+from tracker_desktop.core.returns.definitions import return_ids, templates_dir
 
 PARTS = ["bundled files", "return definitions", "read CSV UTF-8", "read CSV Windows-1252", "read CSV UTF-16",
          "read Excel xlsx", "clean and check", "write return", "encrypt and decrypt", "bank holidays and deadlines",
@@ -72,7 +72,7 @@ def test_nothing_personal_is_printed(tmp_path):
 
 
 def test_a_failing_part_is_named_with_its_reason_and_the_rest_still_run(monkeypatch):
-    from tracker_desktop.core import protection
+    from tracker_desktop.core.writing import encryption as protection
 
     def broken(plain, password):
         raise protection.ProtectionError("The workbook could not be encrypted; nothing was saved.")
@@ -97,7 +97,7 @@ def test_a_missing_template_fails_its_part(tmp_path, monkeypatch):
     copy = tmp_path / "templates"
     shutil.copytree(templates_dir(), copy)
     (copy / "school-leavers.xlsx").unlink()
-    monkeypatch.setattr("tracker_desktop.core.definitions.templates_dir", lambda: copy)
+    monkeypatch.setattr("tracker_desktop.core.returns.definitions.templates_dir", lambda: copy)
     code, lines, text = run()
     assert code == 1
     found = parts(lines)
@@ -119,7 +119,7 @@ def test_a_template_that_differs_from_the_shipped_one_is_still_ok(tmp_path, monk
             cells[0].offset(0, 0).value = "Post Code (new)"  # KCC renamed a column
             break
     book.save(copy / "school-joiners.xlsx")
-    monkeypatch.setattr("tracker_desktop.core.definitions.templates_dir", lambda: copy)
+    monkeypatch.setattr("tracker_desktop.core.returns.definitions.templates_dir", lambda: copy)
     doc = doctor.Doctor(io.StringIO())
     assert doc.part("template school-joiners", lambda: doc.check_template("school-joiners"))
     assert "differs from the shipped layout" in doc.out.getvalue()
@@ -149,7 +149,7 @@ def test_a_network_connection_is_refused_and_reported(monkeypatch):
 
 
 def test_the_exports_are_the_same_learners_in_every_format(tmp_path):
-    from tracker_desktop.core.readers import read_export
+    from tracker_desktop.core.reading.exports import read_export
 
     files = doctor.export_files(tmp_path)
     assert set(files) == {"CSV UTF-8", "CSV Windows-1252", "CSV UTF-16", "Excel xlsx", "Excel 97-2003 xls", "CTF XML"}

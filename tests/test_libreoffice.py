@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import make_upn
-from tracker_desktop.core.preparation import Preparation
+from tracker_desktop.core.preparing.preparation import Preparation
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = [pytest.mark.libreoffice, pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")]

@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _write_report(path: Path | None, report: dict) -> None:
     if path:
-        from tracker_desktop.core.files import write_atomic
+        from tracker_desktop.core.writing.files import write_atomic
 
         write_atomic(path, json.dumps(report, indent=1, ensure_ascii=False).encode("utf-8"), force=True)
 
@@ -137,14 +137,14 @@ def _summary(prep, output: Path | None) -> str:
 
 
 def cmd_prepare(args) -> int:
-    from tracker_desktop.core.mapping import load_mapping, save_mapping
+    from tracker_desktop.core.matching.mapping import load_mapping, save_mapping
 
     mapping = load_mapping(args.mapping) if args.mapping else None
     if args.prepopulated or args.return_id.startswith("tep-"):
-        from tracker_desktop.core.tep import prepare_tep_cli
+        from tracker_desktop.core.preparing.tep import prepare_tep_cli
 
         return prepare_tep_cli(args, mapping)
-    from tracker_desktop.core.preparation import Preparation
+    from tracker_desktop.core.preparing.preparation import Preparation
 
     prep = Preparation.start(args.return_id, args.export, school=args.school, college=args.college, period=args.period,
                              as_of=args.as_of, template=args.template, mapping=mapping)
@@ -157,7 +157,7 @@ def cmd_prepare(args) -> int:
     output = prep.save(args.out, force=args.force)
     _write_report(args.report, prep.report(output))
     if args.history:
-        from tracker_desktop.core.history import record
+        from tracker_desktop.core.routine.history import record
 
         record(args.history, prep, output)
     print(_summary(prep, output))
@@ -169,9 +169,9 @@ def cmd_prepare(args) -> int:
 
 def _nil_return(prep, args) -> int:
     """Nobody is in scope: KCC MI wants an e-mail saying so, not an empty upload file."""
-    from tracker_desktop.core.email_draft import nil_return_draft, save_draft
+    from tracker_desktop.core.routine.email_draft import nil_return_draft, save_draft
 
-    from tracker_desktop.core.calendar import academic_year_label
+    from tracker_desktop.core.values.calendar import academic_year_label
 
     period = prep.period.month_label if prep.definition.period == "month" else academic_year_label(prep.period.academic_year)
     draft = nil_return_draft(prep.definition.title, period, "", prep.sender.code)
@@ -183,7 +183,7 @@ def _nil_return(prep, args) -> int:
 
 
 def cmd_check(args) -> int:
-    from tracker_desktop.core.checking import check_workbook
+    from tracker_desktop.core.checking.filled import check_workbook
 
     prep = check_workbook(args.return_id, args.workbook, as_of=args.as_of, period=args.period)
     _write_report(args.report, prep.report(None))
@@ -196,8 +196,8 @@ def cmd_check(args) -> int:
 
 
 def cmd_returns(args) -> int:
-    from tracker_desktop.core.calendar import academic_year_start, deadlines
-    from tracker_desktop.core.definitions import all_definitions
+    from tracker_desktop.core.values.calendar import academic_year_start, deadlines
+    from tracker_desktop.core.returns.definitions import all_definitions
 
     today = dt.date.today()
     for d in all_definitions():
@@ -208,8 +208,8 @@ def cmd_returns(args) -> int:
 
 
 def cmd_deadlines(args) -> int:
-    from tracker_desktop.core.calendar import academic_year_label, academic_year_start, deadlines, parse_academic_year
-    from tracker_desktop.core.definitions import all_definitions
+    from tracker_desktop.core.values.calendar import academic_year_label, academic_year_start, deadlines, parse_academic_year
+    from tracker_desktop.core.returns.definitions import all_definitions
 
     try:
         start = parse_academic_year(args.academic_year) if args.academic_year else academic_year_start(dt.date.today())
@@ -234,7 +234,7 @@ def cmd_deadlines(args) -> int:
 
 
 def cmd_encrypt(args) -> int:
-    from tracker_desktop.core import protection
+    from tracker_desktop.core.writing import encryption as protection
 
     plain = _read_bytes(args.workbook)
     password = protection.read_password_file(args.password_file) if args.password_file else None
@@ -254,8 +254,8 @@ def cmd_encrypt(args) -> int:
 
 
 def cmd_decrypt(args) -> int:
-    from tracker_desktop.core import protection
-    from tracker_desktop.core.files import write_atomic
+    from tracker_desktop.core.writing import encryption as protection
+    from tracker_desktop.core.writing.files import write_atomic
 
     data = _read_bytes(args.workbook)
     if not args.password_file:
@@ -282,7 +282,7 @@ def _display_available() -> bool:
 def cmd_demo(args) -> int:
     import tempfile
 
-    from tracker_desktop.core.preparation import Preparation
+    from tracker_desktop.core.preparing.preparation import Preparation
     from tracker_desktop.resources import resource_path
 
     export = resource_path("assets", "demo", "demo_roll.csv")
@@ -313,13 +313,13 @@ def cmd_doctor(args) -> int:
 
 
 def cmd_compare_rolls(args) -> int:
-    from tracker_desktop.core.rolls import compare_rolls_cli
+    from tracker_desktop.core.routine.rolls import compare_rolls_cli
 
     return compare_rolls_cli(args)
 
 
 def cmd_summary(args) -> int:
-    from tracker_desktop.core.summary import summary_cli
+    from tracker_desktop.core.routine.destinations import summary_cli
 
     return summary_cli(args)
 

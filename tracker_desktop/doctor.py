@@ -55,7 +55,7 @@ class Failed(Exception):
 
 def demo_rows() -> list[list[str]]:
     """The fictional export's rows (header first), with valid UPN check letters."""
-    from tracker_desktop.core.identifiers import upn_check_letter
+    from tracker_desktop.core.values.identifiers import upn_check_letter
 
     rows = [list(HEADER)]
     for row in _ROWS:
@@ -182,7 +182,7 @@ class Doctor:
     # checks
 
     def check_bundled_files(self) -> str:
-        from tracker_desktop.core.definitions import return_ids, templates_dir
+        from tracker_desktop.core.returns.definitions import return_ids, templates_dir
         from tracker_desktop.resources import resource_path
 
         missing = [f"{p.parent.name}/{p.name}" for p in (
@@ -200,15 +200,15 @@ class Doctor:
         return f"{len(ids)} returns"
 
     def check_definitions(self) -> str:
-        from tracker_desktop.core.definitions import all_definitions, code_lists
+        from tracker_desktop.core.returns.definitions import all_definitions, code_lists
 
         defs = all_definitions()
         code_lists()
         return f"{len(defs)} returns"
 
     def check_template(self, return_id: str) -> str:
-        from tracker_desktop.core.definitions import load_definition
-        from tracker_desktop.core.template import read_template
+        from tracker_desktop.core.returns.definitions import load_definition
+        from tracker_desktop.core.returns.template import read_template
 
         definition = load_definition(return_id)
         template = read_template(definition.template_path)
@@ -224,9 +224,9 @@ class Doctor:
         return note
 
     def check_read(self, name: str) -> str:
-        from tracker_desktop.core.definitions import load_definition
-        from tracker_desktop.core.preparation import known_headers
-        from tracker_desktop.core.readers import read_export
+        from tracker_desktop.core.returns.definitions import load_definition
+        from tracker_desktop.core.preparing.preparation import known_headers
+        from tracker_desktop.core.reading.exports import read_export
 
         if name not in self.exports:
             raise Failed("its test file is missing from the installed folder (assets/demo); reinstall the program")
@@ -247,7 +247,7 @@ class Doctor:
         return "; ".join(table.notes) or f"{len(table.rows)} rows"
 
     def check_prepare(self) -> str:
-        from tracker_desktop.core.preparation import Preparation
+        from tracker_desktop.core.preparing.preparation import Preparation
 
         prep = Preparation.start(RETURN_ID, self.exports["CSV UTF-8"], school=SCHOOL, period=PERIOD, as_of=AS_OF)
         self.prep = prep
@@ -297,7 +297,7 @@ class Doctor:
         return f"{path.name}, {len(body)} rows"
 
     def check_encryption(self) -> str:
-        from tracker_desktop.core import protection
+        from tracker_desktop.core.writing import encryption as protection
 
         plain = self.written or _xlsx_bytes(demo_rows())
         password = protection.generate_passphrase()
@@ -321,8 +321,8 @@ class Doctor:
         return f"AES-256, {time.perf_counter() - started:.1f} s"
 
     def check_calendar(self) -> str:
-        from tracker_desktop.core.calendar import academic_year_start, bank_holidays, deadlines
-        from tracker_desktop.core.definitions import load_definition
+        from tracker_desktop.core.values.calendar import academic_year_start, bank_holidays, deadlines
+        from tracker_desktop.core.returns.definitions import load_definition
 
         days = bank_holidays(2025)
         for day in (dt.date(2025, 12, 25), dt.date(2025, 12, 26), dt.date(2025, 8, 25)):
@@ -334,7 +334,7 @@ class Doctor:
         return f"{len(days)} bank holidays in 2025, {len(due)} joiners deadlines"
 
     def check_demo_export(self) -> str:
-        from tracker_desktop.core.preparation import Preparation
+        from tracker_desktop.core.preparing.preparation import Preparation
         from tracker_desktop.resources import resource_path
 
         export = resource_path("assets", "demo", "demo_roll.csv")
@@ -409,7 +409,7 @@ class Doctor:
                 self.part("bundled files", self.check_bundled_files)
                 self.part("return definitions", self.check_definitions)
                 try:
-                    from tracker_desktop.core.definitions import return_ids
+                    from tracker_desktop.core.returns.definitions import return_ids
 
                     ids = return_ids()
                 except Exception:  # already reported by the parts above

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from tracker_desktop.core.cleaning import (
+from tracker_desktop.core.values.cleaning import (
     clean,
     clean_code,
     clean_date,
@@ -19,7 +19,7 @@ from tracker_desktop.core.cleaning import (
     is_postcode,
     parse_date,
 )
-from tracker_desktop.core.definitions import load_definition
+from tracker_desktop.core.returns.definitions import load_definition
 
 LEAVERS = load_definition("school-leavers")
 
@@ -164,6 +164,6 @@ def test_control_characters_an_xlsx_cannot_hold_are_removed():
 
 @pytest.mark.parametrize("typed", ["07911 12345", "0791112345", "01622 12"])
 def test_a_number_that_is_not_real_is_left_as_typed(typed):
-    from tracker_desktop.core.cleaning import clean_phone
+    from tracker_desktop.core.values.cleaning import clean_phone
 
     assert clean_phone(typed) == typed

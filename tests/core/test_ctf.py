@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker_desktop.core.ctf import HEADERS, CTFError, looks_like_ctf, read_ctf
+from tracker_desktop.core.reading.ctf import HEADERS, CTFError, looks_like_ctf, read_ctf
 from tracker_desktop.core.errors import UserError
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ctf"
@@ -197,11 +197,11 @@ def test_looks_like_ctf():
 
 def test_ctf_through_the_column_matching_and_a_return(tmp_path):
     """The CTF's headers are names the matching already knows: a joiners return fills from it."""
-    from tracker_desktop.core.calendar import academic_year_start
-    from tracker_desktop.core.definitions import load_definition
-    from tracker_desktop.core.naming import Sender
-    from tracker_desktop.core.preparation import Preparation
-    from tracker_desktop.core.template import read_template
+    from tracker_desktop.core.values.calendar import academic_year_start
+    from tracker_desktop.core.returns.definitions import load_definition
+    from tracker_desktop.core.returns.naming import Sender
+    from tracker_desktop.core.preparing.preparation import Preparation
+    from tracker_desktop.core.returns.template import read_template
     import datetime as dt
 
     definition = load_definition("school-joiners")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tracker_desktop.core.definitions import code_lists, eet_codes, load_definition, return_ids
+from tracker_desktop.core.returns.definitions import code_lists, eet_codes, load_definition, return_ids
 from tracker_desktop.core.errors import UserError
 
 LEARNER_BLOCK = [

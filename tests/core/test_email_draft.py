@@ -4,7 +4,7 @@ from __future__ import annotations
 import email
 from email import policy
 
-from tracker_desktop.core.email_draft import MI_ADDRESS, TEP_ADDRESS, nil_return_draft, tep_draft
+from tracker_desktop.core.routine.email_draft import MI_ADDRESS, TEP_ADDRESS, nil_return_draft, tep_draft
 
 
 def test_tep_draft_attaches_the_encrypted_file_and_never_the_password(tmp_path):

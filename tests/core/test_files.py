@@ -5,9 +5,9 @@ import os
 
 import pytest
 
-from tracker_desktop.core import files
+from tracker_desktop.core.writing import files
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.files import CannotWrite, OutputExists, write_atomic
+from tracker_desktop.core.writing.files import CannotWrite, OutputExists, write_atomic
 
 
 def test_writes_and_leaves_no_temporary_file(tmp_path):
@@ -90,7 +90,7 @@ def test_folder_is_a_file(tmp_path):
 
 def test_preparation_save_refuses_an_existing_return(tmp_path):
     from tests.conftest import make_upn
-    from tracker_desktop.core.preparation import Preparation
+    from tracker_desktop.core.preparing.preparation import Preparation
 
     export = tmp_path / "roll.csv"
     export.write_text(f"UPN,Surname,Year\n{make_upn('886412309001')},Smith,11\n")
@@ -107,7 +107,7 @@ def test_preparation_save_refuses_an_existing_return(tmp_path):
 
 
 def test_a_file_appearing_after_the_check_is_still_not_replaced(tmp_path, monkeypatch):
-    from tracker_desktop.core import files
+    from tracker_desktop.core.writing import files
 
     target = tmp_path / "return.xlsx"
     real_exists = type(target).exists

@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import make_upn, xlsx_bytes
-from tracker_desktop.core.definitions import load_definition, return_ids
+from tracker_desktop.core.returns.definitions import load_definition, return_ids
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.preparation import Preparation, known_headers
-from tracker_desktop.core.readers import read_export
-from tracker_desktop.core.table import Table
+from tracker_desktop.core.preparing.preparation import Preparation, known_headers
+from tracker_desktop.core.reading.exports import read_export
+from tracker_desktop.core.reading.table import Table
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 KNOWN = known_headers(load_definition("school-leavers"))

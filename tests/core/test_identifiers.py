@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import make_uln, make_upn
-from tracker_desktop.core.identifiers import (
+from tracker_desktop.core.values.identifiers import (
     CHECK_ALPHABET,
     ULN_NOT_KNOWN,
     is_temporary_upn,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tracker_desktop.core.definitions import load_definition
+from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.mapping import (
+from tracker_desktop.core.matching.mapping import (
     RowReader,
     Source,
     address_lines,
@@ -20,7 +20,7 @@ from tracker_desktop.core.mapping import (
     save_mapping,
     split_block,
 )
-from tracker_desktop.core.table import Table
+from tracker_desktop.core.reading.table import Table
 
 LEAVERS = load_definition("school-leavers")
 HEADERS = [h for h, _ in LEAVERS.columns]
@@ -168,7 +168,7 @@ def test_parent_name_column_wins_over_split_names():
 
 def test_ehcp_from_sen_status_through_preparation(tmp_path):
     from tests.conftest import make_upn
-    from tracker_desktop.core.preparation import Preparation
+    from tracker_desktop.core.preparing.preparation import Preparation
 
     rows = [("E", "Y"), ("K", "N"), ("N", "N"), ("", "N")]
     body = "UPN,Surname,Year,SEN Status\n" + "".join(f"{make_upn(f'88641230800{i}')},S,11,{sen}\n" for i, (sen, _) in enumerate(rows))
@@ -228,7 +228,7 @@ def test_saved_mapping_naming_absent_columns_is_a_user_error():
 
 def test_saved_mapping_used_by_preparation(tmp_path):
     from tests.conftest import make_upn
-    from tracker_desktop.core.preparation import Preparation
+    from tracker_desktop.core.preparing.preparation import Preparation
 
     path = tmp_path / "roll.csv"
     path.write_text(f"UPN,Surname,Name2,Year\n{make_upn('886412308001')},Smith,Jo,11\n")
@@ -253,7 +253,7 @@ def test_fuzzy_never_swaps_a_word(header, wrong_target):
 
 
 def test_address_block_with_postcode_on_the_town_line():
-    from tracker_desktop.core.mapping import split_block
+    from tracker_desktop.core.matching.mapping import split_block
 
     lines, town, county, postcode = split_block("5 The Street, Wye, Ashford, Kent TN25 5AA")
     assert postcode == "TN25 5AA"
@@ -262,12 +262,12 @@ def test_address_block_with_postcode_on_the_town_line():
 
 
 def test_a_bare_flat_number_is_written_as_flat_n_before_the_street():
-    from tracker_desktop.core.mapping import RowReader, propose_mapping
+    from tracker_desktop.core.matching.mapping import RowReader, propose_mapping
 
     table = Table(source=Path("roll.csv"), headers=["UPN", "Flat", "House No", "Street", "Town"],
                   rows=[["X", "3", "12", "High Street", "Ashford"]], source_rows=[2])
     d = load_definition("school-joiners")
-    from tracker_desktop.core.template import read_template
+    from tracker_desktop.core.returns.template import read_template
 
     mapping = propose_mapping(table, d, read_template(d.template_path).headers)
     values = RowReader(table, mapping).values(table.rows[0])

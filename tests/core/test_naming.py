@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
-from tracker_desktop.core.definitions import load_definition, return_ids
+from tracker_desktop.core.returns.definitions import load_definition, return_ids
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.naming import Sender, check_sender, file_name, left_year
+from tracker_desktop.core.returns.naming import Sender, check_sender, file_name, left_year
 
 SCHOOL, COLLEGE = Sender(school="8864123"), Sender(college="MKC")
 
@@ -68,7 +68,7 @@ def test_check_sender():
 
 def test_school_number_accepts_the_dfe_number_alone_and_refuses_other_las():
     from tracker_desktop.core.errors import UserError
-    from tracker_desktop.core.naming import check_sender
+    from tracker_desktop.core.returns.naming import check_sender
 
     d = load_definition("school-joiners")
     assert check_sender(d, "4123", None).school == "8864123"

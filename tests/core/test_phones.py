@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from tracker_desktop.core.phones import _slow, uk_number
+from tracker_desktop.core.values.phones import _slow, uk_number
 
 
 def random_numbers(n: int, seed: int) -> list[str]:

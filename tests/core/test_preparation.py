@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker_desktop.core.mapping import Source
-from tracker_desktop.core.preparation import Preparation
+from tracker_desktop.core.matching.mapping import Source
+from tracker_desktop.core.preparing.preparation import Preparation
 
 HEADER = ("UPN,Surname,Forename,DOB,Gender,Year,Address 1,Town,Postcode,Contact 1 Name,Contact 1 Telephone,"
           "SEN Status,Admission Date,Telephone\n")
@@ -26,7 +26,7 @@ def start(path, **kw):
 
 
 def test_clean_row_has_no_problems_and_fixes_are_recorded(tmp_path):
-    from tracker_desktop.core.identifiers import upn_check_letter
+    from tracker_desktop.core.values.identifiers import upn_check_letter
 
     upn = upn_check_letter("X886412324001") + "886412324001"
     prep = start(export(tmp_path, [GOOD.replace("B886412324001", upn)]))
@@ -110,8 +110,8 @@ def test_progress_is_reported_while_preparing(tmp_path):
 
 
 def _renamed_template(tmp_path, return_id, renames):
-    from tracker_desktop.core.definitions import load_definition
-    from tracker_desktop.core.template_builder import build_template
+    from tracker_desktop.core.returns.definitions import load_definition
+    from tracker_desktop.core.returns.template_builder import build_template
 
     d = load_definition(return_id)
     path = tmp_path / "newer.xlsx"
@@ -158,8 +158,8 @@ def test_college_joiners_start_date_is_also_the_joining_date(tmp_path):
 
 
 def test_template_without_highlights_takes_mandatory_columns_from_the_definition(tmp_path):
-    from tracker_desktop.core.definitions import load_definition
-    from tracker_desktop.core.template_builder import build_template
+    from tracker_desktop.core.returns.definitions import load_definition
+    from tracker_desktop.core.returns.template_builder import build_template
 
     d = load_definition("school-joiners")
     template = tmp_path / "plain.xlsx"

@@ -11,10 +11,10 @@ import uuid
 import pytest
 
 from tests.conftest import xlsx_bytes
-from tracker_desktop.core.definitions import load_definition
+from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.preparation import known_headers
-from tracker_desktop.core.readers import decode_text, excel_cell_text, read_export
+from tracker_desktop.core.preparing.preparation import known_headers
+from tracker_desktop.core.reading.exports import decode_text, excel_cell_text, read_export
 
 KNOWN = known_headers(load_definition("school-leavers"))
 NAMES = "UPN,Surname,Forename,Fee\nA1,Zoë,O’Brien,£5\n"
@@ -285,7 +285,7 @@ def test_missing_file(tmp_path):
 
 
 def test_password_protected_workbook(tmp_path):
-    from tracker_desktop.core import protection
+    from tracker_desktop.core.writing import encryption as protection
 
     plain = xlsx_bytes([("Roll", [["UPN", "Surname", "Forename"], ["A1", "Smith", "Jo"]])])
     _assert_clean_error(tmp_path, "roll.xlsx", protection.encrypt(plain, "Maple-Harbour-42"), "password")

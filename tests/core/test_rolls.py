@@ -10,8 +10,8 @@ import pytest
 from tests.conftest import make_upn
 from tracker_desktop.cli import main
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.readers import read_export
-from tracker_desktop.core.rolls import compare_rolls
+from tracker_desktop.core.reading.exports import read_export
+from tracker_desktop.core.routine.rolls import compare_rolls
 
 HEADER = ("UPN,Surname,Forename,DOB,Gender,Year,House No,Street,Town,Post Code,Home Telephone,"
           "Primary Contact Name,Primary Contact Telephone,SEN Status,Admission Date,Leaving Date,Reason for Leaving,Destination")

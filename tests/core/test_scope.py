@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 
 from tests.conftest import make_upn
-from tracker_desktop.core.definitions import load_definition
-from tracker_desktop.core.preparation import Preparation
-from tracker_desktop.core.scope import Period, out_of_scope
+from tracker_desktop.core.returns.definitions import load_definition
+from tracker_desktop.core.preparing.preparation import Preparation
+from tracker_desktop.core.returns.scope import Period, out_of_scope
 
 
 def period(month, as_of=None):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from tracker_desktop.core.mapping import Source
+from tracker_desktop.core.matching.mapping import Source
 from tracker_desktop.core.settings import (Settings, check_college_code, check_school_number, load_settings,
                                            settings_path)
 

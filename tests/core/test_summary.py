@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import make_upn, xlsx_bytes
 from tracker_desktop.cli import main
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.summary import MAIN, NO_CODE, SCHOOL_AGE, UNKNOWN_CODE, category, summarise
+from tracker_desktop.core.routine.destinations import MAIN, NO_CODE, SCHOOL_AGE, UNKNOWN_CODE, category, summarise
 
 TEP_HEADER = ["TEP Ref", "UPN", "Legal Surname", "Legal Forename", "Date of Birth", "Year Left", "Address", "Postcode", "Telephone",
               "Destination Activity Code", "Provider or Employer", "Course or Job", "Date Ascertained", "Updated Telephone", "Notes"]
@@ -81,7 +81,7 @@ def test_several_files_and_leavers_returns_by_nc_year(tmp_path):
 
 
 def test_encrypted_sheet_needs_its_password(tmp_path):
-    from tracker_desktop.core import protection
+    from tracker_desktop.core.writing import encryption as protection
 
     plain = xlsx_bytes([("Return", tep_rows(SHEET))])
     path = tmp_path / "enc.xlsx"
@@ -150,7 +150,7 @@ def test_cli_refuses_to_overwrite_unless_forced(tmp_path, capsys):
 
 
 def test_cli_password_file(tmp_path, capsys):
-    from tracker_desktop.core import protection
+    from tracker_desktop.core.writing import encryption as protection
 
     path = tmp_path / "enc.xlsx"
     path.write_bytes(protection.encrypt(xlsx_bytes([("Return", tep_rows(SHEET))]), "Maple-Harbour-42"))

@@ -11,11 +11,11 @@ from openpyxl.styles.colors import Color
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from tests.conftest import make_upn
-from tracker_desktop.core.definitions import all_definitions, load_definition
+from tracker_desktop.core.returns.definitions import all_definitions, load_definition
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.preparation import Preparation
-from tracker_desktop.core.template import read_template
-from tracker_desktop.core.template_builder import build_template
+from tracker_desktop.core.preparing.preparation import Preparation
+from tracker_desktop.core.returns.template import read_template
+from tracker_desktop.core.returns.template_builder import build_template
 
 
 def _book_with_headers(headers, fills):
@@ -248,7 +248,7 @@ def test_dropdown_from_a_defined_name(tmp_path):
     template = read_template(_save(wb, tmp_path / "t.xlsx"))
     assert template.column("Gender").dropdown == ["F", "M", "U", "W"]
     # the written return keeps the name, so the dropdown still works in Excel
-    from tracker_desktop.core.writer import write_return
+    from tracker_desktop.core.writing.workbook import write_return
 
     out = openpyxl.load_workbook(io.BytesIO(write_return(template, load_definition("school-leavers"), [["B801200005001", "F"]])))
     assert out.defined_names["GenderList"].attr_text == "Lists!$A$2:$A$5"
@@ -290,7 +290,7 @@ def test_the_return_sheet_is_found_behind_a_guidance_sheet(tmp_path):
     guidance.append(["UPN", "13 characters"])
     path = tmp_path / "t.xlsx"
     book.save(path)
-    from tracker_desktop.core.preparation import known_headers
+    from tracker_desktop.core.preparing.preparation import known_headers
 
     template = read_template(path, known_headers=known_headers(d))
     assert template.sheet == "Leavers 2025-26"

@@ -10,11 +10,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tracker_desktop.core import protection
-from tracker_desktop.core.definitions import load_definition
+from tracker_desktop.core.writing import encryption as protection
+from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.tep import prepare_tep
-from tracker_desktop.core.template_builder import build_template
+from tracker_desktop.core.preparing.tep import prepare_tep
+from tracker_desktop.core.returns.template_builder import build_template
 
 PASSWORD = "Candle-Orbit-Willow-73"
 TEP_ROWS = [

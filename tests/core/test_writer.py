@@ -8,10 +8,10 @@ import zipfile
 import openpyxl
 import pytest
 
-from tracker_desktop.core import template_builder
-from tracker_desktop.core.definitions import load_definition
-from tracker_desktop.core.template import read_template
-from tracker_desktop.core.writer import cell_value, fill_prepopulated, write_return
+from tracker_desktop.core.returns import template_builder
+from tracker_desktop.core.returns.definitions import load_definition
+from tracker_desktop.core.returns.template import read_template
+from tracker_desktop.core.writing.workbook import cell_value, fill_prepopulated, write_return
 
 LEAVERS = load_definition("school-leavers")
 FORMULAS = ['=HYPERLINK("http://example.org","x")', "+44 7911", "-1", "@SUM(A1)", "=1+1"]
@@ -192,9 +192,9 @@ def test_merged_title_and_conditional_highlights_of_a_template_are_kept(tmp_path
     from openpyxl.formatting.rule import CellIsRule
     from openpyxl.styles import PatternFill as _Fill
 
-    from tracker_desktop.core.definitions import load_definition as _load
-    from tracker_desktop.core.preparation import Preparation
-    from tracker_desktop.core.template_builder import build_template as _build
+    from tracker_desktop.core.returns.definitions import load_definition as _load
+    from tracker_desktop.core.preparing.preparation import Preparation
+    from tracker_desktop.core.returns.template_builder import build_template as _build
 
     d = _load("school-joiners")
     book = _openpyxl.load_workbook(_io.BytesIO(_build(d)))

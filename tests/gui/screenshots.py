@@ -91,7 +91,7 @@ def main() -> int:
     dialog.cancel()
 
     # The destinations summary, from the leavers returns of the demo roll (fictional leavers).
-    from tracker_desktop.core.preparation import Preparation
+    from tracker_desktop.core.preparing.preparation import Preparation
 
     returns = Path(tempfile.mkdtemp(prefix="td-shots-returns-"))
     made = []

@@ -72,7 +72,7 @@ def test_theme_is_sun_valley_light(make_app):
 
 
 def test_check_a_filled_in_workbook(make_app, tmp_path):
-    from tracker_desktop.core.preparation import Preparation
+    from tracker_desktop.core.preparing.preparation import Preparation
 
     prep = Preparation.start("school-leavers", SAMPLES / "roll_2024-10.csv", school="8864123", period="2024-10")
     path = prep.save(tmp_path)

@@ -9,8 +9,8 @@ import email.policy
 import pytest
 
 from tests.gui.conftest import SAMPLES, wait_idle
-from tracker_desktop.core import history
-from tracker_desktop.core.preparation import Preparation
+from tracker_desktop.core.routine import history
+from tracker_desktop.core.preparing.preparation import Preparation
 from tracker_desktop.core.settings import history_dir
 
 pytestmark = pytest.mark.gui
@@ -121,7 +121,7 @@ def test_prepare_offers_the_overdue_month(make_app):
 
 
 def test_unreadable_history_is_a_plain_message_when_tidying(make_app, answers, monkeypatch):
-    from tracker_desktop.core import tidy
+    from tracker_desktop.core.routine import clear_out as tidy
     from tracker_desktop.core.errors import UserError
 
     def unreadable(*a, **k):

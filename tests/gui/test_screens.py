@@ -93,7 +93,7 @@ def test_user_error_is_a_plain_message(make_app, answers, tmp_path):
 
 
 def test_unexpected_error_is_logged_without_personal_data(make_app, answers, monkeypatch):
-    from tracker_desktop.core import preparation
+    from tracker_desktop.core.preparing import preparation
 
     def boom(*a, **k):
         raise RuntimeError("Oliver Hughes R91928211539A")
@@ -175,7 +175,7 @@ def test_mapping_wheel_scrolls_the_page_not_the_dropdowns(make_app):
 def test_closure_days_in_settings_move_working_day_deadlines_on_home(make_app, tmp_path):
     import datetime as dt
 
-    from tracker_desktop.core.definitions import load_definition
+    from tracker_desktop.core.returns.definitions import load_definition
     from tracker_desktop.gui.home import next_due
 
     settings = Settings(school_name="Oakfield School", school_number="8864123", output_folder=str(tmp_path / "out"),

@@ -7,8 +7,8 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.gui.conftest import SAMPLES, pump, wait_idle
-from tracker_desktop.core.preparation import Preparation
-from tracker_desktop.core.summary import MAIN, summarise
+from tracker_desktop.core.preparing.preparation import Preparation
+from tracker_desktop.core.routine.destinations import MAIN, summarise
 
 pytestmark = pytest.mark.gui
 

@@ -11,7 +11,7 @@ import pytest
 
 from tests.gui.conftest import SAMPLES, expected_cases, pump, wait_idle
 from tests.gui.test_flow import fills, type_into
-from tracker_desktop.core import protection
+from tracker_desktop.core.writing import encryption as protection
 from tracker_desktop.gui import theme
 
 pytestmark = pytest.mark.gui
@@ -153,7 +153,7 @@ def test_save_encrypted_with_password_shown_once(make_app, answers, tmp_path):
         if path.is_file():
             assert password.encode() not in path.read_bytes(), f"the password is in {path}"
     # ... and the save is in the history, so Home says it was prepared.
-    from tracker_desktop.core import history
+    from tracker_desktop.core.routine import history
     from tracker_desktop.core.settings import history_dir
 
     assert [e.file for e in history.entries(history_dir())] == [saved.name]

@@ -16,9 +16,9 @@ import tkinter as tk
 from pathlib import Path
 from tkinter import filedialog, ttk
 
-from tracker_desktop.core.definitions import all_definitions, load_definition
+from tracker_desktop.core.returns.definitions import all_definitions, load_definition
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.files import OutputExists
+from tracker_desktop.core.writing.files import OutputExists
 from tracker_desktop.core.settings import Settings, default_output_folder, load_settings
 from tracker_desktop.gui import messages, theme
 from tracker_desktop.gui.dialogs import OpenDialog, SettingsDialog
@@ -46,8 +46,8 @@ def demo_export() -> Path:
 def load_preparation(return_id: str, export: Path, sender: dict, period, as_of, remembered, job=None):
     """Read and prepare an export (worker thread). Returns (prep, whether the remembered matching
     was used); a remembered matching that no longer fits the export is dropped, not an error."""
-    from tracker_desktop.core.mapping import propose_mapping, targets
-    from tracker_desktop.core.preparation import Preparation
+    from tracker_desktop.core.matching.mapping import propose_mapping, targets
+    from tracker_desktop.core.preparing.preparation import Preparation
 
     if remembered:
         try:
@@ -282,7 +282,7 @@ class App:
         password = None
         password_file = getattr(args, "prepopulated_password_file", None)
         if password_file:
-            from tracker_desktop.core.protection import read_password_file
+            from tracker_desktop.core.writing.encryption import read_password_file
 
             try:
                 password = read_password_file(password_file)
@@ -331,7 +331,7 @@ class App:
     def check_workbook(self, return_id: str, path: Path, as_of=None, period=None) -> None:
         def work(job):
             try:
-                from tracker_desktop.core.checking import check_workbook
+                from tracker_desktop.core.checking.filled import check_workbook
             except ImportError:
                 raise UserError("Checking a filled-in workbook is not available in this version.") from None
             return check_workbook(return_id, path, as_of=as_of, period=period), True
@@ -367,7 +367,7 @@ class App:
 
     def make_summary(self, paths, password: str | None) -> None:
         """Count on the worker; the password is forgotten as soon as the files are read."""
-        from tracker_desktop.core.summary import summarise
+        from tracker_desktop.core.routine.destinations import summarise
         from tracker_desktop.gui.summary_view import SummaryWindow
 
         paths = [Path(p) for p in paths]
@@ -474,7 +474,7 @@ class App:
 
     def tidy_up(self) -> TidyWindow | None:
         from tracker_desktop.core.settings import history_dir
-        from tracker_desktop.core.tidy import stale_returns
+        from tracker_desktop.core.routine.clear_out import stale_returns
 
         try:
             stale = stale_returns(history_dir(), dt.date.today())
@@ -517,7 +517,7 @@ class App:
             self.review.grid_view.locked = False
 
     def export_problems(self, path: Path | None = None) -> None:
-        from tracker_desktop.core.problems_export import default_name, export_problems
+        from tracker_desktop.core.checking.problem_list import default_name, export_problems
 
         if self.prep is None or self.worker.busy:
             return

@@ -199,7 +199,7 @@ class SettingsDialog(Dialog):
         return None
 
     def _closure_days(self) -> list[str] | None:
-        from tracker_desktop.core.cleaning import parse_date
+        from tracker_desktop.core.values.cleaning import parse_date
 
         days = []
         for part in self.closures.get().replace(";", ",").split(","):
@@ -340,7 +340,7 @@ class OpenDialog(Dialog):
 
     def _tep_changed(self) -> None:
         """Show the password row only for an encrypted TEP workbook."""
-        from tracker_desktop.core.protection import is_encrypted
+        from tracker_desktop.core.writing.encryption import is_encrypted
 
         self.encrypted = False
         path = Path(self.tep_workbook.get().strip()) if self.tep_workbook.get().strip() else None
@@ -386,8 +386,8 @@ class OpenDialog(Dialog):
 
     def _validate_tep(self) -> str | None:
         from tracker_desktop.core.errors import UserError
-        from tracker_desktop.core.protection import WrongPassword
-        from tracker_desktop.core.tep import open_prepopulated
+        from tracker_desktop.core.writing.encryption import WrongPassword
+        from tracker_desktop.core.preparing.tep import open_prepopulated
 
         text = self.tep_workbook.get().strip()
         if not text:

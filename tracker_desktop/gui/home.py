@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from tkinter import ttk
 
-from tracker_desktop.core.calendar import academic_year_label, academic_year_start, deadlines
+from tracker_desktop.core.values.calendar import academic_year_label, academic_year_start, deadlines
 from tracker_desktop.gui import theme
 
 
@@ -148,7 +148,7 @@ class HomeScreen(ttk.Frame):
         ttk.Button(bar, text="Tidy up old returns…", command=app.tidy_up).pack(side="left", padx=(8, 0))
 
     def refresh(self, definitions, settings, today: dt.date | None = None) -> None:
-        from tracker_desktop.core import history
+        from tracker_desktop.core.routine import history
         from tracker_desktop.core.errors import UserError
         from tracker_desktop.core.settings import history_dir
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import tkinter as tk
 from tkinter import ttk
 
-from tracker_desktop.core.cleaning import clean, ehcp_from_sen
-from tracker_desktop.core.mapping import RowReader, Source
+from tracker_desktop.core.values.cleaning import clean, ehcp_from_sen
+from tracker_desktop.core.matching.mapping import RowReader, Source
 
 NONE = "(not in the export)"
 PREVIEW_ROWS = 3

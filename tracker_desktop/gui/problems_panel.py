@@ -11,7 +11,7 @@ from collections import Counter
 from tkinter import ttk
 from typing import Callable
 
-from tracker_desktop.core.rules import RULES
+from tracker_desktop.core.checking.rules import RULES
 from tracker_desktop.gui import theme
 
 ALL = "__all__"

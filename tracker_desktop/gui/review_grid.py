@@ -25,7 +25,7 @@ try:  # tksheet's own helper for one cell's note: Sheet.note() builds a span for
 except ImportError:  # pragma: no cover - another tksheet version
     _mod_note = None
 
-from tracker_desktop.core.definitions import code_lists
+from tracker_desktop.core.returns.definitions import code_lists
 from tracker_desktop.gui import theme
 
 BINDINGS = ("single_select", "arrowkeys", "edit_cell", "copy", "column_width_resize",

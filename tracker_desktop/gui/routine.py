@@ -27,8 +27,8 @@ def nil_draft_name(prep) -> str:
 
 def save_nil_return(app, folder: Path, force: bool = False) -> None:
     """Write the nil-return e-mail draft to KCC MI, and record the month as prepared."""
-    from tracker_desktop.core.email_draft import nil_return_draft, save_draft
-    from tracker_desktop.core.files import OutputExists
+    from tracker_desktop.core.routine.email_draft import nil_return_draft, save_draft
+    from tracker_desktop.core.writing.files import OutputExists
     from tracker_desktop.gui.tep_flow import record_history
 
     prep, settings = app.prep, app.settings
@@ -66,8 +66,8 @@ class TidyWindow(tk.Toplevel):
     their folder, unchanged; the user ticks none, some or all and confirms before anything goes."""
 
     def __init__(self, parent, history_folder: Path, today: dt.date | None = None, stale: list | None = None):
-        from tracker_desktop.core.definitions import load_definition
-        from tracker_desktop.core.tidy import stale_returns
+        from tracker_desktop.core.returns.definitions import load_definition
+        from tracker_desktop.core.routine.clear_out import stale_returns
 
         # Read before the window is made: an unreadable history is a plain message (App.tidy_up).
         self.stale = stale if stale is not None else stale_returns(history_folder, today or dt.date.today())
@@ -116,7 +116,7 @@ class TidyWindow(tk.Toplevel):
         (self.tree if self.stale else self.close_button).focus_set()
 
     def delete(self) -> tuple[list, list] | None:
-        from tracker_desktop.core.tidy import delete
+        from tracker_desktop.core.routine.clear_out import delete
 
         chosen = [self.stale[int(i)] for i in self.tree.selection()]
         if not chosen:

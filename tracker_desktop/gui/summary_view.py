@@ -30,7 +30,7 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 def encrypted_files(paths) -> list[Path]:
     """The chosen files that are password-protected workbooks (unreadable ones are left for
     summarise() to explain)."""
-    from tracker_desktop.core.protection import is_encrypted
+    from tracker_desktop.core.writing.encryption import is_encrypted
 
     found = []
     for path in paths:
@@ -78,7 +78,7 @@ class SummaryPasswordDialog(Dialog):
 
     def validate(self) -> str | None:
         from tracker_desktop.core.errors import UserError
-        from tracker_desktop.core.protection import WrongPassword, decrypt
+        from tracker_desktop.core.writing.encryption import WrongPassword, decrypt
 
         password = self.password.get()
         if not password:
@@ -129,7 +129,7 @@ class SummaryWindow(tk.Toplevel):
     count:N, so what is drawn can be read back."""
 
     def __init__(self, parent, summary: dict, app=None, sources: list[Path] | None = None):
-        from tracker_desktop.core.summary import MAIN
+        from tracker_desktop.core.routine.destinations import MAIN
 
         super().__init__(parent)
         self.app = app
@@ -177,7 +177,7 @@ class SummaryWindow(tk.Toplevel):
     # --- the table ---------------------------------------------------------------------------------
 
     def _table(self, parent) -> ttk.Treeview:
-        from tracker_desktop.core.summary import year_label
+        from tracker_desktop.core.routine.destinations import year_label
 
         s = self.summary
         years = s["years"]
@@ -225,7 +225,7 @@ class SummaryWindow(tk.Toplevel):
         return found
 
     def draw(self) -> None:
-        from tracker_desktop.core.summary import year_label
+        from tracker_desktop.core.routine.destinations import year_label
 
         c = self.canvas
         c.delete("all")
@@ -283,8 +283,8 @@ class SummaryWindow(tk.Toplevel):
     def save_excel(self, path: Path | None = None, force: bool = False) -> None:
         """Save the workbook (table and native chart). The file dialog does not ask about replacing:
         we do, after the atomic write refused to replace silently."""
-        from tracker_desktop.core.files import OutputExists
-        from tracker_desktop.core.summary import write_summary
+        from tracker_desktop.core.writing.files import OutputExists
+        from tracker_desktop.core.routine.destinations import write_summary
 
         if path is None:
             folder = self.app.output_folder() if self.app is not None else None

@@ -17,7 +17,7 @@ APP_TITLE = "Tracker Desktop"
 
 def load_tep(return_id: str, export: Path, prepopulated: Path, secret: list, sender: dict, period, as_of, remembered):
     """Worker thread: TEP's sheet filled from the export. Returns (prep, remembered matching used)."""
-    from tracker_desktop.core.tep import prepare_tep
+    from tracker_desktop.core.preparing.tep import prepare_tep
 
     school = sender.get("school")
     if remembered:
@@ -25,7 +25,7 @@ def load_tep(return_id: str, export: Path, prepopulated: Path, secret: list, sen
             return prepare_tep(return_id, export, prepopulated, secret[0], school, as_of=as_of, period=period,
                                mapping=dict(remembered)), True
         except UserError as e:
-            from tracker_desktop.core.protection import ProtectionError
+            from tracker_desktop.core.writing.encryption import ProtectionError
 
             if isinstance(e, ProtectionError):
                 raise
@@ -70,8 +70,8 @@ def open_tep(app, return_id: str, export: Path, prepopulated: Path | None, passw
 
 def write_tep(app, folder: Path, password: str | None, force: bool = False) -> None:
     """Encrypt and save (prep.save writes only encrypted), then the .eml draft beside it."""
-    from tracker_desktop.core import protection
-    from tracker_desktop.core.files import OutputExists
+    from tracker_desktop.core.writing import encryption as protection
+    from tracker_desktop.core.writing.files import OutputExists
 
     prep = app.prep
     folder = Path(folder)
@@ -84,7 +84,7 @@ def write_tep(app, folder: Path, password: str | None, force: bool = False) -> N
         secret[0] = None
 
     def work(job):
-        from tracker_desktop.core.email_draft import save_draft, tep_draft
+        from tracker_desktop.core.routine.email_draft import save_draft, tep_draft
 
         path = prep.save(folder, force=force, password=secret[0])
         forget()  # written: the password is not needed any more
@@ -126,7 +126,7 @@ def write_tep(app, folder: Path, password: str | None, force: bool = False) -> N
 
 def record_history(prep, path: Path) -> str:
     """Record a saved return (worker thread); a failure is said in the saved message, not fatal."""
-    from tracker_desktop.core import history
+    from tracker_desktop.core.routine import history
     from tracker_desktop.core.settings import history_dir
 
     try:

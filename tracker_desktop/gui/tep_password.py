@@ -7,7 +7,7 @@ import tkinter as tk
 import tkinter.font as tkfont
 from tkinter import ttk
 
-from tracker_desktop.core import protection
+from tracker_desktop.core.writing import encryption as protection
 from tracker_desktop.gui.dialogs import Dialog
 
 ADVICE = ("Give this password to TEP by telephone (the Staying in Touch team) after you send the e-mail. "

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from tracker_desktop.core.calendar import academic_year_start, deadlines, last_working_day
+from tracker_desktop.core.values.calendar import academic_year_start, deadlines, last_working_day
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.history import Entry, entries, sha256_of
+from tracker_desktop.core.routine.history import Entry, entries, sha256_of
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def due_date(return_id: str, period: str | dt.date, closures: Iterable[dt.date] 
     """When a return for a period was due. Monthly returns: the deadline covering that month (or
     the first deadline after it starts, or its last working day); yearly returns: the last
     deadline of that academic year."""
-    from tracker_desktop.core.definitions import load_definition
+    from tracker_desktop.core.returns.definitions import load_definition
 
     definition = load_definition(return_id)
     month = period if isinstance(period, dt.date) else dt.date.fromisoformat(period.strip()[:7] + "-01")

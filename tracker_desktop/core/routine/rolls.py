@@ -26,12 +26,12 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tracker_desktop.core.calendar import month_end
-from tracker_desktop.core.cleaning import clean, ehcp_from_sen, parse_date
-from tracker_desktop.core.definitions import ReturnDefinition, load_definition
+from tracker_desktop.core.values.calendar import month_end
+from tracker_desktop.core.values.cleaning import clean, ehcp_from_sen, parse_date
+from tracker_desktop.core.returns.definitions import ReturnDefinition, load_definition
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.mapping import Mapping, RowReader, Source, fold, propose_mapping
-from tracker_desktop.core.table import Table
+from tracker_desktop.core.matching.mapping import Mapping, RowReader, Source, fold, propose_mapping
+from tracker_desktop.core.reading.table import Table
 
 JOIN_DATE, LEAVE_DATE = "Date of Joining", "Date of Leaving"
 ADDRESS_PARTS = ("Address Line 1", "Address Line 2", "Address Line 3", "Town", "County", "Postcode")
@@ -156,7 +156,7 @@ def _month_status(date: dt.date | None, text: str, start: dt.date) -> str:
 def _period_start(period: dt.date | str) -> dt.date:
     if isinstance(period, dt.date):
         return period.replace(day=1)
-    from tracker_desktop.core.preparation import parse_period
+    from tracker_desktop.core.preparing.preparation import parse_period
 
     return parse_period(period, dt.date.today())
 
@@ -320,8 +320,8 @@ def movers_table(movers: list[Mover], columns: list[str], name: str) -> Table:
 
 def prepare_from_movers(definition: ReturnDefinition, movers: list[Mover], sender, start: dt.date, as_of: dt.date):
     """A Preparation of the movers on the return (in the month, or with no date to be filled in)."""
-    from tracker_desktop.core.preparation import Preparation
-    from tracker_desktop.core.template import read_template
+    from tracker_desktop.core.preparing.preparation import Preparation
+    from tracker_desktop.core.returns.template import read_template
 
     template = read_template(definition.template_path)
     # The month is already decided here: a mover with no date stays, for the mandatory check to ask for it.
@@ -380,11 +380,11 @@ def outside_message(m: Mover, kind: str, start: dt.date) -> str:
 
 def compare_rolls_cli(args) -> int:
     """`tracker-desktop compare-rolls OLD NEW --period YYYY-MM (--school N | --college C)`."""
-    from tracker_desktop.core.email_draft import nil_return_draft, save_draft
-    from tracker_desktop.core.files import OutputExists
-    from tracker_desktop.core.naming import check_sender
-    from tracker_desktop.core.preparation import known_headers, parse_day, parse_period
-    from tracker_desktop.core.readers import read_export
+    from tracker_desktop.core.routine.email_draft import nil_return_draft, save_draft
+    from tracker_desktop.core.writing.files import OutputExists
+    from tracker_desktop.core.returns.naming import check_sender
+    from tracker_desktop.core.preparing.preparation import known_headers, parse_day, parse_period
+    from tracker_desktop.core.reading.exports import read_export
 
     who = "college" if args.college else "school"
     joiners_def, leavers_def = _definitions(who)
@@ -422,7 +422,7 @@ def compare_rolls_cli(args) -> int:
                   f"{counts['errors']} errors, {counts['queries']} queries")
             report[kind] = _relabel(prep.report(output), on_return)
             if history_dir:
-                from tracker_desktop.core.history import record
+                from tracker_desktop.core.routine.history import record
 
                 record(Path(history_dir), prep, output)
             kept = {l.source_row for l in prep.learners}
@@ -453,7 +453,7 @@ def compare_rolls_cli(args) -> int:
             print(f"  old roll row {o.source_row} and new roll row {n.source_row} may be the same pupil (same forename and date of birth, "
                   f"nothing else to pair them): counted as a leaver and a joiner - check.")
     if getattr(args, "report", None):
-        from tracker_desktop.core.files import write_atomic
+        from tracker_desktop.core.writing.files import write_atomic
 
         write_atomic(Path(args.report), json.dumps(report, indent=1, ensure_ascii=False).encode("utf-8"), force=True)
     sys.stdout.flush()

@@ -15,9 +15,9 @@ from copy import copy
 from typing import Iterable, Sequence
 from xml.sax.saxutils import escape
 
-from tracker_desktop.core.cleaning import parse_date
-from tracker_desktop.core.definitions import ReturnDefinition
-from tracker_desktop.core.template import Template
+from tracker_desktop.core.values.cleaning import parse_date
+from tracker_desktop.core.returns.definitions import ReturnDefinition
+from tracker_desktop.core.returns.template import Template
 
 FORMULA_START = ("=", "+", "-", "@")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

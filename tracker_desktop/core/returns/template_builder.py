@@ -1,6 +1,6 @@
 """Builds the shipped template workbooks from the return definitions (DOMAIN.md section 3).
 
-Run `python -m tracker_desktop.core.template_builder` after changing a definition. Tests use it
+Run `python -m tracker_desktop.core.returns.template_builder` after changing a definition. Tests use it
 too, to make templates that differ the way KCC's newer ones may (renamed, reordered, recoloured).
 """
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from tracker_desktop.core.definitions import ReturnDefinition, all_definitions, code_lists, templates_dir
+from tracker_desktop.core.returns.definitions import ReturnDefinition, all_definitions, code_lists, templates_dir
 
 ORANGE = "FFC000"
 GREY = "D9D9D9"

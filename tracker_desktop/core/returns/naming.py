@@ -5,8 +5,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from tracker_desktop.core.calendar import MONTH_ABBR, academic_year_label, academic_year_start
-from tracker_desktop.core.definitions import ReturnDefinition
+from tracker_desktop.core.values.calendar import MONTH_ABBR, academic_year_label, academic_year_start
+from tracker_desktop.core.returns.definitions import ReturnDefinition
 from tracker_desktop.core.errors import UserError
 
 

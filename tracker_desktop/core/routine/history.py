@@ -14,7 +14,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from tracker_desktop.core.calendar import academic_year_label, academic_year_start
+from tracker_desktop.core.values.calendar import academic_year_label, academic_year_start
 from tracker_desktop.core.errors import UserError
 
 FILE_NAME = "history.jsonl"
@@ -107,7 +107,7 @@ def entries(folder: Path) -> list[Entry]:
 def prepared(folder: Path, return_id: str, period: str) -> bool:
     """Whether a return was prepared for a period: the month (YYYY-MM) for monthly returns; for
     yearly returns any month of the same academic year (or the academic year itself, '2024-25')."""
-    from tracker_desktop.core.definitions import load_definition
+    from tracker_desktop.core.returns.definitions import load_definition
 
     monthly = load_definition(return_id).period == "month"
     wanted_year = _academic_year_of(period)

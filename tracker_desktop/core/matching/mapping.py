@@ -8,9 +8,9 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from tracker_desktop.core.definitions import ReturnDefinition
+from tracker_desktop.core.returns.definitions import ReturnDefinition
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.table import Table
+from tracker_desktop.core.reading.table import Table
 
 FUZZY_CUTOFF = 88
 
@@ -297,6 +297,6 @@ def load_mapping(path: Path) -> Mapping:
 
 
 def save_mapping(mapping: Mapping, path: Path) -> None:
-    from tracker_desktop.core.files import write_atomic
+    from tracker_desktop.core.writing.files import write_atomic
 
     write_atomic(Path(path), json.dumps(mapping_to_json(mapping), indent=1).encode("utf-8"), force=True)

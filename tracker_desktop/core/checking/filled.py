@@ -5,14 +5,14 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from tracker_desktop.core import rules
-from tracker_desktop.core.cleaning import parse_date
-from tracker_desktop.core.definitions import load_definition
-from tracker_desktop.core.mapping import Source
-from tracker_desktop.core.naming import Sender
-from tracker_desktop.core.preparation import Preparation, known_headers, parse_day, parse_period
-from tracker_desktop.core.readers import read_export
-from tracker_desktop.core.template import read_template
+from tracker_desktop.core.checking import rules
+from tracker_desktop.core.values.cleaning import parse_date
+from tracker_desktop.core.returns.definitions import load_definition
+from tracker_desktop.core.matching.mapping import Source
+from tracker_desktop.core.returns.naming import Sender
+from tracker_desktop.core.preparing.preparation import Preparation, known_headers, parse_day, parse_period
+from tracker_desktop.core.reading.exports import read_export
+from tracker_desktop.core.returns.template import read_template
 
 
 def check_workbook(return_id: str, path: Path, as_of=None, period: str | None = None) -> Preparation:

@@ -18,11 +18,11 @@ import io
 from pathlib import Path
 from typing import Iterable
 
-from tracker_desktop.core.cleaning import clean_nc_year, code_of
-from tracker_desktop.core.definitions import code_lists, load_definition
+from tracker_desktop.core.values.cleaning import clean_nc_year, code_of
+from tracker_desktop.core.returns.definitions import code_lists, load_definition
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.mapping import fold
-from tracker_desktop.core.table import Table
+from tracker_desktop.core.matching.mapping import fold
+from tracker_desktop.core.reading.table import Table
 
 MAIN = ("Education", "Employment", "Training", "NEET", "Other", "Not known")
 SCHOOL_AGE, NO_CODE, UNKNOWN_CODE = "Below school-leaving age (110-140)", "No destination recorded", "Code not recognised"
@@ -83,7 +83,8 @@ def _find(table: Table, headers: tuple[str, ...]) -> int | None:
 
 def read_sheet(path: Path, password: str | None = None) -> Table:
     """A filled sheet or return as a Table; an encrypted workbook is decrypted in memory only."""
-    from tracker_desktop.core import protection, readers
+    from tracker_desktop.core.writing import encryption as protection
+    from tracker_desktop.core.reading import exports as readers
 
     path = Path(path)
     try:
@@ -217,14 +218,14 @@ def workbook_bytes(summary: dict, made: dt.date | None = None) -> bytes:
 
 
 def write_summary(summary: dict, out: Path, force: bool = False) -> Path:
-    from tracker_desktop.core.files import write_atomic
+    from tracker_desktop.core.writing.files import write_atomic
 
     return write_atomic(Path(out), workbook_bytes(summary), force=force)
 
 
 def summary_cli(args) -> int:
     """`tracker-desktop summary WORKBOOK... --out SUMMARY.xlsx [--password-file F] [--force]`."""
-    from tracker_desktop.core.files import OutputExists
+    from tracker_desktop.core.writing.files import OutputExists
 
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
@@ -233,7 +234,7 @@ def summary_cli(args) -> int:
         raise OutputExists(f"{out.name} already exists in {out.parent}. Choose another name, or replace it on purpose (--force).")
     password = None
     if getattr(args, "password_file", None):
-        from tracker_desktop.core.protection import read_password_file
+        from tracker_desktop.core.writing.encryption import read_password_file
 
         password = read_password_file(args.password_file)
     summary = summarise(args.workbooks, password)

@@ -7,7 +7,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
 
-from tracker_desktop.core.files import write_atomic
+from tracker_desktop.core.writing.files import write_atomic
 
 TEP_ADDRESS = "stayingintouch@theeducationpeople.org"
 MI_ADDRESS = "MICorePlus@kent.gov.uk"

@@ -12,17 +12,19 @@ import io
 import sys
 from pathlib import Path
 
-from tracker_desktop.core import protection, rules
-from tracker_desktop.core.cleaning import clean, parse_date
-from tracker_desktop.core.definitions import ReturnDefinition, load_definition
+from tracker_desktop.core.writing import encryption as protection
+
+from tracker_desktop.core.checking import rules
+from tracker_desktop.core.values.cleaning import clean, parse_date
+from tracker_desktop.core.returns.definitions import ReturnDefinition, load_definition
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.mapping import Mapping, RowReader, propose_mapping
-from tracker_desktop.core.naming import check_sender
-from tracker_desktop.core.preparation import Fix, Learner, Preparation, known_headers, parse_day, parse_period
-from tracker_desktop.core.readers import excel_cell_text, read_export
-from tracker_desktop.core.table import Table
-from tracker_desktop.core.template import Template, read_template
-from tracker_desktop.core.writer import fill_prepopulated
+from tracker_desktop.core.matching.mapping import Mapping, RowReader, propose_mapping
+from tracker_desktop.core.returns.naming import check_sender
+from tracker_desktop.core.preparing.preparation import Fix, Learner, Preparation, known_headers, parse_day, parse_period
+from tracker_desktop.core.reading.exports import excel_cell_text, read_export
+from tracker_desktop.core.reading.table import Table
+from tracker_desktop.core.returns.template import Template, read_template
+from tracker_desktop.core.writing.workbook import fill_prepopulated
 
 
 def open_prepopulated(path: Path, password: str | None) -> bytes:
@@ -202,7 +204,7 @@ def prepare_tep_cli(args, mapping: Mapping | None) -> int:
     output = prep.save(args.out, force=args.force, password=password)
     _write_report(args.report, prep.report(output))
     print(_summary(prep, output))
-    from tracker_desktop.core.email_draft import save_draft, tep_draft
+    from tracker_desktop.core.routine.email_draft import save_draft, tep_draft
 
     eml = save_draft(tep_draft(output, prep.definition.title, "", prep.sender.code), output.with_suffix(".eml"), force=args.force)
     print(f"wrote {eml} (an e-mail draft to TEP with the encrypted file attached; open it in Outlook and send it)")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.table import Table
+from tracker_desktop.core.reading.table import Table
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
@@ -51,7 +51,7 @@ def read_export_bytes(path: Path, data: bytes, known_headers: Iterable[str] = ()
         return _read_excel(path, data, known)
     if data.startswith(ZIP_SIGNATURE):
         return _read_excel(path, data, known)
-    from tracker_desktop.core import ctf
+    from tracker_desktop.core.reading import ctf
 
     if ctf.looks_like_ctf(data):  # a DfE Common Transfer File, which every English MIS can write
         return ctf.read_ctf(path, data)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from tracker_desktop.core.calendar import MONTH_ABBR, month_end
-from tracker_desktop.core.cleaning import clean_nc_year, parse_date
+from tracker_desktop.core.values.calendar import MONTH_ABBR, month_end
+from tracker_desktop.core.values.cleaning import clean_nc_year, parse_date
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,8 @@ from xml.etree.ElementTree import Element, TreeBuilder
 from xml.parsers import expat
 
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.mapping import split_block
-from tracker_desktop.core.table import Table
+from tracker_desktop.core.matching.mapping import split_block
+from tracker_desktop.core.reading.table import Table
 
 HEADERS = [
     "UPN", "Legal Surname", "Legal Forename", "Middle Name(s)", "Preferred Surname", "Preferred Forename",

@@ -9,9 +9,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from tracker_desktop.core.cleaning import code_of, is_postcode, parse_date, phone_digits, phone_facts
-from tracker_desktop.core.definitions import ReturnDefinition, code_lists, eet_codes
-from tracker_desktop.core.identifiers import ULN_NOT_KNOWN, is_temporary_upn, uln_problem, upn_problem
+from tracker_desktop.core.values.cleaning import code_of, is_postcode, parse_date, phone_digits, phone_facts
+from tracker_desktop.core.returns.definitions import ReturnDefinition, code_lists, eet_codes
+from tracker_desktop.core.values.identifiers import ULN_NOT_KNOWN, is_temporary_upn, uln_problem, upn_problem
 
 ERROR, QUERY = "error", "query"
 

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from functools import lru_cache
 
-from tracker_desktop.core.definitions import ColumnMeaning, code_lists
+from tracker_desktop.core.returns.definitions import ColumnMeaning, code_lists
 
 DATE_SHOWN = "%d/%m/%Y"
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -112,7 +112,7 @@ def phone_digits(text: str) -> str:
 @lru_cache(maxsize=8192)  # tidied then checked straight after: the second look is free
 def phone_facts(digits: str) -> tuple[bool, str]:
     """(valid, national format) of a UK number's digits."""
-    from tracker_desktop.core.phones import uk_number
+    from tracker_desktop.core.values.phones import uk_number
 
     return uk_number(digits)
 

@@ -10,20 +10,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from tracker_desktop.core import rules
-from tracker_desktop.core.calendar import academic_year_start
-from tracker_desktop.core.cleaning import clean, ehcp_from_sen
-from tracker_desktop.core.definitions import ReturnDefinition, load_definition
+from tracker_desktop.core.checking import rules
+from tracker_desktop.core.values.calendar import academic_year_start
+from tracker_desktop.core.values.cleaning import clean, ehcp_from_sen
+from tracker_desktop.core.returns.definitions import ReturnDefinition, load_definition
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.files import refuse_existing, write_atomic
-from tracker_desktop.core.mapping import Mapping, RowReader, propose_mapping, targets
-from tracker_desktop.core.naming import Sender, check_sender, file_name
-from tracker_desktop.core.readers import read_export
-from tracker_desktop.core.rules import Problem
-from tracker_desktop.core.scope import Period, out_of_scope
-from tracker_desktop.core.table import Table
-from tracker_desktop.core.template import Template, read_template
-from tracker_desktop.core.writer import write_return
+from tracker_desktop.core.writing.files import refuse_existing, write_atomic
+from tracker_desktop.core.matching.mapping import Mapping, RowReader, propose_mapping, targets
+from tracker_desktop.core.returns.naming import Sender, check_sender, file_name
+from tracker_desktop.core.reading.exports import read_export
+from tracker_desktop.core.checking.rules import Problem
+from tracker_desktop.core.returns.scope import Period, out_of_scope
+from tracker_desktop.core.reading.table import Table
+from tracker_desktop.core.returns.template import Template, read_template
+from tracker_desktop.core.writing.workbook import write_return
 
 Progress = Callable[[str, float], None]
 
@@ -69,7 +69,7 @@ def parse_day(text: str | None) -> dt.date:
 
 def known_headers(definition: ReturnDefinition) -> set[str]:
     """Every header name an export for this return may have: helps find the header row."""
-    from tracker_desktop.core.mapping import ADDRESS_BLOCK, ADDRESS_PARTS
+    from tracker_desktop.core.matching.mapping import ADDRESS_BLOCK, ADDRESS_PARTS
 
     names: set[str] = set()
     for meaning in definition.catalog.values():
@@ -304,7 +304,7 @@ class Preparation:
             yield row
 
     def _dropdown_forms(self) -> list[tuple[int, dict[str, str]]]:
-        from tracker_desktop.core.cleaning import code_of
+        from tracker_desktop.core.values.cleaning import code_of
 
         out = []
         for i, column in enumerate(self.template.columns):

@@ -1,0 +1,1 @@
+"""Matching the export's columns onto the template's columns."""

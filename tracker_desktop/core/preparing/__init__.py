@@ -1,0 +1,1 @@
+"""One return in progress: reading, matching, cleaning, checking, saving."""

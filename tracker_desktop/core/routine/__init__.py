@@ -1,0 +1,1 @@
+"""The office's routine around the returns: history, deadlines status, rolls, summaries."""

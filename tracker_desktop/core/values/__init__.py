@@ -1,0 +1,1 @@
+"""Single values: dates and the academic calendar, cleaning, phone numbers, UPN/ULN."""

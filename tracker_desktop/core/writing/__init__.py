@@ -1,0 +1,1 @@
+"""Writing workbooks: the return itself, atomic saves, encryption."""
