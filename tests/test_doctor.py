@@ -50,7 +50,7 @@ def test_every_part_is_ok_and_exit_is_0():
 
 
 def test_command_line_runs_the_doctor(capsys):
-    from tracker_desktop.cli import main
+    from tracker_desktop.commands import main
 
     assert main(["doctor"]) == 0
     out = capsys.readouterr().out

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import sys
 from pathlib import Path
 
 from tracker_desktop.core.writing import encryption as protection
@@ -190,24 +189,3 @@ def prepare_tep(return_id: str, export: Path, prepopulated: Path, prepopulated_p
     month = parse_period(period, day)
     mapping = mapping or propose_mapping(table, definition, template.headers)
     return TepPreparation(definition, template, table, school or "", day, month, mapping)
-
-
-def prepare_tep_cli(args, mapping: Mapping | None) -> int:
-    from tracker_desktop.cli import _summary, _write_report
-
-    if not args.prepopulated:
-        raise UserError(f"{args.return_id} is filled into the workbook TEP sent: give it with --prepopulated FILE.")
-    in_password = protection.read_password_file(args.prepopulated_password_file) if args.prepopulated_password_file else None
-    prep = prepare_tep(args.return_id, args.export, args.prepopulated, in_password, args.school, args.as_of, args.period, mapping)
-    generated = not args.encrypt_password_file
-    password = protection.generate_passphrase() if generated else protection.read_password_file(args.encrypt_password_file)
-    output = prep.save(args.out, force=args.force, password=password)
-    _write_report(args.report, prep.report(output))
-    print(_summary(prep, output))
-    from tracker_desktop.core.routine.email_draft import save_draft, tep_draft
-
-    eml = save_draft(tep_draft(output, prep.definition.title, "", prep.sender.code), output.with_suffix(".eml"), force=args.force)
-    print(f"wrote {eml} (an e-mail draft to TEP with the encrypted file attached; open it in Outlook and send it)")
-    if generated:
-        print(f"Password for {output.name} (give it to TEP by phone, never in the same e-mail): {password}", file=sys.stderr)
-    return 1 if prep.counts()["errors"] else 0

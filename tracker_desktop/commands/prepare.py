@@ -1,0 +1,55 @@
+"""`tracker-desktop prepare RETURN EXPORT`: a return from an MIS export (TEP returns: commands.tep)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tracker_desktop.commands.output import prep_summary, write_report
+from tracker_desktop.core.errors import UserError
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    from tracker_desktop.core.matching.mapping import load_mapping, save_mapping
+
+    mapping = load_mapping(args.mapping) if args.mapping else None
+    if args.prepopulated or args.return_id.startswith("tep-"):
+        from tracker_desktop.commands.tep import prepare_tep_command
+
+        return prepare_tep_command(args, mapping)
+    from tracker_desktop.core.preparing.preparation import Preparation
+
+    prep = Preparation.start(args.return_id, args.export, school=args.school, college=args.college, period=args.period,
+                             as_of=args.as_of, template=args.template, mapping=mapping)
+    if args.save_mapping:
+        save_mapping(prep.mapping, args.save_mapping)
+    if prep.blocking:
+        raise UserError(f"{args.export.name}: nothing written - {prep.blocking}.")
+    if not prep.learners:
+        return _nil_return(prep, args)
+    output = prep.save(args.out, force=args.force)
+    write_report(args.report, prep.report(output))
+    if args.history:
+        from tracker_desktop.core.routine.history import record
+
+        record(args.history, prep, output)
+    print(prep_summary(prep, output))
+    missing = [c for c in prep.template.mandatory if prep.mapping.get(c) is None]
+    if missing:
+        print(f"no export column found for mandatory {', '.join(missing)}", file=sys.stderr)
+    return 1 if prep.counts()["errors"] else 0
+
+
+def _nil_return(prep, args: argparse.Namespace) -> int:
+    """Nobody is in scope: KCC MI wants an e-mail saying so, not an empty upload file."""
+    from tracker_desktop.core.routine.email_draft import nil_return_draft, save_draft
+    from tracker_desktop.core.values.calendar import academic_year_label
+
+    monthly = prep.definition.period == "month"
+    period = prep.period.month_label if monthly else academic_year_label(prep.period.academic_year)
+    draft = nil_return_draft(prep.definition.title, period, "", prep.sender.code)
+    path = save_draft(draft, Path(args.out) / (Path(prep.output_name).stem + " nil return.eml"), force=args.force)
+    write_report(args.report, prep.report(None))
+    print(f"Nobody is on {prep.definition.title} for {period} ({len(prep.left_out)} left out): "
+          f"no workbook written. Send the nil-return e-mail instead: wrote {path}")
+    return 0
