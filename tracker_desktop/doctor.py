@@ -23,7 +23,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-SCHOOL, PERIOD, AS_OF = "8864123", "2024-10", "2024-10-31"
+from tracker_desktop.demo_data import DEMO_SCHOOL
+
+# The doctor's own little export is of October 2024; the school is the demo's fictional one.
+SCHOOL, PERIOD, AS_OF = DEMO_SCHOOL, "2024-10", "2024-10-31"
 RETURN_ID = "school-joiners"
 
 # A small fictional export in the layout of a SIMS roll. Names carry accents so that reading it
@@ -335,14 +338,14 @@ class Doctor:
 
     def check_demo_export(self) -> str:
         from tracker_desktop.core.preparing.preparation import Preparation
-        from tracker_desktop.resources import resource_path
+        from tracker_desktop.demo_data import DEMO_AS_OF, DEMO_PERIOD, demo_roll_path
 
-        export = resource_path("assets", "demo", "demo_roll.csv")
+        export = demo_roll_path()
         if not export.is_file():
             raise Failed("assets/demo/demo_roll.csv is missing; reinstall the program")
         counts = []
         for return_id in ("school-joiners", "school-leavers"):
-            prep = Preparation.start(return_id, export, school=SCHOOL, period="2025-10", as_of="2025-10-31")
+            prep = Preparation.start(return_id, export, school=SCHOOL, period=DEMO_PERIOD, as_of=DEMO_AS_OF)
             prep.workbook_bytes()
             counts.append(f"{return_id} {len(prep.learners)} learners")
         return ", ".join(counts)

@@ -20,6 +20,7 @@ from tracker_desktop.core.returns.definitions import all_definitions, load_defin
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.writing.files import OutputExists
 from tracker_desktop.core.settings import Settings, default_output_folder, load_settings
+from tracker_desktop.demo_data import DEMO_AS_OF, DEMO_PERIOD, DEMO_SCHOOL, demo_roll_path
 from tracker_desktop.gui import messages, theme
 from tracker_desktop.gui.dialogs import OpenDialog, SettingsDialog
 from tracker_desktop.gui.drop import EXPORT_SUFFIXES, enable_drop
@@ -33,14 +34,12 @@ from tracker_desktop.gui.windows import LeftOutWindow, SaveDialog, next_step
 from tracker_desktop.gui.worker import Worker
 
 APP_TITLE = "Tracker Desktop"
-# assets/demo/README.md: the demo roll is taken in October 2025.
-DEMO = {"return_id": "school-leavers", "school": "8864123", "college": None, "period": "2025-10", "as_of": "2025-10-31"}
+# The demo opens the leavers return of the bundled demo roll, with the settings it is made for.
+DEMO = {"return_id": "school-leavers", "school": DEMO_SCHOOL, "college": None, "period": DEMO_PERIOD, "as_of": DEMO_AS_OF}
 
 
 def demo_export() -> Path:
-    from tracker_desktop.resources import resource_path
-
-    return resource_path("assets", "demo", "demo_roll.csv")
+    return demo_roll_path()
 
 
 def load_preparation(return_id: str, export: Path, sender: dict, period, as_of, remembered, job=None):

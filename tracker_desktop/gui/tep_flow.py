@@ -70,7 +70,6 @@ def open_tep(app, return_id: str, export: Path, prepopulated: Path | None, passw
 
 def write_tep(app, folder: Path, password: str | None, force: bool = False) -> None:
     """Encrypt and save (prep.save writes only encrypted), then the .eml draft beside it."""
-    from tracker_desktop.core.writing import encryption as protection
     from tracker_desktop.core.writing.files import OutputExists
 
     prep = app.prep
@@ -94,7 +93,7 @@ def write_tep(app, folder: Path, password: str | None, force: bool = False) -> N
 
     def failed(e):
         app.review.grid_view.locked = False
-        if isinstance(e, (OutputExists, protection.OutputExists)) and not force:
+        if isinstance(e, OutputExists) and not force:
             if messages.ask("yesno", APP_TITLE, f"{prep.output_name} is already in {folder}.\n\nReplace it with this one?", app.master, default="no"):
                 write_tep(app, folder, secret[0], force=True)
             forget()

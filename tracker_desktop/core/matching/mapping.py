@@ -11,6 +11,7 @@ from pathlib import Path
 from tracker_desktop.core.returns.definitions import ReturnDefinition
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.reading.table import Table
+from tracker_desktop.core.values.text import fold
 
 FUZZY_CUTOFF = 88
 
@@ -46,10 +47,6 @@ class Source:
 
 
 Mapping = dict[str, "Source | None"]
-
-
-def fold(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def targets(definition: ReturnDefinition, template_headers: list[str]) -> list[str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.values.text import fold
 from tracker_desktop.resources import resource_path
 
 
@@ -55,7 +56,7 @@ class ReturnDefinition:
     def meaning(self, header: str) -> ColumnMeaning:
         """The meaning of a header; a newer template may use a synonym ('DOB') for a known
         column; a header we do not know at all is carried as text."""
-        found = self.catalog.get(header) or self.catalog.get(_fold(header)) or self.catalog.get("~" + _fold(header))
+        found = self.catalog.get(header) or self.catalog.get(fold(header)) or self.catalog.get("~" + fold(header))
         return found or ColumnMeaning(header=header, synonyms=(header,))
 
     def standard_headers(self, template_headers: list[str]) -> dict[str, str]:
@@ -71,10 +72,6 @@ class ReturnDefinition:
     @property
     def template_path(self) -> Path:
         return templates_dir() / self.template
-
-
-def _fold(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def templates_dir() -> Path:
@@ -137,12 +134,12 @@ def load_definition(return_id: str) -> ReturnDefinition:
         if header not in catalog:
             catalog[header] = _meaning(header, meaning)
     for header in list(catalog):
-        catalog.setdefault(_fold(header), catalog[header])
+        catalog.setdefault(fold(header), catalog[header])
     # Synonyms last, under their own prefix, so a real header name always wins.
     for header in list(catalog):
         if header == catalog[header].header:
             for synonym in catalog[header].synonyms:
-                catalog.setdefault("~" + _fold(synonym), catalog[header])
+                catalog.setdefault("~" + fold(synonym), catalog[header])
     for field_name in ("id", "title", "who", "sent_to", "template", "file_name", "period", "columns"):
         if field_name not in raw:
             raise UserError(f"The return definition {path.name} has no '{field_name}'.")

@@ -21,7 +21,7 @@ from typing import Iterable
 from tracker_desktop.core.values.cleaning import clean_nc_year, code_of
 from tracker_desktop.core.returns.definitions import code_lists, load_definition
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.matching.mapping import fold
+from tracker_desktop.core.values.text import fold
 from tracker_desktop.core.reading.table import Table
 
 MAIN = ("Education", "Employment", "Training", "NEET", "Other", "Not known")

@@ -24,13 +24,13 @@ from msoffcrypto.exceptions import DecryptionError, FileFormatError, InvalidKeyE
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.values.signatures import OLE_SIGNATURE, ZIP_SIGNATURE
+from tracker_desktop.core.writing.files import OutputExists
 from tracker_desktop.resources import resource_path
 
 # msoffcrypto logs derived keys at DEBUG level (Standard encryption): keep them out of any log.
 logging.getLogger("msoffcrypto").setLevel(logging.WARNING)
 
-OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: .xls, .doc, encrypted .xlsx
-ZIP_SIGNATURE = b"PK\x03\x04"  # a plain .xlsx is a zip package
 
 # A compound file keeps streams of 4,096 bytes or less in its "mini stream", and msoffcrypto's
 # writer gets that layout wrong (its issue #105): the EncryptedPackage stream of a small workbook
@@ -60,10 +60,6 @@ class NotAnExcelWorkbook(ProtectionError):
 
 
 class WeakPassword(ProtectionError):
-    pass
-
-
-class OutputExists(ProtectionError):
     pass
 
 
