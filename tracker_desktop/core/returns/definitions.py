@@ -5,13 +5,15 @@ a change to these files.
 """
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.returns.schema import CODE_LISTS, COLUMN_CATALOG, RETURN_DEFINITION, DefinitionError, validate
 from tracker_desktop.core.values.text import fold
 from tracker_desktop.resources import resource_path
 
@@ -80,12 +82,18 @@ def templates_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def code_lists() -> dict[str, Any]:
-    return _load_json(templates_dir() / "codes.json")
+    path = templates_dir() / "codes.json"
+    lists = _load_json(path)
+    validate(lists, CODE_LISTS, path)
+    return lists
 
 
 @lru_cache(maxsize=1)
 def _column_catalog() -> dict[str, Any]:
-    return _load_json(templates_dir() / "columns.json")
+    path = templates_dir() / "columns.json"
+    catalog = _load_json(path)
+    validate(catalog, COLUMN_CATALOG, path)
+    return catalog
 
 
 def eet_codes() -> tuple[str, ...]:
@@ -104,10 +112,7 @@ def _load_json(path: Path) -> dict[str, Any]:
 
 
 def _meaning(header: str, raw: dict[str, Any]) -> ColumnMeaning:
-    known = set(ColumnMeaning.__dataclass_fields__)
-    unknown = set(raw) - known
-    if unknown:
-        raise UserError(f"Column '{header}' in the return definitions has unknown settings: {', '.join(sorted(unknown))}.")
+    # the keys were checked against schema.COLUMN_MEANING when the file was loaded
     values = dict(raw)
     values["header"] = header
     for key in ("synonyms", "from_sen"):
@@ -118,12 +123,18 @@ def _meaning(header: str, raw: dict[str, Any]) -> ColumnMeaning:
     return ColumnMeaning(**values)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_definition(return_id: str) -> ReturnDefinition:
     path = templates_dir() / f"{return_id}.json"
     if not path.exists():
         raise UserError(f"There is no return called '{return_id}'. Known returns: {', '.join(return_ids())}.")
+    return read_definition(path)
+
+
+def read_definition(path: Path) -> ReturnDefinition:
+    """A return definition file, checked against the declared vocabulary (schema.py)."""
     raw = _load_json(path)
+    validate(raw, RETURN_DEFINITION, path)
     catalog_raw = _column_catalog()["columns"]
     overrides = raw.get("column_meanings", {})
     catalog: dict[str, ColumnMeaning] = {}
@@ -140,9 +151,13 @@ def load_definition(return_id: str) -> ReturnDefinition:
         if header == catalog[header].header:
             for synonym in catalog[header].synonyms:
                 catalog.setdefault("~" + fold(synonym), catalog[header])
-    for field_name in ("id", "title", "who", "sent_to", "template", "file_name", "period", "columns"):
-        if field_name not in raw:
-            raise UserError(f"The return definition {path.name} has no '{field_name}'.")
+    lists = code_lists()
+    for meaning in catalog.values():
+        if meaning.codes and meaning.codes not in lists:
+            near = difflib.get_close_matches(meaning.codes, [k for k in lists if k != "aliases"], n=1)
+            raise DefinitionError(f"The return definition {path.name}: column '{meaning.header}' takes codes from "
+                                  f"'{meaning.codes}', which is not a code list in codes.json"
+                                  + (f" (did you mean '{near[0]}'?)." if near else "."))
     return ReturnDefinition(
         id=raw["id"], title=raw["title"], who=raw["who"], sent_to=raw["sent_to"],
         template=raw["template"], file_name=raw["file_name"], period=raw["period"],
