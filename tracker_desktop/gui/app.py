@@ -9,9 +9,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
-import os
-import subprocess
-import sys
 import tkinter as tk
 from pathlib import Path
 from tkinter import filedialog, ttk
@@ -24,6 +21,7 @@ from tracker_desktop.demo_data import DEMO_AS_OF, DEMO_PERIOD, DEMO_SCHOOL, demo
 from tracker_desktop.gui import messages, theme
 from tracker_desktop.gui.dialogs import OpenDialog, SettingsDialog
 from tracker_desktop.gui.drop import EXPORT_SUFFIXES, enable_drop
+from tracker_desktop.gui.folders import open_folder
 from tracker_desktop.gui.home import HomeScreen, period_key
 from tracker_desktop.gui.mapping_view import MappingScreen, needs_review
 from tracker_desktop.gui.review import ReviewScreen
@@ -541,18 +539,6 @@ class App:
             return
         self.worker.cancel()
         self.master.destroy()
-
-
-def open_folder(folder: Path) -> None:
-    try:
-        if sys.platform == "win32":
-            os.startfile(folder)  # type: ignore[attr-defined]
-        elif sys.platform == "darwin":
-            subprocess.Popen(["open", str(folder)])
-        else:
-            subprocess.Popen(["xdg-open", str(folder)])
-    except OSError:
-        pass  # opening the folder is a courtesy; the message already said where the file is
 
 
 def _report_callback_exception(root: tk.Tk):

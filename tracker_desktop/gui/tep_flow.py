@@ -114,7 +114,7 @@ def write_tep(app, folder: Path, password: str | None, force: bool = False) -> N
                 "check it and send it to TEP. Then telephone TEP with the password: it is not in the e-mail."
                 f"{history_problem}\n\nOpen the folder now?")
         if messages.ask("yesno", "Saved", text, app.master):
-            from tracker_desktop.gui.app import open_folder
+            from tracker_desktop.gui.folders import open_folder
 
             open_folder(path.parent)
 
