@@ -393,6 +393,22 @@ class Doctor:
             root.destroy()
         return f"{version}, theme and grid work"
 
+    def check_commands(self) -> str:
+        # In the installed folder each command's module must have been bundled: import them all now
+        # rather than let `tracker-desktop compare-rolls` fail on the day it is first used.
+        from importlib import import_module
+
+        from tracker_desktop.commands import COMMANDS
+        from tracker_desktop.commands.parser import command_names
+
+        parser_knows = set(command_names())
+        for command, (module, function) in COMMANDS.items():
+            if command not in parser_knows:
+                raise Failed(f"the command '{command}' has no arguments defined")
+            if not callable(getattr(import_module(f"tracker_desktop.commands.{module}"), function, None)):
+                raise Failed(f"the command '{command}' is missing from tracker_desktop.commands.{module}")
+        return f"{len(COMMANDS)} commands"
+
     def check_app(self) -> str:
         from tracker_desktop.gui import app  # every screen of the desktop app is importable
 
@@ -431,6 +447,7 @@ class Doctor:
                 self.part("bank holidays and deadlines", self.check_calendar)
                 self.part("demo export", self.check_demo_export)
                 self.part("settings and log folders", self.check_settings_folder)
+                self.part("command line", self.check_commands)
                 self.part("GUI toolkit", self.check_gui)
                 self.part("desktop app", self.check_app)
             finally:

@@ -108,3 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--prepopulated", type=Path, help="TEP's pre-populated workbook (TEP returns)")
     o.add_argument("--prepopulated-password-file", dest="prepopulated_password_file", type=Path)
     return parser
+
+
+def command_names() -> list[str]:
+    """The commands the parser has arguments for (argparse keeps them on its sub-parsers action)."""
+    for action in build_parser()._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return list(action.choices)
+    return []
