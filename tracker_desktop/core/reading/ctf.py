@@ -10,7 +10,8 @@ Element names follow the DfE CTF specification (CTF 2x): `CTfile/Header/SourceSc
 `Sex`), `BasicDetails` (`PreferredSurname`, `PreferredForename`, `MiddleNames`, `NCyearActual`),
 `SENhistory/SEN/SENprovision`, `Address` (BS7666 parts `SAON`, `PAON`, `Street`, `Locality`,
 `Town`, `AdministrativeArea` inside `BS7666Address` or directly under `Address`, or
-`AddressLine1..5` inside `AddressLines` or directly under `Address`; then `County`, `PostCode`), `Phones/Phone` (`TelephoneType`, `PhoneNo`), `Email`, `Contacts/Contact` (`Order`,
+`AddressLine1..5` inside `AddressLines` or directly under `Address`; then `County`, `PostCode`),
+`Phones/Phone` (`TelephoneType`, `PhoneNo`), `Email`, `Contacts/Contact` (`Order`,
 `Title`, `Surname`, `Forename`, `Relationship`, `Phones`, `Email`) and `SchoolHistory/School`
 (`LEA`, `Estab`, `SchoolName`, `EntryDate`, `LeavingDate`, `LeavingReason`, `LastSchool`).
 Leaving reasons (grounds for removal from the admission register) are translated to the leavers'
