@@ -50,6 +50,10 @@ def read_export_bytes(path: Path, data: bytes, known_headers: Iterable[str] = ()
             raise ExportError(f"{path.name}: the workbook is protected by a password. Open it in Excel, remove the password (File > Info > Protect Workbook), save and try again.")
         return _read_excel(path, data, known)
     if data.startswith(ZIP_SIGNATURE):
+        from tracker_desktop.core.writing.odf_decrypt import is_encrypted_odf
+
+        if is_encrypted_odf(data):  # its parts are ciphertext: calamine would call it damaged
+            raise ExportError(f"{path.name}: this is an OpenDocument spreadsheet (.ods) protected by a password. Open it in LibreOffice, remove the password (File > Properties > Security, or Save As without 'Save with password'), save it as Excel (.xlsx) or CSV and try again.")
         return _read_excel(path, data, known)
     from tracker_desktop.core.reading import ctf
 

@@ -1,7 +1,7 @@
 """Password-protected OpenDocument files (.ods), as LibreOffice writes them (ODF 1.2 section 3.4
 of Part 3, "Encryption"): each encrypted part of the zip is deflated, then encrypted with a key
 derived from the password by PBKDF2-HMAC-SHA1 over a start key (SHA-256 of the password for
-AES-256-CBC; SHA-1 for the older Blowfish CFB), with a checksum of its first 1,024 bytes that
+AES-256-CBC; SHA-1 for the older Blowfish CFB, 64-bit feedback), with a checksum of its first 1,024 bytes that
 tells a right password from a wrong one. The manifest (META-INF/manifest.xml) states every
 parameter per part.
 
@@ -126,8 +126,8 @@ def _decrypt_entry(entry: _Entry, password: str, raw: bytes) -> bytes:
         padded = decryptor.update(raw) + decryptor.finalize()
         pad = padded[-1]
         deflated = padded[:-pad] if 1 <= pad <= 16 else padded
-    else:  # Blowfish CFB-8, the ODF 1.0/1.1 default
-        deflated = _blowfish_cfb8_decrypt(key, entry.iv, raw)
+    else:  # Blowfish CFB, the ODF 1.0/1.1 default
+        deflated = _blowfish_cfb_decrypt(key, entry.iv, raw)
     if entry.checksum and not _checksum_ok(entry, deflated):
         raise WrongKey()
     try:
@@ -158,12 +158,20 @@ def _key(entry: _Entry, password: str) -> bytes:
     return hashlib.pbkdf2_hmac("sha1", start_key, entry.salt, entry.iterations, entry.key_size)
 
 
-def _blowfish_cfb8_decrypt(key: bytes, iv: bytes, data: bytes) -> bytes:
+def _blowfish_cfb_decrypt(key: bytes, iv: bytes, data: bytes) -> bytes:
+    """Blowfish in CFB mode with 64-bit feedback, as LibreOffice's "Blowfish CFB" is."""
     try:
         from cryptography.hazmat.decrepit.ciphers.algorithms import Blowfish
     except ImportError:  # cryptography before 43 keeps Blowfish among the main algorithms
         Blowfish = algorithms.Blowfish  # type: ignore[attr-defined]  # noqa: N806
-    decryptor = Cipher(Blowfish(key), modes.CFB8(iv)).decryptor()
+    try:
+        from cryptography.hazmat.decrepit.ciphers.modes import CFB
+    except ImportError:  # before cryptography 47, CFB is among the main modes
+        CFB = modes.CFB  # noqa: N806
+    try:
+        decryptor = Cipher(Blowfish(key), CFB(iv)).decryptor()
+    except Exception as e:  # an OpenSSL built without Blowfish
+        raise Unsupported(f"Blowfish is not available ({type(e).__name__})") from None
     return decryptor.update(data) + decryptor.finalize()
 
 
