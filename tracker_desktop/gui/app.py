@@ -18,15 +18,16 @@ from tkinter import filedialog, ttk
 
 from tracker_desktop.core.returns.definitions import all_definitions, load_definition
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.routine.nil_return import is_nil_return
 from tracker_desktop.core.writing.files import OutputExists
 from tracker_desktop.core.settings import Settings, default_output_folder, load_settings
 from tracker_desktop.gui import messages, theme
 from tracker_desktop.gui.dialogs import OpenDialog, SettingsDialog
 from tracker_desktop.gui.drop import EXPORT_SUFFIXES, enable_drop
-from tracker_desktop.gui.home import HomeScreen, period_key
+from tracker_desktop.gui.home import HomeScreen
 from tracker_desktop.gui.mapping_view import MappingScreen, needs_review
 from tracker_desktop.gui.review import ReviewScreen
-from tracker_desktop.gui.routine import TidyWindow, is_nil_return, save_nil_return
+from tracker_desktop.gui.routine import TidyWindow, save_nil_return
 from tracker_desktop.gui.tep_flow import open_tep, tep_needs_review, write_tep
 from tracker_desktop.gui.tep_password import OutputPasswordDialog
 from tracker_desktop.gui.windows import LeftOutWindow, SaveDialog, next_step
@@ -469,6 +470,8 @@ class App:
         save_nil_return(self, folder)
 
     def remember_prepared(self, prep) -> None:
+        from tracker_desktop.core.routine.status import period_key
+
         self.settings.prepared[prep.definition.id] = period_key(prep.definition, prep.period.month_start)
         self._save_settings()
 

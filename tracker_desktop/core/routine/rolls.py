@@ -380,7 +380,7 @@ def outside_message(m: Mover, kind: str, start: dt.date) -> str:
 
 def compare_rolls_cli(args) -> int:
     """`tracker-desktop compare-rolls OLD NEW --period YYYY-MM (--school N | --college C)`."""
-    from tracker_desktop.core.routine.email_draft import nil_return_draft, save_draft
+    from tracker_desktop.core.routine import nil_return
     from tracker_desktop.core.writing.files import OutputExists
     from tracker_desktop.core.returns.naming import check_sender
     from tracker_desktop.core.preparing.preparation import known_headers, parse_day, parse_period
@@ -400,7 +400,7 @@ def compare_rolls_cli(args) -> int:
     for definition, movers, kind in ((joiners_def, changes.joiners, "joiners"), (leavers_def, changes.leavers, "leavers")):
         on_return = [m for m in movers if m.on_return]
         prep = prepare_from_movers(definition, on_return, sender, start, as_of)
-        name = prep.output_name if prep.learners else Path(prep.output_name).with_suffix(".eml").name
+        name = nil_return.draft_name(prep) if nil_return.is_nil_return(prep) else prep.output_name
         preps.append((definition, movers, on_return, kind, prep, Path(args.out) / name))
     taken = [path for *_, path in preps if path.exists()]
     if taken and not args.force:
@@ -414,7 +414,7 @@ def compare_rolls_cli(args) -> int:
     errors = 0
     history_dir = getattr(args, "history", None)
     for definition, movers, on_return, kind, prep, path in preps:
-        if prep.learners:
+        if not nil_return.is_nil_return(prep):
             output = prep.save(Path(args.out), force=args.force)
             counts = prep.counts()
             errors += counts["errors"]
@@ -431,9 +431,8 @@ def compare_rolls_cli(args) -> int:
                 column = JOIN_DATE if kind == "joiners" else LEAVE_DATE
                 print(f"  {m.pupil.where()}: {m.why} and no {column.lower()} in either roll: fill in {column} (the MIS has it).")
         else:
-            draft = nil_return_draft(definition.title, prep.period.month_label, "", sender.code)
-            output = save_draft(draft, path, force=args.force)
-            print(f"{definition.title}: nobody to report for {prep.period.month_label}: wrote the nil-return e-mail draft {output} "
+            output = nil_return.save(prep, Path(args.out), force=args.force)
+            print(f"{definition.title}: nobody to report for {nil_return.period_label(prep)}: wrote the nil-return e-mail draft {output} "
                   f"(open it, check it and send it to KCC MI; nothing has been sent).")
             report[kind] = {"return": definition.id, "output": str(output), "rows": 0, "nil_return": True,
                             "left_out": _relabel({"left_out": [{"source_row": l.source_row, "reason": l.reason} for l in prep.left_out]}, on_return)["left_out"]}
