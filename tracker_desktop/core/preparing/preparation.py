@@ -77,8 +77,9 @@ def from_export(prep: Preparation, progress: Progress | None = None) -> Built:
     out are never tidied: a monthly return keeps a few dozen of a whole-school roll."""
     reader = RowReader(prep.table, prep.mapping)
     wanted = targets(prep.definition, prep.columns)
-    scope_dates = [prep.definition.scope[k] for k in ("date_in_period", "left_on_or_before_as_of") if k in prep.definition.scope]
-    deciding = [prep.headers.get(n, n) for n in SCOPE_COLUMNS + tuple(scope_dates)]
+    scope = prep.definition.scope
+    scope_dates: list[str] = [scope[k] for k in ("date_in_period", "left_on_or_before_as_of") if k in scope]
+    deciding: list[str] = [prep.headers.get(n, n) for n in (*SCOPE_COLUMNS, *scope_dates)]
     deciding = [c for c in dict.fromkeys(deciding) if c in wanted]
     rest = [c for c in wanted if c not in deciding]
     blocking = _missing_scope_column(prep)
@@ -86,7 +87,7 @@ def from_export(prep: Preparation, progress: Progress | None = None) -> Built:
         return Built([], [LeftOut(r, blocking) for r in prep.table.source_rows], blocking)
     built = Built([])
     total = max(len(prep.table.rows), 1)
-    for i, (row, source_row) in enumerate(zip(prep.table.rows, prep.table.source_rows)):
+    for i, (row, source_row) in enumerate(zip(prep.table.rows, prep.table.source_rows, strict=True)):
         raw = reader.values(row)
         learner = Learner(source_row, {}, {})
         prep.clean_into(learner, raw, deciding)
@@ -216,7 +217,8 @@ class Preparation:
     def _check_duplicates(self) -> None:
         identity = self.headers.get(self.definition.identity, self.definition.identity)
         if identity in self.columns:
-            self._duplicates = rules.check_duplicates(identity, (l.values.get(identity, "") for l in self.learners))
+            values = (learner.values.get(identity, "") for learner in self.learners)
+            self._duplicates = rules.check_duplicates(identity, values)
         else:
             self._duplicates = []
         self._duplicates_by_row = {}
@@ -234,7 +236,8 @@ class Preparation:
 
     def counts(self) -> dict[str, int]:
         found = self.problems
-        return {"errors": sum(p.severity == "error" for p in found), "queries": sum(p.severity == "query" for p in found)}
+        return {"errors": sum(p.severity == "error" for p in found),
+                "queries": sum(p.severity == "query" for p in found)}
 
     # --- editing -------------------------------------------------------------------------------
 
@@ -293,7 +296,7 @@ class Preparation:
             codes = self.definition.meaning(column.header).codes
             if not column.dropdown or not codes:
                 continue
-            forms = {}
+            forms: dict[str, str] = {}
             for entry in column.dropdown:
                 code = code_of(entry, codes)
                 if code is not None and code != entry:
@@ -316,12 +319,15 @@ class Preparation:
             "return": self.definition.id,
             "output": str(output) if output else None,
             "rows": len(self.learners),
-            "learners": [{"source_row": l.source_row, "row": self.sheet_row(i)} for i, l in enumerate(self.learners)],
-            "left_out": [{"source_row": l.source_row, "reason": l.reason} for l in self.left_out],
-            "fixes": [{"source_row": l.source_row, "row": self.sheet_row(i), "column": f.column, "before": f.before, "after": f.after}
-                      for i, l in enumerate(self.learners) for f in l.fixes.values()],
-            "problems": [{"source_row": self.learners[p.row].source_row, "row": self.sheet_row(p.row), "column": p.column,
-                          "severity": p.severity, "rule": p.rule, "message": p.message} for p in self.problems],
+            "learners": [{"source_row": learner.source_row, "row": self.sheet_row(i)}
+                         for i, learner in enumerate(self.learners)],
+            "left_out": [{"source_row": out.source_row, "reason": out.reason} for out in self.left_out],
+            "fixes": [{"source_row": learner.source_row, "row": self.sheet_row(i), "column": f.column,
+                       "before": f.before, "after": f.after}
+                      for i, learner in enumerate(self.learners) for f in learner.fixes.values()],
+            "problems": [{"source_row": self.learners[p.row].source_row, "row": self.sheet_row(p.row),
+                          "column": p.column, "severity": p.severity, "rule": p.rule, "message": p.message}
+                         for p in self.problems],
             "unmatched_columns": [c for c in self._columns_to_fill() if self.mapping.get(c) is None],
         }
 

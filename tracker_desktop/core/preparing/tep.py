@@ -55,7 +55,8 @@ class TepRows:
 
     def __call__(self, prep: Preparation, progress=None) -> Built:
         reader = RowReader(prep.table, prep.mapping)
-        exported = [(source_row, reader.values(row)) for row, source_row in zip(prep.table.rows, prep.table.source_rows)]
+        exported = [(source_row, reader.values(row))
+                    for row, source_row in zip(prep.table.rows, prep.table.source_rows, strict=True)]
         index = _match_index(exported, prep.headers)
         learners: list[Learner] = []
         self.unmatched = set()
@@ -104,12 +105,13 @@ class TepPreparation(Preparation):
     def workbook_bytes(self) -> bytes:
         positions = {c.header: c.index for c in self.template.columns}
         edits = []
-        for learner, (sheet_row, original) in zip(self.learners, self.tep_rows):
+        for learner, (sheet_row, original) in zip(self.learners, self.tep_rows, strict=True):
             for column in self.columns:
                 value = learner.values.get(column, "")
                 if value != clean(self.definition.meaning(column), original.get(column, "")):
                     edits.append((sheet_row, column, value))
-        return fill_prepopulated(self.template.data, self.template.sheet, self.template.header_row, positions, edits, self.definition)
+        return fill_prepopulated(self.template.data, self.template.sheet, self.template.header_row, positions, edits,
+                                 self.definition)
 
     def save(self, folder: Path, force: bool = False, password: str | None = None) -> Path:
         if not password:
@@ -189,7 +191,8 @@ def prepare_tep(return_id: str, export: Path, prepopulated: Path, prepopulated_p
     present = set(definition.standard_headers(template.headers))
     missing = [h for h, mandatory in definition.columns if mandatory and h not in present]
     if missing:
-        raise UserError(f"{Path(prepopulated).name} does not look like TEP's {definition.title} sheet: it has no {', '.join(missing)} column.")
+        raise UserError(f"{Path(prepopulated).name} does not look like TEP's {definition.title} sheet: "
+                        f"it has no {', '.join(missing)} column.")
     opening = open_return(definition, Path(export), school=school or "", as_of=as_of, period=period, template=template,
                           mapping=mapping, remembered=remembered)
     return TepPreparation(opening)
