@@ -275,6 +275,7 @@ def test_every_address_shape_fills_the_return_address(tmp_path):
     """Through matching and cleaning: no shape ends as 'Address Line 1 / Town mandatory'."""
     import datetime as dt
 
+    from tracker_desktop.core.preparing.opening import open_return
     from tracker_desktop.core.preparing.preparation import Preparation
     from tracker_desktop.core.returns.definitions import load_definition
     from tracker_desktop.core.returns.naming import Sender
@@ -286,8 +287,9 @@ def test_every_address_shape_fills_the_return_address(tmp_path):
         f"<Address>{BS_PARTS}<PostCode>ME14 1XX</PostCode></Address>",
         f"<Address>{LINES}<PostCode>ME17 2AA</PostCode></Address>"], start=1))
     definition = load_definition("school-joiners")
-    prep = Preparation(definition, read_template(definition.template_path), read(ctf(pupils)), Sender(school="8864123"),
-                       dt.date(2024, 10, 1), dt.date(2024, 10, 31))
+    prep = Preparation(open_return(definition, read(ctf(pupils)), sender=Sender(school="8864123"),
+                                   period=dt.date(2024, 10, 1), as_of=dt.date(2024, 10, 31),
+                                   template=read_template(definition.template_path)))
     assert len(prep.learners) == 2
     for learner in prep.learners:
         assert learner.values["Address Line 1"] and learner.values["Town"] == "Maidstone"
@@ -313,6 +315,7 @@ def test_leaving_reasons_are_translated_to_the_template_wording(reason, want):
 def test_a_ctf_without_any_sen_data_says_nothing_about_ehcp():
     import datetime as dt
 
+    from tracker_desktop.core.preparing.opening import open_return
     from tracker_desktop.core.preparing.preparation import Preparation
     from tracker_desktop.core.returns.definitions import load_definition
     from tracker_desktop.core.returns.naming import Sender
@@ -322,8 +325,8 @@ def test_a_ctf_without_any_sen_data_says_nothing_about_ehcp():
     assert "SEN Status" not in table.headers
     assert any("no SEN records" in n for n in table.notes)
     definition = load_definition("school-september-guarantee")
-    prep = Preparation(definition, read_template(definition.template_path), table, Sender(school="8864123"),
-                       dt.date(2025, 4, 1), dt.date(2025, 4, 20))
+    prep = Preparation(open_return(definition, table, sender=Sender(school="8864123"), period=dt.date(2025, 4, 1),
+                                   as_of=dt.date(2025, 4, 20), template=read_template(definition.template_path)))
     assert prep.learners[0].values["EHCP"] == ""  # left for the user, not N
     # ...whereas a CTF with SEN records for some pupils reads the others as having none
     with_sen = read(ctf(_pupil("<SENhistory><SEN><SENprovision>E</SENprovision></SEN></SENhistory>", 1)
