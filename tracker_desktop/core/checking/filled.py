@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from tracker_desktop.core.checking import rules
+from tracker_desktop.core.checking.variant_rules import written_differently
 from tracker_desktop.core.values.cleaning import parse_date
 from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.matching.mapping import Source
@@ -32,18 +32,13 @@ class CheckedReturn(Preparation):
     """A filled-in workbook being checked: what tidying would change is wrong in the file as it
     stands, so each such value is an error until the cell is edited (or the return saved anew)."""
 
+    extra_rules = (written_differently,)  # reads _as_found, the values tidied on opening
+
     def build(self, progress=None) -> None:
         self._as_found: dict[tuple[int, str], object] = {}
         super().build(progress)
         self._as_found = {(i, c): fix for i, l in enumerate(self.learners) for c, fix in l.fixes.items()}
         self.recheck()
-
-    def _check_row(self, row: int):
-        found = super()._check_row(row)
-        for column, fix in self.learners[row].fixes.items():
-            if self._as_found.get((row, column)) is fix:
-                found.append(rules.problem(row, column, "written-differently", fix.before, fix.after))
-        return found
 
 
 def _month_of_return(table, field: str | None):

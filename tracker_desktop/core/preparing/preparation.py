@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Iterable
 
 from tracker_desktop.core.checking import rules
 from tracker_desktop.core.values.calendar import academic_year_start
@@ -101,6 +101,9 @@ SCOPE_COLUMNS = ("NC Year", "Date of Birth", "EHCP", "Start Date")
 class Preparation:
     """A return in progress: template, export, mapping, learners, fixes and problems."""
 
+    # A variant's own rules, `fn(prep, row) -> problems`, run after the common ones on each learner.
+    extra_rules: tuple[Callable[[Any, int], Iterable[Problem]], ...] = ()
+
     def __init__(self, definition: ReturnDefinition, template: Template, table: Table, sender: Sender,
                  period: dt.date, as_of: dt.date, mapping: Mapping | None = None, progress: Progress | None = None):
         self.definition = definition
@@ -114,8 +117,7 @@ class Preparation:
         self.blocking: str | None = None
         self.left_out: list[LeftOut] = []
         self._row_problems: list[list[Problem]] = []
-        self._duplicates: list[Problem] = []
-        self._duplicates_by_row: dict[int, list[Problem]] = {}
+        self._duplicates: rules.Duplicates | None = None
         mandatory_from_definition(template, definition)
         self.headers = definition.standard_headers(template.headers)
         self._meanings: dict = {}
@@ -229,26 +231,33 @@ class Preparation:
         self._check_duplicates()
 
     def _check_row(self, row: int) -> list[Problem]:
-        return rules.check_learner(self._context, row, self.learners[row].values, self.columns)
+        found = rules.check_learner(self._context, row, self.learners[row].values, self.columns)
+        if self.extra_rules:
+            found.extend(rules.run_extra(self.extra_rules, self, row))
+        return found
 
     def _check_duplicates(self) -> None:
         identity = self.headers.get(self.definition.identity, self.definition.identity)
         if identity in self.columns:
-            self._duplicates = rules.check_duplicates(identity, (l.values.get(identity, "") for l in self.learners))
+            # Problems name other learners by their row in the written workbook, when shown.
+            self._duplicates = rules.Duplicates(identity, (l.values.get(identity, "") for l in self.learners), self.sheet_row)
         else:
-            self._duplicates = []
-        self._duplicates_by_row = {}
-        for p in self._duplicates:
-            self._duplicates_by_row.setdefault(p.row, []).append(p)
+            self._duplicates = None
+
+    def _recheck_duplicates(self, row: int, column: str) -> None:
+        """An edit: only the groups the learner leaves and joins are rechecked."""
+        if self._duplicates is not None and column == self._duplicates.column:
+            self._duplicates.move(row, self.learners[row].values.get(column, ""))
 
     @property
     def problems(self) -> list[Problem]:
-        merged = [p for row in self._row_problems for p in row] + self._duplicates
+        merged = [p for row in self._row_problems for p in row] + (self._duplicates.problems() if self._duplicates else [])
         order = {c: i for i, c in enumerate(self.columns)}
         return sorted(merged, key=lambda p: (p.row, order.get(p.column, 999), p.rule))
 
     def problems_at(self, row: int) -> list[Problem]:
-        return self._row_problems[row] + self._duplicates_by_row.get(row, [])
+        duplicate = self._duplicates.at(row) if self._duplicates else None
+        return self._row_problems[row] + ([duplicate] if duplicate else [])
 
     def counts(self) -> dict[str, int]:
         found = self.problems
@@ -265,8 +274,7 @@ class Preparation:
         if value != text.strip():
             learner.fixes[column] = Fix(column, text, value)
         self._row_problems[row] = self._check_row(row)
-        if column == self.headers.get(self.definition.identity):
-            self._check_duplicates()
+        self._recheck_duplicates(row, column)
         return value
 
     def restore(self, row: int, column: str, value: str, fix: Fix | None) -> None:
@@ -277,8 +285,7 @@ class Preparation:
         if fix is not None:
             learner.fixes[column] = fix
         self._row_problems[row] = self._check_row(row)
-        if column == self.headers.get(self.definition.identity):
-            self._check_duplicates()
+        self._recheck_duplicates(row, column)
 
     def remap(self, mapping: Mapping) -> None:
         self.mapping = mapping

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tracker_desktop.core.writing import encryption as protection
 
-from tracker_desktop.core.checking import rules
+from tracker_desktop.core.checking.variant_rules import not_matched
 from tracker_desktop.core.values.cleaning import clean, parse_date
 from tracker_desktop.core.returns.definitions import ReturnDefinition, load_definition
 from tracker_desktop.core.errors import UserError
@@ -48,6 +48,8 @@ def open_prepopulated(path: Path, password: str | None) -> bytes:
 class TepPreparation(Preparation):
     """A TEP sheet being filled: learners are TEP's rows; the export only supplies values."""
 
+    extra_rules = (not_matched,)  # a TEP row the export did not match, until filled in by hand
+
     def __init__(self, definition: ReturnDefinition, template: Template, export: Table, school: str,
                  as_of: dt.date, period: dt.date, mapping: Mapping | None = None):
         self.tep_rows = _tep_rows(template)
@@ -76,22 +78,6 @@ class TepPreparation(Preparation):
                             learner.fixes[column] = Fix(column, raw, after)
             self.learners.append(learner)
         self.recheck()
-
-    def _identity_column(self) -> str:
-        return next((c for c in ("UPN", "TEP Ref", "Legal Surname") if c in self.columns), self.columns[0])
-
-    def _check_row(self, row: int):
-        found = super()._check_row(row)
-        if row in getattr(self, "unmatched", ()) and self._still_to_fill(row):
-            # flagged until the user has filled in the school's mandatory columns by hand
-            found.append(rules.problem(row, self._identity_column(), "not-matched", detail=self.table.source.name))
-        return found
-
-    def _still_to_fill(self, row: int) -> bool:
-        values = self.learners[row].values
-        mandatory = set(self.template.mandatory)
-        fills = [self.headers.get(n, n) for n in self.definition.school_fills]
-        return any(c in mandatory and not values.get(c, "").strip() for c in fills)
 
     def sheet_row(self, index: int) -> int:
         """TEP's rows stay where TEP put them: a learner's row is its row in TEP's sheet."""

@@ -160,7 +160,7 @@ def load_definition(return_id: str) -> ReturnDefinition:
 
 
 def return_ids() -> list[str]:
-    skip = {"codes", "columns"}
+    skip = {"codes", "columns", "code_rules"}
     return sorted(p.stem for p in templates_dir().glob("*.json") if p.stem not in skip)
 
 
