@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from tracker_desktop.core.checking.problems import ERROR, QUERY, Problem, problem
 from tracker_desktop.core.checking.registry import CheckContext, also_row_rule, row_rule
@@ -50,8 +51,10 @@ def _age_problem(ctx: CheckContext, row: int, rule_id: str, gap: tuple[int, int,
 
 
 @row_rule("age-year-query", QUERY, "Age and year group one year apart",
-          message="Date of birth {value} makes the learner {detail}: check the year group (held back or moved up a year?).",
-          description="A learner's age on 31 August is normally their NC year + 4; one year out may be right but should be checked.",
+          message=("Date of birth {value} makes the learner {detail}: check the year group (held back or moved up a "
+                   "year?)."),
+          description=("A learner's age on 31 August is normally their NC year + 4; one year out may be right but "
+                       "should be checked."),
           advice="Check the date of birth and year group; if the learner really is out of year, this may stand.")
 def age_year_query(ctx: CheckContext, row: int, values: dict[str, str], columns: Sequence[str]) -> list[Problem]:
     gap = _age_gap(ctx, values, columns)
@@ -100,6 +103,9 @@ class CodeConstraint:
     needs: tuple[Condition, ...]
     because: str
 
+    def broken(self, ctx: CheckContext, values: dict[str, str], columns: Sequence[str]) -> bool:
+        return any(c.holds(ctx, values, columns) is False for c in self.needs)
+
     def about(self, meaning: ColumnMeaning, code: str) -> bool:
         if not getattr(meaning, self.columns):
             return False
@@ -129,7 +135,8 @@ def read_code_rules(data: dict[str, Any], source: str = CODE_RULES_FILE) -> tupl
                 raise UserError(f"{where}: '{name}' is not a column in columns.json.")
             for test, operand in tests.items():
                 if test not in NUMBER_TESTS + TEXT_TESTS:
-                    raise UserError(f"{where}: '{test}' is not a condition (use {', '.join(NUMBER_TESTS + TEXT_TESTS)}).")
+                    known = ", ".join(NUMBER_TESTS + TEXT_TESTS)
+                    raise UserError(f"{where}: '{test}' is not a condition (use {known}).")
                 operand = frozenset(str(v).upper() for v in operand) if test in TEXT_TESTS else int(operand)
                 needs.append(Condition(name, test, operand))
         if not needs or not raw.get("because"):
@@ -162,7 +169,7 @@ def code_constraints(ctx: CheckContext, row: int, values: dict[str, str], column
         if not code:
             continue
         for constraint in constraints:
-            if constraint.about(meaning, code) and any(c.holds(ctx, values, columns) is False for c in constraint.needs):
+            if constraint.about(meaning, code) and constraint.broken(ctx, values, columns):
                 yield problem(row, column, "code-not-allowed", code, constraint.because)
 
 

@@ -8,7 +8,7 @@ two groups.
 from __future__ import annotations
 
 import bisect
-from typing import Iterable
+from collections.abc import Iterable
 
 from tracker_desktop.core.checking.problems import ERROR, RULES, Problem, RowNumbers
 from tracker_desktop.core.checking.registry import rows_rule
@@ -18,7 +18,8 @@ LISTED = 3  # other rows named in each message; the rest are counted
 
 
 @rows_rule("duplicate-learner", ERROR, "Learner on more than one row",
-           message="{column} {value} is on {count} rows (also {others} of the return): KCC accepts one line per learner. Keep one row, or correct the {column}.",
+           message=("{column} {value} is on {count} rows (also {others} of the return): KCC accepts one line per "
+                    "learner. Keep one row, or correct the {column}."),
            description="Each learner appears once; every row sharing the identifier is marked.",
            advice="Keep one line for this learner: remove the duplicate in the MIS or check which UPN is wrong.")
 def check_duplicates(identity: str, values: Iterable[str], row_of: RowNumbers | None = None) -> list[Problem]:

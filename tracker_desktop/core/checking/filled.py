@@ -6,13 +6,13 @@ import dataclasses
 from pathlib import Path
 
 from tracker_desktop.core.checking.variant_rules import written_differently
-from tracker_desktop.core.values.cleaning import parse_date
-from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.matching.mapping import Source
-from tracker_desktop.core.returns.naming import Sender
 from tracker_desktop.core.preparing.preparation import Preparation, known_headers, parse_day, parse_period
 from tracker_desktop.core.reading.exports import read_export
+from tracker_desktop.core.returns.definitions import load_definition
+from tracker_desktop.core.returns.naming import Sender
 from tracker_desktop.core.returns.template import read_template
+from tracker_desktop.core.values.cleaning import parse_date
 
 
 def check_workbook(return_id: str, path: Path, as_of=None, period: str | None = None) -> Preparation:
@@ -37,7 +37,7 @@ class CheckedReturn(Preparation):
     def build(self, progress=None) -> None:
         self._as_found: dict[tuple[int, str], object] = {}
         super().build(progress)
-        self._as_found = {(i, c): fix for i, l in enumerate(self.learners) for c, fix in l.fixes.items()}
+        self._as_found = {(i, c): fix for i, learner in enumerate(self.learners) for c, fix in learner.fixes.items()}
         self.recheck()
 
 

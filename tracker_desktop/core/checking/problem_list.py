@@ -10,9 +10,9 @@ import csv
 import io
 from pathlib import Path
 
+from tracker_desktop.core.checking.rules import RULES
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.writing.files import write_atomic
-from tracker_desktop.core.checking.rules import RULES
 
 HEADERS = ["Row in return", "Export row", "UPN", "Name", "Column", "Severity", "Problem", "What to do"]
 

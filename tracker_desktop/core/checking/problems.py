@@ -5,8 +5,8 @@ then the written workbook's, whichever row its header is on.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 ERROR, QUERY = "error", "query"
 

@@ -19,8 +19,9 @@ Stages, in the order a learner is checked:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from tracker_desktop.core.checking.problems import RULES, Problem, Rule, problem
 from tracker_desktop.core.returns.definitions import ColumnMeaning, ReturnDefinition
@@ -70,10 +71,13 @@ class CheckContext:
         found = self.plans.get(column)
         if found is None:
             meaning = self.meaning(column)
-            empty = tuple(c for c in EMPTY if c.applies is None or c.applies(meaning, self, column))
-            value = tuple(c for c in VALUE if not c.fallback and (c.applies is None or c.applies(meaning, self, column)))
-            if not value:
-                value = tuple(c for c in VALUE if c.fallback and (c.applies is None or c.applies(meaning, self, column)))
+            def fits(c: Check) -> bool:
+                return c.applies is None or c.applies(meaning, self, column)
+
+            empty = tuple(c for c in EMPTY if fits(c))
+            value = tuple(c for c in VALUE if not c.fallback and fits(c))
+            if not value:  # a column no typed rule covers: its dropdown, if the template has one
+                value = tuple(c for c in VALUE if c.fallback and fits(c))
             found = self.plans[column] = (empty, value)
         return found
 

@@ -20,7 +20,8 @@ AIM = re.compile(r"^[A-Z0-9]{8}$")
 @empty_rule("mandatory-missing", ERROR, "Mandatory field empty",
             message="{column} is mandatory and is empty.{detail} Fill it in here, and in the MIS for next time.",
             description="Columns highlighted orange in KCC's template must be filled for every learner.",
-            advice="Fill this in for the learner in the MIS, then export and prepare the return again (or type it in the review).",
+            advice=("Fill this in for the learner in the MIS, then export and prepare the return again (or type it in "
+                    "the review)."),
             applies=lambda meaning, ctx, column: column in ctx.mandatory)
 def mandatory_missing(ctx: CheckContext, column: str, values: dict[str, str]) -> str | None:
     if ctx.meaning(column).suggest_when_empty:
@@ -45,7 +46,8 @@ def required_when(ctx: CheckContext, column: str, values: dict[str, str]) -> str
 
 @value_rule("upn-invalid", ERROR, "UPN not valid",
             message="UPN '{value}' is not valid: {detail}.",
-            description="A UPN is 13 characters with a check letter first; a wrong check letter means a character was mistyped.",
+            description=("A UPN is 13 characters with a check letter first; a wrong check letter means a character was "
+                         "mistyped."),
             advice="Check the UPN in the MIS against the learner's records; one character is probably mistyped.",
             applies=of_type("upn"))
 def upn_invalid(ctx: CheckContext, column: str, value: str) -> str | None:
@@ -54,7 +56,8 @@ def upn_invalid(ctx: CheckContext, column: str, value: str) -> str | None:
 
 @value_rule("upn-temporary", QUERY, "Temporary UPN",
             message="UPN '{value}' is a temporary UPN: replace it with the permanent one if the pupil has it.",
-            description="A temporary UPN ends in a letter. It is accepted, but the permanent UPN should be used once known.",
+            description=("A temporary UPN ends in a letter. It is accepted, but the permanent UPN should be used once "
+                         "known."),
             advice="If the learner now has a permanent UPN, put it in the MIS. Otherwise this may stand.",
             applies=of_type("upn"))
 def upn_temporary(ctx: CheckContext, column: str, value: str) -> str | None:
@@ -91,8 +94,10 @@ def date_invalid(ctx: CheckContext, column: str, value: str) -> str | None:
 
 
 @value_rule("date-future", ERROR, "Date in the future",
-            message="{column} {value} is in the future (after {detail}, the date this return is prepared for): check the date in the MIS.",
-            description="Dates of birth, joining, offers and when a destination was ascertained cannot be in the future.",
+            message=("{column} {value} is in the future (after {detail}, the date this return is prepared for): check "
+                     "the date in the MIS."),
+            description=("Dates of birth, joining, offers and when a destination was ascertained cannot be in the "
+                         "future."),
             advice="Correct the date in the MIS: it cannot be after the date of the return.",
             applies=lambda meaning, ctx, column: meaning.type == "date" and meaning.not_future)
 def date_future(ctx: CheckContext, column: str, value: str) -> str | None:
@@ -138,7 +143,8 @@ def postcode_invalid(ctx: CheckContext, column: str, value: str) -> str | None:
 
 
 @value_rule("phone-invalid", ERROR, "Telephone not valid",
-            message="{column} '{value}' is not a valid UK telephone number.{detail} Check it with the family and correct it in the MIS.",
+            message=("{column} '{value}' is not a valid UK telephone number.{detail} Check it with the family and "
+                     "correct it in the MIS."),
             description="Telephone numbers must be real UK numbers; a leading zero lost in Excel is restored first.",
             advice="Correct the telephone number in the MIS, or remove it if it is no longer used.",
             applies=of_type("phone"))
@@ -211,4 +217,5 @@ def _examples(list_name: str | None) -> str:
     codes = code_lists().get(list_name or "", {})
     if len(codes) <= 8:
         return " Allowed: " + ", ".join(f"{c} ({label})" if c != label else c for c, label in codes.items()) + "."
-    return f" It takes a code from the {(list_name or '').replace('-', ' ')} list (the code, 'code - label' or the label)."
+    named = (list_name or "").replace("-", " ")
+    return f" It takes a code from the {named} list (the code, 'code - label' or the label)."

@@ -13,7 +13,8 @@ IDENTITY_COLUMNS = ("UPN", "TEP Ref", "Legal Surname")
 
 @extra_rule("not-matched", QUERY, "Not found in the export",
             message="This learner was not found in {detail}: fill in their row by hand.",
-            description="A pre-populated row (TEP's list) that no row of the MIS export matched by UPN, TEP Ref, or name and date of birth.",
+            description=("A pre-populated row (TEP's list) that no row of the MIS export matched by UPN, TEP Ref, or "
+                         "name and date of birth."),
             advice="Fill in the learner's row by hand, or add the learner to the MIS and export again.")
 def not_matched(prep: Any, row: int) -> list[Problem]:
     """Flagged until the user has filled in the school's mandatory columns by hand
@@ -32,8 +33,10 @@ def _still_to_fill(prep: Any, row: int) -> bool:
 
 
 @extra_rule("written-differently", ERROR, "Not written as KCC's return needs",
-            message="{column} '{value}' is not written as KCC's return needs it: it should be '{detail}'. Correct the workbook, or save the return again from Tracker Desktop.",
-            description="A filled-in return holds values exactly as uploaded: a value tidying would change (Female for F, a phone number without its 0) is wrong in the file.",
+            message=("{column} '{value}' is not written as KCC's return needs it: it should be '{detail}'. Correct the "
+                     "workbook, or save the return again from Tracker Desktop."),
+            description=("A filled-in return holds values exactly as uploaded: a value tidying would change (Female "
+                         "for F, a phone number without its 0) is wrong in the file."),
             advice="Correct the value in the workbook as shown, or save the return again from Tracker Desktop.")
 def written_differently(prep: Any, row: int) -> list[Problem]:
     """Each value tidied on opening (`prep._as_found`) that is still as the file had it."""
