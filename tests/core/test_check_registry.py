@@ -48,15 +48,14 @@ def test_every_rule_is_registered_with_its_words_and_a_function():
         assert worded and not re.search(r"\{\w*\}", worded), rule_id
 
 
-def test_the_tep_and_filled_return_rules_are_extra_rules_not_overrides():
-    from tracker_desktop.core.checking.filled import CheckedReturn
+def test_the_tep_and_filled_return_rules_are_registered_extra_rules_not_overrides():
+    from tracker_desktop.core.checking import filled, variant_rules
     from tracker_desktop.core.preparing.tep import TepPreparation
 
-    assert [r.__name__ for r in TepPreparation.extra_rules] == ["not_matched"]
-    assert [r.__name__ for r in CheckedReturn.extra_rules] == ["written_differently"]
-    assert Preparation.extra_rules == ()
-    for variant in (TepPreparation, CheckedReturn):
-        assert "_check_row" not in vars(variant)
+    assert RULES["not-matched"].stage == RULES["written-differently"].stage == "extra"
+    assert [c.run for c in CHECKS["not-matched"]] == [variant_rules.not_matched]
+    assert [c.run for c in CHECKS["written-differently"]] == [filled.written_differently]
+    assert "_check_row" not in vars(TepPreparation)
 
 
 # --- the code constraints are data ------------------------------------------------------------------------

@@ -14,12 +14,12 @@ Stages, in the order a learner is checked:
 - row: across one learner's columns, `fn(ctx, row, values, columns) -> problems`.
 - rows: across learners (duplicates), run by the Preparation.
 - extra: a variant's own rules (TEP's sheet, a filled-in return), `fn(prep, row) -> problems`,
-  run only when the variant lists them in its `extra_rules`.
+  run only where the variant gives them to its Preparation as `extra_rules`.
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,7 +140,7 @@ def rows_rule(rule_id: str, severity: str, title: str, *, message: str, descript
 
 
 def extra_rule(rule_id: str, severity: str, title: str, *, message: str, description: str, advice: str):
-    """A variant's rule, `fn(prep, row) -> problems`: runs only where a variant lists it."""
+    """A variant's rule, `fn(prep, row) -> problems`: runs only where a variant passes it in."""
     return _register("extra", None, rule_id, severity, title, message, description, advice, None)
 
 
@@ -170,6 +170,3 @@ def check_learner(ctx: CheckContext, row: int, values: dict[str, str], columns: 
         found.extend(check.run(ctx, row, values, columns))
     return found
 
-
-def run_extra(rules: Iterable[Callable[[Any, int], Iterable[Problem]]], prep: Any, row: int) -> list[Problem]:
-    return [p for rule in rules for p in rule(prep, row)]
