@@ -1,14 +1,21 @@
-"""The checks every return runs (DOMAIN.md section 3.3). Each rule has an id, a severity (an
-`error` must be fixed before sending; a `query` must be looked at and may stand, as in DfE
-COLLECT), a title, a message template and a description. Checking yields plain Problems.
+"""The checks every return runs (DOMAIN.md section 3.3), as one registry of rules.
+
+To add a rule: write a small function in the module of its stage (value_rules.py for one cell,
+cross_rules.py for one learner's columns, duplicates.py across learners, variant_rules.py for
+one kind of return) and declare it with its decorator, giving id, severity, title, message
+template, description and advice. Which NCCIS codes fit which learners is data, in
+templates/code_rules.json.
+
+This module loads every rule module, so importing it (or anything from it) fills RULES.
 """
 from __future__ import annotations
 
-import datetime as dt
-import re
-from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from tracker_desktop.core.checking import cross_rules, duplicates, value_rules, variant_rules
+from tracker_desktop.core.checking.duplicates import Duplicates, check_duplicates
+from tracker_desktop.core.checking.problems import ERROR, QUERY, RULES, Problem, Rule, problem, wording
+from tracker_desktop.core.checking.registry import CHECKS, CheckContext, check_learner
 
+<<<<<<< HEAD
 from tracker_desktop.core.returns.definitions import ReturnDefinition, code_lists, eet_codes
 from tracker_desktop.core.values.cleaning import (
     code_candidates,
@@ -283,3 +290,8 @@ def check_duplicates(identity: str, values: Iterable[str]) -> list[Problem]:
                 where = f"{len(rows)} rows (also row{'s' if len(others) > 1 else ''} {', '.join(others)} of the return)"
                 found.append(problem(r, identity, "duplicate-learner", key, where))
     return found
+=======
+__all__ = ["CHECKS", "ERROR", "QUERY", "RULES", "CheckContext", "Duplicates", "Problem", "Rule", "check_duplicates",
+           "check_learner", "cross_rules", "duplicates", "problem", "value_rules", "variant_rules",
+           "wording"]
+>>>>>>> checks
