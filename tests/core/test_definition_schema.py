@@ -10,10 +10,16 @@ import pytest
 
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.returns import schema
-from tracker_desktop.core.returns.definitions import ColumnMeaning, read_definition, return_ids, templates_dir
+from tracker_desktop.core.returns.definitions import (
+    DATA_FILES,
+    ColumnMeaning,
+    read_definition,
+    return_ids,
+    templates_dir,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = sorted(p for p in (ROOT / "templates").glob("*.json") if p.stem not in ("codes", "columns"))
+SHIPPED = sorted(p for p in (ROOT / "templates").glob("*.json") if p.stem not in DATA_FILES)
 
 
 def test_the_shipped_definitions_are_all_the_returns():

@@ -9,12 +9,11 @@ from tracker_desktop.core.errors import UserError
 
 def cmd_returns(args: argparse.Namespace) -> int:
     from tracker_desktop.core.returns.definitions import all_definitions
-    from tracker_desktop.core.values.calendar import academic_year_start, deadlines
+    from tracker_desktop.core.routine.status import next_due
 
     today = dt.date.today()
     for d in all_definitions():
-        year = academic_year_start(today)
-        due = [day for day, _ in deadlines(d.deadlines, year) + deadlines(d.deadlines, year + 1) if day >= today]
+        due = next_due(d, today)
         nxt = f"next due {due[0]:%a %d %b %Y}" if due else ""
         print(f"{d.id:30} {d.title:38} {d.who:8} to {d.sent_to:4} {nxt}")
     return 0

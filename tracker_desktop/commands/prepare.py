@@ -11,6 +11,7 @@ from tracker_desktop.core.errors import UserError
 
 def cmd_prepare(args: argparse.Namespace) -> int:
     from tracker_desktop.core.matching.mapping import load_mapping, save_mapping
+    from tracker_desktop.core.routine import nil_return
 
     mapping = load_mapping(args.mapping) if args.mapping else None
     if args.prepopulated or args.return_id.startswith("tep-"):
@@ -25,7 +26,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
         save_mapping(prep.mapping, args.save_mapping)
     if prep.blocking:
         raise UserError(f"{args.export.name}: nothing written - {prep.blocking}.")
-    if not prep.learners:
+    if nil_return.is_nil_return(prep):
         return _nil_return(prep, args)
     output = prep.save(args.out, force=args.force)
     write_report(args.report, prep.report(output))
@@ -42,13 +43,10 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 def _nil_return(prep, args: argparse.Namespace) -> int:
     """Nobody is in scope: KCC MI wants an e-mail saying so, not an empty upload file."""
-    from tracker_desktop.core.routine.email_draft import nil_return_draft, save_draft
-    from tracker_desktop.core.values.calendar import academic_year_label
+    from tracker_desktop.core.routine import nil_return
 
-    monthly = prep.definition.period == "month"
-    period = prep.period.month_label if monthly else academic_year_label(prep.period.academic_year)
-    draft = nil_return_draft(prep.definition.title, period, "", prep.sender.code)
-    path = save_draft(draft, Path(args.out) / (Path(prep.output_name).stem + " nil return.eml"), force=args.force)
+    period = nil_return.period_label(prep)
+    path = nil_return.save(prep, Path(args.out), force=args.force)
     write_report(args.report, prep.report(None))
     print(f"Nobody is on {prep.definition.title} for {period} ({len(prep.left_out)} left out): "
           f"no workbook written. Send the nil-return e-mail instead: wrote {path}")

@@ -39,6 +39,7 @@ def cmd_compare_rolls(args: argparse.Namespace) -> int:
     from tracker_desktop.core.preparing.preparation import known_headers, parse_day, parse_period
     from tracker_desktop.core.reading.exports import read_export
     from tracker_desktop.core.returns.naming import check_sender
+    from tracker_desktop.core.routine import nil_return
 
     who = "college" if args.college else "school"
     joiners_def, leavers_def = _definitions(who)
@@ -55,7 +56,7 @@ def cmd_compare_rolls(args: argparse.Namespace) -> int:
     for definition, movers, kind in both:
         on_return = [m for m in movers if m.on_return]
         prep = prepare_from_movers(definition, on_return, sender, start, as_of)
-        name = prep.output_name if prep.learners else Path(prep.output_name).with_suffix(".eml").name
+        name = nil_return.draft_name(prep) if nil_return.is_nil_return(prep) else prep.output_name
         planned.append(_Planned(definition, movers, on_return, kind, prep, Path(args.out) / name))
     _refuse_taken([p.path for p in planned], args.force)
 
@@ -67,11 +68,11 @@ def cmd_compare_rolls(args: argparse.Namespace) -> int:
     report: dict[str, Any] = {"comparison": changes_report(changes)}
     errors = 0
     for plan in planned:
-        if plan.prep.learners:
+        if not nil_return.is_nil_return(plan.prep):
             report[plan.kind], found = _write_return(plan, args)
             errors += found
         else:
-            report[plan.kind] = _write_nil_draft(plan, sender.code, args.force)
+            report[plan.kind] = _write_nil_draft(plan, Path(args.out), args.force)
         for left in plan.prep.left_out:
             m = plan.on_return[left.source_row - 1]
             print(f"  {m.pupil.where()}: left out: {left.reason}")
@@ -117,13 +118,13 @@ def _write_return(plan: _Planned, args: argparse.Namespace) -> tuple[dict[str, A
     return _relabel(prep.report(output), plan.on_return), counts["errors"]
 
 
-def _write_nil_draft(plan: _Planned, sender_code: str, force: bool) -> dict[str, Any]:
+def _write_nil_draft(plan: _Planned, folder: Path, force: bool) -> dict[str, Any]:
     """Nobody to report: the nil-return e-mail draft instead of a workbook; its report part."""
-    from tracker_desktop.core.routine.email_draft import nil_return_draft, save_draft
+    from tracker_desktop.core.routine import nil_return
 
-    month = plan.prep.period.month_label
-    output = save_draft(nil_return_draft(plan.definition.title, month, "", sender_code), plan.path, force=force)
-    print(f"{plan.definition.title}: nobody to report for {month}: wrote the nil-return e-mail draft {output} "
+    output = nil_return.save(plan.prep, folder, force=force)
+    print(f"{plan.definition.title}: nobody to report for {nil_return.period_label(plan.prep)}: "
+          f"wrote the nil-return e-mail draft {output} "
           f"(open it, check it and send it to KCC MI; nothing has been sent).")
     left_out = [{"source_row": left.source_row, "reason": left.reason} for left in plan.prep.left_out]
     return {"return": plan.definition.id, "output": str(output), "rows": 0, "nil_return": True,

@@ -7,21 +7,16 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import io
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.reading.cells import ExportError, excel_cell_text  # noqa: F401 (also read from here)
 from tracker_desktop.core.reading.table import Table
 from tracker_desktop.core.values.signatures import OLE_SIGNATURE, ZIP_SIGNATURE
 from tracker_desktop.core.values.text import fold
 
 HEADER_SEARCH_ROWS = 30
-
-
-class ExportError(UserError):
-    """The export cannot be read; the message names the file and says why."""
 
 
 def read_export(path: Path, known_headers: Iterable[str] = ()) -> Table:
@@ -50,6 +45,10 @@ def read_export_bytes(path: Path, data: bytes, known_headers: Iterable[str] = ()
             raise ExportError(f"{path.name}: the workbook is protected by a password. Open it in Excel, remove the password (File > Info > Protect Workbook), save and try again.")
         return _read_excel(path, data, known)
     if data.startswith(ZIP_SIGNATURE):
+        from tracker_desktop.core.writing.odf_decrypt import is_encrypted_odf
+
+        if is_encrypted_odf(data):  # its parts are ciphertext: calamine would call it damaged
+            raise ExportError(f"{path.name}: this is an OpenDocument spreadsheet (.ods) protected by a password. Open it in LibreOffice, remove the password (File > Properties > Security, or Save As without 'Save with password'), save it as Excel (.xlsx) or CSV and try again.")
         return _read_excel(path, data, known)
     from tracker_desktop.core.reading import ctf
 
@@ -147,46 +146,18 @@ def _is_encrypted_ole(data: bytes) -> bool:
         return False
 
 
-def excel_cell_text(value: object) -> str:
-    """A cell as the text a spreadsheet shows: whole floats without '.0', dates as dd/mm/yyyy."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            return value.strftime("%d/%m/%Y")
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, dt.time):
-        return value.strftime("%H:%M")
-    return str(value)
-
-
 def _read_excel(path: Path, data: bytes, known: set[str]) -> Table:
-    from python_calamine import CalamineWorkbook
+    from tracker_desktop.core.reading.workbook_sheets import read_sheets
 
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets: list[tuple[str, list[list[str]]]] = []
-        for name in book.sheet_names:
-            values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            sheets.append((name, [[excel_cell_text(v) for v in row] for row in values]))
-    except Exception as e:  # calamine raises several kinds for damaged files
-        kind = "workbook" if data.startswith(ZIP_SIGNATURE) else "file"
-        raise ExportError(f"{path.name}: this Excel {kind} is damaged or not a spreadsheet ({type(e).__name__}). Open it in Excel and save it again, or export it as CSV.") from None
+    sheets, unread = read_sheets(path, data)
     scored = []
     for name, rows in sheets:
         header_index, score = _find_header(rows, known)
         scored.append((score, name, rows, header_index))
     with_data = [s for s in scored if s[2]]
     if not with_data:
-        raise ExportError(f"{path.name}: the workbook has no data on any sheet.")
+        also = f" that could be read ({'; '.join(unread)})" if unread else ""
+        raise ExportError(f"{path.name}: the workbook has no data on any sheet{also}.")
     best = max(with_data, key=lambda s: s[0])
     if known and best[0] < 2 and len(with_data) > 1:
         names = ", ".join(f"'{s[1]}'" for s in with_data)
@@ -194,6 +165,7 @@ def _read_excel(path: Path, data: bytes, known: set[str]) -> Table:
     table = _table_from_rows(path, best[2], known, sheet=best[1])
     if len(sheets) > 1:
         table.notes.append(f"read sheet '{best[1]}' of {len(sheets)}")
+    table.notes.extend(unread)
     return table
 
 

@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.returns.schema import CODE_LISTS, COLUMN_CATALOG, RETURN_DEFINITION, DefinitionError, validate
+from tracker_desktop.core.returns.schema import (
+    CODE_LIST_HELPERS,
+    CODE_LISTS,
+    COLUMN_CATALOG,
+    RETURN_DEFINITION,
+    DefinitionError,
+    validate,
+)
 from tracker_desktop.core.values.text import fold
 from tracker_desktop.resources import resource_path
 
@@ -88,6 +95,11 @@ def code_lists() -> dict[str, Any]:
     return lists
 
 
+def load_data_file(name: str) -> dict[str, Any]:
+    """One of the data files beside the return definitions (e.g. la_numbers.json)."""
+    return _load_json(templates_dir() / name)
+
+
 @lru_cache(maxsize=1)
 def _column_catalog() -> dict[str, Any]:
     path = templates_dir() / "columns.json"
@@ -151,10 +163,10 @@ def read_definition(path: Path) -> ReturnDefinition:
         if header == catalog[header].header:
             for synonym in catalog[header].synonyms:
                 catalog.setdefault("~" + fold(synonym), catalog[header])
-    lists = code_lists()
+    lists = [name for name in code_lists() if name not in CODE_LIST_HELPERS]
     for meaning in catalog.values():
         if meaning.codes and meaning.codes not in lists:
-            near = difflib.get_close_matches(meaning.codes, [k for k in lists if k != "aliases"], n=1)
+            near = difflib.get_close_matches(meaning.codes, lists, n=1)
             raise DefinitionError(f"The return definition {path.name}: column '{meaning.header}' takes codes from "
                                   f"'{meaning.codes}', which is not a code list in codes.json"
                                   + (f" (did you mean '{near[0]}'?)." if near else "."))
@@ -171,9 +183,12 @@ def read_definition(path: Path) -> ReturnDefinition:
     )
 
 
+# The data files in templates/ that are not return definitions.
+DATA_FILES = frozenset({"codes", "columns", "la_numbers", "code_rules"})
+
+
 def return_ids() -> list[str]:
-    skip = {"codes", "columns"}
-    return sorted(p.stem for p in templates_dir().glob("*.json") if p.stem not in skip)
+    return sorted(p.stem for p in templates_dir().glob("*.json") if p.stem not in DATA_FILES)
 
 
 def all_definitions() -> list[ReturnDefinition]:

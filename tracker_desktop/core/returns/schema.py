@@ -155,8 +155,16 @@ RETURN_DEFINITION = Record({
     "column_meanings": Key(MapOf(COLUMN_MEANING)),
 })
 
-# list name -> code -> label; "aliases": list name -> another spelling -> code
-CODE_LISTS = MapOf(MapOf(TEXT), named={"aliases": MapOf(MapOf(TEXT))})
+# codes.json: each code list is code -> label; the named entries are not code lists but say how
+# labels are recognised. "_why" is a note for whoever edits the file.
+WHY = {"_why": TEXT}
+CODE_LIST_HELPERS: dict[str, Kind] = {
+    "aliases": MapOf(MapOf(TEXT), named=WHY),  # list name -> another spelling -> code
+    "wordings": MapOf(MapOf(ListOf(TEXT)), named=WHY),  # list name -> code -> other wordings
+    "words": MapOf(TEXT),  # a word -> its standard form
+    "noise_words": Record({"_why": Key(TEXT), "all": Key(ListOf(TEXT), True)}),
+}
+CODE_LISTS = MapOf(MapOf(TEXT), named=CODE_LIST_HELPERS)
 
 COLUMN_CATALOG = Record({
     "_about": COMMENT,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracker_desktop.core.values.calendar import month_end
-from tracker_desktop.core.values.cleaning import clean, ehcp_from_sen, parse_date
+from tracker_desktop.core.values.cleaning import as_read, clean, parse_date
 from tracker_desktop.core.returns.definitions import ReturnDefinition, load_definition
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.matching.mapping import Mapping, RowReader, Source, fold, propose_mapping
@@ -114,10 +114,9 @@ def _pupils(table: Table, roll: str, definition: ReturnDefinition, columns: list
     reader = RowReader(table, mapping)
     pupils = []
     for i, (row, source_row) in enumerate(zip(table.rows, table.source_rows)):
-        raw = reader.values(row)
-        for target, source in mapping.items():
-            if source is not None and source.how == "sen":
-                raw[target] = ehcp_from_sen(raw.get(target, ""))
+        # Read as the return reads it (a SEN status as the EHCP's Y or N): the movers' rows are
+        # written from `raw` into the return, whose matching is then plain.
+        raw = {t: as_read(v, mapping[t].how if mapping.get(t) else "value") for t, v in reader.values(row).items()}
         cleaned = {c: clean(definition.meaning(c), raw.get(c, "")) for c in columns}
         pupils.append(Pupil(roll, i, source_row, raw, cleaned))
     return pupils, mapping
@@ -318,6 +317,7 @@ def movers_table(movers: list[Mover], columns: list[str], name: str) -> Table:
 
 def prepare_from_movers(definition: ReturnDefinition, movers: list[Mover], sender, start: dt.date, as_of: dt.date):
     """A Preparation of the movers on the return (in the month, or with no date to be filled in)."""
+    from tracker_desktop.core.preparing.opening import open_return
     from tracker_desktop.core.preparing.preparation import Preparation
     from tracker_desktop.core.returns.template import read_template
 
@@ -328,7 +328,7 @@ def prepare_from_movers(definition: ReturnDefinition, movers: list[Mover], sende
     columns = list(template.headers) + [f for f in definition.scope_fields if f not in template.headers]
     table = movers_table(movers, columns, f"{definition.id} from rolls")
     mapping: Mapping = {c: Source((c,)) for c in columns}
-    return Preparation(definition, template, table, sender, start, as_of, mapping)
+    return Preparation(open_return(definition, table, sender=sender, period=start, as_of=as_of, template=template, mapping=mapping))
 
 
 def _where_map(movers: list[Mover]) -> dict[int, dict]:
