@@ -95,7 +95,7 @@ def mandatory_from_definition(template: Template, definition: ReturnDefinition) 
 
 
 # Columns the scope rules read (by our names), tidied before deciding who is on the return.
-SCOPE_COLUMNS = ("NC Year", "Date of Birth", "EHCP", "Start Date")
+SCOPE_COLUMNS = ("NC Year", "Date of Birth", "EHCP", "Start Date", "Enrolment Status")
 
 
 class Preparation:
@@ -181,7 +181,7 @@ class Preparation:
             if reason:
                 self.left_out.append(LeftOut(source_row, reason))
                 continue
-            self._clean_into(learner, raw, rest)
+            self._clean_into(learner, raw, rest, reader.composed(row))
             learner.values = {c: learner.values[c] for c in wanted}  # template order
             self.learners.append(learner)
             self._row_problems.append(self._check_row(len(self.learners) - 1))
@@ -204,15 +204,18 @@ class Preparation:
                     f"match one under Column matching, or export it from the MIS")
         return None
 
-    def _clean_into(self, learner: Learner, raw: dict[str, str], columns: list[str]) -> None:
+    def _clean_into(self, learner: Learner, raw: dict[str, str], columns: list[str],
+                    composed: dict[str, str] | None = None) -> None:
+        """`composed`: the whole cell a value was split from (a combined name), shown as 'before'."""
         in_template = self._in_template
         for column in columns:
             before = raw.get(column, "")
             source = self.mapping.get(column)
             after = self._clean_one(column, before, source.how if source else "value")
             learner.values[column] = after
-            if after != before and column in in_template:
-                learner.fixes[column] = Fix(column, before, after)
+            shown = composed.get(column, before) if composed else before
+            if after != shown and column in in_template:
+                learner.fixes[column] = Fix(column, shown, after)
 
     def _clean_one(self, column: str, text: str, how: str = "value") -> str:
         if how == "sen":
