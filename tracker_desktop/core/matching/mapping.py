@@ -230,6 +230,19 @@ def _same_words(a: str, b: str) -> bool:
             and all(any(fuzz.ratio(y, x) >= 75 for x in only_a) for y in only_b))
 
 
+def columns_report(definition: ReturnDefinition, headers: list[str], mapping: Mapping) -> list[dict]:
+    """Per template column: what its header was understood as, and which export column fills
+    it and how sure that match is ('unsure' ones are for the user to confirm)."""
+    from tracker_desktop.core.matching.words import certainty
+
+    out = []
+    for entry in definition.template_columns(headers):
+        source = mapping.get(entry["header"])
+        out.append({**entry, "from": source.describe() if source else None,
+                    "match": certainty(source.score) if source else "none"})
+    return out
+
+
 # --- applying a mapping to rows -------------------------------------------------------------------
 
 class RowReader:

@@ -77,11 +77,11 @@ def concepts(header: str) -> frozenset[str]:
     for phrase, meaning in _PHRASES:
         text = re.sub(rf"\b{phrase}\b", meaning, text)
     words = text.split()
+    meant = {_WORDS.get(w, w) for w in words}
     out: set[str] = set()
-    for i, word in enumerate(words):
+    for word in words:
         if word in _NUMBER_WORDS:
-            owners = {_WORDS.get(w, w) for w in words} & _NUMBER_OWNERS
-            if not owners and "contact" in {_WORDS.get(w, w) for w in words}:
+            if not meant & _NUMBER_OWNERS and "contact" in meant:
                 out.add("phone")
             continue
         if word in _FILLER:

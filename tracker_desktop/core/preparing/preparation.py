@@ -16,7 +16,7 @@ from tracker_desktop.core.values.cleaning import clean, ehcp_from_sen
 from tracker_desktop.core.returns.definitions import ReturnDefinition, load_definition
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.writing.files import refuse_existing, write_atomic
-from tracker_desktop.core.matching.mapping import Mapping, RowReader, propose_mapping, targets
+from tracker_desktop.core.matching.mapping import Mapping, RowReader, columns_report, propose_mapping, targets
 from tracker_desktop.core.returns.naming import Sender, check_sender, file_name
 from tracker_desktop.core.reading.exports import read_export
 from tracker_desktop.core.checking.rules import Problem
@@ -135,10 +135,14 @@ class Preparation:
     @classmethod
     def start(cls, return_id: str, export: Path, school: str | None = None, college: str | None = None,
               period: str | None = None, as_of: str | dt.date | None = None, template: Path | None = None,
-              mapping: Mapping | None = None, progress: Progress | None = None) -> "Preparation":
+              mapping: Mapping | None = None, progress: Progress | None = None,
+              understood: dict[str, str | None] | None = None) -> "Preparation":
         """Read the template and the export, match, clean, scope and check. `progress` is told
-        (stage, fraction done) now and then, for a progress bar."""
+        (stage, fraction done) now and then, for a progress bar. `understood`: the user's answers
+        for what this template's headers are (header -> our column, None for none of ours)."""
         definition = load_definition(return_id)
+        if understood:
+            definition = definition.with_understood(understood)
         if definition.prepopulated:
             raise UserError(f"{definition.title} is filled into the workbook TEP sent: give it with --prepopulated.")
         sender = check_sender(definition, school, college)
@@ -344,6 +348,7 @@ class Preparation:
             "problems": [{"source_row": self.learners[p.row].source_row, "row": self.sheet_row(p.row), "column": p.column,
                           "severity": p.severity, "rule": p.rule, "message": p.message} for p in self.problems],
             "unmatched_columns": [c for c in self._columns_to_fill() if self.mapping.get(c) is None],
+            "template_columns": columns_report(self.definition, self.columns, self.mapping),
         }
 
     def _columns_to_fill(self) -> list[str]:

@@ -118,6 +118,18 @@ class ReturnDefinition:
             return Understanding(header, kind[0], SURE, plain)
         return Understanding(header, None, 0, plain)
 
+    def template_columns(self, headers: list[str]) -> list[dict[str, Any]]:
+        """What each template header was understood as and how sure: for the report and the app.
+        certainty is 'confirmed' (the user said), 'sure', 'unsure' (to ask) or 'none'."""
+        from tracker_desktop.core.matching.words import certainty
+
+        out = []
+        for header in headers:
+            u = self.understand(header)
+            out.append({"header": header, "understood_as": u.understood_as, "type": u.meaning.type, "score": u.score,
+                        "certainty": "confirmed" if u.confirmed else certainty(u.score)})
+        return out
+
     def with_understood(self, answers: dict[str, str | None]) -> "ReturnDefinition":
         """This definition with the user's answers for a template: header -> our column it is
         (None: none of ours, carried as the user's own column)."""
