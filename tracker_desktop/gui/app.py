@@ -43,12 +43,15 @@ def demo_export() -> Path:
     return resource_path("assets", "demo", "demo_roll.csv")
 
 
-def load_preparation(return_id: str, export: Path, sender: dict, period, as_of, remembered, job=None):
+def load_preparation(return_id: str, export: Path, sender: dict, period, as_of, remembered, job=None,
+                     understood: dict | None = None):
     """Read and prepare an export (worker thread). Returns (prep, whether the remembered matching
-    was used); a remembered matching that no longer fits the export is dropped, not an error."""
+    was used); a remembered matching that no longer fits the export is dropped, not an error.
+    `understood`: the user's answers for what the template's headers are."""
     from tracker_desktop.core.matching.mapping import propose_mapping, targets
     from tracker_desktop.core.preparing.preparation import Preparation
 
+    sender = {**sender, "understood": understood or None}
     if remembered:
         try:
             prep = Preparation.start(return_id, export, period=period, as_of=as_of, mapping=dict(remembered), **sender)
@@ -268,6 +271,7 @@ class App:
             return
         sender = {"school": school, "college": college} if (school or college) else self.settings.sender_args()
         remembered = self.settings.mapping_for(return_id)
+        understood = self.settings.understood_for(return_id, definition.template)
         export = Path(export)
         if self.persist:
             self.settings.last_export_folder = str(export.parent)
@@ -275,7 +279,7 @@ class App:
             open_tep(self, return_id, export, prepopulated, prepopulated_password, sender, period, as_of, straight_to_review)
             return
         self.worker.run(f"Reading {export.name}",
-                        lambda job: load_preparation(return_id, export, sender, period, as_of, remembered, job),
+                        lambda job: load_preparation(return_id, export, sender, period, as_of, remembered, job, understood),
                         lambda result: self._opened(result, straight_to_review), lambda e: messages.report(e, self.master, f"reading {export.name}"))
 
     def open_from_args(self, args: argparse.Namespace) -> None:
@@ -395,6 +399,30 @@ class App:
             forget()
 
     # --- column matching ---------------------------------------------------------------------------
+
+    def apply_understanding(self, answers: dict) -> None:
+        """The user said what some template headers are: remembered for this template, and the
+        export read again so the columns are matched and tidied as what they are."""
+        if self.worker.busy:
+            return
+        prep = self.prep
+        definition = prep.definition
+        known = self.settings.understood_for(definition.id, definition.template)
+        known.update(answers)
+        self.settings.remember_understood(definition.id, definition.template, known)
+        self._save_settings()
+        self.settings.forget_mapping(definition.id)  # matched again for the new meanings
+        sender = {"school": prep.sender.school, "college": prep.sender.college}
+        export = prep.table.source
+        period, as_of = prep.period.month_start.strftime("%Y-%m"), prep.as_of
+
+        def done(result):
+            self.set_prep(result[0])
+            self.show_mapping()
+
+        self.worker.run("Matching the columns",
+                        lambda job: load_preparation(definition.id, export, sender, period, as_of, None, job, known),
+                        done, lambda e: messages.report(e, self.master, "matching the columns"))
 
     def apply_mapping(self, mapping) -> None:
         if self.worker.busy:

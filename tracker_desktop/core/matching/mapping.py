@@ -11,10 +11,10 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from tracker_desktop.core.returns.definitions import ReturnDefinition
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.reading.table import Table
 from tracker_desktop.core.matching.words import SURE, UNSURE, best_likeness, concepts
+from tracker_desktop.core.reading.table import Table
+from tracker_desktop.core.returns.definitions import ReturnDefinition
 
 FUZZY_CUTOFF = 88
 
@@ -157,31 +157,14 @@ def _split_name(table: Table, definition: ReturnDefinition, mapping: Mapping, us
         used.add(header)
 
 
-def _compose(table: Table, definition: ReturnDefinition, mapping: Mapping, by_fold: dict[str, str], used: set[str]) -> None:
+def _compose(table: Table, definition: ReturnDefinition, mapping: Mapping, by_fold: dict[str, str],
+             used: set[str]) -> None:
     free = list(table.headers)
-    address_targets = sorted((definition.meaning(t).address, t) for t in mapping if definition.meaning(t).address)
-    if address_targets and all(mapping[t] is None for _, t in address_targets):
-        parts: list[str] = []
-        for _, names in ADDRESS_PARTS:
-            exact = [by_fold[fold(n)] for n in names if fold(n) in by_fold and by_fold[fold(n)] not in used]
-            found = exact or [h for h in [_find(names, by_fold, used | set(parts), free)] if h]
-            parts.extend(h for h in found if h not in parts)
-        block = _find(ADDRESS_BLOCK, by_fold, used, free)
-        if parts:
-            for line, target in address_targets:
-                mapping[target] = Source(tuple(parts), how="address", score=90, line=line)
-            used.update(parts)
-        elif block:
-            for line, target in address_targets:
-                mapping[target] = Source((block,), how="address-block", score=85, line=line)
-            for target, how in (("Town", "block-town"), ("County", "block-county"), ("Postcode", "block-postcode")):
-                if target in mapping and mapping[target] is None:
-                    mapping[target] = Source((block,), how=how, score=80)
-            used.add(block)
+    _compose_address(definition, mapping, by_fold, used, free)
     for target in mapping:
         meaning = definition.meaning(target)
         if mapping[target] is None and meaning.compose:
-            found = []
+            found: list[str] = []
             for names in meaning.compose["parts"]:
                 header = _find(names, by_fold, used | set(found), free)
                 if header:
@@ -194,6 +177,30 @@ def _compose(table: Table, definition: ReturnDefinition, mapping: Mapping, by_fo
             if header:
                 mapping[target] = Source((header,), how="sen", score=90)
                 used.add(header)
+
+
+def _compose_address(definition: ReturnDefinition, mapping: Mapping, by_fold: dict[str, str], used: set[str],
+                     free: list[str]) -> None:
+    address_targets = sorted((definition.meaning(t).address, t) for t in mapping if definition.meaning(t).address)
+    if not address_targets or any(mapping[t] is not None for _, t in address_targets):
+        return
+    parts: list[str] = []
+    for _, names in ADDRESS_PARTS:
+        exact = [by_fold[fold(n)] for n in names if fold(n) in by_fold and by_fold[fold(n)] not in used]
+        found = exact or [h for h in [_find(names, by_fold, used | set(parts), free)] if h]
+        parts.extend(h for h in found if h not in parts)
+    block = _find(ADDRESS_BLOCK, by_fold, used, free)
+    if parts:
+        for line, target in address_targets:
+            mapping[target] = Source(tuple(parts), how="address", score=90, line=line)
+        used.update(parts)
+    elif block:
+        for line, target in address_targets:
+            mapping[target] = Source((block,), how="address-block", score=85, line=line)
+        for target, how in (("Town", "block-town"), ("County", "block-county"), ("Postcode", "block-postcode")):
+            if target in mapping and mapping[target] is None:
+                mapping[target] = Source((block,), how=how, score=80)
+        used.add(block)
 
 
 def _fuzzy(table: Table, definition: ReturnDefinition, mapping: Mapping, used: set[str]) -> None:
@@ -255,7 +262,8 @@ class RowReader:
         missing = sorted({c for s in mapping.values() if s for c in s.columns if c not in self.index})
         if missing:
             raise UserError(f"The saved column matching names export columns that {table.source.name} does not have: {', '.join(missing)}. Match the columns again.")
-        self._split = [(t, self.index[s.columns[0]]) for t, s in mapping.items() if s is not None and s.how in NAME_PARTS]
+        self._split = [(t, self.index[s.columns[0]]) for t, s in mapping.items()
+                       if s is not None and s.how in NAME_PARTS]
 
     def values(self, row: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}

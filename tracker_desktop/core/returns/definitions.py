@@ -130,7 +130,7 @@ class ReturnDefinition:
                         "certainty": "confirmed" if u.confirmed else certainty(u.score)})
         return out
 
-    def with_understood(self, answers: dict[str, str | None]) -> "ReturnDefinition":
+    def with_understood(self, answers: dict[str, str | None]) -> ReturnDefinition:
         """This definition with the user's answers for a template: header -> our column it is
         (None: none of ours, carried as the user's own column)."""
         catalog, understood = dict(self.catalog), {}

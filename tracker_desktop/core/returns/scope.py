@@ -72,7 +72,8 @@ def enrolment_status(text: str) -> str | None:
     if first in statuses and (len(text.strip()) == 1 or re.match(r"^\s*[A-Za-z]\s*[-–:(]", text)):
         return first
     for code, status in statuses.items():
-        if words in status.get("words", ()) or any(f" {w} " in f" {words} " for w in status.get("words", ()) if " " in w):
+        names = status.get("words", ())
+        if words in names or any(f" {w} " in f" {words} " for w in names if " " in w):
             return code
     for code, status in statuses.items():  # one distinctive word: 'Guest pupil (short stay)'
         if any(w in words.split() for w in status.get("words", ())[:1]):
