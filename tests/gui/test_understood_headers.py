@@ -55,4 +55,5 @@ def test_applying_an_answer_rereads_the_export_and_remembers_it(make_app, tmp_pa
     pump(app.master, 0.1)
     assert app.current is app.mapping, "the columns are shown again, matched for the new meaning"
     assert app.prep.definition.understand("Home Telephone").confirmed
-    assert app.settings.understood_for("school-joiners", "school-joiners.xlsx") == {"Home Telephone": "Young Person Mobile"}
+    remembered = app.settings.understood_for("school-joiners", "school-joiners.xlsx")
+    assert remembered == {"Home Telephone": "Young Person Mobile"}
