@@ -135,6 +135,9 @@ class MappingScreen(ttk.Frame):
                 "Orange names are mandatory. Change any match with its dropdown; the preview shows the first rows after tidying.")
         if unsure:
             text += f"\nPlease check: {', '.join(unsure)}."
+        guessed = [c["header"] for c in prep.definition.template_columns(prep.columns) if c["certainty"] == "unsure"]
+        if guessed:
+            text += f"\nPlease say what these template columns are (Understood as): {', '.join(guessed)}."
         self.intro.configure(text=text)
         for child in self.table.winfo_children():
             child.destroy()
