@@ -186,7 +186,8 @@ class Doctor:
         from tracker_desktop.resources import resource_path
 
         missing = [f"{p.parent.name}/{p.name}" for p in (
-            templates_dir() / "codes.json", templates_dir() / "columns.json", resource_path("assets", "wordlist.txt"))
+            templates_dir() / "codes.json", templates_dir() / "columns.json", templates_dir() / "la_numbers.json",
+            resource_path("assets", "wordlist.txt"))
             if not p.is_file()]
         ids = return_ids()
         if not ids:

@@ -9,8 +9,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from tracker_desktop.core.values.cleaning import code_of, is_postcode, parse_date, phone_digits, phone_facts
 from tracker_desktop.core.returns.definitions import ReturnDefinition, code_lists, eet_codes
+from tracker_desktop.core.values.cleaning import (
+    code_candidates,
+    code_of,
+    is_postcode,
+    parse_date,
+    phone_digits,
+    phone_facts,
+)
 from tracker_desktop.core.values.identifiers import ULN_NOT_KNOWN, is_temporary_upn, uln_problem, upn_problem
 
 ERROR, QUERY = "error", "query"
@@ -173,7 +180,8 @@ def _check_value(ctx: CheckContext, row: int, column: str, value: str, values: d
     if kind == "code" and meaning.codes:
         code = code_of(value, meaning.codes)
         if code is None:
-            return [problem(row, column, "code-invalid", value, _examples(meaning.codes))]
+            detail = _could_be(value, meaning.codes) or _examples(meaning.codes)
+            return [problem(row, column, "code-invalid", value, detail)]
         if meaning.allowed_codes and not (meaning.allowed_codes["from"] <= code <= meaning.allowed_codes["to"]):
             return [problem(row, column, "code-not-allowed", value,
                             f"this column takes codes {meaning.allowed_codes['from']} to {meaning.allowed_codes['to']}")]
@@ -197,6 +205,16 @@ def _examples(list_name: str) -> str:
     if len(codes) <= 8:
         return " Allowed: " + ", ".join(f"{c} ({label})" if c != label else c for c, label in codes.items()) + "."
     return f" It takes a code from the {list_name.replace('-', ' ')} list (the code, 'code - label' or the label)."
+
+
+def _could_be(value: str, list_name: str) -> str:
+    """For a label that could mean more than one code: which ones (never guessed between)."""
+    meant = code_candidates(value, list_name)
+    if len(meant) < 2:
+        return ""
+    labels = code_lists().get(list_name, {})
+    shown = ", ".join(f"{c} ({labels[c]})" if labels.get(c, c) != c else c for c in meant)
+    return f" It could mean {shown}: choose the one meant."
 
 
 def _examples_from(codes: list[str]) -> str:
