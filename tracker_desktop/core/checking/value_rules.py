@@ -8,7 +8,7 @@ import re
 from tracker_desktop.core.checking.problems import ERROR, QUERY
 from tracker_desktop.core.checking.registry import CheckContext, also_value_rule, empty_rule, of_type, value_rule
 from tracker_desktop.core.returns.definitions import ColumnMeaning, code_lists, eet_codes
-from tracker_desktop.core.values.cleaning import code_of, is_postcode, parse_date, phone_digits, phone_facts
+from tracker_desktop.core.values.cleaning import code_candidates, code_of, is_postcode, parse_date, phone_digits, phone_facts
 from tracker_desktop.core.values.identifiers import ULN_NOT_KNOWN, is_temporary_upn, uln_problem, upn_problem
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -179,7 +179,9 @@ def _coded(meaning: ColumnMeaning, ctx: CheckContext, column: str) -> bool:
             applies=_coded)
 def code_invalid(ctx: CheckContext, column: str, value: str) -> str | None:
     list_name = ctx.meaning(column).codes
-    return _examples(list_name) if code_of(value, list_name) is None else None
+    if code_of(value, list_name) is not None:
+        return None
+    return _could_be(value, list_name) or _examples(list_name)
 
 
 @also_value_rule("code-invalid", fallback=True, applies=lambda meaning, ctx, column: bool(ctx.dropdowns.get(column)))
@@ -211,6 +213,16 @@ def code_out_of_range(ctx: CheckContext, column: str, value: str) -> str | None:
             applies=of_type("aim"))
 def aim_invalid(ctx: CheckContext, column: str, value: str) -> str | None:
     return None if AIM.match(value) else ""
+
+
+def _could_be(value: str, list_name: str | None) -> str:
+    """For a label that could mean more than one code: which ones (never guessed between)."""
+    meant = code_candidates(value, list_name or "")
+    if len(meant) < 2:
+        return ""
+    labels = code_lists().get(list_name or "", {})
+    shown = ", ".join(f"{c} ({labels[c]})" if labels.get(c, c) != c else c for c in meant)
+    return f" It could mean {shown}: choose the one meant."
 
 
 def _examples(list_name: str | None) -> str:

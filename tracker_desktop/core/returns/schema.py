@@ -166,8 +166,17 @@ CODE_LIST_HELPERS: dict[str, Kind] = {
 }
 CODE_LISTS = MapOf(MapOf(TEXT), named=CODE_LIST_HELPERS)
 
+ENROLMENT_STATUS = Record({
+    "_about": COMMENT,
+    "column": Key(TEXT, True),
+    "who": Key(Text(("school", "college")), True),
+    "main_roll": Key(ListOf(TEXT), True),
+    "statuses": Key(MapOf(Record({"label": Key(TEXT, True), "words": Key(ListOf(TEXT)), "why": Key(TEXT)}))),
+})
+
 COLUMN_CATALOG = Record({
     "_about": COMMENT,
+    "enrolment_status": Key(ENROLMENT_STATUS),
     "eet_codes": Key(ListOf(TEXT), True),
     "columns": Key(MapOf(COLUMN_MEANING), True),
 })
