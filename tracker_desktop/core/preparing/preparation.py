@@ -15,7 +15,7 @@ from tracker_desktop.core.values.calendar import academic_year_start
 from tracker_desktop.core.values.cleaning import clean, ehcp_from_sen
 from tracker_desktop.core.returns.definitions import ReturnDefinition, load_definition
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.writing.files import refuse_existing, write_atomic
+from tracker_desktop.core.writing.files import refuse_existing, write_workbook
 from tracker_desktop.core.matching.mapping import Mapping, RowReader, propose_mapping, targets
 from tracker_desktop.core.returns.naming import Sender, check_sender, file_name
 from tracker_desktop.core.reading.exports import read_export
@@ -327,7 +327,7 @@ class Preparation:
         path = Path(folder) / self.output_name
         if not force:
             refuse_existing(path)  # before building the workbook, which can take seconds
-        return write_atomic(path, self.workbook_bytes(), force=force)
+        return write_workbook(path, self.workbook_bytes(), force=force)
 
     def report(self, output: Path | None) -> dict:
         return {
