@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from tracker_desktop.core.checking import rules
+from tracker_desktop.core.checking.output_rules import check_cell_lengths
 from tracker_desktop.core.values.calendar import academic_year_start
 from tracker_desktop.core.values.cleaning import clean, ehcp_from_sen
 from tracker_desktop.core.returns.definitions import ReturnDefinition, load_definition
@@ -229,7 +230,8 @@ class Preparation:
         self._check_duplicates()
 
     def _check_row(self, row: int) -> list[Problem]:
-        return rules.check_learner(self._context, row, self.learners[row].values, self.columns)
+        values = self.learners[row].values
+        return rules.check_learner(self._context, row, values, self.columns) + check_cell_lengths(row, values, self.columns)
 
     def _check_duplicates(self) -> None:
         identity = self.headers.get(self.definition.identity, self.definition.identity)
