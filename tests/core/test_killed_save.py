@@ -19,7 +19,8 @@ from tracker_desktop.core.writing.verify import check_workbook
 
 ROWS = 20_000
 KILLS = 20
-HEADER = "UPN,Surname,Forename,DOB,Gender,Year,Address 1,Town,Postcode,Contact 1 Name,Contact 1 Telephone,SEN Status,Admission Date\n"
+HEADER = ("UPN,Surname,Forename,DOB,Gender,Year,Address 1,Town,Postcode,Contact 1 Name,Contact 1 Telephone,"
+          "SEN Status,Admission Date\n")
 
 # The child does exactly what Preparation.save does (build the workbook in memory, read it back,
 # write it atomically), from the rows the parent prepared once: preparing 20,000 learners again
@@ -58,8 +59,8 @@ def test_a_save_killed_at_random_points_leaves_no_return_and_no_leftovers(tmp_pa
     out.mkdir()
     final = out / prep.output_name
     job = tmp_path / "job.json"
-    job.write_text(json.dumps({"return": prep.definition.id, "path": str(final), "rows": list(prep.rows_for_writing())}),
-                   encoding="utf-8")
+    rows = list(prep.rows_for_writing())
+    job.write_text(json.dumps({"return": prep.definition.id, "path": str(final), "rows": rows}), encoding="utf-8")
     child_temp = tmp_path / "child-temp"
     child_temp.mkdir()
     env = {**os.environ, "TMPDIR": str(child_temp), "TEMP": str(child_temp), "TMP": str(child_temp)}

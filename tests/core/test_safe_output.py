@@ -26,15 +26,16 @@ from tracker_desktop.core.writing import files
 from tracker_desktop.core.writing.files import CannotWrite, OutputExists, remove_stale, write_atomic, write_workbook
 from tracker_desktop.core.writing.verify import WorkbookDamaged, check_workbook
 
-HEADER = "UPN,Surname,Forename,DOB,Gender,Year,Address 1,Town,Postcode,Contact 1 Name,Contact 1 Telephone,SEN Status,Admission Date\n"
+HEADER = ("UPN,Surname,Forename,DOB,Gender,Year,Address 1,Town,Postcode,Contact 1 Name,Contact 1 Telephone,"
+          "SEN Status,Admission Date\n")
 
 
 def roll(tmp_path: Path, names: list[tuple[str, str]]) -> Path:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for i, (surname, forename) in enumerate(names, start=1):
-        writer.writerow([make_upn(f"8864123240{i:02d}"), surname, forename, "15/03/2009", "F", "Year 11", "1 High Street",
-                         "Maidstone", "ME14 1XX", "Jo Smith", "07911 123456", "N", "07/10/2024"])
+        writer.writerow([make_upn(f"8864123240{i:02d}"), surname, forename, "15/03/2009", "F", "Year 11",
+                         "1 High Street", "Maidstone", "ME14 1XX", "Jo Smith", "07911 123456", "N", "07/10/2024"])
     path = tmp_path / "input" / "roll.csv"
     path.parent.mkdir(exist_ok=True)
     path.write_text(HEADER + buffer.getvalue(), encoding="utf-8")
@@ -71,7 +72,8 @@ def test_one_line_joins_line_breaks_and_removes_direction_overrides():
 
 def test_export_names_with_bad_characters_are_cleaned_as_visible_fixes(tmp_path):
     prep = start(roll(tmp_path, [("Sm\ufffeith", "Amy"), ("Jones", "Ann\nMarie"), ("Khan\u202e", "Sara\uffff")]))
-    fixes = {(i, f.column): (f.before, f.after) for i, l in enumerate(prep.learners) for f in l.fixes.values()}
+    fixes = {(i, f.column): (f.before, f.after) for i, learner in enumerate(prep.learners)
+             for f in learner.fixes.values()}
     assert fixes[(0, "Legal Surname")] == ("Sm\ufffeith", "Sm\ufffdith")
     assert fixes[(1, "Legal Forename")] == ("Ann\nMarie", "Ann Marie")
     assert fixes[(2, "Legal Surname")] == ("Khan\u202e", "Khan")
@@ -109,8 +111,8 @@ def malformed(data: bytes, part: str = "xl/worksheets/sheet1.xml") -> bytes:
         for info in src.infolist():
             body = src.read(info)
             if info.filename == part:
-                body = body.replace(b"</sheetData>", "<row r=\"99\"><c r=\"A99\" t=\"inlineStr\"><is><t>\ufffe</t></is></c></row>"
-                                    .encode("utf-8") + b"</sheetData>")
+                row = '<row r="99"><c r="A99" t="inlineStr"><is><t>\ufffe</t></is></c></row>'
+                body = body.replace(b"</sheetData>", row.encode("utf-8") + b"</sheetData>")
             dst.writestr(info, body)
     return out.getvalue()
 
@@ -124,7 +126,8 @@ def test_a_malformed_workbook_is_never_saved(good_workbook, tmp_path):
     tmp_path = tmp_path / "out"
     tmp_path.mkdir()
     bad = malformed(good_workbook)
-    with pytest.raises(WorkbookDamaged, match=r"return\.xlsx was not saved: its part xl/worksheets/sheet1\.xml does not read back"):
+    with pytest.raises(WorkbookDamaged,
+                       match=r"return\.xlsx was not saved: its part xl/worksheets/sheet1\.xml does not read back"):
         write_workbook(tmp_path / "return.xlsx", bad)
     assert list(tmp_path.iterdir()) == []
     write_workbook(tmp_path / "return.xlsx", good_workbook)
@@ -170,7 +173,8 @@ def test_a_value_over_32767_characters_is_an_error_and_never_written(tmp_path):
 def test_a_too_long_value_in_a_tep_sheet_keeps_teps_own_value(tmp_path):
     plain, export = tmp_path / "tep.xlsx", tmp_path / "dest.csv"
     plain.write_bytes(tep_workbook())
-    export.write_text("UPN,Destination,Destination Provider\nY886412320001,310,\"" + "z" * 40_000 + "\"\n", encoding="utf-8")
+    export.write_text("UPN,Destination,Destination Provider\nY886412320001,310,\"" + "z" * 40_000 + "\"\n",
+                      encoding="utf-8")
     prep = prepare_tep("tep-leaver-destinations", export, plain, None, "8864123", as_of="2024-10-31")
     assert ("Provider or Employer", "cell-too-long") in {(p.column, p.rule) for p in prep.problems}
     rows = sheet_values(prep.workbook_bytes())
@@ -246,8 +250,8 @@ def watched_temp(tmp_path, monkeypatch):
 def test_a_tep_sheet_is_saved_with_nothing_in_the_temp_folder(tmp_path, watched_temp):
     plain, export = tmp_path / "tep.xlsx", tmp_path / "dest.csv"
     plain.write_bytes(protection.encrypt(tep_workbook(), "Maple-Harbour-42"))
-    export.write_text("UPN,TEP Ref,Destination,Destination Provider\nY886412320001,,310,Kent Motors Ltd\n,TEP2,210,Langton\n",
-                      encoding="utf-8")
+    export.write_text("UPN,TEP Ref,Destination,Destination Provider\n"
+                      "Y886412320001,,310,Kent Motors Ltd\n,TEP2,210,Langton\n", encoding="utf-8")
     watched_temp.start()  # from opening TEP's encrypted workbook to the draft and report
     prep = prepare_tep("tep-leaver-destinations", export, plain, "Maple-Harbour-42", "8864123", as_of="2024-10-31")
     saved = saving.save_tep_return(prep, tmp_path / "out", PASSWORD, report=tmp_path / "out" / "r.json")
@@ -352,13 +356,14 @@ def test_report_that_cannot_be_saved_is_found_before_the_return_is_written(tmp_p
     assert not (tmp_path / "out").exists()
 
 
-def test_report_and_history_failing_after_the_return_is_written_are_exit_1_with_the_summary(tmp_path, capsys, monkeypatch):
+def test_report_and_history_failing_after_the_return_is_written_are_exit_1_with_the_summary(tmp_path, capsys,
+                                                                                            monkeypatch):
     export = roll(tmp_path, [("Smith", "Amy")])
     real = saving.write_atomic
 
     def report_disk_fails(path, data, force=False):
         if Path(path).suffix == ".json":
-            raise CannotWrite(f"{Path(path).name} could not be saved: the disk is full. Free some space and save again.")
+            raise CannotWrite(f"{Path(path).name} could not be saved: the disk is full.")
         return real(path, data, force=force)
 
     def history_fails(*a, **k):

@@ -35,7 +35,3 @@ def xml_safe(text: str) -> str:
 def one_line(text: str) -> str:
     """A cell's value as the return holds it: one line, no direction overrides, XML-safe."""
     return xml_safe(_BIDI_CONTROLS.sub("", _LINE_BREAKS.sub(" ", text)))
-
-
-def has_direction_override(text: str) -> bool:
-    return _BIDI_CONTROLS.search(text) is not None

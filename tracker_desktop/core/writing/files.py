@@ -86,7 +86,7 @@ def remove_stale(folder: Path) -> list[Path]:
 
     A save in progress (this program, another window) holds a lock on its file (POSIX) or has it
     open, which Windows does not let anyone delete: those are left alone."""
-    removed = []
+    removed: list[Path] = []
     try:
         names = [e.name for e in os.scandir(folder) if e.name.startswith(SAVING_PREFIX) and e.name.endswith(SAVING_SUFFIX)]
     except OSError:

@@ -23,9 +23,10 @@ class MemorySheet(WriteOnlyWorksheet):
     """A write-only sheet whose rows stream into memory rather than into a temp file."""
 
     def _get_writer(self) -> None:
-        if self._writer is None:
-            self._writer = WorksheetWriter(self, out=io.BytesIO())
-            self._writer.write_top()
+        if self._writer is None:  # type: ignore[has-type]  # openpyxl leaves it untyped
+            writer = WorksheetWriter(self, out=io.BytesIO())
+            writer.write_top()
+            self._writer = writer
 
 
 def write_only_sheet(book: Workbook, title: str | None = None) -> WriteOnlyWorksheet:
