@@ -7,24 +7,23 @@ memory only.
 """
 from __future__ import annotations
 
-import datetime as dt
 import io
 import sys
 from pathlib import Path
-
-from tracker_desktop.core.writing import encryption as protection
+from typing import cast
 
 from tracker_desktop.core.checking import rules
 from tracker_desktop.core.checking.output_rules import formula_problem
-from tracker_desktop.core.values.cleaning import clean, parse_date
-from tracker_desktop.core.returns.definitions import ReturnDefinition, load_definition
+from tracker_desktop.core.checking.rules import Problem
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.matching.mapping import Mapping, RowReader, propose_mapping
-from tracker_desktop.core.returns.naming import check_sender
-from tracker_desktop.core.preparing.preparation import Fix, Learner, Preparation, known_headers, parse_day, parse_period
-from tracker_desktop.core.reading.exports import excel_cell_text, read_export
-from tracker_desktop.core.reading.table import Table
+from tracker_desktop.core.matching.mapping import Mapping, RowReader
+from tracker_desktop.core.preparing.opening import Opening, known_headers, open_return
+from tracker_desktop.core.preparing.preparation import Built, Learner, Preparation
+from tracker_desktop.core.reading.exports import excel_cell_text
+from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.returns.template import Template, read_template
+from tracker_desktop.core.values.cleaning import clean, parse_date
+from tracker_desktop.core.writing import encryption as protection
 from tracker_desktop.core.writing.workbook import fill_prepopulated
 
 
@@ -46,71 +45,61 @@ def open_prepopulated(path: Path, password: str | None) -> bytes:
     return data
 
 
-class TepPreparation(Preparation):
-    """A TEP sheet being filled: learners are TEP's rows; the export only supplies values."""
+class TepRows:
+    """TEP's rows as the learners of the return: each row is matched to the export (by UPN, else
+    TEP Ref, else name and date of birth) and the school's columns filled from it. A row with no
+    match in the export is flagged ("not-matched", the extra rule) until the school's mandatory
+    columns are filled in by hand."""
 
-    def __init__(self, definition: ReturnDefinition, template: Template, export: Table, school: str,
-                 as_of: dt.date, period: dt.date, mapping: Mapping | None = None):
-        self.tep_rows = _tep_rows(template)
-        self.formulas, self.formulas_elsewhere = _tep_formulas(template, {r for r, _ in self.tep_rows})
-        super().__init__(definition, template, export, check_sender(definition, school, None), period, as_of, mapping)
-
-    def build(self, progress=None) -> None:
-        reader = RowReader(self.table, self.mapping)
-        exported = [(source_row, reader.values(row)) for row, source_row in zip(self.table.rows, self.table.source_rows)]
-        index = _match_index(exported, self.headers)
-        self.learners, self.left_out = [], []
+    def __init__(self, template: Template):
+        self.rows = _tep_rows(template)
         self.unmatched: set[int] = set()
-        for sheet_row, tep_values in self.tep_rows:
-            values = {c: clean(self.definition.meaning(c), tep_values.get(c, "")) for c in self.columns}
+
+    def __call__(self, prep: Preparation, progress=None) -> Built:
+        reader = RowReader(prep.table, prep.mapping)
+        exported = [(source_row, reader.values(row))
+                    for row, source_row in zip(prep.table.rows, prep.table.source_rows, strict=True)]
+        index = _match_index(exported, prep.headers)
+        learners: list[Learner] = []
+        self.unmatched = set()
+        for sheet_row, tep_values in self.rows:
+            values = {c: clean(prep.definition.meaning(c), tep_values.get(c, "")) for c in prep.columns}
             learner = Learner(sheet_row, values)
-            match = _find(index, values, self.headers)
+            match = _find(index, values, prep.headers)
             if match is None:
-                self.unmatched.add(len(self.learners))
+                self.unmatched.add(len(learners))
             else:
-                for name in self.definition.school_fills:
-                    column = self.headers.get(name, name)
-                    raw = match.get(column, "")
-                    if column in self.columns and raw.strip():
-                        after = self._clean_one(column, raw)
-                        learner.values[column] = after
-                        if after != raw:
-                            learner.fixes[column] = Fix(column, raw, after)
-            self.learners.append(learner)
-        self.recheck()
+                fills = [prep.headers.get(n, n) for n in prep.definition.school_fills]
+                prep.clean_into(learner, match, [c for c in fills if c in prep.columns and match.get(c, "").strip()])
+            learners.append(learner)
+        return Built(learners)
 
-    def _identity_column(self) -> str:
-        return next((c for c in ("UPN", "TEP Ref", "Legal Surname") if c in self.columns), self.columns[0])
+    def not_matched(self, prep: Preparation, row: int) -> list[Problem]:
+        if row in self.unmatched and self._still_to_fill(prep, row):
+            return [rules.problem(row, _identity_column(prep.columns), "not-matched", detail=prep.table.source.name)]
+        return []
 
-    def _check_row(self, row: int):
-        found = super()._check_row(row)
-        if row in getattr(self, "unmatched", ()) and self._still_to_fill(row):
-            # flagged until the user has filled in the school's mandatory columns by hand
-            found.append(rules.problem(row, self._identity_column(), "not-matched", detail=self.table.source.name))
-        found.extend(self._formula_problems(row))
-        return found
-
-    def _formula_problems(self, row: int):
-        """TEP's formulas in this learner's cells, while they would still be sent back as they are."""
-        learner = self.learners[row]
-        formulas = getattr(self, "formulas", {}).get(learner.source_row, {})
-        if not formulas:
-            return []
-        original = self.tep_rows[row][1]
-        return [formula_problem(row, column, formula) for column, formula in formulas.items()
-                if learner.values.get(column, "") == clean(self.definition.meaning(column), original.get(column, ""))]
-
-    def report(self, output: Path | None) -> dict:
-        found = super().report(output)
-        # formulas outside the learners' cells (totals, other sheets): kept, and named here
-        found["tep_formulas_elsewhere"] = self.formulas_elsewhere
-        return found
-
-    def _still_to_fill(self, row: int) -> bool:
-        values = self.learners[row].values
-        mandatory = set(self.template.mandatory)
-        fills = [self.headers.get(n, n) for n in self.definition.school_fills]
+    @staticmethod
+    def _still_to_fill(prep: Preparation, row: int) -> bool:
+        values = prep.learners[row].values
+        mandatory = set(prep.template.mandatory)
+        fills = [prep.headers.get(n, n) for n in prep.definition.school_fills]
         return any(c in mandatory and not values.get(c, "").strip() for c in fills)
+
+
+def _identity_column(columns: list[str]) -> str:
+    return next((c for c in ("UPN", "TEP Ref", "Legal Surname") if c in columns), columns[0])
+
+
+class TepPreparation(Preparation):
+    """A TEP sheet being filled: learners are TEP's rows; the export only supplies values. Its
+    rows stay where TEP put them, and it is only ever written encrypted."""
+
+    def __init__(self, opening: Opening):
+        rows = TepRows(opening.template)
+        self.tep_rows = rows.rows
+        self.formulas, self.formulas_elsewhere = _tep_formulas(opening.template, {r for r, _ in rows.rows})
+        super().__init__(opening, learners=rows, extra_rules=[rows.not_matched, _formula_problems])
 
     def sheet_row(self, index: int) -> int:
         """TEP's rows stay where TEP put them: a learner's row is its row in TEP's sheet."""
@@ -119,33 +108,36 @@ class TepPreparation(Preparation):
     def workbook_bytes(self) -> bytes:
         positions = {c.header: c.index for c in self.template.columns}
         edits = []
-        for learner, (sheet_row, original) in zip(self.learners, self.tep_rows):
+        for learner, (sheet_row, original) in zip(self.learners, self.tep_rows, strict=True):
             for column in self.columns:
                 value = learner.values.get(column, "")
                 if value != clean(self.definition.meaning(column), original.get(column, "")):
                     edits.append((sheet_row, column, value))
-        return fill_prepopulated(self.template.data, self.template.sheet, self.template.header_row, positions, edits, self.definition)
+        return fill_prepopulated(self.template.data, self.template.sheet, self.template.header_row, positions, edits,
+                                 self.definition)
 
     def save(self, folder: Path, force: bool = False, password: str | None = None) -> Path:
         from tracker_desktop.core.preparing.saving import save_tep_return
 
         return save_tep_return(self, Path(folder), password or "", force=force, draft=False).output
 
+    def report(self, output: Path | None) -> dict:
+        found = super().report(output)
+        # formulas outside the learners' cells (totals, other sheets): kept, and named here
+        found["tep_formulas_elsewhere"] = self.formulas_elsewhere
+        return found
 
-def _tep_rows(template: Template) -> list[tuple[int, dict[str, str]]]:
-    import openpyxl
 
-    book = openpyxl.load_workbook(io.BytesIO(template.data), read_only=True, data_only=True)
-    ws = book[template.sheet]
-    rows = []
-    for r, cells in enumerate(ws.iter_rows(min_row=template.header_row + 1, values_only=True), start=template.header_row + 1):
-        values = {c.header: excel_cell_text(cells[c.index - 1]) if c.index - 1 < len(cells) else "" for c in template.columns}
-        if any(v.strip() for v in values.values()):
-            rows.append((r, values))
-    book.close()
-    if not rows:
-        raise UserError(f"{template.path.name}: TEP's sheet '{template.sheet}' has no learners under its header row.")
-    return rows
+def _formula_problems(prep: Preparation, row: int) -> list[Problem]:
+    """TEP's formulas in this learner's cells, while they would still be sent back as they are."""
+    tep = cast(TepPreparation, prep)  # the rule is given only to TepPreparation
+    learner = tep.learners[row]
+    formulas = tep.formulas.get(learner.source_row, {})
+    if not formulas:
+        return []
+    original = tep.tep_rows[row][1]
+    return [formula_problem(row, column, formula) for column, formula in formulas.items()
+            if learner.values.get(column, "") == clean(prep.definition.meaning(column), original.get(column, ""))]
 
 
 def _tep_formulas(template: Template, learner_rows: set[int]) -> tuple[dict[int, dict[str, str]], list[str]]:
@@ -163,14 +155,29 @@ def _tep_formulas(template: Template, learner_rows: set[int]) -> tuple[dict[int,
                 for c, cell in enumerate(cells, start=1):
                     if getattr(cell, "data_type", None) != "f":
                         continue
-                    formula = str(cell.value)
                     if ws.title == template.sheet and r in learner_rows and c in headers:
-                        in_cells.setdefault(r, {})[headers[c]] = formula
+                        in_cells.setdefault(r, {})[headers[c]] = str(cell.value)
                     else:
                         elsewhere.append(f"{ws.title}!{get_column_letter(c)}{r}")
     finally:
         book.close()
     return in_cells, elsewhere
+
+
+def _tep_rows(template: Template) -> list[tuple[int, dict[str, str]]]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(template.data), read_only=True, data_only=True)
+    ws = book[template.sheet]
+    rows = []
+    for r, cells in enumerate(ws.iter_rows(min_row=template.header_row + 1, values_only=True), start=template.header_row + 1):
+        values = {c.header: excel_cell_text(cells[c.index - 1]) if c.index - 1 < len(cells) else "" for c in template.columns}
+        if any(v.strip() for v in values.values()):
+            rows.append((r, values))
+    book.close()
+    if not rows:
+        raise UserError(f"{template.path.name}: TEP's sheet '{template.sheet}' has no learners under its header row.")
+    return rows
 
 
 def _name(text: str) -> str:
@@ -213,7 +220,8 @@ def _find(index, values: dict[str, str], headers: dict[str, str]) -> dict[str, s
 
 
 def prepare_tep(return_id: str, export: Path, prepopulated: Path, prepopulated_password: str | None, school: str | None,
-                as_of=None, period: str | None = None, mapping: Mapping | None = None) -> TepPreparation:
+                as_of=None, period: str | None = None, mapping: Mapping | None = None,
+                remembered: Mapping | None = None) -> TepPreparation:
     definition = load_definition(return_id)
     if not definition.prepopulated:
         raise UserError(f"{definition.title} is not filled into a TEP workbook: leave out --prepopulated.")
@@ -222,12 +230,11 @@ def prepare_tep(return_id: str, export: Path, prepopulated: Path, prepopulated_p
     present = set(definition.standard_headers(template.headers))
     missing = [h for h, mandatory in definition.columns if mandatory and h not in present]
     if missing:
-        raise UserError(f"{Path(prepopulated).name} does not look like TEP's {definition.title} sheet: it has no {', '.join(missing)} column.")
-    table = read_export(Path(export), known_headers(definition))
-    day = as_of if isinstance(as_of, dt.date) else parse_day(as_of)
-    month = parse_period(period, day)
-    mapping = mapping or propose_mapping(table, definition, template.headers)
-    return TepPreparation(definition, template, table, school or "", day, month, mapping)
+        raise UserError(f"{Path(prepopulated).name} does not look like TEP's {definition.title} sheet: "
+                        f"it has no {', '.join(missing)} column.")
+    opening = open_return(definition, Path(export), school=school or "", as_of=as_of, period=period, template=template,
+                          mapping=mapping, remembered=remembered)
+    return TepPreparation(opening)
 
 
 def prepare_tep_cli(args, mapping: Mapping | None) -> int:
@@ -246,9 +253,11 @@ def prepare_tep_cli(args, mapping: Mapping | None) -> int:
                             history=getattr(args, "history", None))
     print(_summary(prep, saved.output))
     if saved.draft:
-        print(f"wrote {saved.draft} (an e-mail draft to TEP with the encrypted file attached; open it in Outlook and send it)")
+        print(f"wrote {saved.draft} (an e-mail draft to TEP with the encrypted file attached; "
+              "open it in Outlook and send it)")
     if generated:
-        print(f"Password for {saved.output.name} (give it to TEP by phone, never in the same e-mail): {password}", file=sys.stderr)
+        print(f"Password for {saved.output.name} (give it to TEP by phone, never in the same e-mail): {password}",
+              file=sys.stderr)
     for failure in saved.afterwards:
         print(f"tracker-desktop: {failure}", file=sys.stderr)
     return 1 if prep.counts()["errors"] or saved.afterwards else 0
