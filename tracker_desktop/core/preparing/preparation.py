@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracker_desktop.core.checking import rules
-from tracker_desktop.core.checking.output_rules import check_cell_lengths
 from tracker_desktop.core.checking.rules import Problem
 from tracker_desktop.core.matching.mapping import Mapping, RowReader, targets
 from tracker_desktop.core.preparing.opening import (  # noqa: F401 - where callers have always found them
@@ -137,8 +136,7 @@ class Preparation:
         self.blocking: str | None = None
         self.left_out: list[LeftOut] = []
         self._row_problems: list[list[Problem]] = []
-        self._duplicates: list[Problem] = []
-        self._duplicates_by_row: dict[int, list[Problem]] = {}
+        self._duplicates: rules.Duplicates | None = None
         self.headers = self.definition.standard_headers(self.template.headers)
         self._meanings: dict = {}
         self._in_template = frozenset(self.template.headers)
@@ -210,9 +208,7 @@ class Preparation:
         self._check_duplicates()
 
     def _check_row(self, row: int) -> list[Problem]:
-        values = self.learners[row].values
-        found = rules.check_learner(self._context, row, values, self.columns)
-        found.extend(check_cell_lengths(row, values, self.columns))  # every return: what a cell can hold
+        found = rules.check_learner(self._context, row, self.learners[row].values, self.columns)
         for rule in self._extra_rules:
             found.extend(rule(self, row))
         return found
@@ -221,21 +217,27 @@ class Preparation:
         identity = self.headers.get(self.definition.identity, self.definition.identity)
         if identity in self.columns:
             values = (learner.values.get(identity, "") for learner in self.learners)
-            self._duplicates = rules.check_duplicates(identity, values)
+            # Problems name other learners by their row in the written workbook, when shown.
+            self._duplicates = rules.Duplicates(identity, values, self.sheet_row)
         else:
-            self._duplicates = []
-        self._duplicates_by_row = {}
-        for p in self._duplicates:
-            self._duplicates_by_row.setdefault(p.row, []).append(p)
+            self._duplicates = None
+
+    def _recheck_duplicates(self, row: int, column: str) -> None:
+        """An edit: only the groups the learner leaves and joins are rechecked."""
+        if self._duplicates is not None and column == self._duplicates.column:
+            self._duplicates.move(row, self.learners[row].values.get(column, ""))
 
     @property
     def problems(self) -> list[Problem]:
-        merged = [p for row in self._row_problems for p in row] + self._duplicates
+        merged = [p for row in self._row_problems for p in row]
+        if self._duplicates is not None:
+            merged += self._duplicates.problems()
         order = {c: i for i, c in enumerate(self.columns)}
         return sorted(merged, key=lambda p: (p.row, order.get(p.column, 999), p.rule))
 
     def problems_at(self, row: int) -> list[Problem]:
-        return self._row_problems[row] + self._duplicates_by_row.get(row, [])
+        duplicate = self._duplicates.at(row) if self._duplicates is not None else None
+        return self._row_problems[row] + ([duplicate] if duplicate else [])
 
     def counts(self) -> dict[str, int]:
         found = self.problems
@@ -253,8 +255,7 @@ class Preparation:
         if value != text.strip():
             learner.fixes[column] = Fix(column, text, value, edited=True)
         self._row_problems[row] = self._check_row(row)
-        if column == self.headers.get(self.definition.identity):
-            self._check_duplicates()
+        self._recheck_duplicates(row, column)
         return value
 
     def restore(self, row: int, column: str, value: str, fix: Fix | None) -> None:
@@ -265,8 +266,7 @@ class Preparation:
         if fix is not None:
             learner.fixes[column] = fix
         self._row_problems[row] = self._check_row(row)
-        if column == self.headers.get(self.definition.identity):
-            self._check_duplicates()
+        self._recheck_duplicates(row, column)
 
     def remap(self, mapping: Mapping) -> None:
         self.mapping = mapping

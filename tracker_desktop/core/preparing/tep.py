@@ -10,10 +10,9 @@ from __future__ import annotations
 import io
 import sys
 from pathlib import Path
-from typing import cast
 
-from tracker_desktop.core.checking import rules
-from tracker_desktop.core.checking.output_rules import formula_problem
+from tracker_desktop.core.checking import variant_rules
+from tracker_desktop.core.checking.output_rules import tep_formula
 from tracker_desktop.core.checking.rules import Problem
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.matching.mapping import Mapping, RowReader
@@ -75,20 +74,7 @@ class TepRows:
         return Built(learners)
 
     def not_matched(self, prep: Preparation, row: int) -> list[Problem]:
-        if row in self.unmatched and self._still_to_fill(prep, row):
-            return [rules.problem(row, _identity_column(prep.columns), "not-matched", detail=prep.table.source.name)]
-        return []
-
-    @staticmethod
-    def _still_to_fill(prep: Preparation, row: int) -> bool:
-        values = prep.learners[row].values
-        mandatory = set(prep.template.mandatory)
-        fills = [prep.headers.get(n, n) for n in prep.definition.school_fills]
-        return any(c in mandatory and not values.get(c, "").strip() for c in fills)
-
-
-def _identity_column(columns: list[str]) -> str:
-    return next((c for c in ("UPN", "TEP Ref", "Legal Surname") if c in columns), columns[0])
+        return variant_rules.not_matched(prep, row, self.unmatched)
 
 
 class TepPreparation(Preparation):
@@ -99,7 +85,7 @@ class TepPreparation(Preparation):
         rows = TepRows(opening.template)
         self.tep_rows = rows.rows
         self.formulas, self.formulas_elsewhere = _tep_formulas(opening.template, {r for r, _ in rows.rows})
-        super().__init__(opening, learners=rows, extra_rules=[rows.not_matched, _formula_problems])
+        super().__init__(opening, learners=rows, extra_rules=[rows.not_matched, tep_formula])
 
     def sheet_row(self, index: int) -> int:
         """TEP's rows stay where TEP put them: a learner's row is its row in TEP's sheet."""
@@ -126,18 +112,6 @@ class TepPreparation(Preparation):
         # formulas outside the learners' cells (totals, other sheets): kept, and named here
         found["tep_formulas_elsewhere"] = self.formulas_elsewhere
         return found
-
-
-def _formula_problems(prep: Preparation, row: int) -> list[Problem]:
-    """TEP's formulas in this learner's cells, while they would still be sent back as they are."""
-    tep = cast(TepPreparation, prep)  # the rule is given only to TepPreparation
-    learner = tep.learners[row]
-    formulas = tep.formulas.get(learner.source_row, {})
-    if not formulas:
-        return []
-    original = tep.tep_rows[row][1]
-    return [formula_problem(row, column, formula) for column, formula in formulas.items()
-            if learner.values.get(column, "") == clean(prep.definition.meaning(column), original.get(column, ""))]
 
 
 def _tep_formulas(template: Template, learner_rows: set[int]) -> tuple[dict[int, dict[str, str]], list[str]]:
