@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tracker_desktop.core.checking import rules
 from tracker_desktop.core.checking.rules import Problem
-from tracker_desktop.core.matching.mapping import Mapping, RowReader, targets
+from tracker_desktop.core.matching.mapping import Mapping, RowReader, columns_report, targets
 from tracker_desktop.core.preparing.opening import (  # noqa: F401 - where callers have always found them
     Opening,
     Progress,
@@ -69,7 +69,7 @@ LearnerSource = Callable[["Preparation", "Progress | None"], Built]
 ExtraRule = Callable[["Preparation", int], list[Problem]]
 
 # Columns the scope rules read (by our names), tidied before deciding who is on the return.
-SCOPE_COLUMNS = ("NC Year", "Date of Birth", "EHCP", "Start Date")
+SCOPE_COLUMNS = ("NC Year", "Date of Birth", "EHCP", "Start Date", "Enrolment Status")
 
 
 def from_export(prep: Preparation, progress: Progress | None = None) -> Built:
@@ -95,7 +95,7 @@ def from_export(prep: Preparation, progress: Progress | None = None) -> Built:
         if reason:
             built.left_out.append(LeftOut(source_row, reason))
             continue
-        prep.clean_into(learner, raw, rest)
+        prep.clean_into(learner, raw, rest, reader.composed(row))
         learner.values = {c: learner.values[c] for c in wanted}  # template order
         built.learners.append(learner)
         if progress and i % 2000 == 0:
@@ -156,14 +156,18 @@ class Preparation:
     def start(cls, return_id: str, export: Path, school: str | None = None, college: str | None = None,
               period: str | None = None, as_of: str | dt.date | None = None, template: Path | None = None,
               mapping: Mapping | None = None, progress: Progress | None = None,
-              remembered: Mapping | None = None) -> Preparation:
+              remembered: Mapping | None = None, understood: dict[str, str | None] | None = None) -> Preparation:
         """Read the template and the export, match, clean, scope and check. `progress` is told
         (stage, fraction done) now and then, for a progress bar. `remembered`: a matching the
-        user confirmed before, used where it still fits (`prep.remembered` says whether it was)."""
+        user confirmed before, used where it still fits (`prep.remembered` says whether it was).
+        `understood`: the user's answers for what this template's headers are (header -> our
+        column, None for none of ours)."""
         from tracker_desktop.core.errors import UserError
         from tracker_desktop.core.returns.definitions import load_definition
 
         definition = load_definition(return_id)
+        if understood:
+            definition = definition.with_understood(understood)
         if definition.prepopulated:
             raise UserError(f"{definition.title} is filled into the workbook TEP sent: give it with --prepopulated.")
         opening = open_return(definition, export, school=school, college=college, period=period, as_of=as_of,
@@ -184,16 +188,19 @@ class Preparation:
             progress("Checking", 0.9)
         self.recheck()
 
-    def clean_into(self, learner: Learner, raw: dict[str, str], columns: Iterable[str]) -> None:
-        """Clean the raw values of these columns into the learner, recording what tidying changed."""
+    def clean_into(self, learner: Learner, raw: dict[str, str], columns: Iterable[str],
+                   composed: dict[str, str] | None = None) -> None:
+        """Clean the raw values of these columns into the learner, recording what tidying changed.
+        `composed`: the whole cell a value was split from (a combined name), shown as 'before'."""
         in_template = self._in_template
         for column in columns:
             before = raw.get(column, "")
             source = self.mapping.get(column)
             after = self.clean_one(column, before, source.how if source else "value")
             learner.values[column] = after
-            if after != before and column in in_template:
-                learner.fixes[column] = Fix(column, before, after)
+            shown = composed.get(column, before) if composed else before
+            if after != shown and column in in_template:
+                learner.fixes[column] = Fix(column, shown, after)
 
     def clean_one(self, column: str, text: str, how: str = "value") -> str:
         meaning = self._meanings.get(column)
@@ -332,6 +339,7 @@ class Preparation:
                           "column": p.column, "severity": p.severity, "rule": p.rule, "message": p.message}
                          for p in self.problems],
             "unmatched_columns": [c for c in self._columns_to_fill() if self.mapping.get(c) is None],
+            "template_columns": columns_report(self.definition, self.columns, self.mapping),
         }
 
     def _columns_to_fill(self) -> list[str]:
