@@ -475,8 +475,16 @@ class App:
     def ask_tep_password(self, folder: Path) -> OutputPasswordDialog:
         dialog = OutputPasswordDialog(self.master, self.prep.output_name, _utest=self._utest)
         if not self._utest and dialog.result:
+            self.copied_password = dialog.take_copied()  # cleared from the clipboard after the save
             write_tep(self, folder, dialog.take_password())
         return dialog
+
+    def clear_copied_password(self) -> None:
+        """Take a TEP password off the clipboard once used, if the clipboard still holds it."""
+        from tracker_desktop.gui.tep_password import clear_clipboard_if
+
+        clear_clipboard_if(self.master, getattr(self, "copied_password", None))
+        self.copied_password = None
 
     def write_tep(self, folder: Path, password: str, force: bool = False) -> None:
         write_tep(self, folder, password, force)
@@ -559,6 +567,7 @@ class App:
         if self.unsaved and not messages.ask("okcancel", APP_TITLE, "Quit without saving your changes to this return?", self.master):
             return
         self.worker.cancel()
+        self.clear_copied_password()
         self.master.destroy()
 
 

@@ -28,7 +28,7 @@ from tracker_desktop.core.preparing.opening import (  # noqa: F401 - where calle
 from tracker_desktop.core.returns.naming import file_name
 from tracker_desktop.core.returns.scope import out_of_scope
 from tracker_desktop.core.values.cleaning import clean_read
-from tracker_desktop.core.writing.files import refuse_existing, write_atomic
+from tracker_desktop.core.writing.files import refuse_existing, write_workbook
 from tracker_desktop.core.writing.workbook import write_return
 
 
@@ -322,7 +322,7 @@ class Preparation:
         path = Path(folder) / self.output_name
         if not force:
             refuse_existing(path)  # before building the workbook, which can take seconds
-        return write_atomic(path, self.workbook_bytes(), force=force)
+        return write_workbook(path, self.workbook_bytes(), force=force)  # read back before it is saved
 
     def report(self, output: Path | None) -> dict:
         return {
