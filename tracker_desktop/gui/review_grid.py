@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import gc
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from tkinter import ttk
-from typing import Callable
 
 from tksheet import Sheet, num2alpha
 from tksheet.functions import event_has_char_key
@@ -48,7 +48,8 @@ class WideDropdown(Dropdown):
     _measured: dict = {}
 
     def reset(self, **kwargs) -> None:
-        kwargs["width"] = max(kwargs.get("width") or 0, self.wanted_width(kwargs.get("values") or [], kwargs.get("font")))
+        wanted = self.wanted_width(kwargs.get("values") or [], kwargs.get("font"))
+        kwargs["width"] = max(kwargs.get("width") or 0, wanted)
         super().reset(**kwargs)
 
     def wanted_width(self, values, font) -> int:
@@ -183,7 +184,8 @@ class ReviewGrid(ttk.Frame):
         self.filtered = False
         self.locked = False  # True while a save reads the learners: edits wait until it is done
         self.sheet = Sheet(
-            self, data=[[]], theme="light blue", show_top_left=True, tooltips=True, tooltip_hover_delay=600,
+            self, data=[[]], theme="light blue", show_top_left=True, tooltip_hover_delay=600,
+            tooltips=False, tooltip_width=380, tooltip_height=110,  # the note alone, on coloured cells only
             header_font=("TkDefaultFont", 10, "bold"), table_selected_cells_bg="#cfe3f7",
             table_selected_cells_fg="#000000", table_selected_box_cells_fg="#1f6fc5",
             default_row_index_width=170, align="w", header_align="w", row_index_align="w",
@@ -211,8 +213,13 @@ class ReviewGrid(ttk.Frame):
         # The wider dropdown list (WideDropdown) is kept inside the grid: tksheet puts it at the
         # cell's left edge when it opens and again whenever its text box grows a line.
         self._open_dropdown, self._editor_grew = MT.open_dropdown_window, MT.text_editor_newline_binding
-        MT.open_dropdown_window = lambda r, c, event=None: (self._open_dropdown(r, c, event=event), self._dropdown_in_view())[0]
+        MT.open_dropdown_window = lambda r, c, event=None: (self._open_dropdown(r, c, event=event),
+                                                            self._dropdown_in_view())[0]
         MT.text_editor_newline_binding = lambda *a, **k: (self._editor_grew(*a, **k), self._dropdown_in_view())[0]
+        # The hover note is sized to its text (a fixed box cut long reasons or left a tall empty
+        # one) and raised above the window, which may have been raised since it was made.
+        self._tk_show_tooltip = MT.show_tooltip
+        MT.show_tooltip = self._show_note
         self.sheet.bind("<<SheetSelect>>", self._selected)
         self.sheet.pack(fill="both", expand=True)
 
@@ -313,7 +320,8 @@ class ReviewGrid(ttk.Frame):
         """Row number as in the saved workbook, and the learner's name: the name stays in view
         when the grid is scrolled to the columns on the right."""
         values = self.prep.learners[row].values
-        name = ", ".join(v for v in (values.get("Legal Surname", "").strip(), values.get("Legal Forename", "").strip()) if v)
+        surname, forename = values.get("Legal Surname", "").strip(), values.get("Legal Forename", "").strip()
+        name = ", ".join(v for v in (surname, forename) if v)
         label = f"{shown_row(self.prep, row)}  {name}" if name else str(shown_row(self.prep, row))
         return label + "  · not in export" if row in self.flagged else label
 
@@ -370,6 +378,24 @@ class ReviewGrid(ttk.Frame):
         self._flag_rows(flag, unflag)
         if redraw:
             sheet.refresh()
+
+    def _show_note(self) -> None:
+        import tkinter.font as tkfont
+
+        MT, ops = self.sheet.MT, self.sheet.ops
+        try:
+            r, c = (int(x) for x in str(MT.tooltip_coords).split("_")[:2])
+        except ValueError:
+            return
+        note = MT.get_cell_kwargs(MT.datarn(r), MT.datacn(c), key="note")
+        if note:
+            font = tkfont.Font(self, font=ops.table_font)
+            room = ops.tooltip_width - 40  # the text's inset and the scrollbar
+            lines = sum(max(1, -(-font.measure(line) // room)) for line in str(note["note"]).split("\n"))
+            ops.tooltip_height = min(lines, 12) * font.metrics("linespace") + 22
+        self._tk_show_tooltip()
+        if MT.tooltip_showing:
+            MT.tooltip.lift()
 
     def cell_notes(self, row: int, problems) -> dict[int, str]:
         """Column -> the text shown when the pointer rests on that cell of this learner."""
@@ -698,7 +724,7 @@ class ReviewGrid(ttk.Frame):
         for edit in reversed(group):
             rows |= self._put(edit.row, edit.column, edit.before, edit.before_fix)
         self.redo_stack.append(group)
-        self._after_history(group[0], rows)
+        self._after_history(group, rows)
         return True
 
     def redo(self) -> bool:
@@ -709,12 +735,21 @@ class ReviewGrid(ttk.Frame):
         for edit in group:
             rows |= self._put(edit.row, edit.column, edit.after, edit.after_fix)
         self.undo_stack.append(group)
-        self._after_history(group[0], rows)
+        self._after_history(group, rows)
         return True
 
-    def _after_history(self, edit: Edit, rows: set[int]) -> None:
+    def _after_history(self, group: list[Edit], rows: set[int]) -> None:
+        """After Undo or Redo: recoloured, and what changed selected (a pasted range as a range)."""
         self.recolour(rows, redraw=False)
-        self.select(edit.row, self.prep.columns.index(edit.column))
+        columns = self.prep.columns
+        first = group[0]
+        self.select(first.row, columns.index(first.column))
+        cells = {(e.row, columns.index(e.column)) for e in group}
+        if len(cells) > 1 and not self.filtered:
+            r1, r2 = min(r for r, _ in cells), max(r for r, _ in cells) + 1
+            c1, c2 = min(c for _, c in cells), max(c for _, c in cells) + 1
+            self.sheet.deselect(redraw=False)
+            self.sheet.MT.create_selection_box(r1, c1, r2, c2, set_current=(first.row, columns.index(first.column)))
         self.sheet.refresh()
         self.on_edited(rows)
 
