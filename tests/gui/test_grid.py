@@ -323,3 +323,21 @@ def test_problem_lines_cut_by_the_list_show_in_full_on_hover(make_app):
     panel.lines.event_generate("<Leave>")
     pump(app.master)
     assert panel.tip.window is None
+
+
+def test_a_range_copied_with_ctrl_c_pastes_elsewhere(make_app):
+    app = make_app()
+    open_case(app, "sims-joiners")
+    prep, grid = app.prep, focus_grid(app)
+    MT = grid.sheet.MT
+    town = prep.columns.index("Town")
+    grid.sheet.select_cell(0, town)
+    press(MT, "Right", app.master, SHIFT)
+    press(MT, "Down", app.master, SHIFT)
+    press(MT, "c", app.master, CONTROL)
+    copied = [[prep.learners[i].values[h] for h in ("Town", "County")] for i in (0, 1)]
+    assert [row.split("\t") for row in app.master.clipboard_get().strip("\r\n").splitlines()] == copied
+    last = len(prep.learners) - 2
+    grid.select(last, town)
+    press(MT, "v", app.master, CONTROL)
+    assert [[prep.learners[i].values[h] for h in ("Town", "County")] for i in (last, last + 1)] == copied
