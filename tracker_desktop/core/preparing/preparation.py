@@ -136,8 +136,7 @@ class Preparation:
         self.blocking: str | None = None
         self.left_out: list[LeftOut] = []
         self._row_problems: list[list[Problem]] = []
-        self._duplicates: list[Problem] = []
-        self._duplicates_by_row: dict[int, list[Problem]] = {}
+        self._duplicates: rules.Duplicates | None = None
         self.headers = self.definition.standard_headers(self.template.headers)
         self._meanings: dict = {}
         self._in_template = frozenset(self.template.headers)
@@ -218,21 +217,27 @@ class Preparation:
         identity = self.headers.get(self.definition.identity, self.definition.identity)
         if identity in self.columns:
             values = (learner.values.get(identity, "") for learner in self.learners)
-            self._duplicates = rules.check_duplicates(identity, values)
+            # Problems name other learners by their row in the written workbook, when shown.
+            self._duplicates = rules.Duplicates(identity, values, self.sheet_row)
         else:
-            self._duplicates = []
-        self._duplicates_by_row = {}
-        for p in self._duplicates:
-            self._duplicates_by_row.setdefault(p.row, []).append(p)
+            self._duplicates = None
+
+    def _recheck_duplicates(self, row: int, column: str) -> None:
+        """An edit: only the groups the learner leaves and joins are rechecked."""
+        if self._duplicates is not None and column == self._duplicates.column:
+            self._duplicates.move(row, self.learners[row].values.get(column, ""))
 
     @property
     def problems(self) -> list[Problem]:
-        merged = [p for row in self._row_problems for p in row] + self._duplicates
+        merged = [p for row in self._row_problems for p in row]
+        if self._duplicates is not None:
+            merged += self._duplicates.problems()
         order = {c: i for i, c in enumerate(self.columns)}
         return sorted(merged, key=lambda p: (p.row, order.get(p.column, 999), p.rule))
 
     def problems_at(self, row: int) -> list[Problem]:
-        return self._row_problems[row] + self._duplicates_by_row.get(row, [])
+        duplicate = self._duplicates.at(row) if self._duplicates is not None else None
+        return self._row_problems[row] + ([duplicate] if duplicate else [])
 
     def counts(self) -> dict[str, int]:
         found = self.problems
@@ -247,12 +252,11 @@ class Preparation:
 
     def set_values(self, edits) -> list[str]:
         """Several edits at once (a paste, a fill, clearing a range): each value cleaned exactly as
-        if typed, then every learner touched rechecked once and duplicates once, so pasting a
-        column of 500 UPNs does not rescan the return 500 times. Returns the cleaned values."""
-        identity = self.headers.get(self.definition.identity)
+        if typed, then every learner touched rechecked once (a row pasted across 20 columns is
+        checked once, not 20 times) and each learner moved between duplicate groups as it changes.
+        Returns the cleaned values."""
         cleaned: list[str] = []
         rows: set[int] = set()
-        recheck_identity = False
         for row, column, text in edits:
             text = "" if text is None else str(text)
             learner = self.learners[row]
@@ -263,11 +267,9 @@ class Preparation:
                 learner.fixes[column] = Fix(column, text, value, edited=True)
             cleaned.append(value)
             rows.add(row)
-            recheck_identity = recheck_identity or column == identity
+            self._recheck_duplicates(row, column)
         for row in rows:
             self._row_problems[row] = self._check_row(row)
-        if recheck_identity:
-            self._check_duplicates()
         return cleaned
 
     def restore(self, row: int, column: str, value: str, fix: Fix | None) -> None:
@@ -278,8 +280,7 @@ class Preparation:
         if fix is not None:
             learner.fixes[column] = fix
         self._row_problems[row] = self._check_row(row)
-        if column == self.headers.get(self.definition.identity):
-            self._check_duplicates()
+        self._recheck_duplicates(row, column)
 
     def remap(self, mapping: Mapping) -> None:
         self.mapping = mapping

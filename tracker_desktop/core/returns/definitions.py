@@ -86,6 +86,11 @@ def code_lists() -> dict[str, Any]:
     return _load_json(templates_dir() / "codes.json")
 
 
+def load_data_file(name: str) -> dict[str, Any]:
+    """One of the data files beside the return definitions (e.g. la_numbers.json)."""
+    return _load_json(templates_dir() / name)
+
+
 @lru_cache(maxsize=1)
 def _column_catalog() -> dict[str, Any]:
     return _load_json(templates_dir() / "columns.json")
@@ -160,7 +165,7 @@ def load_definition(return_id: str) -> ReturnDefinition:
 
 
 def return_ids() -> list[str]:
-    skip = {"codes", "columns"}
+    skip = {"codes", "columns", "la_numbers", "code_rules"}  # data files, not returns
     return sorted(p.stem for p in templates_dir().glob("*.json") if p.stem not in skip)
 
 
