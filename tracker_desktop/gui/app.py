@@ -124,10 +124,12 @@ class App:
         for key, action in (("<Control-o>", self.open_dialog), ("<Control-O>", self.open_dialog),
                             ("<Control-s>", self.save), ("<Control-S>", self.save),
                             ("<Control-e>", self.export_problems),
-                            ("<Control-z>", self.undo), ("<Control-Z>", self.undo),
+                            ("<Control-z>", self.undo),
                             ("<Control-y>", self.redo), ("<Control-Y>", self.redo),
                             ("<F8>", lambda: self.next_problem(1)), ("<Shift-F8>", lambda: self.next_problem(-1))):
             m.bind(key, lambda e, a=action: (a(), "break")[1])
+        # Ctrl+Shift+Z redoes, as in Office; a capital Z with Caps Lock on (no Shift) still undoes.
+        m.bind("<Control-Z>", lambda e: ((self.redo if e.state & 0x1 else self.undo)(), "break")[1])
 
     def _progress(self, text: str, fraction: float | None) -> None:
         self.busy_text.configure(text=text + "…")
