@@ -157,7 +157,7 @@ RETURN_DEFINITION = Record({
 
 # codes.json: each code list is code -> label; the named entries are not code lists but say how
 # labels are recognised. "_why" is a note for whoever edits the file.
-WHY = {"_why": TEXT}
+WHY: dict[str, Kind] = {"_why": TEXT}
 CODE_LIST_HELPERS: dict[str, Kind] = {
     "aliases": MapOf(MapOf(TEXT), named=WHY),  # list name -> another spelling -> code
     "wordings": MapOf(MapOf(ListOf(TEXT)), named=WHY),  # list name -> code -> other wordings
