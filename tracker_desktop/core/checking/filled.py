@@ -12,13 +12,16 @@ from tracker_desktop.core.preparing.opening import known_headers, open_return, p
 from tracker_desktop.core.preparing.preparation import Preparation
 from tracker_desktop.core.reading.exports import read_export
 from tracker_desktop.core.returns.definitions import load_definition
-from tracker_desktop.core.returns.naming import Sender
+from tracker_desktop.core.returns.naming import Sender, check_sender, sender_from_name
 from tracker_desktop.core.returns.template import read_template
 from tracker_desktop.core.values.cleaning import parse_date
 
 
-def check_workbook(return_id: str, path: Path, as_of=None, period: str | None = None) -> Preparation:
+def check_workbook(return_id: str, path: Path, as_of=None, period: str | None = None, school: str | None = None,
+                   college: str | None = None) -> Preparation:
+    """`school`/`college`: who sends it (from Settings); otherwise read from the file's name."""
     definition = load_definition(return_id)
+    sender = _sender(definition, Path(path), school, college)
     month_field = definition.scope.get("date_in_period")
     # A filled return holds only the learners it is about: no scope is applied again.
     definition = dataclasses.replace(definition, scope={}, scope_fields=())
@@ -28,9 +31,23 @@ def check_workbook(return_id: str, path: Path, as_of=None, period: str | None = 
     mapping = {h: (Source((h,)) if h in table.headers else None) for h in template.headers}
     day = parse_day(as_of) if not hasattr(as_of, "year") else as_of
     month = parse_period(period, day) if period else _month_of_return(table, month_field)
-    opening = open_return(definition, table, sender=Sender(school="0000000"), period=month, as_of=day,
+    opening = open_return(definition, table, sender=sender, period=month, as_of=day,
                           template=template, mapping=mapping)
     return Preparation(opening, extra_rules=[written_differently])
+
+
+def _sender(definition, path: Path, school: str | None, college: str | None) -> Sender:
+    """The school (or college) the return is named for: the one given (the app passes Settings'),
+    else the file's own name. Never a made-up number: a proposed file name must be the one KCC
+    needs. Checking alone needs no name, so a workbook named otherwise is still checked, with no
+    sender (`sender_known` says so, and nothing should offer to save it under a name)."""
+    if school if definition.who == "school" else college:
+        return check_sender(definition, school, college)
+    return sender_from_name(definition, path.name) or Sender()
+
+
+def sender_known(prep: Preparation) -> bool:
+    return bool(prep.sender.code)
 
 
 def written_differently(prep: Preparation, row: int) -> list[Problem]:
