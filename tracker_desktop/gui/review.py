@@ -36,6 +36,11 @@ class ReviewScreen(ttk.Frame):
         self.mapping_button.pack(side="left", padx=(8, 0))
         self.left_out_button = ttk.Button(bar, text="Left out…", command=app.show_left_out)
         self.left_out_button.pack(side="left", padx=(8, 0))
+        # What to do about the selected row: take it off the return, or accept its query.
+        self.take_out_button = ttk.Button(bar, text="Take row out…", command=app.take_out_selected)
+        self.take_out_button.pack(side="left", padx=(8, 0))
+        self.accept_button = ttk.Button(bar, text="Accept query…", command=app.accept_selected)
+        self.accept_button.pack(side="left", padx=(8, 0))
         self.only_problems = tk.BooleanVar(self, False)
         ttk.Checkbutton(bar, text="Only rows with problems", variable=self.only_problems,
                         command=self.apply_filter).pack(side="left", padx=(16, 0))
@@ -87,8 +92,10 @@ class ReviewScreen(ttk.Frame):
         # A TEP sheet keeps every row TEP sent: nobody is left out, and it is saved encrypted.
         if tep:
             self.left_out_button.pack_forget()
+            self.take_out_button.pack_forget()
         elif not self.left_out_button.winfo_manager():
             self.left_out_button.pack(side="left", padx=(8, 0), after=self.mapping_button)
+            self.take_out_button.pack(side="left", padx=(8, 0), after=self.left_out_button)
         self.save_button.configure(text="Encrypt and save…" if tep else "Save return…")
         self.grid_view.load(prep)
         self.panel.load(prep)
@@ -141,8 +148,19 @@ class ReviewScreen(ttk.Frame):
     def update_summary(self) -> None:
         counts = self.panel.totals
         prep = self.prep
+        self.left_out_button.configure(text=f"Left out ({len(prep.left_out)})…")
+        accepted = f"   ·   {counts['accepted']} accepted" if counts.get("accepted") else ""
         self.summary.configure(text=f"{plural(len(prep.learners), 'learner')}   ·   {plural(counts['errors'], 'error')}   ·   "
-                                    f"{plural(counts['queries'], 'query').replace('querys', 'queries')}")
+                                    f"{plural(counts['queries'], 'query').replace('querys', 'queries')}{accepted}")
+
+    def rows_changed(self, select: int | None = None) -> None:
+        """A row was taken out or put back: the grid and the list show the return as it now is."""
+        self.grid_view.load(self.prep)
+        self.panel.load(self.prep)
+        self.only_problems.set(False)
+        self.update_summary()
+        if select is not None and 0 <= select < len(self.prep.learners):
+            self.grid_view.select(select, 0)
 
     # --- reacting --------------------------------------------------------------------------------
 
@@ -165,7 +183,15 @@ class ReviewScreen(ttk.Frame):
             parts = [f"Row {prep.sheet_row(row)} (export row {learner.source_row}), {header}"]
         problems = [p for p in prep.problems_at(row) if p.column == header]
         for p in problems:
-            parts.append(f"{'Error' if p.severity == 'error' else 'Query'}: {p.message}")
+            accepted = prep.acceptance(p)
+            if accepted:
+                parts.append(f"Query, accepted ({accepted.note}): {p.message}")
+            else:
+                parts.append(f"{'Error' if p.severity == 'error' else 'Query'}: {p.message}")
+            if p.rule == "duplicate-learner" and not prep.definition.prepopulated:
+                parts.append("To keep one row, select the other and press Take row out….")
+            elif p.severity == "query" and not accepted:
+                parts.append("If it is right, Accept query… keeps it from being asked again.")
         fix = learner.fixes.get(header)
         if fix is not None:
             had = "you typed" if self.grid_view.typed_by_user(row, header, fix) else "the export had"
