@@ -11,7 +11,7 @@ COLUMNS = (
     ("return", "Return", 200, True, "w"),
     ("period", "For", 90, False, "w"),
     ("kind", "What", 120, False, "w"),
-    ("when", "Saved", 130, False, "w"),
+    ("when", "Saved", 150, False, "w"),
     ("rows", "Learners", 70, False, "e"),
     ("errors", "Errors", 60, False, "e"),
     ("queries", "Queries", 64, False, "e"),

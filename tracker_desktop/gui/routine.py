@@ -102,16 +102,18 @@ class TidyWindow(tk.Toplevel):
                              values=(kind_label(item.entry), title, f"{item.due:%d %b %Y}",
                                      item.entry.folder))
         # Nothing is chosen for the user: deleting is for files they pick (or all, on purpose).
-        self.select_all_button = ttk.Button(frame, text="Select all", command=self.select_all)
         bar = ttk.Frame(frame)
         bar.pack(fill="x", pady=(8, 0))
         self.close_button = ttk.Button(bar, text="Close", command=self.destroy)
         self.close_button.pack(side="right")
-        self.delete_button = ttk.Button(bar, text="Delete the selected files…", style="Accent.TButton", command=self.delete)
+        self.delete_button = ttk.Button(bar, text="Delete the selected files…", style="Accent.TButton",
+                                        command=self.delete)
+        self.select_all_button = ttk.Button(bar, text="Select all", command=self.select_all)
         if self.stale:
             self.delete_button.pack(side="right", padx=(0, 8))
-            self.select_all_button.pack(in_=bar, side="left")
-            ttk.Label(bar, text="Ctrl+click or Shift+click to choose several.", style="Muted.TLabel").pack(side="left", padx=(8, 0))
+            self.select_all_button.pack(side="left")
+            ttk.Label(bar, text="Ctrl+click or Shift+click to choose several.",
+                      style="Muted.TLabel").pack(side="left", padx=(8, 0))
         self.bind("<Escape>", lambda e: self.destroy())
         (self.tree if self.stale else self.close_button).focus_set()
 
