@@ -276,3 +276,26 @@ def test_tidy_up_lists_every_file_written_and_preselects_none(make_app, answers,
     deleted, kept = window.delete()
     assert set(deleted) == {path, problems, draft} and not kept
     window.destroy()
+
+
+def test_checking_the_apps_own_encrypted_tep_file_asks_its_password(make_app, answers, tmp_path):
+    from tracker_desktop.core.preparing.tep import prepare_tep
+
+    prep = prepare_tep("tep-leaver-destinations", SAMPLES / "tep_leavers_2024_destinations.csv",
+                       SAMPLES / "tep_leavers_2024.xlsx", None, "8864123", as_of="2024-10-15")
+    encrypted = prep.save(tmp_path, password=PASSWORD)
+    app = make_app()
+    asked = app.check_workbook("tep-leaver-destinations", encrypted, as_of="2024-10-15")
+    wait_idle(app)
+    assert not [s for s in answers.shown if s[0] == "error"], "asked for the password, not 'not a template workbook'"
+    dialog = asked[0]
+    dialog.password.set("not-it")
+    dialog.ok()
+    assert dialog.winfo_exists() and "does not open" in dialog.problem.cget("text")
+    dialog.password.set(PASSWORD)
+    dialog.ok()
+    app.check_workbook("tep-leaver-destinations", encrypted, as_of="2024-10-15", password=dialog.take_password())
+    wait_idle(app)
+    assert not [s for s in answers.shown if s[0] == "error"], answers.shown
+    assert app.current is app.review and len(app.prep.learners) == len(prep.learners)
+    assert app.prep.output_name == encrypted.name

@@ -353,18 +353,38 @@ class App:
         if path:
             self.check_workbook(return_id, Path(path))
 
-    def check_workbook(self, return_id: str, path: Path, as_of=None, period=None) -> None:
+    def check_workbook(self, return_id: str, path: Path, as_of=None, period=None, password: str | None = None):
+        """Check a filled-in workbook; an encrypted one (a TEP sheet) asks for its password first.
+        Returns the password dialog when one is shown (tests fill it in)."""
+        from tracker_desktop.core.checking.filled import NeedsPassword, check_workbook
+
         sender = self.settings.sender_args()
+        secret = [password]
+        asked: list = []
 
         def work(job):
             try:
-                from tracker_desktop.core.checking.filled import check_workbook
-            except ImportError:
-                raise UserError("Checking a filled-in workbook is not available in this version.") from None
-            return check_workbook(return_id, path, as_of=as_of, period=period, **sender), True
+                return check_workbook(return_id, path, as_of=as_of, period=period, password=secret[0], **sender), True
+            finally:
+                secret[0] = None  # read: the password is not kept
 
-        self.worker.run(f"Checking {path.name}", work, self._opened,
-                        lambda e: messages.report(e, self.master, f"checking {path.name}"))
+        def failed(e):
+            secret[0] = None
+            if isinstance(e, NeedsPassword):
+                asked.append(self._ask_check_password(return_id, path, as_of, period))
+                return
+            messages.report(e, self.master, f"checking {path.name}")
+
+        self.worker.run(f"Checking {path.name}", work, self._opened, failed)
+        return asked
+
+    def _ask_check_password(self, return_id: str, path: Path, as_of, period):
+        from tracker_desktop.gui.summary_view import SummaryPasswordDialog
+
+        dialog = SummaryPasswordDialog(self.master, [path], _utest=self._utest)
+        if not self._utest and dialog.result:
+            self.check_workbook(return_id, path, as_of, period, password=dialog.take_password())
+        return dialog
 
     # --- destinations summary ----------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tracker_desktop.core.checking import rules
 from tracker_desktop.core.checking.rules import Problem
+from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.matching.mapping import Source
 from tracker_desktop.core.preparing.opening import known_headers, open_return, parse_day, parse_period
 from tracker_desktop.core.preparing.preparation import Preparation
@@ -17,17 +18,38 @@ from tracker_desktop.core.returns.template import read_template
 from tracker_desktop.core.values.cleaning import parse_date
 
 
+class NeedsPassword(UserError):
+    """The workbook is encrypted (as a TEP sheet is): ask for its password and check again."""
+
+
 def check_workbook(return_id: str, path: Path, as_of=None, period: str | None = None, school: str | None = None,
-                   college: str | None = None) -> Preparation:
-    """`school`/`college`: who sends it (from Settings); otherwise read from the file's name."""
+                   college: str | None = None, password: str | None = None) -> Preparation:
+    """`school`/`college`: who sends it (from Settings); otherwise read from the file's name.
+    `password`: for an encrypted workbook, decrypted in memory only."""
+    from tracker_desktop.core.reading.exports import read_export_bytes
+    from tracker_desktop.core.writing import encryption
+
     definition = load_definition(return_id)
-    sender = _sender(definition, Path(path), school, college)
+    path = Path(path)
+    sender = _sender(definition, path, school, college)
     month_field = definition.scope.get("date_in_period")
     # A filled return holds only the learners it is about: no scope is applied again.
     definition = dataclasses.replace(definition, scope={}, scope_fields=())
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = None  # read_template says plainly what is wrong with the file
+    if data is not None and encryption.is_encrypted(data):
+        if not password:
+            raise NeedsPassword(f"{path.name} is protected with a password: give its password to check it.")
+        try:
+            data = encryption.decrypt(data, password)
+        except UserError as e:
+            raise UserError(f"{path.name}: {e}") from None
     # The workbook is the template and the export at once.
-    template = read_template(Path(path), known_headers=known_headers(definition))
-    table = read_export(Path(path), known_headers(definition) | set(template.headers))
+    template = read_template(path, data=data, known_headers=known_headers(definition))
+    known = known_headers(definition) | set(template.headers)
+    table = read_export_bytes(path, data, known) if data is not None else read_export(path, known)
     mapping = {h: (Source((h,)) if h in table.headers else None) for h in template.headers}
     day = parse_day(as_of) if not hasattr(as_of, "year") else as_of
     month = parse_period(period, day) if period else _month_of_return(table, month_field)
