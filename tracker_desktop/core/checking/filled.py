@@ -5,8 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from tracker_desktop.core.checking import rules
-from tracker_desktop.core.checking.rules import Problem
+from tracker_desktop.core.checking.variant_rules import written_differently
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.matching.mapping import Source
 from tracker_desktop.core.preparing.opening import known_headers, open_return, parse_day, parse_period
@@ -70,13 +69,6 @@ def _sender(definition, path: Path, school: str | None, college: str | None) -> 
 
 def sender_known(prep: Preparation) -> bool:
     return bool(prep.sender.code)
-
-
-def written_differently(prep: Preparation, row: int) -> list[Problem]:
-    """A filled-in workbook being checked: what tidying would change is wrong in the file as it
-    stands, so each such value is an error until the cell is edited (or the return saved anew)."""
-    return [rules.problem(row, column, "written-differently", fix.before, fix.after)
-            for column, fix in prep.learners[row].fixes.items() if not fix.edited]
 
 
 def _month_of_return(table, field: str | None):

@@ -50,6 +50,10 @@ def read_export_bytes(path: Path, data: bytes, known_headers: Iterable[str] = ()
             raise ExportError(f"{path.name}: the workbook is protected by a password. Open it in Excel, remove the password (File > Info > Protect Workbook), save and try again.")
         return _read_excel(path, data, known)
     if data.startswith(ZIP_SIGNATURE):
+        from tracker_desktop.core.writing.odf_decrypt import is_encrypted_odf
+
+        if is_encrypted_odf(data):  # its parts are ciphertext: calamine would call it damaged
+            raise ExportError(f"{path.name}: this is an OpenDocument spreadsheet (.ods) protected by a password. Open it in LibreOffice, remove the password (File > Properties > Security, or Save As without 'Save with password'), save it as Excel (.xlsx) or CSV and try again.")
         return _read_excel(path, data, known)
     from tracker_desktop.core.reading import ctf
 
@@ -173,24 +177,17 @@ def excel_cell_text(value: object) -> str:
 
 
 def _read_excel(path: Path, data: bytes, known: set[str]) -> Table:
-    from python_calamine import CalamineWorkbook
+    from tracker_desktop.core.reading.workbook_sheets import read_sheets
 
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets: list[tuple[str, list[list[str]]]] = []
-        for name in book.sheet_names:
-            values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            sheets.append((name, [[excel_cell_text(v) for v in row] for row in values]))
-    except Exception as e:  # calamine raises several kinds for damaged files
-        kind = "workbook" if data.startswith(ZIP_SIGNATURE) else "file"
-        raise ExportError(f"{path.name}: this Excel {kind} is damaged or not a spreadsheet ({type(e).__name__}). Open it in Excel and save it again, or export it as CSV.") from None
+    sheets, unread = read_sheets(path, data)
     scored = []
     for name, rows in sheets:
         header_index, score = _find_header(rows, known)
         scored.append((score, name, rows, header_index))
     with_data = [s for s in scored if s[2]]
     if not with_data:
-        raise ExportError(f"{path.name}: the workbook has no data on any sheet.")
+        also = f" that could be read ({'; '.join(unread)})" if unread else ""
+        raise ExportError(f"{path.name}: the workbook has no data on any sheet{also}.")
     best = max(with_data, key=lambda s: s[0])
     if known and best[0] < 2 and len(with_data) > 1:
         names = ", ".join(f"'{s[1]}'" for s in with_data)
@@ -198,6 +195,7 @@ def _read_excel(path: Path, data: bytes, known: set[str]) -> Table:
     table = _table_from_rows(path, best[2], known, sheet=best[1])
     if len(sheets) > 1:
         table.notes.append(f"read sheet '{best[1]}' of {len(sheets)}")
+    table.notes.extend(unread)
     return table
 
 
