@@ -87,12 +87,9 @@ def read_sheet(path: Path, password: str | None = None) -> Table:
     from tracker_desktop.core.reading import exports as readers
 
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{path.name}: the file does not exist (looked in {path.parent}).") from None
-    except OSError as e:
-        raise UserError(f"{path.name}: the file cannot be read ({e.strerror or e}).") from None
+    from tracker_desktop.core.reading.inputs import read_input
+
+    data = read_input(path, what="the workbook")
     known = _known_headers()
     if protection.is_encrypted(data):
         if not password:
