@@ -150,6 +150,9 @@ class Preparation:
         self.headers = definition.standard_headers(template.headers)
         self._meanings: dict = {}
         self._in_template = frozenset(template.headers)
+        self._recoded: dict[int, dict[int, str]] = {}
+        for (source_row, col), text in table.recoded.items():
+            self._recoded.setdefault(source_row, {})[col] = text
         self._context = rules.CheckContext(
             definition=definition,
             mandatory=frozenset(template.mandatory),
@@ -208,10 +211,14 @@ class Preparation:
             learner = Learner(source_row, {}, {})
             self._clean_into(learner, raw, deciding)
             reason = out_of_scope(self.definition.scope, learner.values, self.period, self.headers)
+            if reason and source_row in self.table.damaged:
+                reason += f" - but {self.table.damaged[source_row]}"
             if reason:
                 self.left_out.append(LeftOut(source_row, reason))
                 continue
             self._clean_into(learner, raw, rest)
+            if source_row in self._recoded:
+                self._record_recoded(learner, reader, row, raw)
             learner.values = {c: learner.values[c] for c in wanted}  # template order
             self.learners.append(learner)
             self._row_problems.append(self._check_row(len(self.learners) - 1))
@@ -244,6 +251,18 @@ class Preparation:
             if after != before and column in in_template:
                 learner.fixes[column] = Fix(column, before, after)
 
+    def _record_recoded(self, learner: Learner, reader: RowReader, row: list[str], raw: dict[str, str]) -> None:
+        """A line of the export read in another encoding than the rest: each value it changed
+        is a fix, showing what the file's own encoding would have given."""
+        as_found = list(row)
+        for col, text in self._recoded[learner.source_row].items():
+            if col < len(as_found):
+                as_found[col] = text
+        before = reader.values(as_found)
+        for column, text in before.items():
+            if column in self._in_template and text != raw.get(column) and column in learner.values:
+                learner.fixes[column] = Fix(column, text, learner.values[column])
+
     def _clean_one(self, column: str, text: str, how: str = "value") -> str:
         if how == "sen":
             text = ehcp_from_sen(text)
@@ -259,7 +278,14 @@ class Preparation:
         self._check_duplicates()
 
     def _check_row(self, row: int) -> list[Problem]:
-        return rules.check_learner(self._context, row, self.learners[row].values, self.columns)
+        found = rules.check_learner(self._context, row, self.learners[row].values, self.columns)
+        damaged = self.table.damaged.get(self.learners[row].source_row)
+        if damaged and self.columns:
+            # On the learner's identifier (or the first column): the whole row is to be checked.
+            identity = self.headers.get(self.definition.identity, self.definition.identity)
+            column = identity if identity in self.columns else self.columns[0]
+            found.append(rules.problem(row, column, "row-damaged", detail=damaged))
+        return found
 
     def _check_duplicates(self) -> None:
         identity = self.headers.get(self.definition.identity, self.definition.identity)

@@ -92,7 +92,7 @@ def _decode_8bit(data: bytes, bom: bool) -> Decoded:
             decoded.append(raw.decode("cp1252", errors="replace"))
             unreadable.append(number)
     counts = Counter(k for k in kinds if k)
-    main = "utf-8" if bom or counts["utf-8"] > counts["windows-1252"] else "windows-1252"
+    main = "utf-8" if bom or counts["utf-8"] >= counts["windows-1252"] else "windows-1252"
     other = {n: k for n, k in enumerate(kinds, start=1) if k and k != main}
     ends = [b.decode("ascii") for b in breaks] + [""]
     text = "".join(line + end for line, end in zip(decoded, ends))
