@@ -191,7 +191,8 @@ def _read_from(lines: list[str], start: int, delimiter: str, width: int, out: Re
         except csv.Error:  # a field larger than the reader holds: a quote that never closed
             return first
         last = start + reader.line_num
-        if last - first > 1 and not _real_multiline(lines[first:last], cells, delimiter, width):
+        span = lines[first:last]
+        if (last - first > 1 or '"' in span[0]) and not _real_multiline(span, cells, delimiter, width):
             return first
         out.rows.append(cells)
         out.lines.append(first + 1)
@@ -209,8 +210,8 @@ def _usual_width(lines: list[str], delimiter: str) -> int:
 
 def _real_multiline(span: list[str], cells: list[str], delimiter: str, width: int) -> bool:
     if sum(line.count('"') for line in span) % 2:
-        return False  # the quote never closed: it ran to the end of the file
-    if width >= 3:
+        return False  # a quote that never closed (it ran to the end of the file), or a stray one
+    if len(span) > 1 and width >= 3:
         if len(cells) != width:
             return False
         if any(line.count(delimiter) >= width - 1 for line in span[1:-1]):
