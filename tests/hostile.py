@@ -75,12 +75,14 @@ def nul_csv(position: str) -> bytes:
 _CT = ('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
        '<Default Extension="xml" ContentType="application/xml"/>'
-       '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+       '<Override PartName="/xl/workbook.xml" '
+       'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
        '{overrides}</Types>')
 _SHEET_CT = ('<Override PartName="/xl/worksheets/sheet{n}.xml" '
              'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>')
 _RELS = ('<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+         '<Relationship Id="rId1" '
+         'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
          'Target="xl/workbook.xml"/></Relationships>')
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -89,22 +91,25 @@ def raw_xlsx(sheets: list[tuple[str, str, str]], extra: dict[str, bytes | str] |
              compression: int = zipfile.ZIP_DEFLATED) -> bytes:
     """A workbook from hand-written parts: sheets are (name, state, sheet XML body inside
     <worksheet>), state '' (visible), 'hidden' or 'veryHidden'."""
-    entries = "".join(f'<sheet name="{name}" sheetId="{i}" r:id="rId{i}"{f" state={chr(34)}{state}{chr(34)}" if state else ""}/>'
-                      for i, (name, state, _) in enumerate(sheets, start=1))
+    entries = "".join(f'<sheet name="{name}" sheetId="{i}" r:id="rId{i}"' + (f' state="{state}"' if state else "")
+                      + "/>" for i, (name, state, _) in enumerate(sheets, start=1))
     workbook = (f'<?xml version="1.0"?><workbook xmlns="{MAIN}" '
                 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
                 f'<sheets>{entries}</sheets></workbook>')
-    rels = "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-                   f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, len(sheets) + 1))
+    kind = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+    rels = "".join(f'<Relationship Id="rId{i}" Type="{kind}" Target="worksheets/sheet{i}.xml"/>'
+                   for i in range(1, len(sheets) + 1))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression) as z:
-        z.writestr("[Content_Types].xml", _CT.format(overrides="".join(_SHEET_CT.format(n=i) for i in range(1, len(sheets) + 1))))
+        overrides = "".join(_SHEET_CT.format(n=i) for i in range(1, len(sheets) + 1))
+        z.writestr("[Content_Types].xml", _CT.format(overrides=overrides))
         z.writestr("_rels/.rels", _RELS)
         z.writestr("xl/workbook.xml", workbook)
         z.writestr("xl/_rels/workbook.xml.rels",
                    f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>')
         for i, (_, _, body) in enumerate(sheets, start=1):
-            z.writestr(f"xl/worksheets/sheet{i}.xml", f'<?xml version="1.0"?><worksheet xmlns="{MAIN}">{body}</worksheet>')
+            xml = f'<?xml version="1.0"?><worksheet xmlns="{MAIN}">{body}</worksheet>'
+            z.writestr(f"xl/worksheets/sheet{i}.xml", xml)
         for name, data in (extra or {}).items():
             z.writestr(name, data)
     return buf.getvalue()
@@ -113,7 +118,8 @@ def raw_xlsx(sheets: list[tuple[str, str, str]], extra: dict[str, bytes | str] |
 def sheet_xml(rows: list[list[str]], first_row: int = 1) -> str:
     out = []
     for r, row in enumerate(rows, start=first_row):
-        cells = "".join(f'<c r="{_col(c)}{r}" t="inlineStr"><is><t>{v}</t></is></c>' for c, v in enumerate(row, start=1))
+        cells = "".join(f'<c r="{_col(c)}{r}" t="inlineStr"><is><t>{v}</t></is></c>'
+                        for c, v in enumerate(row, start=1))
         out.append(f'<row r="{r}">{cells}</row>')
     return "<sheetData>" + "".join(out) + "</sheetData>"
 
@@ -182,7 +188,8 @@ def utf7_ctf() -> bytes:
 
 def ctf_with_contact_order(order: str) -> bytes:
     contact = (f"<Contact><Order>{order}</Order><Surname>Parent</Surname><Forename>Pat</Forename>"
-               "<Phones><Phone><TelephoneType>H</TelephoneType><PhoneNo>01622 123456</PhoneNo></Phone></Phones></Contact>")
+               "<Phones><Phone><TelephoneType>H</TelephoneType><PhoneNo>01622 123456</PhoneNo></Phone></Phones>"
+               "</Contact>")
     pupil = (f"<Pupil><UPN>{make_upn('886412300001')}</UPN><Surname>Smith</Surname><Forename>Jo</Forename>"
              f"<DOB>2009-03-04</DOB><Gender>F</Gender><BasicDetails><NCyearActual>{order}</NCyearActual></BasicDetails>"
              f"<Contacts>{contact}{contact}</Contacts></Pupil>")

@@ -210,7 +210,8 @@ def test_only_ordinary_files_below_the_limit_are_read(tmp_path, make):
     else:
         with open(path, "wb") as f:
             f.truncate(201 * 1024 * 1024)  # sparse: takes no disk
-    words = {"fifo": "not an ordinary file", "device": "not an ordinary file", "folder": "folder", "too-big": "too big"}[make]
+    words = {"fifo": "not an ordinary file", "device": "not an ordinary file", "folder": "folder",
+             "too-big": "too big"}[make]
     refused(lambda: read_export(path, KNOWN), "roll.csv", words)
     refused(lambda: read_input(path), "roll.csv", words)
 
@@ -219,16 +220,18 @@ def test_only_ordinary_files_below_the_limit_are_read(tmp_path, make):
 def test_cli_refuses_a_device_or_pipe_for_every_input_without_blocking(tmp_path, option):
     fifo = hostile.fifo(tmp_path / "input.xlsx")
     export = write(tmp_path, "roll.csv", hostile.csv_bytes(hostile.leavers(2)))
-    base = ["prepare", "school-leavers", str(export), "--school", "8864123", "--period", "2024-10", "--out", str(tmp_path)]
+    where = ["--school", "8864123", "--period", "2024-10", "--out", str(tmp_path)]
+    base = ["prepare", "school-leavers", str(export), *where]
     args = {
-        "export": ["prepare", "school-leavers", str(fifo), "--school", "8864123", "--period", "2024-10", "--out", str(tmp_path)],
+        "export": ["prepare", "school-leavers", str(fifo), *where],
         "--template": base + ["--template", str(fifo)],
         "--mapping": base + ["--mapping", str(fifo)],
         "--prepopulated": ["prepare", "tep-no-offer", str(export), "--school", "8864123", "--prepopulated", str(fifo),
                            "--out", str(tmp_path)],
         "check": ["check", "school-leavers", str(fifo)],
     }[option]
-    done = subprocess.run([sys.executable, "-m", "tracker_desktop.cli", *args], capture_output=True, text=True, timeout=120, cwd=REPO)
+    done = subprocess.run([sys.executable, "-m", "tracker_desktop.cli", *args], capture_output=True, text=True,
+                          timeout=120, cwd=REPO)
     assert done.returncode == 2, done.stderr
     assert "input.xlsx" in done.stderr and "Traceback" not in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["input.xlsx", "roll.csv"]
@@ -278,20 +281,22 @@ def test_deeply_nested_or_ill_typed_mapping_file_is_one_sentence(tmp_path):
     refused(lambda: load_mapping(write(tmp_path, "m.json", hostile.nested_json())), "m.json", "damaged")
     bad = json.dumps({"UPN": {"columns": [["x"]]}, "Surname": {"columns": [], "how": "value"}}).encode()
     refused(lambda: load_mapping(write(tmp_path, "n.json", bad)), "n.json", "damaged")
-    refused(lambda: load_mapping(write(tmp_path, "o.json", json.dumps({"UPN": {"columns": ["UPN"], "how": "block-x"}}).encode())),
-            "o.json", "damaged")
+    unknown_how = json.dumps({"UPN": {"columns": ["UPN"], "how": "block-x"}}).encode()
+    refused(lambda: load_mapping(write(tmp_path, "o.json", unknown_how)), "o.json", "damaged")
     hostile.fifo(tmp_path / "p.json")
     refused(lambda: load_mapping(tmp_path / "p.json"), "p.json", "ordinary file")
 
 
 # --- 5. dates and periods in a sane range ------------------------------------------------------------
 
-@pytest.mark.parametrize("text", ["2099-01-01", "0001-01-01", "1999-12-31", "2024-02-30", "2024-10", "²⁰²⁴-10-01", "2024-1O-01"])
+@pytest.mark.parametrize("text", ["2099-01-01", "0001-01-01", "1999-12-31", "2024-02-30", "2024-10", "²⁰²⁴-10-01",
+                                  "2024-1O-01"])
 def test_as_of_outside_the_sane_range_or_not_a_date_is_refused(text):
     refused(lambda: parse_day(text), text)
 
 
-@pytest.mark.parametrize("text", ["2024-10-99", "99999999999999999999-10", "2099-10", "0001-01", "2024-13", "²⁰²⁴-10", "2024-10-x"])
+@pytest.mark.parametrize("text", ["2024-10-99", "99999999999999999999-10", "2099-10", "0001-01", "2024-13", "²⁰²⁴-10",
+                                  "2024-10-x"])
 def test_period_outside_the_sane_range_or_not_a_month_is_refused(text):
     refused(lambda: parse_period(text, dt.date(2024, 10, 31)), text)
 

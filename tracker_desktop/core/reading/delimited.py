@@ -42,7 +42,8 @@ class Decoded:
 
 
 def decode(data: bytes) -> Decoded:
-    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+    marks = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+    for bom, name in marks:
         if data.startswith(bom):
             body = data[len(bom):]
             return _decode_utf16(body, name) if name != "utf-8" else _decode_8bit(body, bom=True)
@@ -55,9 +56,10 @@ def decode(data: bytes) -> Decoded:
 
 def _decode_utf16(data: bytes, name: str) -> Decoded:
     text = data.decode(name, errors="replace")
-    label = "utf-16"
-    unreadable = [i + 1 for i, line in enumerate(io.StringIO(text, newline="")) if REPLACEMENT in line] if REPLACEMENT in text else []
-    return Decoded(_repair_c1(text), label, {}, unreadable)
+    unreadable = []
+    if REPLACEMENT in text:
+        unreadable = [i + 1 for i, line in enumerate(io.StringIO(text, newline="")) if REPLACEMENT in line]
+    return Decoded(_repair_c1(text), "utf-16", {}, unreadable)
 
 
 def _decode_8bit(data: bytes, bom: bool) -> Decoded:
@@ -95,7 +97,7 @@ def _decode_8bit(data: bytes, bom: bool) -> Decoded:
     main = "utf-8" if bom or counts["utf-8"] >= counts["windows-1252"] else "windows-1252"
     other = {n: k for n, k in enumerate(kinds, start=1) if k and k != main}
     ends = [b.decode("ascii") for b in breaks] + [""]
-    text = "".join(line + end for line, end in zip(decoded, ends))
+    text = "".join(line + end for line, end in zip(decoded, ends, strict=True))
     label = ("utf-8-sig" if bom else "utf-8") if main == "utf-8" else main
     return _with_c1_repaired(Decoded(text, label, other, unreadable))
 
@@ -169,8 +171,9 @@ def split_records(text: str, delimiter: str) -> Records:
         if bad is None:
             break
         line = lines[bad]
-        out.damaged[len(out.rows)] = (f"line {bad + 1} of the export has an unmatched quote mark (\"): it was read on its own, "
-                                     f"split at each {NAMES.get(delimiter, delimiter)}. Check this learner's details against the MIS")
+        out.damaged[len(out.rows)] = (
+            f"line {bad + 1} of the export has an unmatched quote mark (\"): it was read on its own, "
+            f"split at each {NAMES.get(delimiter, delimiter)}. Check this learner's details against the MIS")
         out.rows.append(_split_plainly(line, delimiter))
         out.lines.append(bad + 1)
         start = bad + 1

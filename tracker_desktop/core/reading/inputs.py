@@ -19,7 +19,8 @@ MAX_INPUT_BYTES = 200 * MB
 MAX_MAPPING_BYTES = 2 * MB  # a column matching is a few kilobytes of JSON
 
 
-def read_input(path: Path, limit: int = MAX_INPUT_BYTES, error: type[UserError] = UserError, what: str = "the file") -> bytes:
+def read_input(path: Path, limit: int = MAX_INPUT_BYTES, error: type[UserError] = UserError,
+               what: str = "the file") -> bytes:
     """The bytes of an ordinary file of at most `limit` bytes, or `error` with one plain sentence."""
     path = Path(path)
     name = path.name or str(path)
@@ -31,20 +32,24 @@ def read_input(path: Path, limit: int = MAX_INPUT_BYTES, error: type[UserError] 
         raise error(f"{name}: {what} cannot be read ({e.strerror or e}).") from None
     if stat.S_ISDIR(info.st_mode):
         raise error(f"{name} is a folder, not a file: choose the file inside it.")
+    not_a_file = (f"{name} is not an ordinary file (it is a device, a pipe or a socket): "
+                  "save it as a file and choose that file.")
     if not stat.S_ISREG(info.st_mode):
-        raise error(f"{name} is not an ordinary file (it is a device, a pipe or a socket): save it as a file and choose that file.")
+        raise error(not_a_file)
     if info.st_size > limit:
-        raise error(f"{name} is too big to be {what} ({_size(info.st_size)}; at most {_size(limit)} is read): check it is the right file.")
+        raise error(f"{name} is too big to be {what} ({_size(info.st_size)}; at most {_size(limit)} is read): "
+                    "check it is the right file.")
     try:
         # O_NONBLOCK: if the path was swapped for a pipe since the check, opening it cannot hang.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except PermissionError:
-        raise error(f"{name}: the file cannot be opened - it may be open in Excel or you may not have permission. Close it and try again.") from None
+        raise error(f"{name}: the file cannot be opened - it may be open in Excel or you may not have permission. "
+                    "Close it and try again.") from None
     except OSError as e:
         raise error(f"{name}: {what} cannot be read ({e.strerror or e}).") from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise error(f"{name} is not an ordinary file (it is a device, a pipe or a socket): save it as a file and choose that file.")
+            raise error(not_a_file)
         with os.fdopen(fd, "rb", closefd=False) as f:
             data = f.read(limit + 1)  # a file that grows while read (or /proc) still stops here
     except OSError as e:

@@ -40,7 +40,8 @@ def check_xlsx(name: str, data: bytes, error: type[UserError] = UserError) -> No
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
         raise error(damaged) from None
     if len(parts) > MAX_PARTS:
-        raise error(f"{name}: the workbook holds {len(parts):,} parts, far more than any spreadsheet: it was not read, for safety.")
+        raise error(f"{name}: the workbook holds {len(parts):,} parts, far more than any spreadsheet: "
+                    "it was not read, for safety.")
     declared = sum(p.file_size for p in parts)
     if declared > MAX_UNPACKED_BYTES:
         raise error(_too_big(name, declared))
@@ -57,9 +58,9 @@ def check_xlsx(name: str, data: bytes, error: type[UserError] = UserError) -> No
         if lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
             cells, far = sheet_span(content)
             if cells > MAX_SHEET_CELLS:
-                raise error(f"{name}: a sheet holds a value as far out as cell {far}, which would mean reading {cells:,} cells. "
-                            "Delete what is beyond the export's own rows and columns (or copy the export to a new workbook), "
-                            "save and try again, or export it as CSV.")
+                raise error(f"{name}: a sheet holds a value as far out as cell {far}, which would mean reading "
+                            f"{cells:,} cells. Delete what is beyond the export's own rows and columns (or copy the "
+                            "export to a new workbook), save and try again, or export it as CSV.")
         elif lower == "xl/sharedstrings.xml":
             _check_shared_strings(name, content, error)
 
