@@ -319,3 +319,18 @@ def test_academic_years_are_read():
     assert parse_academic_year("2025-26", dt.date(2025, 10, 1)) == 2025
     assert parse_academic_year("2025/2026", dt.date(2025, 10, 1)) == 2025
     assert parse_academic_year("2024", dt.date(2025, 10, 1)) == 2024
+
+
+def test_sheet_span_counts_values_not_empty_styled_cells():
+    from tracker_desktop.core.reading.workbook_guard import sheet_span
+
+    styled = (b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>UPN</t></is></c></row>'
+              b'<row r="1048576"><c r="XFD1048576" s="3"/></row></sheetData>')
+    assert sheet_span(styled) == (1, "A1")
+    far = styled.replace(b'<c r="XFD1048576" s="3"/>', b'<c r="XFD1048576"><v>1</v></c>')
+    assert sheet_span(far) == (1048576 * 16384, "XFD1048576")
+    # Rows and cells that do not name themselves follow the one before, as the format says.
+    unnamed = b'<sheetData><row><c><v>1</v></c><c><v>2</v></c></row><row><c><v>3</v></c></row></sheetData>'
+    assert sheet_span(unnamed) == (4, "B2")
+    prefixed = b'<x:sheetData><x:row r="3"><x:c r="C3"><x:v>1</x:v></x:c><x:c r="E5"><x:v>1</x:v></x:c></x:row></x:sheetData>'
+    assert sheet_span(prefixed) == (9, "E5")

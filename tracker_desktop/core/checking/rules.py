@@ -75,10 +75,13 @@ RULES = {r.id: r for r in (
          "A pre-populated row (TEP's list) that no row of the MIS export matched by UPN, TEP Ref, or name and date of birth."),
     Rule("written-differently", ERROR, "Not written as KCC's return needs", "{column} '{value}' is not written as KCC's return needs it: it should be '{detail}'. Correct the workbook, or save the return again from Tracker Desktop.",
          "A filled-in return holds values exactly as uploaded: a value tidying would change (Female for F, a phone number without its 0) is wrong in the file."),
-    Rule("unreadable-character", ERROR, "Character that could not be read", "{column} '{value}' holds a character the export's file could not give (shown as \ufffd): type the value as it should be, and correct it in the MIS.",
+    Rule("unreadable-character", ERROR, "Character that could not be read",
+         "{column} '{value}' holds a character the export's file could not give (shown as \ufffd): "
+         "type the value as it should be, and correct it in the MIS.",
          "A byte that is a character in no encoding an MIS writes was found on this line of the export."),
     Rule("row-damaged", QUERY, "Row damaged in the export", "{detail}.",
-         "A stray quote mark in a CSV export: the row was read on its own, split at each delimiter, so no learner was lost; its values should be checked."),
+         "A stray quote mark in a CSV export: the row was read on its own, split at each delimiter, "
+         "so no learner was lost; its values should be checked."),
     Rule("duplicate-learner", ERROR, "Learner on more than one row", "{column} {value} is on {detail}: KCC accepts one line per learner. Keep one row, or correct the {column}.",
          "Each learner appears once; every row sharing the identifier is marked."),
 )}

@@ -140,7 +140,8 @@ def _parse(path: Path, data: bytes) -> Element:
         root = builder.close()
     except _TooDeep:
         raise CTFError(f"{path.name}: the XML is nested more than {MAX_DEPTH} levels deep or holds more than "
-                       f"{MAX_ELEMENTS:,} elements, which a Common Transfer File never does; it was not read, for safety.") from None
+                       f"{MAX_ELEMENTS:,} elements, which a Common Transfer File never does; "
+                       "it was not read, for safety.") from None
     except (LookupError, ValueError):  # an encoding expat cannot read (UTF-7, an unknown name)
         raise CTFError(f"{path.name}: the XML declares an encoding a Common Transfer File never uses; "
                        "export the CTF from the MIS again (it writes UTF-8).") from None

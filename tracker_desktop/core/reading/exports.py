@@ -99,7 +99,7 @@ def _record_recoded(table: Table, records: delimited.Records, decoded: delimited
     import bisect
 
     main = "cp1252" if decoded.encoding == "windows-1252" else "utf-8"
-    by_row = dict(zip(table.source_rows, table.rows))
+    by_row = dict(zip(table.source_rows, table.rows, strict=True))
     for line, encoding in sorted(decoded.other_lines.items()):
         index = bisect.bisect_right(records.lines, line) - 1  # the record this line belongs to
         row = by_row.get(index + 1)
@@ -176,7 +176,8 @@ def _read_excel(path: Path, data: bytes, known: set[str]) -> Table:
     if len(sheets) > 1:
         table.notes.append(f"read sheet '{best[1]}' of {len(sheets)}")
     if left_hidden:
-        table.notes.append(f"hidden sheet{'s' if len(left_hidden) > 1 else ''} {', '.join(repr(n) for n in left_hidden)} not read")
+        names = ", ".join(repr(n) for n in left_hidden)
+        table.notes.append(f"hidden sheet{'s' if len(left_hidden) > 1 else ''} {names} not read")
     return table
 
 
@@ -262,7 +263,8 @@ def _table_from_rows(path: Path, rows: list[list[str]], known: set[str], sheet: 
             continue  # blank lines between or after learners carry nothing
         body.append(row)
         numbers.append(i + 1)
-    table = Table(source=path, headers=headers, rows=body, source_rows=numbers, sheet=sheet, header_row=header_index + 1)
+    table = Table(source=path, headers=headers, rows=body, source_rows=numbers, sheet=sheet,
+                  header_row=header_index + 1)
     kept = set(numbers)
     table.damaged = {i + 1: why for i, why in (damaged or {}).items() if i + 1 in kept}
     return table

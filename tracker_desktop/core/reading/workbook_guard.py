@@ -89,7 +89,25 @@ def _too_big(name: str, size: int) -> str:
             "far more than any export: it was not read, for safety. Export it again, or as CSV.")
 
 
+_FAST_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+
+
 def sheet_span(xml: bytes) -> tuple[int, str]:
+    """How many cells the rectangle around a sheet's values covers, and the farthest cell."""
+    refs = _FAST_REF.findall(xml)
+    if refs and len(refs) == xml.count(b"<c ") + xml.count(b"<c>") and b":c " not in xml:
+        # Every cell names itself first (as Excel, LibreOffice and openpyxl write): the rectangle
+        # around all cells, empty ones included, bounds the one around the values.
+        rows = [int(row) for _, row in refs]
+        columns = [_column_number(letters) for letters in {letters for letters, _ in refs}]
+        top, bottom, left, right = min(rows), max(rows), min(columns), max(columns)
+        cells = (bottom - top + 1) * (right - left + 1)
+        if cells <= MAX_SHEET_CELLS:
+            return cells, f"{_column_letters(right)}{bottom}"
+    return _walk_span(xml)  # the exact count, leaving out empty styled cells
+
+
+def _walk_span(xml: bytes) -> tuple[int, str]:
     """How many cells the rectangle around a sheet's values covers, and the farthest cell.
 
     Cells with a value (`<c ...>...</c>`) count; an empty, styled cell (`<c r="Z9" s="1"/>`)

@@ -33,7 +33,8 @@ def parse_academic_year(text: str, today: dt.date | None = None) -> int:
             raise ValueError(f"{example} (the second year follows the first: {academic_year_label(start)})")
     latest = (today or dt.date.today()).year + 1
     if not 2000 <= start <= latest:
-        raise ValueError(f"The academic year '{text}' is outside the years a return can be for (2000-01 to {academic_year_label(latest)}): check the year.")
+        raise ValueError(f"The academic year '{text}' is outside the years a return can be for "
+                         f"(2000-01 to {academic_year_label(latest)}): check the year.")
     return start
 
 
