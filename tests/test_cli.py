@@ -181,7 +181,7 @@ def test_nobody_in_scope_writes_a_nil_return_draft_not_an_empty_workbook(tmp_pat
     drafts = list(tmp_path.glob("*.eml"))
     assert len(drafts) == 1 and "nil return" in out.lower()
     msg = message_from_bytes(drafts[0].read_bytes(), policy=policy.default)
-    assert msg["To"] == "MICorePlus@kent.gov.uk" and "Oct 2024" in msg.get_body(("plain",)).get_content()
+    assert msg["To"] == "MICorePlus@kent.gov.uk" and "October 2024" in msg.get_body(("plain",)).get_content()
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["rows"] == 0
 
 

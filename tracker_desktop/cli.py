@@ -138,6 +138,7 @@ def _summary(prep, output: Path | None) -> str:
 
 def cmd_prepare(args) -> int:
     from tracker_desktop.core.matching.mapping import load_mapping, save_mapping
+    from tracker_desktop.core.routine import nil_return
 
     mapping = load_mapping(args.mapping) if args.mapping else None
     if args.prepopulated or args.return_id.startswith("tep-"):
@@ -152,7 +153,7 @@ def cmd_prepare(args) -> int:
         save_mapping(prep.mapping, args.save_mapping)
     if prep.blocking:
         raise UserError(f"{args.export.name}: nothing written - {prep.blocking}.")
-    if not prep.learners:
+    if nil_return.is_nil_return(prep):
         return _nil_return(prep, args)
     output = prep.save(args.out, force=args.force)
     _write_report(args.report, prep.report(output))
@@ -169,13 +170,10 @@ def cmd_prepare(args) -> int:
 
 def _nil_return(prep, args) -> int:
     """Nobody is in scope: KCC MI wants an e-mail saying so, not an empty upload file."""
-    from tracker_desktop.core.routine.email_draft import nil_return_draft, save_draft
+    from tracker_desktop.core.routine import nil_return
 
-    from tracker_desktop.core.values.calendar import academic_year_label
-
-    period = prep.period.month_label if prep.definition.period == "month" else academic_year_label(prep.period.academic_year)
-    draft = nil_return_draft(prep.definition.title, period, "", prep.sender.code)
-    path = save_draft(draft, Path(args.out) / (Path(prep.output_name).stem + " nil return.eml"), force=args.force)
+    period = nil_return.period_label(prep)
+    path = nil_return.save(prep, Path(args.out), force=args.force)
     _write_report(args.report, prep.report(None))
     print(f"Nobody is on {prep.definition.title} for {period} ({len(prep.left_out)} left out): "
           f"no workbook written. Send the nil-return e-mail instead: wrote {path}")
@@ -196,12 +194,12 @@ def cmd_check(args) -> int:
 
 
 def cmd_returns(args) -> int:
-    from tracker_desktop.core.values.calendar import academic_year_start, deadlines
     from tracker_desktop.core.returns.definitions import all_definitions
+    from tracker_desktop.core.routine.status import next_due
 
     today = dt.date.today()
     for d in all_definitions():
-        due = [day for day, _ in deadlines(d.deadlines, academic_year_start(today)) + deadlines(d.deadlines, academic_year_start(today) + 1) if day >= today]
+        due = next_due(d, today)
         nxt = f"next due {due[0]:%a %d %b %Y}" if due else ""
         print(f"{d.id:30} {d.title:38} {d.who:8} to {d.sent_to:4} {nxt}")
     return 0

@@ -200,14 +200,15 @@ def test_ctf_through_the_column_matching_and_a_return(tmp_path):
     from tracker_desktop.core.values.calendar import academic_year_start
     from tracker_desktop.core.returns.definitions import load_definition
     from tracker_desktop.core.returns.naming import Sender
+    from tracker_desktop.core.preparing.opening import open_return
     from tracker_desktop.core.preparing.preparation import Preparation
     from tracker_desktop.core.returns.template import read_template
     import datetime as dt
 
     definition = load_definition("school-joiners")
     table = read_ctf(SAMPLE, SAMPLE.read_bytes())
-    prep = Preparation(definition, read_template(definition.template_path), table, Sender(school="8864123"),
-                       dt.date(2024, 10, 1), dt.date(2024, 10, 31))
+    prep = Preparation(open_return(definition, table, sender=Sender(school="8864123"), period=dt.date(2024, 10, 1),
+                                   as_of=dt.date(2024, 10, 31), template=read_template(definition.template_path)))
     assert [l.source_row for l in prep.learners] == [2]  # only Amir joined in October 2024
     values = prep.learners[0].values
     assert values["Address Line 1"] == "Rose Cottage"
@@ -219,8 +220,8 @@ def test_ctf_through_the_column_matching_and_a_return(tmp_path):
     assert values["Home Telephone"] == "01622 858585"
     assert values["EHCP"] == "N"
     # Zoë's SEN status E is an EHC plan
-    prep_all = Preparation(load_definition("school-september-guarantee"), read_template(load_definition("school-september-guarantee").template_path),
-                           table, Sender(school="8864123"), dt.date(2025, 4, 1), dt.date(2025, 4, 20))
+    prep_all = Preparation(open_return("school-september-guarantee", table, sender=Sender(school="8864123"),
+                                       period=dt.date(2025, 4, 1), as_of=dt.date(2025, 4, 20)))
     zoe = next(l for l in prep_all.learners if l.source_row == 1)
     assert zoe.values["EHCP"] == "Y"
     assert zoe.values["Parent/Carer Name"] == "Siobhan Byrne"

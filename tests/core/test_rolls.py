@@ -161,13 +161,13 @@ def test_cli_writes_joiners_and_a_nil_return_draft_for_leavers(tmp_path, capsys)
     out = capsys.readouterr().out
     assert code == 0, out
     joiners = tmp_path / "out" / "8864123SchoolJoinersOct.xlsx"
-    nil = tmp_path / "out" / "8864123SchoolLeaversOct.eml"
+    nil = tmp_path / "out" / "8864123SchoolLeaversOct nil return.eml"
     assert joiners.exists() and nil.exists()
     assert not (tmp_path / "out" / "8864123SchoolLeaversOct.xlsx").exists()
     [row] = sheet_rows(joiners)
     assert row["UPN"] == UPNS[1] and row["Date of Joining"] in ("07/10/2024",) or str(row["Date of Joining"]).startswith("2024-10-07")
     text = nil.read_text(encoding="utf-8")
-    assert "MICorePlus@kent.gov.uk" in text and "8864123" in text and "Oct 2024" in text and "X-Unsent: 1" in text
+    assert "MICorePlus@kent.gov.uk" in text and "8864123" in text and "October 2024" in text and "X-Unsent: 1" in text
     assert "nil-return" in out
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert report["joiners"]["learners"][0]["roll"] == "new"
@@ -182,14 +182,14 @@ def test_cli_leaver_without_date_stays_with_an_error_to_fill_in(tmp_path, capsys
     [row] = sheet_rows(tmp_path / "out" / "8864123SchoolLeaversOct.xlsx")
     assert row["UPN"] == UPNS[1] and row["Date of Leaving"] in (None, "")
     assert "old roll row 3" in out and "fill in Date of Leaving" in out
-    assert (tmp_path / "out" / "8864123SchoolJoinersOct.eml").exists()
+    assert (tmp_path / "out" / "8864123SchoolJoinersOct nil return.eml").exists()
 
 
 def test_cli_year_9_leaver_is_left_out_and_the_return_is_nil(tmp_path, capsys):
     code = run(tmp_path, [pupil(0), pupil(1, year="9", dob="15/03/2011", left="10/10/2024")], [pupil(0)])
     out = capsys.readouterr().out
     assert code == 0
-    assert (tmp_path / "out" / "8864123SchoolLeaversOct.eml").exists()
+    assert (tmp_path / "out" / "8864123SchoolLeaversOct nil return.eml").exists()
     assert "left out: NC Year 9" in out
 
 
@@ -200,17 +200,17 @@ def test_cli_lists_other_changes_and_out_of_month_movers(tmp_path, capsys):
     assert code == 0
     assert "Legal Surname: 'Smith' -> 'Jones'" in out
     assert "before October 2024" in out
-    assert (tmp_path / "out" / "8864123SchoolJoinersOct.eml").exists()
+    assert (tmp_path / "out" / "8864123SchoolJoinersOct nil return.eml").exists()
 
 
 def test_cli_refuses_to_overwrite_and_writes_nothing(tmp_path, capsys):
     (tmp_path / "out").mkdir()
-    (tmp_path / "out" / "8864123SchoolLeaversOct.eml").write_text("mine")
+    (tmp_path / "out" / "8864123SchoolLeaversOct nil return.eml").write_text("mine")
     code = run(tmp_path, [pupil(0)], [pupil(0), pupil(1, admitted="07/10/2024")])
     err = capsys.readouterr().err
     assert code == 2 and "already exist" in err
     assert not (tmp_path / "out" / "8864123SchoolJoinersOct.xlsx").exists()
-    assert (tmp_path / "out" / "8864123SchoolLeaversOct.eml").read_text() == "mine"
+    assert (tmp_path / "out" / "8864123SchoolLeaversOct nil return.eml").read_text() == "mine"
     assert run(tmp_path, [pupil(0)], [pupil(0), pupil(1, admitted="07/10/2024")], "--force") == 0
 
 

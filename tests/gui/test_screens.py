@@ -176,7 +176,7 @@ def test_closure_days_in_settings_move_working_day_deadlines_on_home(make_app, t
     import datetime as dt
 
     from tracker_desktop.core.returns.definitions import load_definition
-    from tracker_desktop.gui.home import next_due
+    from tracker_desktop.core.routine.status import next_due
 
     settings = Settings(school_name="Oakfield School", school_number="8864123", output_folder=str(tmp_path / "out"),
                         path=tmp_path / "settings" / "settings.json")

@@ -18,16 +18,18 @@ from tkinter import filedialog, ttk
 
 from tracker_desktop.core.returns.definitions import all_definitions, load_definition
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.matching.certainty import needs_review
+from tracker_desktop.core.routine.nil_return import is_nil_return
 from tracker_desktop.core.writing.files import OutputExists
 from tracker_desktop.core.settings import Settings, default_output_folder, load_settings
 from tracker_desktop.gui import messages, theme
 from tracker_desktop.gui.dialogs import OpenDialog, SettingsDialog
 from tracker_desktop.gui.drop import EXPORT_SUFFIXES, enable_drop
-from tracker_desktop.gui.home import HomeScreen, period_key
-from tracker_desktop.gui.mapping_view import MappingScreen, needs_review
+from tracker_desktop.gui.home import HomeScreen
+from tracker_desktop.gui.mapping_view import MappingScreen
 from tracker_desktop.gui.review import ReviewScreen
-from tracker_desktop.gui.routine import TidyWindow, is_nil_return, save_nil_return
-from tracker_desktop.gui.tep_flow import open_tep, tep_needs_review, write_tep
+from tracker_desktop.gui.routine import TidyWindow, save_nil_return
+from tracker_desktop.gui.tep_flow import open_tep, write_tep
 from tracker_desktop.gui.tep_password import OutputPasswordDialog
 from tracker_desktop.gui.windows import LeftOutWindow, SaveDialog, next_step
 from tracker_desktop.gui.worker import Worker
@@ -45,22 +47,11 @@ def demo_export() -> Path:
 
 def load_preparation(return_id: str, export: Path, sender: dict, period, as_of, remembered, job=None):
     """Read and prepare an export (worker thread). Returns (prep, whether the remembered matching
-    was used); a remembered matching that no longer fits the export is dropped, not an error."""
-    from tracker_desktop.core.matching.mapping import propose_mapping, targets
+    was used); how a remembered matching is used is decided by the core (matching/remembered.py)."""
     from tracker_desktop.core.preparing.preparation import Preparation
 
-    if remembered:
-        try:
-            prep = Preparation.start(return_id, export, period=period, as_of=as_of, mapping=dict(remembered), **sender)
-        except UserError:
-            pass  # e.g. the export's columns were renamed: match them again below
-        else:
-            missing = [t for t in targets(prep.definition, prep.columns) if t not in remembered]
-            if missing:  # a newer template added columns: match just those
-                proposal = propose_mapping(prep.table, prep.definition, prep.columns)
-                prep.remap({**proposal, **remembered})
-            return prep, True
-    return Preparation.start(return_id, export, period=period, as_of=as_of, **sender), False
+    prep = Preparation.start(return_id, export, period=period, as_of=as_of, remembered=remembered, **sender)
+    return prep, prep.remembered
 
 
 class App:
@@ -298,7 +289,7 @@ class App:
     def _opened(self, result, straight_to_review: bool = False) -> None:
         prep, remembered = result
         self.set_prep(prep)
-        unsure = tep_needs_review(prep) if prep.definition.prepopulated else needs_review(prep)
+        unsure = needs_review(prep.definition, prep.mapping, prep.template.mandatory)
         if not (remembered or straight_to_review) and unsure:
             self.show_mapping()
         else:
@@ -469,6 +460,8 @@ class App:
         save_nil_return(self, folder)
 
     def remember_prepared(self, prep) -> None:
+        from tracker_desktop.core.routine.status import period_key
+
         self.settings.prepared[prep.definition.id] = period_key(prep.definition, prep.period.month_start)
         self._save_settings()
 

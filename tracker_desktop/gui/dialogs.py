@@ -10,6 +10,7 @@ import tkinter as tk
 from pathlib import Path
 from tkinter import filedialog, ttk
 
+from tracker_desktop.core.routine.status import default_period
 from tracker_desktop.core.settings import Settings, check_college_code, check_school_number, default_output_folder
 
 EXPORT_TYPES = [("MIS exports", "*.csv *.xlsx *.xls *.txt"), ("All files", "*.*")]
@@ -222,16 +223,6 @@ class SettingsDialog(Dialog):
         self.result = s
 
 
-def default_period(definition, today: dt.date | None = None) -> str:
-    """Monthly returns: the month just ending (this month from the 15th, else last month).
-    Yearly returns: this month, which only selects the academic year."""
-    today = today or dt.date.today()
-    if definition.period == "month" and today.day < 15:
-        first = today.replace(day=1) - dt.timedelta(days=1)
-        return f"{first.year}-{first.month:02d}"
-    return f"{today.year}-{today.month:02d}"
-
-
 class OpenDialog(Dialog):
     """Choose the return, the export and the period; for a TEP sheet also TEP's workbook and, when
     it is encrypted, its password (checked here: a wrong one is said plainly and asked again).
@@ -329,7 +320,7 @@ class OpenDialog(Dialog):
         d = self.definition
         late = self.overdue.get(d.id)
         if late and self.period.get().strip() == late:
-            from tracker_desktop.gui.home import describe_period
+            from tracker_desktop.core.routine.status import describe_period
 
             self.period_hint.configure(text=f"{describe_period(late)} is overdue, so it is filled in here. "
                                             "Change it for another month.")

@@ -5,105 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from tkinter import ttk
 
-from tracker_desktop.core.values.calendar import academic_year_label, academic_year_start, deadlines
+from tracker_desktop.core.routine.status import next_due, overdue_month, status
 from tracker_desktop.gui import theme
-
-
-def next_due(definition, today: dt.date, closures=()) -> tuple[dt.date, str] | None:
-    """The next due date on or after today, and the period it covers ("YYYY-MM" or "2024-25").
-    `closures` are the school's own closure days (not working days for working-day deadlines)."""
-    start = academic_year_start(today)
-    for year in (start, start + 1):
-        for day, month in deadlines(definition.deadlines, year, closures):
-            if day >= today:
-                return day, month or academic_year_label(year)
-    return None
-
-
-def _period(definition, day: dt.date, month: str | None, year: int) -> str:
-    if month:
-        return month
-    if definition.period == "month":  # a monthly return with a fixed-date deadline: that month
-        return f"{day:%Y-%m}"
-    return academic_year_label(year)
-
-
-# Deadlines further back are not called overdue: a new user would otherwise see every return in
-# red for periods they sent by hand before using the app, and nothing can be done about them now.
-OVERDUE_WINDOW = dt.timedelta(days=62)
-
-
-def passed_deadlines(definition, today: dt.date, closures=()) -> list[tuple[dt.date, str]]:
-    """The deadlines before today that Home checks: this academic year's, and the latest one
-    before it (a yearly return's last deadline is often in the previous academic year)."""
-    start = academic_year_start(today)
-    passed = sorted((day, _period(definition, day, month, year)) for year in (start - 1, start)
-                    for day, month in deadlines(definition.deadlines, year, closures) if day < today)
-    if not passed:
-        return []
-    this_year = [p for p in passed if academic_year_start(p[0]) == start]
-    return this_year or passed[-1:]
-
-
-def last_passed(definition, today: dt.date, closures=()) -> tuple[dt.date, str] | None:
-    """The latest deadline before today, and the period it covered."""
-    passed = passed_deadlines(definition, today, closures)
-    return passed[-1] if passed else None
-
-
-def prepared_on(definition, period: str, entries) -> dt.date | None:
-    """When the history says this period was prepared (the latest time), else None."""
-    monthly = definition.period == "month" and period[4:5] == "-" and len(period) == 7 and period[5:].isdigit()
-    found = [e.prepared_at for e in entries if e.return_id == definition.id
-             and (e.period == period if monthly else e.academic_year == period)]
-    if not found:
-        return None
-    try:
-        return dt.datetime.fromisoformat(max(found)).date()
-    except ValueError:
-        return None
-
-
-def describe_period(period: str) -> str:
-    """'2024-10' -> 'October 2024'; an academic year '2024-25' stays as it is."""
-    try:
-        return f"{dt.date.fromisoformat(period + '-01'):%B %Y}"
-    except ValueError:
-        return period
-
-
-def overdue(definition, today: dt.date, entries, closures=()) -> list[tuple[dt.date, str]]:
-    """The recent deadlines passed with no return prepared for them, earliest first."""
-    return [(day, period) for day, period in passed_deadlines(definition, today, closures)
-            if today - day <= OVERDUE_WINDOW and prepared_on(definition, period, entries) is None]
-
-
-def status(definition, today: dt.date, entries, closures=()) -> tuple[str, str]:
-    """What Home says about a return, and its tag ("overdue", "done" or "")."""
-    passed = passed_deadlines(definition, today, closures)
-    missing = overdue(definition, today, entries, closures)
-    if missing:
-        day, period = missing[0]
-        more = f"  (and {len(missing) - 1} more)" if len(missing) > 1 else ""
-        return f"OVERDUE: due {day:%a %d %b %Y} ({describe_period(period)}){more}", "overdue"
-    due = next_due(definition, today, closures)
-    if due:
-        when = prepared_on(definition, due[1], entries)
-        if when:
-            return f"Prepared {when:%d %b %Y}", "done"
-    if passed:
-        period = passed[-1][1]
-        when = prepared_on(definition, period, entries)
-        if when:
-            return f"Not yet  ·  {describe_period(period)} prepared on {when:%d %b %Y}", ""
-    return "Not yet", ""
-
-
-def period_key(definition, month_start: dt.date) -> str:
-    """How a prepared return is remembered: the month for monthly returns, else the year."""
-    if definition.period == "month":
-        return f"{month_start.year}-{month_start.month:02d}"
-    return academic_year_label(academic_year_start(month_start))
 
 
 class HomeScreen(ttk.Frame):
@@ -173,9 +76,9 @@ class HomeScreen(ttk.Frame):
         self.statuses = {}
         self.overdue_months = {}  # monthly returns: the earliest overdue month, offered when preparing
         for due, d in dated:
-            late = overdue(d, today, entries, closures)
-            if late and d.period == "month" and len(late[0][1]) == 7:
-                self.overdue_months[d.id] = late[0][1]
+            late = overdue_month(d, today, entries, closures)
+            if late:
+                self.overdue_months[d.id] = late
             when = f"{due[0]:%a %d %b %Y}" if due else ""
             mark, tag = status(d, today, entries, closures)
             self.statuses[d.id] = (mark, tag)

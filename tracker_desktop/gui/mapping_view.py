@@ -6,27 +6,13 @@ from __future__ import annotations
 import tkinter as tk
 from tkinter import ttk
 
-from tracker_desktop.core.values.cleaning import clean, ehcp_from_sen
+from tracker_desktop.core.matching.certainty import certainty, is_certain, to_check
 from tracker_desktop.core.matching.mapping import RowReader, Source
+from tracker_desktop.core.values.cleaning import clean_read
 
 NONE = "(not in the export)"
 PREVIEW_ROWS = 3
 PREVIEW_CHARS = 24  # three long addresses side by side would run off the window
-
-
-def certainty(source: Source | None) -> str:
-    if source is None:
-        return "No match"
-    if source.score >= 95:
-        return "Certain"
-    if source.score >= 85:
-        return "Likely - check"
-    return "Unsure - check"
-
-
-def needs_review(prep) -> bool:
-    """The step is skipped when every mandatory column matched by name (score 95 or 100)."""
-    return any(prep.mapping.get(c) is None or prep.mapping[c].score < 95 for c in prep.template.mandatory)
 
 
 class MappingScreen(ttk.Frame):
@@ -123,7 +109,7 @@ class MappingScreen(ttk.Frame):
         self.from_review = from_review
         self.back.configure(text="Back to the review" if from_review else "Back")
         export = prep.table.source.name if getattr(prep.table, "source", None) else "the export"
-        unsure = [c for c in prep.template.mandatory if prep.mapping.get(c) is None or prep.mapping[c].score < 95]
+        unsure = [c for c in prep.template.mandatory if not is_certain(prep.mapping.get(c))]
         text = (f"Each column of KCC's {prep.definition.title} template is filled from a column of {export}. "
                 "Orange names are mandatory. Change any match with its dropdown; the preview shows the first rows after tidying.")
         if unsure:
@@ -181,7 +167,7 @@ class MappingScreen(ttk.Frame):
 
     def _paint(self, label, source) -> None:
         # Matches to check stand out amber, like queries in the review.
-        unsure = (source is None and label.mandatory) or (source is not None and source.score < 95)
+        unsure = to_check(source, label.mandatory)
         label.configure(text=certainty(source), bg="#ffd98a" if unsure else self.table.winfo_toplevel().cget("bg"), fg="#000000")
 
     def changed(self, header: str) -> None:
@@ -204,7 +190,7 @@ class MappingScreen(ttk.Frame):
             shown = []
             for raw in rows:
                 text = raw.get(header, "")
-                value = clean(prep.definition.meaning(header), ehcp_from_sen(text) if source.how == "sen" else text)
+                value = clean_read(prep.definition.meaning(header), text, source.how)
                 value = value if len(value) <= PREVIEW_CHARS else value[:PREVIEW_CHARS - 1] + "…"
                 shown.append(value or "(empty)")
             label.configure(text="   |   ".join(shown))

@@ -108,7 +108,7 @@ class ReviewScreen(ttk.Frame):
         self._show_nil(prep)
 
     def _show_nil(self, prep) -> None:
-        from tracker_desktop.gui.routine import is_nil_return, month_label
+        from tracker_desktop.core.routine.nil_return import is_nil_return, period_label
 
         blocked = getattr(prep, "blocking", None)
         if not is_nil_return(prep) and not blocked:
@@ -129,7 +129,7 @@ class ReviewScreen(ttk.Frame):
             return
         self.nil_save.pack(side="left", before=self.nil_mapping)
         self.nil_text.configure(text=(
-            f"Nobody in the export is on the {prep.definition.title} return for {month_label(prep)} "
+            f"Nobody in the export is on the {prep.definition.title} return for {period_label(prep)} "
             f"({plural(len(prep.left_out), 'row')} of the export checked, none in scope).\n\n"
             "KCC still needs to hear from you: instead of a workbook, send a nil return by e-mail to "
             "MICorePlus@kent.gov.uk. Tracker Desktop can write that e-mail for you to open in Outlook and send.\n\n"

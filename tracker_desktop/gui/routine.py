@@ -11,34 +11,18 @@ from tracker_desktop.gui import messages
 APP_TITLE = "Tracker Desktop"
 
 
-def is_nil_return(prep) -> bool:
-    """A monthly return with nobody in scope: KCC is told by e-mail instead of a workbook."""
-    # Not when the export lacks the column deciding who is on it: that is no nil return.
-    return prep is not None and prep.definition.period == "month" and not prep.learners and not getattr(prep, "blocking", None)
-
-
-def month_label(prep) -> str:
-    return f"{prep.period.month_start:%B %Y}"
-
-
-def nil_draft_name(prep) -> str:
-    return f"{Path(prep.output_name).stem} nil return.eml"
-
-
 def save_nil_return(app, folder: Path, force: bool = False) -> None:
     """Write the nil-return e-mail draft to KCC MI, and record the month as prepared."""
-    from tracker_desktop.core.routine.email_draft import nil_return_draft, save_draft
+    from tracker_desktop.core.routine import nil_return
     from tracker_desktop.core.writing.files import OutputExists
     from tracker_desktop.gui.tep_flow import record_history
 
     prep, settings = app.prep, app.settings
     folder = Path(folder)
-    target = folder / nil_draft_name(prep)
+    target = folder / nil_return.draft_name(prep)
 
     def work(job):
-        folder.mkdir(parents=True, exist_ok=True)
-        data = nil_return_draft(prep.definition.title, month_label(prep), settings.school_name, prep.sender.code)
-        path = save_draft(data, target, force=force)
+        path = nil_return.save(prep, folder, settings.school_name, force=force)
         return path, record_history(prep, path)
 
     def failed(e):
@@ -53,7 +37,7 @@ def save_nil_return(app, folder: Path, force: bool = False) -> None:
         app.remember_prepared(prep)
         if messages.ask("yesno", "Saved", f"Saved the nil-return e-mail {path.name} in {path.parent}.\n\n"
                         "Next: open it (it opens in Outlook, addressed to MICorePlus@kent.gov.uk), check it and send it. "
-                        f"No workbook is needed this month.{history_problem}\n\nOpen the folder now?", app.master):
+                        f"No workbook is needed.{history_problem}\n\nOpen the folder now?", app.master):
             from tracker_desktop.gui.app import open_folder
 
             open_folder(path.parent)

@@ -19,27 +19,9 @@ def load_tep(return_id: str, export: Path, prepopulated: Path, secret: list, sen
     """Worker thread: TEP's sheet filled from the export. Returns (prep, remembered matching used)."""
     from tracker_desktop.core.preparing.tep import prepare_tep
 
-    school = sender.get("school")
-    if remembered:
-        try:
-            return prepare_tep(return_id, export, prepopulated, secret[0], school, as_of=as_of, period=period,
-                               mapping=dict(remembered)), True
-        except UserError as e:
-            from tracker_desktop.core.writing.encryption import ProtectionError
-
-            if isinstance(e, ProtectionError):
-                raise
-    return prepare_tep(return_id, export, prepopulated, secret[0], school, as_of=as_of, period=period), False
-
-
-def tep_needs_review(prep) -> bool:
-    """Show the column matching first when a column the school fills, or every way of matching
-    TEP's rows to the export, was not found with certainty."""
-    mapping = prep.mapping
-    sure = {c for c, s in mapping.items() if s is not None and s.score >= 95}
-    fills = [c for c in prep.definition.school_fills if c in prep.template.mandatory]
-    keys = {"UPN", "TEP Ref"} & sure or ({"Legal Surname", "Legal Forename", "Date of Birth"} <= sure)
-    return not keys or any(c not in sure for c in fills)
+    prep = prepare_tep(return_id, export, prepopulated, secret[0], sender.get("school"), as_of=as_of, period=period,
+                       remembered=remembered)
+    return prep, prep.remembered
 
 
 def open_tep(app, return_id: str, export: Path, prepopulated: Path | None, password: str | None, sender: dict,

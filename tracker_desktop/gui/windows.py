@@ -62,7 +62,7 @@ class SaveDialog(Dialog):
     result: the folder to save in."""
 
     def __init__(self, parent, prep, folder: str, _utest: bool = False):
-        from tracker_desktop.gui.routine import is_nil_return
+        from tracker_desktop.core.routine.nil_return import is_nil_return
 
         self.prep = prep
         self.start_folder = folder
@@ -80,14 +80,14 @@ class SaveDialog(Dialog):
         super().__init__(parent, "Save the nil return" if self.nil else "Save the return", _utest=_utest)
 
     def body(self, f):
-        from tracker_desktop.gui.routine import month_label, nil_draft_name
+        from tracker_desktop.core.routine.nil_return import draft_name, period_label
 
         prep = self.prep
         if self.nil:
-            ttk.Label(f, text=f"Nobody to report for {month_label(prep)}: this saves an e-mail draft to KCC MI "
+            ttk.Label(f, text=f"Nobody to report for {period_label(prep)}: this saves an e-mail draft to KCC MI "
                               "saying so (a nil return), instead of a workbook.", wraplength=520, justify="left"
                       ).grid(row=0, column=0, columnspan=2, sticky="w", pady=(0, 8))
-            ttk.Label(f, text=nil_draft_name(prep), style="Heading.TLabel").grid(row=1, column=0, columnspan=2, sticky="w", pady=(2, 10))
+            ttk.Label(f, text=draft_name(prep), style="Heading.TLabel").grid(row=1, column=0, columnspan=2, sticky="w", pady=(2, 10))
         else:
             what = "File name (as TEP and KCC name it; saved encrypted)" if prep.definition.prepopulated \
                 else "File name (exactly as KCC requires)"

@@ -6,13 +6,15 @@ import dataclasses
 from pathlib import Path
 
 from tracker_desktop.core.checking import rules
-from tracker_desktop.core.values.cleaning import parse_date
-from tracker_desktop.core.returns.definitions import load_definition
+from tracker_desktop.core.checking.rules import Problem
 from tracker_desktop.core.matching.mapping import Source
-from tracker_desktop.core.returns.naming import Sender
-from tracker_desktop.core.preparing.preparation import Preparation, known_headers, parse_day, parse_period
+from tracker_desktop.core.preparing.opening import known_headers, open_return, parse_day, parse_period
+from tracker_desktop.core.preparing.preparation import Preparation
 from tracker_desktop.core.reading.exports import read_export
+from tracker_desktop.core.returns.definitions import load_definition
+from tracker_desktop.core.returns.naming import Sender
 from tracker_desktop.core.returns.template import read_template
+from tracker_desktop.core.values.cleaning import parse_date
 
 
 def check_workbook(return_id: str, path: Path, as_of=None, period: str | None = None) -> Preparation:
@@ -20,30 +22,22 @@ def check_workbook(return_id: str, path: Path, as_of=None, period: str | None = 
     month_field = definition.scope.get("date_in_period")
     # A filled return holds only the learners it is about: no scope is applied again.
     definition = dataclasses.replace(definition, scope={}, scope_fields=())
+    # The workbook is the template and the export at once.
     template = read_template(Path(path), known_headers=known_headers(definition))
     table = read_export(Path(path), known_headers(definition) | set(template.headers))
     mapping = {h: (Source((h,)) if h in table.headers else None) for h in template.headers}
     day = parse_day(as_of) if not hasattr(as_of, "year") else as_of
-    month = parse_period(period, day) if period else _month_of_return(table, month_field) or parse_period(None, day)
-    return CheckedReturn(definition, template, table, Sender(school="0000000"), month, day, mapping)
+    month = parse_period(period, day) if period else _month_of_return(table, month_field)
+    opening = open_return(definition, table, sender=Sender(school="0000000"), period=month, as_of=day,
+                          template=template, mapping=mapping)
+    return Preparation(opening, extra_rules=[written_differently])
 
 
-class CheckedReturn(Preparation):
+def written_differently(prep: Preparation, row: int) -> list[Problem]:
     """A filled-in workbook being checked: what tidying would change is wrong in the file as it
     stands, so each such value is an error until the cell is edited (or the return saved anew)."""
-
-    def build(self, progress=None) -> None:
-        self._as_found: dict[tuple[int, str], object] = {}
-        super().build(progress)
-        self._as_found = {(i, c): fix for i, l in enumerate(self.learners) for c, fix in l.fixes.items()}
-        self.recheck()
-
-    def _check_row(self, row: int):
-        found = super()._check_row(row)
-        for column, fix in self.learners[row].fixes.items():
-            if self._as_found.get((row, column)) is fix:
-                found.append(rules.problem(row, column, "written-differently", fix.before, fix.after))
-        return found
+    return [rules.problem(row, column, "written-differently", fix.before, fix.after)
+            for column, fix in prep.learners[row].fixes.items() if not fix.edited]
 
 
 def _month_of_return(table, field: str | None):

@@ -1,32 +1,35 @@
 """A return being prepared: the one object the command line and the desktop app both drive.
 
-load -> map -> scope -> clean -> check, then the user may remap or edit cells (each edit cleans
-and rechecks that learner, and the duplicate check across rows), then save.
+open (opening.py) -> learners -> clean -> check, then the user may remap or edit cells (each edit
+cleans and rechecks that learner, and the duplicate check across rows), then save.
+
+Variants (TEP's sheets, a filled-in workbook being checked, the movers from two rolls) open the
+same way and give their own learners and extra rules as parameters; nothing is overridden.
 """
 from __future__ import annotations
 
 import datetime as dt
-import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from tracker_desktop.core.checking import rules
-from tracker_desktop.core.values.calendar import academic_year_start
-from tracker_desktop.core.values.cleaning import clean, ehcp_from_sen
-from tracker_desktop.core.returns.definitions import ReturnDefinition, load_definition
-from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.writing.files import refuse_existing, write_atomic
-from tracker_desktop.core.matching.mapping import Mapping, RowReader, propose_mapping, targets
-from tracker_desktop.core.returns.naming import Sender, check_sender, file_name
-from tracker_desktop.core.reading.exports import read_export
 from tracker_desktop.core.checking.rules import Problem
-from tracker_desktop.core.returns.scope import Period, out_of_scope
-from tracker_desktop.core.reading.table import Table
-from tracker_desktop.core.returns.template import Template, read_template
+from tracker_desktop.core.matching.mapping import Mapping, RowReader, targets
+from tracker_desktop.core.preparing.opening import (  # noqa: F401 - where callers have always found them
+    Opening,
+    Progress,
+    known_headers,
+    open_return,
+    parse_day,
+    parse_period,
+    with_mandatory,
+)
+from tracker_desktop.core.returns.naming import file_name
+from tracker_desktop.core.returns.scope import out_of_scope
+from tracker_desktop.core.values.cleaning import clean_read
+from tracker_desktop.core.writing.files import refuse_existing, write_atomic
 from tracker_desktop.core.writing.workbook import write_return
-
-Progress = Callable[[str, float], None]
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class Fix:
     column: str
     before: str
     after: str
+    edited: bool = False  # tidied from the user's own edit (not from what was read)
 
 
 @dataclass
@@ -49,116 +53,131 @@ class LeftOut:
     reason: str
 
 
-_MONTH = re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?", re.ASCII)
-_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+@dataclass
+class Built:
+    """What a learner source gives: the learners on the return, those left out (with a reason
+    each), and why nobody can be put on it yet, if so."""
+
+    learners: list[Learner]
+    left_out: list[LeftOut] = field(default_factory=list)
+    blocking: str | None = None
 
 
-def parse_period(text: str | None, as_of: dt.date) -> dt.date:
-    """The reporting month from 'YYYY-MM' (or a real date in it), within the sane range."""
-    if not text:
-        return as_of.replace(day=1)
-    example = "write the period as YYYY-MM, e.g. 2024-10"
-    m = _MONTH.fullmatch(text.strip())
-    if not m:
-        raise UserError(f"'{text}' is not a month: {example}.")
-    try:
-        day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
-    except ValueError:
-        raise UserError(f"'{text}' is not a real month (or day): {example}.") from None
-    sane_range(day, f"The period '{text}'")
-    return day.replace(day=1)
-
-
-def parse_day(text: str | None) -> dt.date:
-    """A date from 'YYYY-MM-DD' (default today), within the sane range."""
-    if not text:
-        return dt.date.today()
-    example = "write it as YYYY-MM-DD, e.g. 2024-09-13"
-    m = _DAY.fullmatch(text.strip())
-    if not m:
-        raise UserError(f"'{text}' is not a date: {example}.")
-    try:
-        day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        raise UserError(f"'{text}' is not a real date: {example}.") from None
-    sane_range(day, f"The date '{text}'")
-    return day
-
-
-def sane_range(day: dt.date, what: str) -> None:
-    """Returns are about this year: a date before 2000 or more than a year ahead is a typing
-    slip (2099 for 2009, 0001), which would otherwise silently leave everyone out."""
-    latest = dt.date.today() + dt.timedelta(days=366)
-    if not (EARLIEST_DAY <= day <= latest):
-        raise UserError(f"{what} is outside the years a return can be for ({EARLIEST_DAY.year} to "
-                        f"{latest:%B %Y}): check the year.")
-
-
-EARLIEST_DAY = dt.date(2000, 1, 1)
-
-
-def known_headers(definition: ReturnDefinition) -> set[str]:
-    """Every header name an export for this return may have: helps find the header row."""
-    from tracker_desktop.core.matching.mapping import ADDRESS_BLOCK, ADDRESS_PARTS
-
-    names: set[str] = set()
-    for meaning in definition.catalog.values():
-        names.update(meaning.synonyms)
-        names.update(meaning.from_sen)
-        for part in (meaning.compose or {}).get("parts", []):
-            names.update(part)
-    for _, parts in ADDRESS_PARTS:
-        names.update(parts)
-    names.update(ADDRESS_BLOCK)
-    names.update({"Adno", "Admission Number", "Reg", "Reg Group", "Tutor Group", "Form"})
-    return names
-
-
-def mandatory_from_definition(template: Template, definition: ReturnDefinition) -> None:
-    """A template whose highlights were lost (saved through CSV, or TEP's plain sheet) marks no
-    column mandatory: then the return's own definition says which are."""
-    if template.mandatory:
-        return
-    shipped = {definition.meaning(h).header: m for h, m in definition.columns}
-    for column in template.columns:
-        column.mandatory = shipped.get(definition.meaning(column.header).header, False)
-
+# Who is on the return: by default the export's rows in scope; TEP's sheets give TEP's rows.
+LearnerSource = Callable[["Preparation", "Progress | None"], Built]
+# A check a variant adds to every learner's: (preparation, learner index) -> problems.
+ExtraRule = Callable[["Preparation", int], list[Problem]]
 
 # Columns the scope rules read (by our names), tidied before deciding who is on the return.
 SCOPE_COLUMNS = ("NC Year", "Date of Birth", "EHCP", "Start Date")
 
 
+def from_export(prep: Preparation, progress: Progress | None = None) -> Built:
+    """The export's rows in scope. Scope is decided on the few columns it reads, so learners left
+    out are never tidied: a monthly return keeps a few dozen of a whole-school roll."""
+    reader = RowReader(prep.table, prep.mapping)
+    wanted = targets(prep.definition, prep.columns)
+    scope = prep.definition.scope
+    scope_dates: list[str] = [scope[k] for k in ("date_in_period", "left_on_or_before_as_of") if k in scope]
+    deciding: list[str] = [prep.headers.get(n, n) for n in (*SCOPE_COLUMNS, *scope_dates)]
+    deciding = [c for c in dict.fromkeys(deciding) if c in wanted]
+    rest = [c for c in wanted if c not in deciding]
+    blocking = _missing_scope_column(prep)
+    if blocking:
+        return Built([], [LeftOut(r, blocking) for r in prep.table.source_rows], blocking)
+    recoded: dict[int, dict[int, str]] = {}
+    for (source_row, col), text in prep.table.recoded.items():
+        recoded.setdefault(source_row, {})[col] = text
+    built = Built([])
+    total = max(len(prep.table.rows), 1)
+    for i, (row, source_row) in enumerate(zip(prep.table.rows, prep.table.source_rows, strict=True)):
+        raw = reader.values(row)
+        learner = Learner(source_row, {}, {})
+        prep.clean_into(learner, raw, deciding)
+        reason = out_of_scope(prep.definition.scope, learner.values, prep.period, prep.headers)
+        if reason and source_row in prep.table.damaged:
+            reason += f" - but {prep.table.damaged[source_row]}"  # never a silent drop of a damaged row
+        if reason:
+            built.left_out.append(LeftOut(source_row, reason))
+            continue
+        prep.clean_into(learner, raw, rest)
+        if source_row in recoded:
+            _record_recoded(prep, learner, reader, row, raw, recoded[source_row])
+        learner.values = {c: learner.values[c] for c in wanted}  # template order
+        built.learners.append(learner)
+        if progress and i % 2000 == 0:
+            progress("Tidying", 0.1 + 0.8 * i / total)
+    return built
+
+
+def _record_recoded(prep: Preparation, learner: Learner, reader: RowReader, row: list[str], raw: dict[str, str],
+                    recoded: dict[int, str]) -> None:
+    """A line of the export read in another encoding than the rest of the file: each value it
+    changed is a fix, showing what the file's own encoding would have given."""
+    as_found = list(row)
+    for col, text in recoded.items():
+        if col < len(as_found):
+            as_found[col] = text
+    for column, text in reader.values(as_found).items():
+        if column in prep.template.headers and text != raw.get(column) and column in learner.values:
+            learner.fixes[column] = Fix(column, text, learner.values[column])
+
+
+def damaged_row(prep: Preparation, row: int) -> list[Problem]:
+    """A row the reader could only partly make sense of (a stray quote): a query on the learner's
+    identifier (or the first column), for the whole row to be checked. It stays after edits."""
+    why = prep.table.damaged.get(prep.learners[row].source_row)
+    if not why or not prep.columns:
+        return []
+    identity = prep.headers.get(prep.definition.identity, prep.definition.identity)
+    column = identity if identity in prep.columns else prep.columns[0]
+    return [rules.problem(row, column, "row-damaged", detail=why)]
+
+
+def _missing_scope_column(prep: Preparation) -> str | None:
+    """Why nobody can be put on the return: the column deciding who is on it (the joining or
+    leaving date) has no source in the export. Never a silently empty return."""
+    name = prep.definition.scope.get("date_in_period")
+    if not name:
+        return None
+    header = prep.headers.get(name, name)
+    if prep.mapping.get(header) is None:
+        return (f"the export has no {header} column, which decides who is on this return: "
+                f"match one under Column matching, or export it from the MIS")
+    return None
+
+
 class Preparation:
     """A return in progress: template, export, mapping, learners, fixes and problems."""
 
-    def __init__(self, definition: ReturnDefinition, template: Template, table: Table, sender: Sender,
-                 period: dt.date, as_of: dt.date, mapping: Mapping | None = None, progress: Progress | None = None):
-        self.definition = definition
-        self.template = template
-        self.table = table
-        self.sender = sender
-        self.as_of = as_of
-        self.period = Period(period, academic_year_start(period), as_of)
-        self.mapping: Mapping = mapping or propose_mapping(table, definition, template.headers)
+    def __init__(self, opening: Opening, learners: LearnerSource = from_export, extra_rules: Sequence[ExtraRule] = (),
+                 progress: Progress | None = None):
+        self.opening = opening
+        self.definition = opening.definition
+        self.template = opening.template
+        self.table = opening.table
+        self.sender = opening.sender
+        self.as_of = opening.as_of
+        self.period = opening.period
+        self.mapping: Mapping = opening.mapping
+        self.remembered = opening.remembered
+        self._learner_source = learners
+        self._extra_rules = tuple(extra_rules)
         self.learners: list[Learner] = []
         self.blocking: str | None = None
         self.left_out: list[LeftOut] = []
         self._row_problems: list[list[Problem]] = []
         self._duplicates: list[Problem] = []
         self._duplicates_by_row: dict[int, list[Problem]] = {}
-        mandatory_from_definition(template, definition)
-        self.headers = definition.standard_headers(template.headers)
+        self.headers = self.definition.standard_headers(self.template.headers)
         self._meanings: dict = {}
-        self._in_template = frozenset(template.headers)
-        self._recoded: dict[int, dict[int, str]] = {}
-        for (source_row, col), text in table.recoded.items():
-            self._recoded.setdefault(source_row, {})[col] = text
+        self._in_template = frozenset(self.template.headers)
         self._context = rules.CheckContext(
-            definition=definition,
-            mandatory=frozenset(template.mandatory),
-            as_of=as_of,
+            definition=self.definition,
+            mandatory=frozenset(self.template.mandatory),
+            as_of=self.as_of,
             academic_year=self.period.academic_year,
-            dropdowns={c.header: c.dropdown for c in template.columns if c.dropdown},
+            dropdowns={c.header: c.dropdown for c in self.template.columns if c.dropdown},
             headers=self.headers,
         )
         self.build(progress)
@@ -168,22 +187,20 @@ class Preparation:
     @classmethod
     def start(cls, return_id: str, export: Path, school: str | None = None, college: str | None = None,
               period: str | None = None, as_of: str | dt.date | None = None, template: Path | None = None,
-              mapping: Mapping | None = None, progress: Progress | None = None) -> "Preparation":
+              mapping: Mapping | None = None, progress: Progress | None = None,
+              remembered: Mapping | None = None) -> Preparation:
         """Read the template and the export, match, clean, scope and check. `progress` is told
-        (stage, fraction done) now and then, for a progress bar."""
+        (stage, fraction done) now and then, for a progress bar. `remembered`: a matching the
+        user confirmed before, used where it still fits (`prep.remembered` says whether it was)."""
+        from tracker_desktop.core.errors import UserError
+        from tracker_desktop.core.returns.definitions import load_definition
+
         definition = load_definition(return_id)
         if definition.prepopulated:
             raise UserError(f"{definition.title} is filled into the workbook TEP sent: give it with --prepopulated.")
-        sender = check_sender(definition, school, college)
-        day = as_of if isinstance(as_of, dt.date) else parse_day(as_of)
-        month = parse_period(period, day)
-        if progress:
-            progress("Reading the template", 0.0)
-        tmpl = read_template(Path(template) if template else definition.template_path, known_headers=known_headers(definition))
-        if progress:
-            progress("Reading the export", 0.05)
-        table = read_export(Path(export), known_headers(definition))
-        return cls(definition, tmpl, table, sender, month, day, mapping, progress)
+        opening = open_return(definition, export, school=school, college=college, period=period, as_of=as_of,
+                              template=template, mapping=mapping, remembered=remembered, progress=progress)
+        return cls(opening, progress=progress)
 
     # --- building learners ---------------------------------------------------------------------
 
@@ -192,84 +209,29 @@ class Preparation:
         return self.template.headers
 
     def build(self, progress: Progress | None = None) -> None:
-        """(Re)build learners from the export with the current mapping."""
-        reader = RowReader(self.table, self.mapping)
-        wanted = targets(self.definition, self.columns)
-        # Scope is decided on the few columns it reads, so learners left out are never tidied
-        # or checked: a monthly return keeps a few dozen of a whole-school roll.
-        deciding = [self.headers.get(n, n) for n in SCOPE_COLUMNS + tuple(self._scope_dates())]
-        deciding = [c for c in dict.fromkeys(deciding) if c in wanted]
-        rest = [c for c in wanted if c not in deciding]
-        self.learners, self.left_out, self._row_problems = [], [], []
-        self.blocking = self._missing_scope_column()
-        total = max(len(self.table.rows), 1)
-        for i, (row, source_row) in enumerate(zip(self.table.rows, self.table.source_rows)):
-            if self.blocking:
-                self.left_out.append(LeftOut(source_row, self.blocking))
-                continue
-            raw = reader.values(row)
-            learner = Learner(source_row, {}, {})
-            self._clean_into(learner, raw, deciding)
-            reason = out_of_scope(self.definition.scope, learner.values, self.period, self.headers)
-            if reason and source_row in self.table.damaged:
-                reason += f" - but {self.table.damaged[source_row]}"
-            if reason:
-                self.left_out.append(LeftOut(source_row, reason))
-                continue
-            self._clean_into(learner, raw, rest)
-            if source_row in self._recoded:
-                self._record_recoded(learner, reader, row, raw)
-            learner.values = {c: learner.values[c] for c in wanted}  # template order
-            self.learners.append(learner)
-            self._row_problems.append(self._check_row(len(self.learners) - 1))
-            if progress and i % 2000 == 0:
-                progress("Tidying and checking", 0.1 + 0.9 * i / total)
-        self._check_duplicates()
+        """(Re)build learners with the current mapping, and check them."""
+        built = self._learner_source(self, progress)
+        self.learners, self.left_out, self.blocking = built.learners, built.left_out, built.blocking
+        if progress:
+            progress("Checking", 0.9)
+        self.recheck()
 
-    def _scope_dates(self) -> list[str]:
-        return [self.definition.scope[k] for k in ("date_in_period", "left_on_or_before_as_of") if k in self.definition.scope]
-
-    def _missing_scope_column(self) -> str | None:
-        """Why nobody can be put on the return: the column deciding who is on it (the joining or
-        leaving date) has no source in the export. Never a silently empty return."""
-        name = self.definition.scope.get("date_in_period")
-        if not name:
-            return None
-        header = self.headers.get(name, name)
-        if self.mapping.get(header) is None:
-            return (f"the export has no {header} column, which decides who is on this return: "
-                    f"match one under Column matching, or export it from the MIS")
-        return None
-
-    def _clean_into(self, learner: Learner, raw: dict[str, str], columns: list[str]) -> None:
+    def clean_into(self, learner: Learner, raw: dict[str, str], columns: Iterable[str]) -> None:
+        """Clean the raw values of these columns into the learner, recording what tidying changed."""
         in_template = self._in_template
         for column in columns:
             before = raw.get(column, "")
             source = self.mapping.get(column)
-            after = self._clean_one(column, before, source.how if source else "value")
+            after = self.clean_one(column, before, source.how if source else "value")
             learner.values[column] = after
             if after != before and column in in_template:
                 learner.fixes[column] = Fix(column, before, after)
 
-    def _record_recoded(self, learner: Learner, reader: RowReader, row: list[str], raw: dict[str, str]) -> None:
-        """A line of the export read in another encoding than the rest: each value it changed
-        is a fix, showing what the file's own encoding would have given."""
-        as_found = list(row)
-        for col, text in self._recoded[learner.source_row].items():
-            if col < len(as_found):
-                as_found[col] = text
-        before = reader.values(as_found)
-        for column, text in before.items():
-            if column in self._in_template and text != raw.get(column) and column in learner.values:
-                learner.fixes[column] = Fix(column, text, learner.values[column])
-
-    def _clean_one(self, column: str, text: str, how: str = "value") -> str:
-        if how == "sen":
-            text = ehcp_from_sen(text)
+    def clean_one(self, column: str, text: str, how: str = "value") -> str:
         meaning = self._meanings.get(column)
         if meaning is None:
             meaning = self._meanings[column] = self.definition.meaning(column)
-        return clean(meaning, text)
+        return clean_read(meaning, text, how)
 
     # --- checking ------------------------------------------------------------------------------
 
@@ -279,18 +241,17 @@ class Preparation:
 
     def _check_row(self, row: int) -> list[Problem]:
         found = rules.check_learner(self._context, row, self.learners[row].values, self.columns)
-        damaged = self.table.damaged.get(self.learners[row].source_row)
-        if damaged and self.columns:
-            # On the learner's identifier (or the first column): the whole row is to be checked.
-            identity = self.headers.get(self.definition.identity, self.definition.identity)
-            column = identity if identity in self.columns else self.columns[0]
-            found.append(rules.problem(row, column, "row-damaged", detail=damaged))
+        if self._learner_source is from_export:  # learners are the export's rows
+            found.extend(damaged_row(self, row))
+        for rule in self._extra_rules:
+            found.extend(rule(self, row))
         return found
 
     def _check_duplicates(self) -> None:
         identity = self.headers.get(self.definition.identity, self.definition.identity)
         if identity in self.columns:
-            self._duplicates = rules.check_duplicates(identity, (l.values.get(identity, "") for l in self.learners))
+            values = (learner.values.get(identity, "") for learner in self.learners)
+            self._duplicates = rules.check_duplicates(identity, values)
         else:
             self._duplicates = []
         self._duplicates_by_row = {}
@@ -308,18 +269,19 @@ class Preparation:
 
     def counts(self) -> dict[str, int]:
         found = self.problems
-        return {"errors": sum(p.severity == "error" for p in found), "queries": sum(p.severity == "query" for p in found)}
+        return {"errors": sum(p.severity == "error" for p in found),
+                "queries": sum(p.severity == "query" for p in found)}
 
     # --- editing -------------------------------------------------------------------------------
 
     def set_value(self, row: int, column: str, text: str) -> str:
         """A user's edit: cleaned, stored, and the learner (and duplicates) rechecked at once."""
         learner = self.learners[row]
-        value = self._clean_one(column, text)
+        value = self.clean_one(column, text)
         learner.values[column] = value
         learner.fixes.pop(column, None)
         if value != text.strip():
-            learner.fixes[column] = Fix(column, text, value)
+            learner.fixes[column] = Fix(column, text, value, edited=True)
         self._row_problems[row] = self._check_row(row)
         if column == self.headers.get(self.definition.identity):
             self._check_duplicates()
@@ -367,7 +329,7 @@ class Preparation:
             codes = self.definition.meaning(column.header).codes
             if not column.dropdown or not codes:
                 continue
-            forms = {}
+            forms: dict[str, str] = {}
             for entry in column.dropdown:
                 code = code_of(entry, codes)
                 if code is not None and code != entry:
@@ -390,12 +352,15 @@ class Preparation:
             "return": self.definition.id,
             "output": str(output) if output else None,
             "rows": len(self.learners),
-            "learners": [{"source_row": l.source_row, "row": self.sheet_row(i)} for i, l in enumerate(self.learners)],
-            "left_out": [{"source_row": l.source_row, "reason": l.reason} for l in self.left_out],
-            "fixes": [{"source_row": l.source_row, "row": self.sheet_row(i), "column": f.column, "before": f.before, "after": f.after}
-                      for i, l in enumerate(self.learners) for f in l.fixes.values()],
-            "problems": [{"source_row": self.learners[p.row].source_row, "row": self.sheet_row(p.row), "column": p.column,
-                          "severity": p.severity, "rule": p.rule, "message": p.message} for p in self.problems],
+            "learners": [{"source_row": learner.source_row, "row": self.sheet_row(i)}
+                         for i, learner in enumerate(self.learners)],
+            "left_out": [{"source_row": out.source_row, "reason": out.reason} for out in self.left_out],
+            "fixes": [{"source_row": learner.source_row, "row": self.sheet_row(i), "column": f.column,
+                       "before": f.before, "after": f.after}
+                      for i, learner in enumerate(self.learners) for f in learner.fixes.values()],
+            "problems": [{"source_row": self.learners[p.row].source_row, "row": self.sheet_row(p.row),
+                          "column": p.column, "severity": p.severity, "rule": p.rule, "message": p.message}
+                         for p in self.problems],
             "unmatched_columns": [c for c in self._columns_to_fill() if self.mapping.get(c) is None],
         }
 

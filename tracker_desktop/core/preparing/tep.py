@@ -7,23 +7,21 @@ memory only.
 """
 from __future__ import annotations
 
-import datetime as dt
 import io
 import sys
 from pathlib import Path
 
-from tracker_desktop.core.writing import encryption as protection
-
 from tracker_desktop.core.checking import rules
-from tracker_desktop.core.values.cleaning import clean, parse_date
-from tracker_desktop.core.returns.definitions import ReturnDefinition, load_definition
+from tracker_desktop.core.checking.rules import Problem
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.matching.mapping import Mapping, RowReader, propose_mapping
-from tracker_desktop.core.returns.naming import check_sender
-from tracker_desktop.core.preparing.preparation import Fix, Learner, Preparation, known_headers, parse_day, parse_period
-from tracker_desktop.core.reading.exports import excel_cell_text, read_export
-from tracker_desktop.core.reading.table import Table
+from tracker_desktop.core.matching.mapping import Mapping, RowReader
+from tracker_desktop.core.preparing.opening import Opening, known_headers, open_return
+from tracker_desktop.core.preparing.preparation import Built, Learner, Preparation
+from tracker_desktop.core.reading.exports import excel_cell_text
+from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.returns.template import Template, read_template
+from tracker_desktop.core.values.cleaning import clean, parse_date
+from tracker_desktop.core.writing import encryption as protection
 from tracker_desktop.core.writing.workbook import fill_prepopulated
 
 
@@ -45,53 +43,60 @@ def open_prepopulated(path: Path, password: str | None) -> bytes:
     return data
 
 
-class TepPreparation(Preparation):
-    """A TEP sheet being filled: learners are TEP's rows; the export only supplies values."""
+class TepRows:
+    """TEP's rows as the learners of the return: each row is matched to the export (by UPN, else
+    TEP Ref, else name and date of birth) and the school's columns filled from it. A row with no
+    match in the export is flagged ("not-matched", the extra rule) until the school's mandatory
+    columns are filled in by hand."""
 
-    def __init__(self, definition: ReturnDefinition, template: Template, export: Table, school: str,
-                 as_of: dt.date, period: dt.date, mapping: Mapping | None = None):
-        self.tep_rows = _tep_rows(template)
-        super().__init__(definition, template, export, check_sender(definition, school, None), period, as_of, mapping)
-
-    def build(self, progress=None) -> None:
-        reader = RowReader(self.table, self.mapping)
-        exported = [(source_row, reader.values(row)) for row, source_row in zip(self.table.rows, self.table.source_rows)]
-        index = _match_index(exported, self.headers)
-        self.learners, self.left_out = [], []
+    def __init__(self, template: Template):
+        self.rows = _tep_rows(template)
         self.unmatched: set[int] = set()
-        for sheet_row, tep_values in self.tep_rows:
-            values = {c: clean(self.definition.meaning(c), tep_values.get(c, "")) for c in self.columns}
+
+    def __call__(self, prep: Preparation, progress=None) -> Built:
+        reader = RowReader(prep.table, prep.mapping)
+        exported = [(source_row, reader.values(row))
+                    for row, source_row in zip(prep.table.rows, prep.table.source_rows, strict=True)]
+        index = _match_index(exported, prep.headers)
+        learners: list[Learner] = []
+        self.unmatched = set()
+        for sheet_row, tep_values in self.rows:
+            values = {c: clean(prep.definition.meaning(c), tep_values.get(c, "")) for c in prep.columns}
             learner = Learner(sheet_row, values)
-            match = _find(index, values, self.headers)
+            match = _find(index, values, prep.headers)
             if match is None:
-                self.unmatched.add(len(self.learners))
+                self.unmatched.add(len(learners))
             else:
-                for name in self.definition.school_fills:
-                    column = self.headers.get(name, name)
-                    raw = match.get(column, "")
-                    if column in self.columns and raw.strip():
-                        after = self._clean_one(column, raw)
-                        learner.values[column] = after
-                        if after != raw:
-                            learner.fixes[column] = Fix(column, raw, after)
-            self.learners.append(learner)
-        self.recheck()
+                fills = [prep.headers.get(n, n) for n in prep.definition.school_fills]
+                prep.clean_into(learner, match, [c for c in fills if c in prep.columns and match.get(c, "").strip()])
+            learners.append(learner)
+        return Built(learners)
 
-    def _identity_column(self) -> str:
-        return next((c for c in ("UPN", "TEP Ref", "Legal Surname") if c in self.columns), self.columns[0])
+    def not_matched(self, prep: Preparation, row: int) -> list[Problem]:
+        if row in self.unmatched and self._still_to_fill(prep, row):
+            return [rules.problem(row, _identity_column(prep.columns), "not-matched", detail=prep.table.source.name)]
+        return []
 
-    def _check_row(self, row: int):
-        found = super()._check_row(row)
-        if row in getattr(self, "unmatched", ()) and self._still_to_fill(row):
-            # flagged until the user has filled in the school's mandatory columns by hand
-            found.append(rules.problem(row, self._identity_column(), "not-matched", detail=self.table.source.name))
-        return found
-
-    def _still_to_fill(self, row: int) -> bool:
-        values = self.learners[row].values
-        mandatory = set(self.template.mandatory)
-        fills = [self.headers.get(n, n) for n in self.definition.school_fills]
+    @staticmethod
+    def _still_to_fill(prep: Preparation, row: int) -> bool:
+        values = prep.learners[row].values
+        mandatory = set(prep.template.mandatory)
+        fills = [prep.headers.get(n, n) for n in prep.definition.school_fills]
         return any(c in mandatory and not values.get(c, "").strip() for c in fills)
+
+
+def _identity_column(columns: list[str]) -> str:
+    return next((c for c in ("UPN", "TEP Ref", "Legal Surname") if c in columns), columns[0])
+
+
+class TepPreparation(Preparation):
+    """A TEP sheet being filled: learners are TEP's rows; the export only supplies values. Its
+    rows stay where TEP put them, and it is only ever written encrypted."""
+
+    def __init__(self, opening: Opening):
+        rows = TepRows(opening.template)
+        self.tep_rows = rows.rows
+        super().__init__(opening, learners=rows, extra_rules=[rows.not_matched])
 
     def sheet_row(self, index: int) -> int:
         """TEP's rows stay where TEP put them: a learner's row is its row in TEP's sheet."""
@@ -100,12 +105,13 @@ class TepPreparation(Preparation):
     def workbook_bytes(self) -> bytes:
         positions = {c.header: c.index for c in self.template.columns}
         edits = []
-        for learner, (sheet_row, original) in zip(self.learners, self.tep_rows):
+        for learner, (sheet_row, original) in zip(self.learners, self.tep_rows, strict=True):
             for column in self.columns:
                 value = learner.values.get(column, "")
                 if value != clean(self.definition.meaning(column), original.get(column, "")):
                     edits.append((sheet_row, column, value))
-        return fill_prepopulated(self.template.data, self.template.sheet, self.template.header_row, positions, edits, self.definition)
+        return fill_prepopulated(self.template.data, self.template.sheet, self.template.header_row, positions, edits,
+                                 self.definition)
 
     def save(self, folder: Path, force: bool = False, password: str | None = None) -> Path:
         if not password:
@@ -175,7 +181,8 @@ def _find(index, values: dict[str, str], headers: dict[str, str]) -> dict[str, s
 
 
 def prepare_tep(return_id: str, export: Path, prepopulated: Path, prepopulated_password: str | None, school: str | None,
-                as_of=None, period: str | None = None, mapping: Mapping | None = None) -> TepPreparation:
+                as_of=None, period: str | None = None, mapping: Mapping | None = None,
+                remembered: Mapping | None = None) -> TepPreparation:
     definition = load_definition(return_id)
     if not definition.prepopulated:
         raise UserError(f"{definition.title} is not filled into a TEP workbook: leave out --prepopulated.")
@@ -184,12 +191,11 @@ def prepare_tep(return_id: str, export: Path, prepopulated: Path, prepopulated_p
     present = set(definition.standard_headers(template.headers))
     missing = [h for h, mandatory in definition.columns if mandatory and h not in present]
     if missing:
-        raise UserError(f"{Path(prepopulated).name} does not look like TEP's {definition.title} sheet: it has no {', '.join(missing)} column.")
-    table = read_export(Path(export), known_headers(definition))
-    day = as_of if isinstance(as_of, dt.date) else parse_day(as_of)
-    month = parse_period(period, day)
-    mapping = mapping or propose_mapping(table, definition, template.headers)
-    return TepPreparation(definition, template, table, school or "", day, month, mapping)
+        raise UserError(f"{Path(prepopulated).name} does not look like TEP's {definition.title} sheet: "
+                        f"it has no {', '.join(missing)} column.")
+    opening = open_return(definition, Path(export), school=school or "", as_of=as_of, period=period, template=template,
+                          mapping=mapping, remembered=remembered)
+    return TepPreparation(opening)
 
 
 def prepare_tep_cli(args, mapping: Mapping | None) -> int:

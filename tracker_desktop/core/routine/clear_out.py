@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from tracker_desktop.core.values.calendar import academic_year_start, deadlines, last_working_day
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.routine import status
 from tracker_desktop.core.routine.history import Entry, entries, sha256_of
 
 
@@ -27,25 +27,10 @@ class StaleReturn:
 
 
 def due_date(return_id: str, period: str | dt.date, closures: Iterable[dt.date] = ()) -> dt.date:
-    """When a return for a period was due. Monthly returns: the deadline covering that month (or
-    the first deadline after it starts, or its last working day); yearly returns: the last
-    deadline of that academic year."""
+    """When a return for a period was due (decided by `status.due_date`)."""
     from tracker_desktop.core.returns.definitions import load_definition
 
-    definition = load_definition(return_id)
-    month = period if isinstance(period, dt.date) else dt.date.fromisoformat(period.strip()[:7] + "-01")
-    month = month.replace(day=1)
-    closures = tuple(closures)
-    dues = deadlines(definition.deadlines, academic_year_start(month), closures)
-    if definition.period == "month":
-        covering = [d for d, m in dues if m == f"{month:%Y-%m}"]
-        if covering:
-            return covering[0]
-        later = [d for d, _ in dues if d >= month]
-        return later[0] if later else last_working_day(month.year, month.month, closures)
-    if not dues:
-        return last_working_day(month.year, month.month, closures)
-    return max(d for d, _ in dues)
+    return status.due_date(load_definition(return_id), period, closures)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

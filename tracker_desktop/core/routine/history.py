@@ -108,20 +108,6 @@ def prepared(folder: Path, return_id: str, period: str) -> bool:
     """Whether a return was prepared for a period: the month (YYYY-MM) for monthly returns; for
     yearly returns any month of the same academic year (or the academic year itself, '2024-25')."""
     from tracker_desktop.core.returns.definitions import load_definition
+    from tracker_desktop.core.routine.status import is_prepared
 
-    monthly = load_definition(return_id).period == "month"
-    wanted_year = _academic_year_of(period)
-    for e in entries(folder):
-        if e.return_id != return_id:
-            continue
-        if e.period == period or (not monthly and e.academic_year == wanted_year):
-            return True
-    return False
-
-
-def _academic_year_of(period: str) -> str:
-    text = period.strip()
-    try:
-        return academic_year_label(academic_year_start(dt.date.fromisoformat(text[:7] + "-01")))
-    except ValueError:
-        return text  # already an academic year label such as 2024-25
+    return is_prepared(load_definition(return_id), period, entries(folder))

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracker_desktop.core.values.calendar import month_end
-from tracker_desktop.core.values.cleaning import clean, ehcp_from_sen, parse_date
+from tracker_desktop.core.values.cleaning import as_read, clean, parse_date
 from tracker_desktop.core.values.numbers import is_small_number, small_number
 from tracker_desktop.core.returns.definitions import ReturnDefinition, load_definition
 from tracker_desktop.core.errors import UserError
@@ -117,10 +117,9 @@ def _pupils(table: Table, roll: str, definition: ReturnDefinition, columns: list
     reader = RowReader(table, mapping)
     pupils = []
     for i, (row, source_row) in enumerate(zip(table.rows, table.source_rows)):
-        raw = reader.values(row)
-        for target, source in mapping.items():
-            if source is not None and source.how == "sen":
-                raw[target] = ehcp_from_sen(raw.get(target, ""))
+        # Read as the return reads it (a SEN status as the EHCP's Y or N): the movers' rows are
+        # written from `raw` into the return, whose matching is then plain.
+        raw = {t: as_read(v, mapping[t].how if mapping.get(t) else "value") for t, v in reader.values(row).items()}
         cleaned = {c: clean(definition.meaning(c), raw.get(c, "")) for c in columns}
         pupils.append(Pupil(roll, i, source_row, raw, cleaned))
     return pupils, mapping
@@ -322,6 +321,7 @@ def movers_table(movers: list[Mover], columns: list[str], name: str) -> Table:
 
 def prepare_from_movers(definition: ReturnDefinition, movers: list[Mover], sender, start: dt.date, as_of: dt.date):
     """A Preparation of the movers on the return (in the month, or with no date to be filled in)."""
+    from tracker_desktop.core.preparing.opening import open_return
     from tracker_desktop.core.preparing.preparation import Preparation
     from tracker_desktop.core.returns.template import read_template
 
@@ -332,7 +332,7 @@ def prepare_from_movers(definition: ReturnDefinition, movers: list[Mover], sende
     columns = list(template.headers) + [f for f in definition.scope_fields if f not in template.headers]
     table = movers_table(movers, columns, f"{definition.id} from rolls")
     mapping: Mapping = {c: Source((c,)) for c in columns}
-    return Preparation(definition, template, table, sender, start, as_of, mapping)
+    return Preparation(open_return(definition, table, sender=sender, period=start, as_of=as_of, template=template, mapping=mapping))
 
 
 def _where_map(movers: list[Mover]) -> dict[int, dict]:
@@ -382,7 +382,7 @@ def outside_message(m: Mover, kind: str, start: dt.date) -> str:
 
 def compare_rolls_cli(args) -> int:
     """`tracker-desktop compare-rolls OLD NEW --period YYYY-MM (--school N | --college C)`."""
-    from tracker_desktop.core.routine.email_draft import nil_return_draft, save_draft
+    from tracker_desktop.core.routine import nil_return
     from tracker_desktop.core.writing.files import OutputExists
     from tracker_desktop.core.returns.naming import check_sender
     from tracker_desktop.core.preparing.preparation import known_headers, parse_day, parse_period
@@ -402,7 +402,7 @@ def compare_rolls_cli(args) -> int:
     for definition, movers, kind in ((joiners_def, changes.joiners, "joiners"), (leavers_def, changes.leavers, "leavers")):
         on_return = [m for m in movers if m.on_return]
         prep = prepare_from_movers(definition, on_return, sender, start, as_of)
-        name = prep.output_name if prep.learners else Path(prep.output_name).with_suffix(".eml").name
+        name = nil_return.draft_name(prep) if nil_return.is_nil_return(prep) else prep.output_name
         preps.append((definition, movers, on_return, kind, prep, Path(args.out) / name))
     taken = [path for *_, path in preps if path.exists()]
     if taken and not args.force:
@@ -416,7 +416,7 @@ def compare_rolls_cli(args) -> int:
     errors = 0
     history_dir = getattr(args, "history", None)
     for definition, movers, on_return, kind, prep, path in preps:
-        if prep.learners:
+        if not nil_return.is_nil_return(prep):
             output = prep.save(Path(args.out), force=args.force)
             counts = prep.counts()
             errors += counts["errors"]
@@ -433,9 +433,8 @@ def compare_rolls_cli(args) -> int:
                 column = JOIN_DATE if kind == "joiners" else LEAVE_DATE
                 print(f"  {m.pupil.where()}: {m.why} and no {column.lower()} in either roll: fill in {column} (the MIS has it).")
         else:
-            draft = nil_return_draft(definition.title, prep.period.month_label, "", sender.code)
-            output = save_draft(draft, path, force=args.force)
-            print(f"{definition.title}: nobody to report for {prep.period.month_label}: wrote the nil-return e-mail draft {output} "
+            output = nil_return.save(prep, Path(args.out), force=args.force)
+            print(f"{definition.title}: nobody to report for {nil_return.period_label(prep)}: wrote the nil-return e-mail draft {output} "
                   f"(open it, check it and send it to KCC MI; nothing has been sent).")
             report[kind] = {"return": definition.id, "output": str(output), "rows": 0, "nil_return": True,
                             "left_out": _relabel({"left_out": [{"source_row": l.source_row, "reason": l.reason} for l in prep.left_out]}, on_return)["left_out"]}

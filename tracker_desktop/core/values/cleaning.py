@@ -196,6 +196,17 @@ def ehcp_from_sen(text: str) -> str:
     return text.strip()
 
 
+def as_read(text: str, how: str = "value") -> str:
+    """A value as read from its export column: a SEN status column feeding the EHCP column is
+    read as Y or N (every other way of reading keeps the text as it is)."""
+    return ehcp_from_sen(text) if how == "sen" else text
+
+
+def clean_read(meaning: ColumnMeaning, text: str, how: str = "value") -> str:
+    """A value read from the export with `how` (the mapping's way of reading it), cleaned for its column."""
+    return clean(meaning, as_read(text, how))
+
+
 _CLEANERS = {
     "date": clean_date,
     "ncyear": clean_nc_year,
