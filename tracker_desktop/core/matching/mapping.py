@@ -289,7 +289,7 @@ def mapping_from_json(data: dict) -> Mapping:
             columns, how = raw["columns"], raw.get("how", "value")
             score, line = raw.get("score", 100), raw.get("line", 0)
             # A hand-edited or damaged file: every part must be of the kind a saved matching has.
-            if not (isinstance(columns, list) and columns and all(isinstance(c, str) for c in columns)
+            if not (isinstance(columns, (list, tuple)) and columns and all(isinstance(c, str) for c in columns)
                     and how in _HOWS and isinstance(score, int) and isinstance(line, int) and 0 <= line <= 99):
                 raise ValueError(f"not a column matching entry: {target!r}")
             out[target] = Source(tuple(columns), how, score, line)
