@@ -186,7 +186,9 @@ class Doctor:
         from tracker_desktop.resources import resource_path
 
         missing = [f"{p.parent.name}/{p.name}" for p in (
-            templates_dir() / "codes.json", templates_dir() / "columns.json", resource_path("assets", "wordlist.txt"))
+            templates_dir() / "codes.json", templates_dir() / "columns.json", templates_dir() / "la_numbers.json",
+            templates_dir() / "code_rules.json",
+            resource_path("assets", "wordlist.txt"))
             if not p.is_file()]
         ids = return_ids()
         if not ids:
@@ -202,8 +204,11 @@ class Doctor:
     def check_definitions(self) -> str:
         from tracker_desktop.core.returns.definitions import all_definitions, code_lists
 
+        from tracker_desktop.core.checking.cross_rules import code_rules
+
         defs = all_definitions()
         code_lists()
+        code_rules()
         return f"{len(defs)} returns"
 
     def check_template(self, return_id: str) -> str:

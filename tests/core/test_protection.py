@@ -141,9 +141,13 @@ def test_corrupted_encryption_is_caught(monkeypatch, plain):
         def encrypt(self, password, outfile):
             buf = io.BytesIO()
             super().encrypt(password, buf)
-            data = bytearray(buf.getvalue())
-            data[-100] ^= 0xFF  # one flipped bit of ciphertext near the end of the package
-            outfile.write(bytes(data))
+            # One flipped byte of ciphertext near the end of the EncryptedPackage stream (a byte
+            # of the compound file outside every stream would change nothing that is read).
+            with olefile.OleFileIO(buf, write_mode=True) as ole:
+                package = bytearray(ole.openstream("EncryptedPackage").read())
+                package[-100] ^= 0xFF
+                ole.write_stream("EncryptedPackage", bytes(package))
+            outfile.write(buf.getvalue())
 
     monkeypatch.setattr(protection, "OOXMLFile", Corrupting)
     with pytest.raises(ProtectionError, match="did not read back"):

@@ -45,12 +45,15 @@ def demo_export() -> Path:
     return resource_path("assets", "demo", "demo_roll.csv")
 
 
-def load_preparation(return_id: str, export: Path, sender: dict, period, as_of, remembered, job=None):
+def load_preparation(return_id: str, export: Path, sender: dict, period, as_of, remembered, job=None,
+                     understood: dict | None = None):
     """Read and prepare an export (worker thread). Returns (prep, whether the remembered matching
-    was used); how a remembered matching is used is decided by the core (matching/remembered.py)."""
+    was used); how a remembered matching is used is decided by the core (matching/remembered.py).
+    `understood`: the user's answers for what the template's headers are."""
     from tracker_desktop.core.preparing.preparation import Preparation
 
-    prep = Preparation.start(return_id, export, period=period, as_of=as_of, remembered=remembered, **sender)
+    prep = Preparation.start(return_id, export, period=period, as_of=as_of, remembered=remembered,
+                             understood=understood or None, **sender)
     return prep, prep.remembered
 
 
@@ -259,6 +262,7 @@ class App:
             return
         sender = {"school": school, "college": college} if (school or college) else self.settings.sender_args()
         remembered = self.settings.mapping_for(return_id)
+        understood = self.settings.understood_for(return_id, definition.template)
         export = Path(export)
         if self.persist:
             self.settings.last_export_folder = str(export.parent)
@@ -266,7 +270,7 @@ class App:
             open_tep(self, return_id, export, prepopulated, prepopulated_password, sender, period, as_of, straight_to_review)
             return
         self.worker.run(f"Reading {export.name}",
-                        lambda job: load_preparation(return_id, export, sender, period, as_of, remembered, job),
+                        lambda job: load_preparation(return_id, export, sender, period, as_of, remembered, job, understood),
                         lambda result: self._opened(result, straight_to_review), lambda e: messages.report(e, self.master, f"reading {export.name}"))
 
     def open_from_args(self, args: argparse.Namespace) -> None:
@@ -289,7 +293,7 @@ class App:
     def _opened(self, result, straight_to_review: bool = False) -> None:
         prep, remembered = result
         self.set_prep(prep)
-        unsure = needs_review(prep.definition, prep.mapping, prep.template.mandatory)
+        unsure = needs_review(prep.definition, prep.mapping, prep.template.mandatory, prep.columns)
         if not (remembered or straight_to_review) and unsure:
             self.show_mapping()
         else:
@@ -386,6 +390,30 @@ class App:
             forget()
 
     # --- column matching ---------------------------------------------------------------------------
+
+    def apply_understanding(self, answers: dict) -> None:
+        """The user said what some template headers are: remembered for this template, and the
+        export read again so the columns are matched and tidied as what they are."""
+        if self.worker.busy:
+            return
+        prep = self.prep
+        definition = prep.definition
+        known = self.settings.understood_for(definition.id, definition.template)
+        known.update(answers)
+        self.settings.remember_understood(definition.id, definition.template, known)
+        self.settings.forget_mapping(definition.id)  # matched again for the new meanings
+        self._save_settings()
+        sender = {"school": prep.sender.school, "college": prep.sender.college}
+        export = prep.table.source
+        period, as_of = prep.period.month_start.strftime("%Y-%m"), prep.as_of
+
+        def done(result):
+            self.set_prep(result[0])
+            self.show_mapping()
+
+        self.worker.run("Matching the columns",
+                        lambda job: load_preparation(definition.id, export, sender, period, as_of, None, job, known),
+                        done, lambda e: messages.report(e, self.master, "matching the columns"))
 
     def apply_mapping(self, mapping) -> None:
         if self.worker.busy:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from tracker_desktop.core.checking import rules
-from tracker_desktop.core.checking.rules import Problem
+from tracker_desktop.core.checking.variant_rules import written_differently
 from tracker_desktop.core.matching.mapping import Source
 from tracker_desktop.core.preparing.opening import known_headers, open_return, parse_day, parse_period
 from tracker_desktop.core.preparing.preparation import Preparation
@@ -31,13 +30,6 @@ def check_workbook(return_id: str, path: Path, as_of=None, period: str | None = 
     opening = open_return(definition, table, sender=Sender(school="0000000"), period=month, as_of=day,
                           template=template, mapping=mapping)
     return Preparation(opening, extra_rules=[written_differently])
-
-
-def written_differently(prep: Preparation, row: int) -> list[Problem]:
-    """A filled-in workbook being checked: what tidying would change is wrong in the file as it
-    stands, so each such value is an error until the cell is edited (or the return saved anew)."""
-    return [rules.problem(row, column, "written-differently", fix.before, fix.after)
-            for column, fix in prep.learners[row].fixes.items() if not fix.edited]
 
 
 def _month_of_return(table, field: str | None):

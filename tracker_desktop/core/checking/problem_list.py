@@ -10,41 +10,17 @@ import csv
 import io
 from pathlib import Path
 
+from tracker_desktop.core.checking.rules import RULES
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.writing.files import write_atomic
-from tracker_desktop.core.checking.rules import RULES
 
 HEADERS = ["Row in return", "Export row", "UPN", "Name", "Column", "Severity", "Problem", "What to do"]
 
-# Plain advice for the colleague fixing the MIS; a rule without an entry falls back to its description.
-ADVICE = {
-    "mandatory-missing": "Fill this in for the learner in the MIS, then export and prepare the return again (or type it in the review).",
-    "required-when": "This answer needs this column too: fill it in, or change the other answer if it is wrong.",
-    "upn-invalid": "Check the UPN in the MIS against the learner's records; one character is probably mistyped.",
-    "upn-temporary": "If the learner now has a permanent UPN, put it in the MIS. Otherwise this may stand.",
-    "uln-invalid": "Check the ULN against the Learning Records Service; a digit is probably mistyped.",
-    "uln-not-known": "Look the learner up in the Learning Records Service and record the real ULN if there is one.",
-    "date-invalid": "Correct the date in the MIS (day/month/year).",
-    "date-future": "Correct the date in the MIS: it cannot be after the date of the return.",
-    "age-year-query": "Check the date of birth and year group; if the learner really is out of year, this may stand.",
-    "age-year-error": "Correct the date of birth or the year group in the MIS.",
-    "ncyear-invalid": "Record the national-curriculum year as a whole number in the MIS.",
-    "number-invalid": "Record a whole number.",
-    "postcode-invalid": "Correct the postcode in the MIS (like ME14 1XX).",
-    "phone-invalid": "Correct the telephone number in the MIS, or remove it if it is no longer used.",
-    "email-query": "Check the e-mail address in the MIS; it may stand if it is right.",
-    "code-invalid": "Choose one of the allowed values (the dropdown in the review lists them).",
-    "code-not-allowed": "Choose a code that fits this learner (year group, EHCP or gender).",
-    "aim-invalid": "Record the 8-character learning aim reference from LARS.",
-    "duplicate-learner": "Keep one line for this learner: remove the duplicate in the MIS or check which UPN is wrong.",
-}
-
 
 def advice(rule_id: str) -> str:
-    if rule_id in ADVICE:
-        return ADVICE[rule_id]
+    """What to do, as the rule itself declares it."""
     rule = RULES.get(rule_id)
-    return rule.description if rule else ""
+    return rule.advice if rule else ""
 
 
 def problem_rows(prep) -> list[list[str]]:

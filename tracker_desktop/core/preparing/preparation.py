@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tracker_desktop.core.checking import rules
+from tracker_desktop.core.checking import rules, variant_rules
 from tracker_desktop.core.checking.rules import Problem
-from tracker_desktop.core.matching.mapping import Mapping, RowReader, targets
+from tracker_desktop.core.matching.mapping import Mapping, RowReader, columns_report, targets
 from tracker_desktop.core.preparing.opening import (  # noqa: F401 - where callers have always found them
     Opening,
     Progress,
@@ -69,7 +69,7 @@ LearnerSource = Callable[["Preparation", "Progress | None"], Built]
 ExtraRule = Callable[["Preparation", int], list[Problem]]
 
 # Columns the scope rules read (by our names), tidied before deciding who is on the return.
-SCOPE_COLUMNS = ("NC Year", "Date of Birth", "EHCP", "Start Date")
+SCOPE_COLUMNS = ("NC Year", "Date of Birth", "EHCP", "Start Date", "Enrolment Status")
 
 
 def from_export(prep: Preparation, progress: Progress | None = None) -> Built:
@@ -100,7 +100,7 @@ def from_export(prep: Preparation, progress: Progress | None = None) -> Built:
         if reason:
             built.left_out.append(LeftOut(source_row, reason))
             continue
-        prep.clean_into(learner, raw, rest)
+        prep.clean_into(learner, raw, rest, reader.composed(row))
         if source_row in recoded:
             _record_recoded(prep, learner, reader, row, raw, recoded[source_row])
         learner.values = {c: learner.values[c] for c in wanted}  # template order
@@ -121,17 +121,6 @@ def _record_recoded(prep: Preparation, learner: Learner, reader: RowReader, row:
     for column, text in reader.values(as_found).items():
         if column in prep.template.headers and text != raw.get(column) and column in learner.values:
             learner.fixes[column] = Fix(column, text, learner.values[column])
-
-
-def damaged_row(prep: Preparation, row: int) -> list[Problem]:
-    """A row the reader could only partly make sense of (a stray quote): a query on the learner's
-    identifier (or the first column), for the whole row to be checked. It stays after edits."""
-    why = prep.table.damaged.get(prep.learners[row].source_row)
-    if not why or not prep.columns:
-        return []
-    identity = prep.headers.get(prep.definition.identity, prep.definition.identity)
-    column = identity if identity in prep.columns else prep.columns[0]
-    return [rules.problem(row, column, "row-damaged", detail=why)]
 
 
 def _missing_scope_column(prep: Preparation) -> str | None:
@@ -167,8 +156,7 @@ class Preparation:
         self.blocking: str | None = None
         self.left_out: list[LeftOut] = []
         self._row_problems: list[list[Problem]] = []
-        self._duplicates: list[Problem] = []
-        self._duplicates_by_row: dict[int, list[Problem]] = {}
+        self._duplicates: rules.Duplicates | None = None
         self.headers = self.definition.standard_headers(self.template.headers)
         self._meanings: dict = {}
         self._in_template = frozenset(self.template.headers)
@@ -188,14 +176,18 @@ class Preparation:
     def start(cls, return_id: str, export: Path, school: str | None = None, college: str | None = None,
               period: str | None = None, as_of: str | dt.date | None = None, template: Path | None = None,
               mapping: Mapping | None = None, progress: Progress | None = None,
-              remembered: Mapping | None = None) -> Preparation:
+              remembered: Mapping | None = None, understood: dict[str, str | None] | None = None) -> Preparation:
         """Read the template and the export, match, clean, scope and check. `progress` is told
         (stage, fraction done) now and then, for a progress bar. `remembered`: a matching the
-        user confirmed before, used where it still fits (`prep.remembered` says whether it was)."""
+        user confirmed before, used where it still fits (`prep.remembered` says whether it was).
+        `understood`: the user's answers for what this template's headers are (header -> our
+        column, None for none of ours)."""
         from tracker_desktop.core.errors import UserError
         from tracker_desktop.core.returns.definitions import load_definition
 
         definition = load_definition(return_id)
+        if understood:
+            definition = definition.with_understood(understood)
         if definition.prepopulated:
             raise UserError(f"{definition.title} is filled into the workbook TEP sent: give it with --prepopulated.")
         opening = open_return(definition, export, school=school, college=college, period=period, as_of=as_of,
@@ -216,16 +208,19 @@ class Preparation:
             progress("Checking", 0.9)
         self.recheck()
 
-    def clean_into(self, learner: Learner, raw: dict[str, str], columns: Iterable[str]) -> None:
-        """Clean the raw values of these columns into the learner, recording what tidying changed."""
+    def clean_into(self, learner: Learner, raw: dict[str, str], columns: Iterable[str],
+                   composed: dict[str, str] | None = None) -> None:
+        """Clean the raw values of these columns into the learner, recording what tidying changed.
+        `composed`: the whole cell a value was split from (a combined name), shown as 'before'."""
         in_template = self._in_template
         for column in columns:
             before = raw.get(column, "")
             source = self.mapping.get(column)
             after = self.clean_one(column, before, source.how if source else "value")
             learner.values[column] = after
-            if after != before and column in in_template:
-                learner.fixes[column] = Fix(column, before, after)
+            shown = composed.get(column, before) if composed else before
+            if after != shown and column in in_template:
+                learner.fixes[column] = Fix(column, shown, after)
 
     def clean_one(self, column: str, text: str, how: str = "value") -> str:
         meaning = self._meanings.get(column)
@@ -242,7 +237,7 @@ class Preparation:
     def _check_row(self, row: int) -> list[Problem]:
         found = rules.check_learner(self._context, row, self.learners[row].values, self.columns)
         if self._learner_source is from_export:  # learners are the export's rows
-            found.extend(damaged_row(self, row))
+            found.extend(variant_rules.damaged_row(self, row))
         for rule in self._extra_rules:
             found.extend(rule(self, row))
         return found
@@ -251,21 +246,27 @@ class Preparation:
         identity = self.headers.get(self.definition.identity, self.definition.identity)
         if identity in self.columns:
             values = (learner.values.get(identity, "") for learner in self.learners)
-            self._duplicates = rules.check_duplicates(identity, values)
+            # Problems name other learners by their row in the written workbook, when shown.
+            self._duplicates = rules.Duplicates(identity, values, self.sheet_row)
         else:
-            self._duplicates = []
-        self._duplicates_by_row = {}
-        for p in self._duplicates:
-            self._duplicates_by_row.setdefault(p.row, []).append(p)
+            self._duplicates = None
+
+    def _recheck_duplicates(self, row: int, column: str) -> None:
+        """An edit: only the groups the learner leaves and joins are rechecked."""
+        if self._duplicates is not None and column == self._duplicates.column:
+            self._duplicates.move(row, self.learners[row].values.get(column, ""))
 
     @property
     def problems(self) -> list[Problem]:
-        merged = [p for row in self._row_problems for p in row] + self._duplicates
+        merged = [p for row in self._row_problems for p in row]
+        if self._duplicates is not None:
+            merged += self._duplicates.problems()
         order = {c: i for i, c in enumerate(self.columns)}
         return sorted(merged, key=lambda p: (p.row, order.get(p.column, 999), p.rule))
 
     def problems_at(self, row: int) -> list[Problem]:
-        return self._row_problems[row] + self._duplicates_by_row.get(row, [])
+        duplicate = self._duplicates.at(row) if self._duplicates is not None else None
+        return self._row_problems[row] + ([duplicate] if duplicate else [])
 
     def counts(self) -> dict[str, int]:
         found = self.problems
@@ -283,8 +284,7 @@ class Preparation:
         if value != text.strip():
             learner.fixes[column] = Fix(column, text, value, edited=True)
         self._row_problems[row] = self._check_row(row)
-        if column == self.headers.get(self.definition.identity):
-            self._check_duplicates()
+        self._recheck_duplicates(row, column)
         return value
 
     def restore(self, row: int, column: str, value: str, fix: Fix | None) -> None:
@@ -295,8 +295,7 @@ class Preparation:
         if fix is not None:
             learner.fixes[column] = fix
         self._row_problems[row] = self._check_row(row)
-        if column == self.headers.get(self.definition.identity):
-            self._check_duplicates()
+        self._recheck_duplicates(row, column)
 
     def remap(self, mapping: Mapping) -> None:
         self.mapping = mapping
@@ -362,6 +361,7 @@ class Preparation:
                           "column": p.column, "severity": p.severity, "rule": p.rule, "message": p.message}
                          for p in self.problems],
             "unmatched_columns": [c for c in self._columns_to_fill() if self.mapping.get(c) is None],
+            "template_columns": columns_report(self.definition, self.columns, self.mapping),
         }
 
     def _columns_to_fill(self) -> list[str]:

@@ -11,7 +11,7 @@ import io
 import sys
 from pathlib import Path
 
-from tracker_desktop.core.checking import rules
+from tracker_desktop.core.checking import variant_rules
 from tracker_desktop.core.checking.rules import Problem
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.matching.mapping import Mapping, RowReader
@@ -73,20 +73,7 @@ class TepRows:
         return Built(learners)
 
     def not_matched(self, prep: Preparation, row: int) -> list[Problem]:
-        if row in self.unmatched and self._still_to_fill(prep, row):
-            return [rules.problem(row, _identity_column(prep.columns), "not-matched", detail=prep.table.source.name)]
-        return []
-
-    @staticmethod
-    def _still_to_fill(prep: Preparation, row: int) -> bool:
-        values = prep.learners[row].values
-        mandatory = set(prep.template.mandatory)
-        fills = [prep.headers.get(n, n) for n in prep.definition.school_fills]
-        return any(c in mandatory and not values.get(c, "").strip() for c in fills)
-
-
-def _identity_column(columns: list[str]) -> str:
-    return next((c for c in ("UPN", "TEP Ref", "Legal Surname") if c in columns), columns[0])
+        return variant_rules.not_matched(prep, row, self.unmatched)
 
 
 class TepPreparation(Preparation):

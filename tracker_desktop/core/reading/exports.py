@@ -44,6 +44,10 @@ def read_export_bytes(path: Path, data: bytes, known_headers: Iterable[str] = ()
             raise ExportError(f"{path.name}: the workbook is protected by a password. Open it in Excel, remove the password (File > Info > Protect Workbook), save and try again.")
         return _read_excel(path, data, known)
     if data.startswith(ZIP_SIGNATURE):
+        from tracker_desktop.core.writing.odf_decrypt import is_encrypted_odf
+
+        if is_encrypted_odf(data):  # its parts are ciphertext: calamine would call it damaged
+            raise ExportError(f"{path.name}: this is an OpenDocument spreadsheet (.ods) protected by a password. Open it in LibreOffice, remove the password (File > Properties > Security, or Save As without 'Save with password'), save it as Excel (.xlsx) or CSV and try again.")
         return _read_excel(path, data, known)
     from tracker_desktop.core.reading import ctf
 
@@ -144,29 +148,27 @@ def excel_cell_text(value: object) -> str:
 
 
 def _read_excel(path: Path, data: bytes, known: set[str]) -> Table:
-    from python_calamine import CalamineWorkbook
+    from tracker_desktop.core.reading.workbook_sheets import read_sheets
 
     if data.startswith(ZIP_SIGNATURE):
         check_xlsx(path.name, data, ExportError)  # before the native reader sees it: see workbook_guard
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets: list[tuple[str, list[list[str]]]] = []
-        hidden = _hidden_sheets(book)
-        for name in book.sheet_names:
-            values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            sheets.append((name, [[excel_cell_text(v) for v in row] for row in values]))
-    except BaseException as e:  # calamine raises several kinds for damaged files, a Rust panic too
-        if not isinstance(e, Exception) and not _is_native_panic(e):
+        sheets, unread = read_sheets(path, data)
+        hidden = _hidden_sheets(data)
+    except BaseException as e:  # a Rust panic in the native reader is not an Exception
+        if not _is_native_panic(e):
             raise
         kind = "workbook" if data.startswith(ZIP_SIGNATURE) else "file"
-        raise ExportError(f"{path.name}: this Excel {kind} is damaged or not a spreadsheet ({type(e).__name__}). Open it in Excel and save it again, or export it as CSV.") from None
+        raise ExportError(f"{path.name}: this Excel {kind} is damaged or not a spreadsheet. "
+                          "Open it in Excel and save it again, or export it as CSV.") from None
     scored = []
     for name, rows in sheets:
         header_index, score = _find_header(rows, known)
         scored.append((score, name, rows, header_index))
     with_data = [s for s in scored if s[2]]
     if not with_data:
-        raise ExportError(f"{path.name}: the workbook has no data on any sheet.")
+        also = f" that could be read ({'; '.join(unread)})" if unread else ""
+        raise ExportError(f"{path.name}: the workbook has no data on any sheet{also}.")
     with_data, left_hidden = _visible_first(path, with_data, hidden, known)
     best = max(with_data, key=lambda s: s[0])
     if known and best[0] < 2 and len(with_data) > 1:
@@ -175,6 +177,7 @@ def _read_excel(path: Path, data: bytes, known: set[str]) -> Table:
     table = _table_from_rows(path, best[2], known, sheet=best[1])
     if len(sheets) > 1:
         table.notes.append(f"read sheet '{best[1]}' of {len(sheets)}")
+    table.notes.extend(unread)
     if left_hidden:
         names = ", ".join(repr(n) for n in left_hidden)
         table.notes.append(f"hidden sheet{'s' if len(left_hidden) > 1 else ''} {names} not read")
@@ -187,9 +190,16 @@ def _is_native_panic(e: BaseException) -> bool:
     return type(e).__name__ == "PanicException"
 
 
-def _hidden_sheets(book) -> set[str]:
+def _hidden_sheets(data: bytes) -> set[str]:
+    """The names of the hidden and very hidden sheets (none when the workbook cannot say)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        metadata = CalamineWorkbook.from_filelike(io.BytesIO(data)).sheets_metadata
+    except Exception:  # the sheets were read: a workbook that cannot list its sheets' states has none hidden
+        return set()
     hidden = set()
-    for meta in getattr(book, "sheets_metadata", []):
+    for meta in metadata:
         if "Hidden" in str(getattr(meta, "visible", "")):  # Hidden and VeryHidden
             hidden.add(meta.name)
     return hidden
@@ -205,7 +215,8 @@ def _visible_first(path: Path, with_data: list, hidden: set[str], known: set[str
     if visible and (not known or max(s[0] for s in visible) >= 2 or best_hidden is None or best_hidden[0] < 2):
         return visible, left
     if best_hidden is not None:
-        raise ExportError(f"{path.name}: the export's column headings are only on the hidden sheet '{best_hidden[1]}'. "
+        where = "the export's column headings are" if best_hidden[0] >= 2 else "the only data is"
+        raise ExportError(f"{path.name}: {where} on the hidden sheet '{best_hidden[1]}'. "
                           "If that sheet is the one to send, unhide it in Excel (right-click a sheet tab, Unhide), "
                           "save and try again.")
     return visible, left

@@ -138,7 +138,8 @@ def clean_aim(text: str) -> str:
 @lru_cache(maxsize=16384)
 def code_of(text: str, list_name: str | None) -> str | None:
     """The code a value stands for: a bare code, 'code - label' (or '310-Apprenticeship',
-    '310 Apprenticeship'), the label or its short form after the dash, or a known alias."""
+    '310 Apprenticeship'), the label or its short form after the dash, a known alias, or any
+    wording that means that code and no other (code_words)."""
     if not list_name:
         return text
     codes, labels = _code_index(list_name)
@@ -151,10 +152,20 @@ def code_of(text: str, list_name: str | None) -> str | None:
     m = re.match(r"^([0-9A-Za-z]{1,4})\s*[-–:]\s*\S", value) or re.match(r"^(\d{1,4})\s+[A-Za-z]", value)
     if m and m.group(1).upper() in codes:
         return codes[m.group(1).upper()]
-    found = labels.get(_fold_label(value))
+    found = labels.get(_fold_label(value)) or code_lists().get("aliases", {}).get(list_name, {}).get(upper)
     if found:
         return found
-    return code_lists().get("aliases", {}).get(list_name, {}).get(upper)
+    meant = code_candidates(value, list_name)
+    return meant[0] if len(meant) == 1 else None
+
+
+@lru_cache(maxsize=4096)
+def code_candidates(text: str, list_name: str) -> tuple[str, ...]:
+    """Every code a label could mean by its words (code_words): one when code_of finds it, several
+    when it is ambiguous (the check then names them), none when it means nothing in the list."""
+    from tracker_desktop.core.values.code_words import candidates
+
+    return candidates(text, list_name)
 
 
 @lru_cache(maxsize=None)

@@ -16,6 +16,8 @@ import os
 import secrets
 import tempfile
 import zipfile
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import msoffcrypto
@@ -24,6 +26,7 @@ from msoffcrypto.exceptions import DecryptionError, FileFormatError, InvalidKeyE
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.writing import agile, odf_decrypt
 from tracker_desktop.resources import resource_path
 
 # msoffcrypto logs derived keys at DEBUG level (Standard encryption): keep them out of any log.
@@ -70,10 +73,13 @@ class OutputExists(ProtectionError):
 # --- opening ----------------------------------------------------------------------------------
 
 def is_encrypted(data: bytes) -> bool:
-    """True for a password-protected Office 2007+ file (a compound file with an EncryptedPackage).
+    """True for a password-protected Office 2007+ file (a compound file with an EncryptedPackage)
+    or a password-protected OpenDocument file (an .ods from LibreOffice).
 
     A plain .xlsx is False. So is an old .xls even with a password: decrypt() explains those.
     """
+    if data.startswith(ZIP_SIGNATURE):
+        return odf_decrypt.is_encrypted_odf(data)
     if not data.startswith(OLE_SIGNATURE):
         return False
     try:
@@ -83,34 +89,161 @@ def is_encrypted(data: bytes) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class Opened:
+    """A workbook opened with its password: the plain bytes (in memory only), what they are
+    ('xlsx', or 'ods' when asked for), and anything the user must be told."""
+    plain: bytes
+    kind: str = "xlsx"
+    warnings: tuple[str, ...] = ()
+
+
+INTEGRITY_WARNING = (
+    "The password is right and the workbook opened, but its integrity check (the HMAC Excel adds) "
+    "does not match. Some programs write it differently; it can also mean the file was changed "
+    "after it was encrypted. Look through the data, and ask the sender for a fresh copy if "
+    "anything looks wrong.")
+
+
 def decrypt(data: bytes, password: str) -> bytes:
-    """The plain .xlsx bytes of a password-protected workbook (a plain .xlsx comes back as it is)."""
+    """The plain .xlsx bytes of a password-protected workbook (a plain .xlsx comes back as it is).
+
+    Strict: a workbook whose integrity check fails is refused as damaged (encrypt() relies on
+    this to prove what it wrote). To open such a workbook with a warning instead, as a user
+    opening someone else's file should, use open_protected."""
+    opened = open_protected(data, password)
+    if opened.warnings:
+        raise ProtectionError(_damaged())
+    return opened.plain
+
+
+def open_protected(data: bytes, password: str, accept_ods: bool = False) -> Opened:
+    """Open a workbook with its password, telling a wrong password from damage truthfully.
+
+    Excel (Windows and Mac), Numbers and LibreOffice write ECMA-376 agile or standard encryption
+    in a compound file; LibreOffice's .ods uses ODF encryption in the zip. With accept_ods, an
+    encrypted .ods comes back decrypted (kind 'ods', for the export reader, which reads .ods);
+    otherwise it is explained, after its password is checked, since only Excel workbooks are
+    expected there."""
     if data.startswith(ZIP_SIGNATURE):
+        if odf_decrypt.is_encrypted_odf(data):
+            return _open_odf(data, password, accept_ods)
         _require_xlsx(data)
-        return data
+        return Opened(data)
     if not data.startswith(OLE_SIGNATURE):
         raise NotAnExcelWorkbook(f"This file is {_describe_other(data)}, not an Excel workbook.")
+    info = _agile_info(data)
+    if info is not None:
+        return _open_agile(data, info, password)
     office = _open_compound_file(data)
     if not password:
-        raise WrongPassword("This workbook is password-protected: enter its password.")
+        raise WrongPassword(_NEEDS_PASSWORD)
     try:
         office.load_key(password=password, verify_password=True)
     except InvalidKeyError:
-        raise WrongPassword(
-            "The password for this workbook is not right. Check it with the person who sent it "
-            "(passwords are case-sensitive)."
-        ) from None
+        raise WrongPassword(_WRONG_PASSWORD) from None
     except (DecryptionError, ParseError, ValueError, KeyError) as e:
         raise ProtectionError(_damaged()) from e
     out = io.BytesIO()
     try:
-        # verify_integrity checks the HMAC (agile only), so a damaged or altered file is refused.
-        office.decrypt(out, verify_integrity=True)
+        office.decrypt(out)  # standard encryption has no integrity check to verify
     except (DecryptionError, ParseError, ValueError, OSError) as e:
         raise ProtectionError(_damaged()) from e
     plain = out.getvalue()
     _require_xlsx(plain, encrypted=True)
-    return plain
+    return Opened(plain)
+
+
+_NEEDS_PASSWORD = "This workbook is password-protected: enter its password."
+_WRONG_PASSWORD = ("The password for this workbook is not right. Check it with the person who sent it "
+                   "(passwords are case-sensitive).")
+
+
+def _agile_info(data: bytes) -> agile.AgileInfo | None:
+    """The agile encryption descriptor of a compound file, or None for any other kind."""
+    try:
+        with olefile.OleFileIO(data) as ole:
+            if not (ole.exists("EncryptionInfo") and ole.exists("EncryptedPackage")):
+                return None
+            raw = ole.openstream("EncryptionInfo").read()
+    except (OSError, ValueError):
+        return None
+    if not agile.is_agile(raw):
+        return None
+    try:
+        return agile.parse(raw)
+    except agile.Unsupported:
+        raise NotAnExcelWorkbook(_UNSUPPORTED) from None
+    except agile.Damaged:
+        raise ProtectionError(_damaged()) from None
+
+
+_UNSUPPORTED = ("This workbook is protected with a kind of encryption this tool cannot open. Ask the "
+                "sender to save it again from Excel with File > Info > Protect Workbook > Encrypt "
+                "with Password.")
+
+
+def _open_agile(data: bytes, info: agile.AgileInfo, password: str) -> Opened:
+    if not password:
+        raise WrongPassword(_NEEDS_PASSWORD)
+    try:
+        with olefile.OleFileIO(data) as ole:
+            package = ole.openstream("EncryptedPackage").read()
+    except (OSError, ValueError):
+        raise ProtectionError(_damaged()) from None
+    try:
+        opened = agile.decrypt(info, password, package)
+    except agile.WrongKey:
+        raise WrongPassword(_WRONG_PASSWORD) from None
+    except agile.Damaged:
+        raise ProtectionError(_damaged()) from None
+    if not _is_zip(opened.plain):  # the password was verified: the package itself is damaged
+        raise ProtectionError(_damaged())
+    _require_xlsx(opened.plain, encrypted=True)
+    if opened.integrity_ok:
+        return Opened(opened.plain)
+    # The HMAC does not match, yet the password is right. If every part of the workbook is whole
+    # (each zip member's own CRC), it opens with a warning; a part that is not whole is damage.
+    if not _parts_whole(opened.plain):
+        raise ProtectionError(_damaged())
+    return Opened(opened.plain, warnings=(INTEGRITY_WARNING,))
+
+
+def _parts_whole(package: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(package)) as z:
+            return z.testzip() is None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
+        return False
+
+
+def _open_odf(data: bytes, password: str, accept_ods: bool) -> Opened:
+    what = ("an OpenDocument spreadsheet (.ods)" if odf_decrypt.odf_kind(data).endswith("spreadsheet")
+            else "an OpenDocument file")
+    if not password:
+        raise WrongPassword(f"This is {what} protected by a password: enter its password.")
+    try:
+        if not accept_ods:
+            odf_decrypt.check_password(data, password)
+            raise NotAnExcelWorkbook(
+                f"This is {what} protected by a password (the password is right). Only Excel "
+                "workbooks are used here: open it in LibreOffice and save it as Excel 2007-365 "
+                "(.xlsx), keeping the password if it holds personal data.")
+        plain = odf_decrypt.decrypt_odf(data, password)
+    except odf_decrypt.WrongKey:
+        raise WrongPassword(f"The password for this {what.removeprefix('an ')} is not right. Check it "
+                            "with the person who sent it (passwords are case-sensitive).") from None
+    except odf_decrypt.Unsupported:
+        raise NotAnExcelWorkbook(
+            f"This is {what} protected with a newer kind of encryption this tool cannot open. Open it in "
+            "LibreOffice and save it as Excel 2007-365 (.xlsx).") from None
+    except odf_decrypt.Damaged:
+        raise ProtectionError(_damaged()) from None
+    return Opened(plain, kind="ods")
+
+
+def _is_zip(data: bytes) -> bool:
+    return data.startswith(ZIP_SIGNATURE)
 
 
 def _open_compound_file(data: bytes):
