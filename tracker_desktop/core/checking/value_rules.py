@@ -42,18 +42,6 @@ def required_when(ctx: CheckContext, column: str, values: dict[str, str]) -> str
     return f"{ctx.headers.get(other, other)} is {answer}" if answer in codes else None
 
 
-# --- any value (first: a value that could not be read is not worth checking further) -----------
-
-@value_rule("unreadable-character", ERROR, "Character that could not be read",
-            message=("{column} '{value}' holds a character the export's file could not give (shown as \ufffd): "
-                     "type the value as it should be, and correct it in the MIS."),
-            description="A byte that is a character in no encoding an MIS writes was found on this line of the export.",
-            advice="Retype the value in the MIS (a character was saved in a way no encoding holds), then export again.",
-            applies=lambda meaning, ctx, column: True)
-def unreadable_character(ctx: CheckContext, column: str, value: str) -> str | None:
-    return "" if "\ufffd" in value else None
-
-
 # --- identifiers ----------------------------------------------------------------------------------
 
 @value_rule("upn-invalid", ERROR, "UPN not valid",

@@ -7,6 +7,7 @@ reused."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -401,7 +402,7 @@ def load_mapping(path: Path) -> Mapping:
     from tracker_desktop.core.reading.inputs import MAX_MAPPING_BYTES, read_input
 
     path = Path(path)
-    if not path.exists() and not path.is_symlink():
+    if not os.path.lexists(path):
         raise UserError(f"The column matching file {path.name} does not exist.")
     data = read_input(path, limit=MAX_MAPPING_BYTES, what="a column matching file")
     try:

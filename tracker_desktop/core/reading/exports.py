@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.reading import delimited
 from tracker_desktop.core.reading.inputs import read_input
-from tracker_desktop.core.reading.workbook_guard import check_xlsx
 from tracker_desktop.core.reading.table import Table
+from tracker_desktop.core.reading.workbook_guard import check_xlsx
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"

@@ -30,6 +30,8 @@ def read_input(path: Path, limit: int = MAX_INPUT_BYTES, error: type[UserError] 
         raise error(f"{name}: {what} does not exist (looked in {path.parent}).") from None
     except OSError as e:
         raise error(f"{name}: {what} cannot be read ({e.strerror or e}).") from None
+    except ValueError:  # a NUL in the name: no file can be called that
+        raise error(f"{name!r} is not a file name (it holds a character no file name can).") from None
     if stat.S_ISDIR(info.st_mode):
         raise error(f"{name} is a folder, not a file: choose the file inside it.")
     not_a_file = (f"{name} is not an ordinary file (it is a device, a pipe or a socket): "

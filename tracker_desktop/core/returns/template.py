@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import colorsys
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def read_template(path: Path, data: bytes | None = None, identity_headers=("UPN"
 
     path = Path(path)
     if data is None:
-        if not path.exists() and not path.is_symlink():
+        if not os.path.lexists(path):
             raise TemplateError(f"The template {path.name} was not found in {path.parent}.")
         data = read_input(path, error=TemplateError, what="a template")
     if data.startswith(b"PK\x03\x04"):
