@@ -155,17 +155,17 @@ def cmd_prepare(args) -> int:
         raise UserError(f"{args.export.name}: nothing written - {prep.blocking}.")
     if nil_return.is_nil_return(prep):
         return _nil_return(prep, args)
-    output = prep.save(args.out, force=args.force)
-    _write_report(args.report, prep.report(output))
-    if args.history:
-        from tracker_desktop.core.routine.history import record
+    from tracker_desktop.core.preparing.saving import save_return
 
-        record(args.history, prep, output)
-    print(_summary(prep, output))
+    # report and history checked before the return is written; a failure after it is exit 1
+    saved = save_return(prep, args.out, force=args.force, report=args.report, history=args.history)
+    print(_summary(prep, saved.output))
+    for failure in saved.afterwards:
+        print(f"tracker-desktop: {failure}", file=sys.stderr)
     missing = [c for c in prep.template.mandatory if prep.mapping.get(c) is None]
     if missing:
         print(f"no export column found for mandatory {', '.join(missing)}", file=sys.stderr)
-    return 1 if prep.counts()["errors"] else 0
+    return 1 if prep.counts()["errors"] or saved.afterwards else 0
 
 
 def _nil_return(prep, args) -> int:

@@ -265,13 +265,13 @@ def test_write_encrypted_is_atomic_and_leaves_nothing_behind(plain, tmp_path, pr
     out_dir.mkdir()
     target = out_dir / "leavers.xlsx"
     renames = []
-    real_replace = os.replace
+    real_link = os.link
 
-    def spy(src, dst):
+    def spy(src, dst):  # a hard link, then the temporary name removed: never replaces a file
         renames.append((Path(src), Path(dst)))
-        return real_replace(src, dst)
+        return real_link(src, dst)
 
-    monkeypatch.setattr(os, "replace", spy)
+    monkeypatch.setattr(os, "link", spy)
     assert write_encrypted(plain, PASSWORD, target) == target
     (src, dst), = renames
     assert dst == target and src.parent == out_dir and not src.name.endswith(".xlsx")
@@ -295,8 +295,9 @@ def test_failed_write_removes_temp_file(plain, tmp_path, private_tempdir, monkey
     def fail(src, dst):
         raise OSError(28, "No space left on device")
 
+    monkeypatch.setattr(os, "link", fail)
     monkeypatch.setattr(os, "replace", fail)
-    with pytest.raises(ProtectionError, match="No space left"):
+    with pytest.raises(ProtectionError, match="disk is full"):
         write_encrypted(plain, PASSWORD, tmp_path / "leavers.xlsx")
     assert [p for p in tmp_path.iterdir() if p != private_tempdir] == []
     assert list(private_tempdir.iterdir()) == []

@@ -127,10 +127,12 @@ class App:
         for key, action in (("<Control-o>", self.open_dialog), ("<Control-O>", self.open_dialog),
                             ("<Control-s>", self.save), ("<Control-S>", self.save),
                             ("<Control-e>", self.export_problems),
-                            ("<Control-z>", self.undo), ("<Control-Z>", self.undo),
+                            ("<Control-z>", self.undo),
                             ("<Control-y>", self.redo), ("<Control-Y>", self.redo),
                             ("<F8>", lambda: self.next_problem(1)), ("<Shift-F8>", lambda: self.next_problem(-1))):
             m.bind(key, lambda e, a=action: (a(), "break")[1])
+        # Ctrl+Shift+Z redoes, as in Office; a capital Z with Caps Lock on (no Shift) still undoes.
+        m.bind("<Control-Z>", lambda e: ((self.redo if e.state & 0x1 else self.undo)(), "break")[1])
 
     def _progress(self, text: str, fraction: float | None) -> None:
         self.busy_text.configure(text=text + "…")
@@ -478,8 +480,16 @@ class App:
     def ask_tep_password(self, folder: Path) -> OutputPasswordDialog:
         dialog = OutputPasswordDialog(self.master, self.prep.output_name, _utest=self._utest)
         if not self._utest and dialog.result:
+            self.copied_password = dialog.take_copied()  # cleared from the clipboard after the save
             write_tep(self, folder, dialog.take_password())
         return dialog
+
+    def clear_copied_password(self) -> None:
+        """Take a TEP password off the clipboard once used, if the clipboard still holds it."""
+        from tracker_desktop.gui.tep_password import clear_clipboard_if
+
+        clear_clipboard_if(self.master, getattr(self, "copied_password", None))
+        self.copied_password = None
 
     def write_tep(self, folder: Path, password: str, force: bool = False) -> None:
         write_tep(self, folder, password, force)
@@ -562,6 +572,7 @@ class App:
         if self.unsaved and not messages.ask("okcancel", APP_TITLE, "Quit without saving your changes to this return?", self.master):
             return
         self.worker.cancel()
+        self.clear_copied_password()
         self.master.destroy()
 
 

@@ -37,6 +37,7 @@ def open_tep(app, return_id: str, export: Path, prepopulated: Path | None, passw
 
     def done(result):
         forget()
+        app.clear_copied_password()  # used: off the clipboard, so it is never pasted by mistake
         app._opened(result, straight_to_review)
 
     def failed(e):
@@ -76,6 +77,8 @@ def write_tep(app, folder: Path, password: str | None, force: bool = False) -> N
 
     def failed(e):
         app.review.grid_view.locked = False
+        if not (isinstance(e, (OutputExists, protection.OutputExists)) and not force):
+            app.clear_copied_password()  # not asked again: this password will not be used
         if isinstance(e, (OutputExists, protection.OutputExists)) and not force:
             if messages.ask("yesno", APP_TITLE, f"{prep.output_name} is already in {folder}.\n\nReplace it with this one?", app.master, default="no"):
                 write_tep(app, folder, secret[0], force=True)
@@ -86,6 +89,7 @@ def write_tep(app, folder: Path, password: str | None, force: bool = False) -> N
 
     def done(result):
         forget()
+        app.clear_copied_password()  # used: off the clipboard, so it is never pasted by mistake
         path, eml, history_problem = result
         app.review.grid_view.locked = False
         app.saved_edits = edits

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tracker_desktop.core.checking.rules import RULES
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.writing.files import write_atomic
+from tracker_desktop.core.writing.files import write_atomic, write_workbook
 
 HEADERS = ["Row in return", "Export row", "UPN", "Name", "Column", "Severity", "Problem", "What to do"]
 
@@ -63,8 +63,11 @@ def xlsx_bytes(prep) -> bytes:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
+    from tracker_desktop.core.values.characters import xml_safe
+    from tracker_desktop.core.writing import in_memory
+
     book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("Problems")
+    sheet = in_memory.write_only_sheet(book, "Problems")  # no plain copy in the temp folder
     widths = [10, 10, 16, 26, 26, 9, 70, 70]
     for i, width in enumerate(widths):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(i + 1)].width = width
@@ -79,13 +82,11 @@ def xlsx_bytes(prep) -> bytes:
     for row in problem_rows(prep):
         cells = []
         for text in row:
-            cell = WriteOnlyCell(sheet, value=text)
+            cell = WriteOnlyCell(sheet, value=xml_safe(text) if isinstance(text, str) else text)
             cell.data_type = "s"  # text, never a formula, whatever the value starts with
             cells.append(cell)
         sheet.append(cells)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return in_memory.save(book)
 
 
 def export_problems(prep, path: Path, force: bool = False) -> Path:
@@ -100,7 +101,7 @@ def export_problems(prep, path: Path, force: bool = False) -> Path:
             path = path.with_suffix(".csv")
     else:
         raise UserError(f"{path.name}: the problems list can be saved as .xlsx or .csv only.")
-    return write_atomic(path, data, force=force)
+    return write_workbook(path, data, force=force) if suffix == ".xlsx" else write_atomic(path, data, force=force)
 
 
 def default_name(prep) -> str:

@@ -28,7 +28,7 @@ from tracker_desktop.core.preparing.opening import (  # noqa: F401 - where calle
 from tracker_desktop.core.returns.naming import file_name
 from tracker_desktop.core.returns.scope import out_of_scope
 from tracker_desktop.core.values.cleaning import clean_read
-from tracker_desktop.core.writing.files import refuse_existing, write_atomic
+from tracker_desktop.core.writing.files import refuse_existing, write_workbook
 from tracker_desktop.core.writing.workbook import write_return
 
 
@@ -277,15 +277,29 @@ class Preparation:
 
     def set_value(self, row: int, column: str, text: str) -> str:
         """A user's edit: cleaned, stored, and the learner (and duplicates) rechecked at once."""
-        learner = self.learners[row]
-        value = self.clean_one(column, text)
-        learner.values[column] = value
-        learner.fixes.pop(column, None)
-        if value != text.strip():
-            learner.fixes[column] = Fix(column, text, value, edited=True)
-        self._row_problems[row] = self._check_row(row)
-        self._recheck_duplicates(row, column)
-        return value
+        return self.set_values([(row, column, text)])[0]
+
+    def set_values(self, edits) -> list[str]:
+        """Several edits at once (a paste, a fill, clearing a range): each value cleaned exactly as
+        if typed, then every learner touched rechecked once (a row pasted across 20 columns is
+        checked once, not 20 times) and each learner moved between duplicate groups as it changes.
+        Returns the cleaned values."""
+        cleaned: list[str] = []
+        rows: set[int] = set()
+        for row, column, text in edits:
+            text = "" if text is None else str(text)
+            learner = self.learners[row]
+            value = self.clean_one(column, text)
+            learner.values[column] = value
+            learner.fixes.pop(column, None)
+            if value != text.strip():
+                learner.fixes[column] = Fix(column, text, value, edited=True)
+            cleaned.append(value)
+            rows.add(row)
+            self._recheck_duplicates(row, column)
+        for row in rows:
+            self._row_problems[row] = self._check_row(row)
+        return cleaned
 
     def restore(self, row: int, column: str, value: str, fix: Fix | None) -> None:
         """Put back a value exactly as it was (undo/redo), with the tidying record it had."""
@@ -344,7 +358,7 @@ class Preparation:
         path = Path(folder) / self.output_name
         if not force:
             refuse_existing(path)  # before building the workbook, which can take seconds
-        return write_atomic(path, self.workbook_bytes(), force=force)
+        return write_workbook(path, self.workbook_bytes(), force=force)  # read back before it is saved
 
     def report(self, output: Path | None) -> dict:
         return {

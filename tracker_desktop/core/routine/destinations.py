@@ -210,15 +210,15 @@ def workbook_bytes(summary: dict, made: dt.date | None = None) -> bytes:
         ws.cell(r, 2, labels.get(code, ""))
         ws.cell(r, 3, category(code))
         ws.cell(r, 4, n)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    from tracker_desktop.core.writing import in_memory
+
+    return in_memory.save(wb)
 
 
 def write_summary(summary: dict, out: Path, force: bool = False) -> Path:
-    from tracker_desktop.core.writing.files import write_atomic
+    from tracker_desktop.core.writing.files import write_workbook
 
-    return write_atomic(Path(out), workbook_bytes(summary), force=force)
+    return write_workbook(Path(out), workbook_bytes(summary), force=force)
 
 
 def summary_cli(args) -> int:

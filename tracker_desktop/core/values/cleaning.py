@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 
 from tracker_desktop.core.returns.definitions import ColumnMeaning, code_lists
+from tracker_desktop.core.values.characters import one_line
 
 DATE_SHOWN = "%d/%m/%Y"
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -28,12 +29,9 @@ _PHONE_PUNCTUATION = re.compile(r"[\s\-().]")
 _POSTCODE = re.compile(r"^(GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})$")
 
 
-# Control characters an xlsx file cannot hold at all (openpyxl refuses them): a space instead.
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]+")
-
-
 def clean(meaning: ColumnMeaning, text: str) -> str:
-    value = _ILLEGAL.sub(" ", text).strip()
+    # characters no cell can hold, line breaks and direction overrides first (characters.py)
+    value = one_line(text).strip()
     if not value:
         return ""
     cleaner = _CLEANERS.get(meaning.type)

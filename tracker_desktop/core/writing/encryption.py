@@ -12,9 +12,7 @@ import functools
 import io
 import logging
 import math
-import os
 import secrets
-import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -26,7 +24,7 @@ from msoffcrypto.exceptions import DecryptionError, FileFormatError, InvalidKeyE
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.writing import agile, odf_decrypt
+from tracker_desktop.core.writing import agile, files, odf_decrypt
 from tracker_desktop.resources import resource_path
 
 # msoffcrypto logs derived keys at DEBUG level (Standard encryption): keep them out of any log.
@@ -66,8 +64,8 @@ class WeakPassword(ProtectionError):
     pass
 
 
-class OutputExists(ProtectionError):
-    pass
+class OutputExists(ProtectionError, files.OutputExists):
+    """Caught as either: a protection problem, or the file-exists question every save asks."""
 
 
 # --- opening ----------------------------------------------------------------------------------
@@ -319,13 +317,22 @@ def _damaged() -> str:
 
 # --- writing ----------------------------------------------------------------------------------
 
-def encrypt(plain: bytes, password: str) -> bytes:
-    """Encrypt a .xlsx with the password, and prove it by decrypting the result again."""
+def encrypt(plain: bytes, password: str, name: str = "The workbook") -> bytes:
+    """Encrypt a .xlsx with the password, and prove it by decrypting the result again.
+
+    The plain workbook is read back first (every part parsed): a malformed one would decrypt to
+    the same malformed bytes, so "verified by decrypting" alone proves nothing about it."""
+    from tracker_desktop.core.writing.verify import WorkbookDamaged, check_workbook
+
     if not password:
         raise WeakPassword("A password is needed to protect the workbook.")
     if not plain.startswith(ZIP_SIGNATURE):
         raise NotAnExcelWorkbook("Only an Excel workbook (.xlsx) can be protected with a password.")
     _require_xlsx(plain)
+    try:
+        check_workbook(plain, name)
+    except WorkbookDamaged as e:
+        raise ProtectionError(f"{e} Nothing was encrypted.") from None
     package = _pad_small_package(plain)
     out = io.BytesIO()
     try:
@@ -374,24 +381,13 @@ def write_encrypted(plain: bytes, password: str, path: Path, force: bool = False
         raise OutputExists(f"{path.name} already exists in {path.parent}. Choose another name, or allow replacing it.")
     if not path.parent.is_dir():
         raise ProtectionError(f"The folder {path.parent} does not exist.")
-    encrypted = encrypt(plain, password)
-    tmp = None
+    encrypted = encrypt(plain, password, path.name)
     try:
-        # Same folder, so os.replace is an atomic rename; a name not ending in .xlsx, so a
-        # half-written file is never mistaken for a workbook.
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False) as f:
-            tmp = Path(f.name)
-            f.write(encrypted)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as e:
-        raise ProtectionError(f"Could not save {path.name} in {path.parent}: {e.strerror or e}.") from e
-    finally:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
-    return path
+        return files.write_atomic(path, encrypted, force=force)  # the same no-replace guard as every save
+    except files.OutputExists as e:
+        raise OutputExists(str(e)) from None
+    except files.CannotWrite as e:
+        raise ProtectionError(str(e)) from None
 
 
 # --- passwords --------------------------------------------------------------------------------
