@@ -18,7 +18,7 @@ PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=list(
 
 def cli_main():
     """The command line's entry point (one place to change when the module moves)."""
-    from tracker_desktop.cli import main
+    from tracker_desktop.commands import main
 
     return main
 

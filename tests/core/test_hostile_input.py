@@ -230,7 +230,7 @@ def test_cli_refuses_a_device_or_pipe_for_every_input_without_blocking(tmp_path,
                            "--out", str(tmp_path)],
         "check": ["check", "school-leavers", str(fifo)],
     }[option]
-    done = subprocess.run([sys.executable, "-m", "tracker_desktop.cli", *args], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "tracker_desktop.commands", *args], capture_output=True, text=True,
                           timeout=120, cwd=REPO)
     assert done.returncode == 2, done.stderr
     assert "input.xlsx" in done.stderr and "Traceback" not in done.stderr

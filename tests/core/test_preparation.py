@@ -150,7 +150,7 @@ def test_a_newer_template_with_renamed_headers_keeps_scope_cross_rules_and_dupli
 
 
 def test_no_leaving_date_column_means_nothing_is_written_not_an_empty_return(tmp_path, capsys):
-    from tracker_desktop.cli import main
+    from tracker_desktop.commands import main
 
     path = export(tmp_path, [GOOD])
     code = main(["prepare", "school-leavers", str(path), "--school", "8864123", "--period", "2024-10", "--out", str(tmp_path)])
