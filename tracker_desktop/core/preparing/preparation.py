@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tracker_desktop.core.checking import rules
+from tracker_desktop.core.checking import rules, variant_rules
 from tracker_desktop.core.checking.accepted import Acceptance, AcceptedQueries
 from tracker_desktop.core.checking.rules import Problem
 from tracker_desktop.core.matching.mapping import Mapping, RowReader, columns_report, targets
@@ -87,6 +87,9 @@ def from_export(prep: Preparation, progress: Progress | None = None) -> Built:
     blocking = _missing_scope_column(prep)
     if blocking:
         return Built([], [LeftOut(r, blocking) for r in prep.table.source_rows], blocking)
+    recoded: dict[int, dict[int, str]] = {}
+    for (source_row, col), text in prep.table.recoded.items():
+        recoded.setdefault(source_row, {})[col] = text
     built = Built([])
     total = max(len(prep.table.rows), 1)
     for i, (row, source_row) in enumerate(zip(prep.table.rows, prep.table.source_rows, strict=True)):
@@ -94,15 +97,32 @@ def from_export(prep: Preparation, progress: Progress | None = None) -> Built:
         learner = Learner(source_row, {}, {})
         prep.clean_into(learner, raw, deciding)
         reason = out_of_scope(prep.definition.scope, learner.values, prep.period, prep.headers)
+        if reason and source_row in prep.table.damaged:
+            reason += f" - but {prep.table.damaged[source_row]}"  # never a silent drop of a damaged row
         if reason:
             built.left_out.append(LeftOut(source_row, reason))
             continue
         prep.clean_into(learner, raw, rest, reader.composed(row))
+        if source_row in recoded:
+            _record_recoded(prep, learner, reader, row, raw, recoded[source_row])
         learner.values = {c: learner.values[c] for c in wanted}  # template order
         built.learners.append(learner)
         if progress and i % 2000 == 0:
             progress("Tidying", 0.1 + 0.8 * i / total)
     return built
+
+
+def _record_recoded(prep: Preparation, learner: Learner, reader: RowReader, row: list[str], raw: dict[str, str],
+                    recoded: dict[int, str]) -> None:
+    """A line of the export read in another encoding than the rest of the file: each value it
+    changed is a fix, showing what the file's own encoding would have given."""
+    as_found = list(row)
+    for col, text in recoded.items():
+        if col < len(as_found):
+            as_found[col] = text
+    for column, text in reader.values(as_found).items():
+        if column in prep.template.headers and text != raw.get(column) and column in learner.values:
+            learner.fixes[column] = Fix(column, text, learner.values[column])
 
 
 def _missing_scope_column(prep: Preparation) -> str | None:
@@ -233,6 +253,8 @@ class Preparation:
 
     def _check_row(self, row: int) -> list[Problem]:
         found = rules.check_learner(self._context, row, self.learners[row].values, self.columns)
+        if self._learner_source is from_export:  # learners are the export's rows
+            found.extend(variant_rules.damaged_row(self, row))
         for rule in self._extra_rules:
             found.extend(rule(self, row))
         return found
