@@ -44,7 +44,8 @@ class HomeScreen(ttk.Frame):
 
         bar = ttk.Frame(self)
         bar.pack(fill="x", pady=(10, 0))
-        ttk.Button(bar, text="Prepare this return…  (Ctrl+O)", style="Accent.TButton", command=self.prepare).pack(side="right")
+        self.prepare_button = ttk.Button(bar, text="Prepare this return…  (Ctrl+O)", style="Accent.TButton", command=self.prepare)
+        self.prepare_button.pack(side="right")
         ttk.Button(bar, text="Check a filled-in return…", command=app.check_filled).pack(side="right", padx=(0, 8))
         # The yearly and now-and-then jobs, where they can be found without the menus.
         ttk.Button(bar, text="Destinations summary…", command=app.destinations_summary).pack(side="left")

@@ -40,7 +40,8 @@ class LeftOutWindow(tk.Toplevel):
         self.detail.pack(fill="x", pady=(6, 0))
         frame.bind("<Configure>", lambda e: self.detail.configure(wraplength=max(e.width - 28, 200)))
         self.tree.bind("<<TreeviewSelect>>", self._show_detail)
-        ttk.Button(frame, text="Close", command=self.destroy).pack(anchor="e", pady=(8, 0))
+        self.close_button = ttk.Button(frame, text="Close", command=self.destroy)
+        self.close_button.pack(anchor="e", pady=(8, 0))
         self.bind("<Escape>", lambda e: self.destroy())
         items = self.tree.get_children()
         if items:  # a row chosen, so the arrow keys move through them from the start
