@@ -66,6 +66,7 @@ class App:
         self.prep = None
         self.saved_edits = 0  # undo-stack depth at the last save: more means unsaved changes
         self.after_saved = None  # what to do once the return is saved ("Save" when leaving it)
+        self.last_export: Path | None = None
         self.app_title = APP_TITLE + ("  ·  DEMO (fictional learners)" if demo else "")
         master.title(self.app_title)
         # Usable down to a 1024x600 screen (a small laptop, less the taskbar and title bar).
@@ -279,8 +280,12 @@ class App:
             self.first_run()
             if not self.settings.is_complete:
                 return None
-        if return_id is None and self.current is self.home:
-            return_id = self.home.selected()
+        if return_id is None:
+            # The return chosen on Home, or the one being reviewed.
+            shown = self.prep.definition.id if self.prep is not None and self.current is not self.home else None
+            return_id = shown or self.home.selected()
+        if export is None and self.last_export is not None:
+            export = self.last_export  # the same export serves the leavers and the joiners
         dialog = OpenDialog(self.master, self.definitions, return_id=return_id, export=str(export or ""),
                             folder=self.settings.last_export_folder, overdue=self.home.overdue_months, _utest=self._utest)
         if not self._utest and dialog.result:
@@ -304,6 +309,7 @@ class App:
         sender = {"school": school, "college": college} if (school or college) else self.settings.sender_args()
         remembered = self.settings.mapping_for(return_id)
         export = Path(export)
+        self.last_export = export  # offered again by the Prepare dialog in this session, never saved
         if self.persist:
             self.settings.last_export_folder = str(export.parent)
         if definition.prepopulated:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from tkinter import ttk
 
-from tracker_desktop.core.routine.status import next_due, overdue_month, status
+from tracker_desktop.core.routine.status import describe_due, next_due, overdue_month, status
 from tracker_desktop.gui import theme
+from tracker_desktop.gui.theme import elide
+
+# Widths of the fixed columns (pixels); Status takes the rest of the window.
+COLUMNS = {"#0": 240, "to": 210, "due": 250, "done": 300}
 
 
 class HomeScreen(ttk.Frame):
@@ -22,6 +26,12 @@ class HomeScreen(ttk.Frame):
         self.who.pack(anchor="w", pady=(2, 10))
         ttk.Label(self, text="Choose a return, then the export from your MIS.").pack(anchor="w", pady=(0, 6))
 
+        # The buttons and the chosen return's line are packed before the list: a short window
+        # shortens the list, and "Prepare this return" stays in view.
+        bar = ttk.Frame(self)
+        bar.pack(fill="x", pady=(10, 0), side="bottom")
+        self.detail = ttk.Label(self, text="", style="Muted.TLabel", anchor="w")
+        self.detail.pack(fill="x", pady=(6, 0), side="bottom")
         frame = ttk.Frame(self)
         frame.pack(fill="both", expand=True)
         self.tree = ttk.Treeview(frame, columns=("to", "due", "done"), show="tree headings", selectmode="browse")
@@ -29,21 +39,20 @@ class HomeScreen(ttk.Frame):
         self.tree.heading("to", text="Sent to", anchor="w")
         self.tree.heading("due", text="Next due", anchor="w")
         self.tree.heading("done", text="Status", anchor="w")
-        self.tree.column("#0", width=260, stretch=True)
-        self.tree.column("to", width=210, stretch=False)
-        self.tree.column("due", width=150, stretch=False)
-        self.tree.column("done", width=430, stretch=False)
+        for column, width in COLUMNS.items():
+            self.tree.column(column, width=width, minwidth=60, stretch=column == "done")
         self.tree.tag_configure("done", foreground=theme.DONE_FG)
         self.tree.tag_configure("overdue", foreground=theme.OVERDUE_FG)
         self.tree.pack(fill="both", expand=True)
+        self.tree.bind("<Configure>", lambda e: self._fit(e.width), add="+")
+        self.tree.bind("<<TreeviewSelect>>", lambda e: self._show_detail(), add="+")
+        self.texts: dict[str, tuple[str, str, str, str]] = {}  # each row's full texts, cut to fit when shown
         self.statuses: dict = {}
         self.overdue_months: dict[str, str] = {}
         self.tree.bind("<Double-1>", lambda e: self.prepare())
         self.tree.bind("<Return>", lambda e: (self.prepare(), "break")[1])
         self.tree.bind("<KP_Enter>", lambda e: (self.prepare(), "break")[1])
 
-        bar = ttk.Frame(self)
-        bar.pack(fill="x", pady=(10, 0))
         self.prepare_button = ttk.Button(bar, text="Prepare this return…  (Ctrl+O)", style="Accent.TButton", command=self.prepare)
         self.prepare_button.pack(side="right")
         ttk.Button(bar, text="Check a filled-in return…", command=app.check_filled).pack(side="right", padx=(0, 8))
@@ -75,21 +84,49 @@ class HomeScreen(ttk.Frame):
         closures = settings.closures
         dated = sorted(((next_due(d, today, closures), d) for d in definitions), key=lambda x: (x[0] is None, x[0] and x[0][0]))
         self.statuses = {}
+        self.texts = {}
         self.overdue_months = {}  # monthly returns: the earliest overdue month, offered when preparing
         for due, d in dated:
             late = overdue_month(d, today, entries, closures)
             if late:
                 self.overdue_months[d.id] = late
-            when = f"{due[0]:%a %d %b %Y}" if due else ""
+            when = describe_due(due[0], closures) if due else ""
             mark, tag = status(d, today, entries, closures)
             self.statuses[d.id] = (mark, tag)
             sent = "KCC MI (Perspective Lite)" if d.sent_to == "MI" else "TEP (encrypted e-mail)"
+            self.texts[d.id] = (d.title, sent, when, mark)
             self.tree.insert("", "end", iid=d.id, text=d.title, values=(sent, when, mark), tags=(tag,) if tag else ())
+        self._fit(self.tree.winfo_width())
         items = self.tree.get_children()
         if items:
             keep = chosen if chosen in items else items[0]  # the soonest due
             self.tree.selection_set(keep)
             self.tree.focus(keep)
+        self._show_detail()
+
+    def _fit(self, width: int) -> None:
+        """Status takes the room the other columns leave; a text longer than its column ends in
+        an ellipsis (the chosen return's line below the list has it in full)."""
+        if width <= 1:
+            return
+        rest = width - sum(w for c, w in COLUMNS.items() if c != "done") - 4
+        self.tree.column("done", width=max(rest, 160))
+        columns = list(COLUMNS)
+        for iid, texts in self.texts.items():
+            if not self.tree.exists(iid):
+                continue
+            shown = [elide(self.tree, t, self.tree.column(c, "width") - (34 if c == "#0" else 14))
+                     for c, t in zip(columns, texts)]
+            self.tree.item(iid, text=shown[0], values=shown[1:])
+
+    def _show_detail(self) -> None:
+        chosen = self.selected()
+        texts = self.texts.get(chosen) if chosen else None
+        if not texts:
+            self.detail.configure(text="")
+            return
+        title, sent, when, mark = texts
+        self.detail.configure(text=f"{title}: sent to {sent}" + (f", next due {when}" if when else "") + f".  {mark}")
 
     def focus_list(self) -> None:
         """Keyboard focus on the returns list with a row selected: arrows move, Enter prepares."""

@@ -12,6 +12,7 @@ from tracker_desktop.core.values.cleaning import clean_read
 
 NONE = "(not in the export)"
 PREVIEW_ROWS = 3
+PREVIEW_WRAP = 330  # pixels: the table fits a 1024-wide window, a long preview wraps
 PREVIEW_CHARS = 24  # three long addresses side by side would run off the window
 
 
@@ -28,6 +29,7 @@ class MappingScreen(ttk.Frame):
         ttk.Label(self, text="Check the columns", style="Title.TLabel").pack(anchor="w")
         self.intro = ttk.Label(self, text="", wraplength=1000, justify="left")
         self.intro.pack(anchor="w", pady=(4, 8))
+        self.bind("<Configure>", lambda e: self.intro.configure(wraplength=max(e.width - 40, 400)), add="+")
 
         bar = ttk.Frame(self)
         bar.pack(side="bottom", fill="x", pady=(8, 0))
@@ -139,7 +141,7 @@ class MappingScreen(ttk.Frame):
             name.grid(row=r, column=0, sticky="we", padx=(0, 12), pady=2)
             var = tk.StringVar(self, source.describe() if source else NONE)
             self.choices[header] = var
-            combo = ttk.Combobox(self.table, textvariable=var, values=list(options), state="readonly", width=32)
+            combo = ttk.Combobox(self.table, textvariable=var, values=list(options), state="readonly", width=26)
             combo.grid(row=r, column=1, sticky="we", padx=(0, 12), pady=2)
             combo.bind("<<ComboboxSelected>>", lambda e, h=header: self.changed(h))
             combo.bind("<FocusIn>", lambda e: self._see(e.widget), add="+")
@@ -150,7 +152,7 @@ class MappingScreen(ttk.Frame):
             self._paint(sure, source)
             sure.grid(row=r, column=2, sticky="w", padx=(0, 12))
             self.sureness[header] = sure
-            preview = ttk.Label(self.table, text="", style="Muted.TLabel", wraplength=420, justify="left")
+            preview = ttk.Label(self.table, text="", style="Muted.TLabel", wraplength=PREVIEW_WRAP, justify="left")
             preview.grid(row=r, column=3, sticky="w")
             self.previews[header] = preview
         self.table.columnconfigure(3, weight=1)

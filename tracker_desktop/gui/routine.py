@@ -65,6 +65,9 @@ class TidyWindow(tk.Toplevel):
                  "delete your copies. Nothing else is touched.") if self.stale else \
             "Nothing to tidy: no return prepared here is more than a month past its deadline and still in its folder."
         ttk.Label(frame, text=intro, wraplength=640, justify="left").pack(anchor="w", pady=(0, 8))
+        # The buttons are packed before the list: on a short screen the list shortens instead.
+        bar = ttk.Frame(frame)
+        bar.pack(side="bottom", fill="x", pady=(8, 0))
         inner = ttk.Frame(frame)
         inner.pack(fill="both", expand=True)
         self.tree = ttk.Treeview(inner, columns=("return", "due", "folder"), show="tree headings", height=12, selectmode="extended")
@@ -89,8 +92,6 @@ class TidyWindow(tk.Toplevel):
             self.tree.insert("", "end", iid=str(i), text=item.entry.file,
                              values=(title, f"{item.due:%d %b %Y}", item.entry.folder))
         self.tree.selection_set(self.tree.get_children())
-        bar = ttk.Frame(frame)
-        bar.pack(fill="x", pady=(8, 0))
         self.close_button = ttk.Button(bar, text="Close", command=self.destroy)
         self.close_button.pack(side="right")
         self.delete_button = ttk.Button(bar, text="Delete the selected files…", style="Accent.TButton", command=self.delete)
@@ -98,6 +99,9 @@ class TidyWindow(tk.Toplevel):
             self.delete_button.pack(side="right", padx=(0, 8))
         self.bind("<Escape>", lambda e: self.destroy())
         (self.tree if self.stale else self.close_button).focus_set()
+        from tracker_desktop.gui.window_size import place_on_screen
+
+        place_on_screen(self, parent.winfo_toplevel())
 
     def delete(self) -> tuple[list, list] | None:
         from tracker_desktop.core.routine.clear_out import delete
@@ -109,7 +113,8 @@ class TidyWindow(tk.Toplevel):
         names = "\n".join(s.entry.file for s in chosen[:15]) + (f"\n… and {len(chosen) - 15} more" if len(chosen) > 15 else "")
         what = "this file" if len(chosen) == 1 else f"these {len(chosen)} files"
         if not messages.ask("yesno", "Delete old returns", f"Delete {what}? "
-                            f"{'It' if len(chosen) == 1 else 'They'} cannot be got back from Tracker Desktop.\n\n{names}", self):
+                            f"{'It' if len(chosen) == 1 else 'They'} cannot be got back from Tracker Desktop.\n\n{names}", self,
+                            default="no"):  # Enter keeps the files
             return None
         try:
             deleted, kept = delete(chosen)

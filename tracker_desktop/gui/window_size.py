@@ -9,6 +9,7 @@ import tkinter as tk
 
 MIN_SIZE = (800, 480)  # a 1024x600 screen less the taskbar and title bar leaves about 1024x530
 COMFORTABLE = (1280, 800)
+DIALOG_MARGIN = 120  # a dialog's title bar and buttons, and some of the window behind it
 ZOOMED = "zoomed"
 _GEOMETRY = re.compile(r"^(\d+)x(\d+)([+-]-?\d+)([+-]-?\d+)$")
 
@@ -79,3 +80,20 @@ def window_geometry(root: tk.Tk) -> str:
     except tk.TclError:
         pass
     return root.wm_geometry()
+
+
+def place_on_screen(window: tk.Toplevel, over: tk.Misc) -> None:
+    """Put a secondary window over the main one, no bigger than the work area and wholly on it
+    (its content then gives up room: a window's expanding part shrinks, its buttons stay)."""
+    window.update_idletasks()
+    x0, y0, width, height = work_area(window)
+    w = min(window.winfo_reqwidth(), width - 16)
+    h = min(window.winfo_reqheight(), height - 48)  # less its title bar
+    x = over.winfo_rootx() + max((over.winfo_width() - w) // 2, 0)
+    y = over.winfo_rooty() + max((over.winfo_height() - h) // 3, 0)
+    x = max(x0, min(x, x0 + width - w))
+    y = max(y0, min(y, y0 + height - h - 40))
+    if (w, h) != (window.winfo_reqwidth(), window.winfo_reqheight()):
+        window.geometry(f"{w}x{h}+{x}+{y}")
+    else:
+        window.geometry(f"+{x}+{y}")

@@ -15,6 +15,9 @@ class LeftOutWindow(tk.Toplevel):
     """Who is not on the return and why: so the office can see nobody was dropped by mistake."""
 
     def __init__(self, parent, prep):
+        from tracker_desktop.core.preparing.left_out import left_out_names
+        from tracker_desktop.gui.window_size import place_on_screen
+
         super().__init__(parent)
         self.title(f"Left out of {prep.definition.title}")
         self.transient(parent.winfo_toplevel())
@@ -22,38 +25,63 @@ class LeftOutWindow(tk.Toplevel):
         frame.pack(fill="both", expand=True)
         ttk.Label(frame, text=f"{len(prep.left_out)} rows of the export are not on this return, because:",
                   style="Heading.TLabel").pack(anchor="w", pady=(0, 6))
+        # Close and the chosen row's reason are packed before the list: a short screen shortens
+        # the list, never hides them.
+        self.close_button = ttk.Button(frame, text="Close", command=self.destroy)
+        self.close_button.pack(side="bottom", anchor="e", pady=(8, 0))
+        # The chosen row's reason in full, wrapped: a long reason is cut at the column's edge.
+        self.detail = ttk.Label(frame, text="", justify="left", anchor="nw", wraplength=600)
+        self.detail.pack(side="bottom", fill="x", pady=(6, 0))
         inner = ttk.Frame(frame)
         inner.pack(fill="both", expand=True)
-        self.tree = ttk.Treeview(inner, columns=("row", "reason"), show="headings", height=18)
+        self.tree = ttk.Treeview(inner, columns=("row", "name", "reason"), show="headings", height=16)
         self.tree.heading("row", text="Export row", anchor="w")
+        self.tree.heading("name", text="Learner", anchor="w")
         self.tree.heading("reason", text="Why it is left out", anchor="w")
         self.tree.column("row", width=90, stretch=False)
-        self.tree.column("reason", width=520, stretch=True)
+        self.tree.column("name", width=200, stretch=False)
+        self.tree.column("reason", width=480, stretch=True)
         scroll = ttk.Scrollbar(inner, orient="vertical", command=self.tree.yview)
         self.tree.configure(yscrollcommand=scroll.set)
         self.tree.pack(side="left", fill="both", expand=True)
         scroll.pack(side="right", fill="y")
+        names = left_out_names(prep)
+        self.names = names
+        self.reasons: dict[str, str] = {}
         for item in prep.left_out:
-            self.tree.insert("", "end", values=(item.source_row, item.reason))
-        # The chosen row's reason in full, wrapped: a long reason is cut at the column's edge.
-        self.detail = ttk.Label(frame, text="", justify="left", anchor="nw", wraplength=600)
-        self.detail.pack(fill="x", pady=(6, 0))
+            name = names.get(item.source_row, "")
+            iid = self.tree.insert("", "end", values=(item.source_row, name, item.reason))
+            self.reasons[iid] = item.reason
+        self.tree.bind("<Configure>", lambda e: self._fit(), add="+")
         frame.bind("<Configure>", lambda e: self.detail.configure(wraplength=max(e.width - 28, 200)))
         self.tree.bind("<<TreeviewSelect>>", self._show_detail)
-        self.close_button = ttk.Button(frame, text="Close", command=self.destroy)
-        self.close_button.pack(anchor="e", pady=(8, 0))
         self.bind("<Escape>", lambda e: self.destroy())
         items = self.tree.get_children()
         if items:  # a row chosen, so the arrow keys move through them from the start
             self.tree.selection_set(items[0])
             self.tree.focus(items[0])
         self.tree.focus_set()
+        place_on_screen(self, parent.winfo_toplevel())
+
+    def _fit(self) -> None:
+        """Names and reasons longer than their column end in an ellipsis (the full reason is below)."""
+        from tracker_desktop.gui.theme import elide
+
+        name_width = self.tree.column("name", "width")
+        reason_width = self.tree.column("reason", "width")
+        for iid in self.tree.get_children():
+            row = self.tree.set(iid, "row")
+            name = self.names.get(int(row), "") if str(row).isdigit() else ""
+            self.tree.item(iid, values=(row, elide(self.tree, name, name_width - 12),
+                                        elide(self.tree, self.reasons[iid], reason_width - 12)))
 
     def _show_detail(self, event=None) -> None:
         chosen = self.tree.selection()
         if chosen:
-            row, reason = self.tree.item(chosen[0], "values")[:2]
-            self.detail.configure(text=f"Export row {row}: {reason}")
+            row, name = self.tree.item(chosen[0], "values")[:2]
+            full = self.names.get(int(row), "") if str(row).isdigit() else ""
+            who = f" ({full})" if full else ""
+            self.detail.configure(text=f"Export row {row}{who}: {self.reasons[chosen[0]]}")
         else:
             self.detail.configure(text="")
 

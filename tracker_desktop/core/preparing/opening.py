@@ -25,28 +25,30 @@ from tracker_desktop.core.returns.naming import Sender, check_sender
 from tracker_desktop.core.returns.scope import Period
 from tracker_desktop.core.returns.template import Template, read_template
 from tracker_desktop.core.routine.status import default_period
+from tracker_desktop.core.values import calendar
 from tracker_desktop.core.values.calendar import academic_year_start
 
 Progress = Callable[[str, float], None]
 
 
 def parse_period(text: str | None, as_of: dt.date) -> dt.date:
+    """The reporting month typed ('10/2024', 'Oct 2024', '2024-10'); the as-of month if none."""
     if not text:
         return as_of.replace(day=1)
-    try:
-        year, month = text.strip().split("-")[:2]
-        return dt.date(int(year), int(month), 1)
-    except ValueError:
-        raise UserError(f"'{text}' is not a month: write the period as YYYY-MM, e.g. 2024-10.") from None
+    month = calendar.parse_month(text)
+    if month is None:
+        raise UserError(f"'{text}' is not a month: write it as mm/yyyy, e.g. 10/2024 (or Oct 2024, or YYYY-MM).")
+    return month
 
 
 def parse_day(text: str | None) -> dt.date:
+    """A typed day (dd/mm/yyyy, or ISO as scripts write it); today if none."""
     if not text:
         return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise UserError(f"'{text}' is not a date: write it as YYYY-MM-DD, e.g. 2024-09-13.") from None
+    day = calendar.parse_day(text)
+    if day is None:
+        raise UserError(f"'{text}' is not a date: write it as dd/mm/yyyy, e.g. 13/09/2024 (or YYYY-MM-DD).")
+    return day
 
 
 def known_headers(definition: ReturnDefinition) -> set[str]:
