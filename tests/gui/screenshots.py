@@ -71,7 +71,8 @@ def main() -> int:
         subprocess.run(["import", "-window", "root", str(SCREENSHOTS / f"{name}-{width}x{height}.png")],
                        check=True, timeout=60)
         if not on_screen(main_action):
-            errors.append(f"{name} at {width}x{height}: its main button ({main_action.cget('text')!r}) is not on the screen")
+            button = main_action.cget("text")
+            errors.append(f"{name} at {width}x{height}: its main button ({button!r}) is not on the screen")
 
     def shoot_window(name: str, window, main_action) -> None:
         shoot(name, main_action)

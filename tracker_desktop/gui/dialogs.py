@@ -16,10 +16,9 @@ from tracker_desktop.core.settings import Settings, check_college_code, check_sc
 from tracker_desktop.gui.scrolling import ScrollFrame
 from tracker_desktop.gui.window_size import DIALOG_MARGIN, place_on_screen, work_area
 
-PASSWORD_LATER = ("Only when TEP's workbook is encrypted (as TEP send them): then type the password TEP gave "
-                  "you here. It is used only to open the file and is not kept.")
-PASSWORD_NEEDED = ("This workbook is encrypted: type the password TEP gave you. "
-                   "It is used only to open the file and is not kept.")
+# One text whether or not the workbook chosen is encrypted, so nothing below it moves.
+PASSWORD_HINT = ("Needed when TEP's workbook is encrypted (as TEP send them): type the password TEP gave you. "
+                 "It is used only to open the file and is not kept.")
 EXPORT_TYPES = [("MIS exports", "*.csv *.xlsx *.xls *.txt"), ("All files", "*.*")]
 
 
@@ -278,7 +277,7 @@ class OpenDialog(Dialog):
         self.password_entry.grid(row=2, column=1, sticky="w", pady=4)
         # There from the start for a TEP sheet (not appearing once the workbook is chosen and
         # pushing the fields below it down): usable when the workbook is encrypted.
-        self.password_hint = ttk.Label(f, text=PASSWORD_LATER, style="Muted.TLabel", wraplength=420, justify="left")
+        self.password_hint = ttk.Label(f, text=PASSWORD_HINT, style="Muted.TLabel", wraplength=420, justify="left")
         self.password_hint.grid(row=3, column=1, columnspan=2, sticky="w")
         self.tep_workbook.trace_add("write", lambda *a: self._tep_changed())
 
@@ -360,7 +359,6 @@ class OpenDialog(Dialog):
             except OSError:
                 self.encrypted = False
         self.password_entry.configure(state="normal" if self.encrypted else "disabled")
-        self.password_hint.configure(text=PASSWORD_NEEDED if self.encrypted else PASSWORD_LATER)
         if not self.encrypted:
             self.password.set("")
         else:

@@ -53,7 +53,8 @@ class HomeScreen(ttk.Frame):
         self.tree.bind("<Return>", lambda e: (self.prepare(), "break")[1])
         self.tree.bind("<KP_Enter>", lambda e: (self.prepare(), "break")[1])
 
-        self.prepare_button = ttk.Button(bar, text="Prepare this return…  (Ctrl+O)", style="Accent.TButton", command=self.prepare)
+        self.prepare_button = ttk.Button(bar, text="Prepare this return…  (Ctrl+O)", style="Accent.TButton",
+                                         command=self.prepare)
         self.prepare_button.pack(side="right")
         ttk.Button(bar, text="Check a filled-in return…", command=app.check_filled).pack(side="right", padx=(0, 8))
         # The yearly and now-and-then jobs, where they can be found without the menus.
@@ -61,8 +62,8 @@ class HomeScreen(ttk.Frame):
         ttk.Button(bar, text="Tidy up old returns…", command=app.tidy_up).pack(side="left", padx=(8, 0))
 
     def refresh(self, definitions, settings, today: dt.date | None = None) -> None:
-        from tracker_desktop.core.routine import history
         from tracker_desktop.core.errors import UserError
+        from tracker_desktop.core.routine import history
         from tracker_desktop.core.settings import history_dir
 
         today = today or dt.date.today()
@@ -73,16 +74,19 @@ class HomeScreen(ttk.Frame):
         name = settings.school_name or "Your school"
         self.title.configure(text=f"Tracker Desktop  ·  {name}")
         if settings.school_number:
-            self.who.configure(text=f"School number {settings.school_number}.  Returns are saved in {settings.output_folder}")
+            self.who.configure(text=f"School number {settings.school_number}.  "
+                                    f"Returns are saved in {settings.output_folder}")
         elif settings.college_code:
-            self.who.configure(text=f"College code {settings.college_code}.  Returns are saved in {settings.output_folder}")
+            self.who.configure(text=f"College code {settings.college_code}.  "
+                                    f"Returns are saved in {settings.output_folder}")
         else:
             self.who.configure(text="Open Settings to enter your school number or college code.")
         chosen = self.selected()
         self.tree.delete(*self.tree.get_children())
         # Soonest due first: the one to do now is at the top, and selected.
         closures = settings.closures
-        dated = sorted(((next_due(d, today, closures), d) for d in definitions), key=lambda x: (x[0] is None, x[0] and x[0][0]))
+        dated = sorted(((next_due(d, today, closures), d) for d in definitions),
+                       key=lambda x: (x[0] is None, x[0] and x[0][0]))
         self.statuses = {}
         self.texts = {}
         self.overdue_months = {}  # monthly returns: the earliest overdue month, offered when preparing
@@ -109,14 +113,25 @@ class HomeScreen(ttk.Frame):
         an ellipsis (the chosen return's line below the list has it in full)."""
         if width <= 1:
             return
-        rest = width - sum(w for c, w in COLUMNS.items() if c != "done") - 4
-        self.tree.column("done", width=max(rest, 160))
+        import tkinter.font as tkfont
+
         columns = list(COLUMNS)
+        measure = tkfont.nametofont("TkDefaultFont", self.tree).measure
+        pads = {c: 34 if c == "#0" else 14 for c in columns}
+        need = {c: max([measure(t[i]) + pads[c] for t in self.texts.values()] + [60]) for i, c in enumerate(columns)}
+        room = width - 4
+        if sum(need.values()) <= room:  # everything fits: Status gets what is left over
+            widths = dict(need, done=room - sum(w for c, w in need.items() if c != "done"))
+        else:  # too narrow: the fixed columns at most their usual width, Status the rest
+            widths = {c: min(need[c], w) for c, w in COLUMNS.items() if c != "done"}
+            widths["done"] = max(room - sum(widths.values()), 160)
+        for c in columns:
+            self.tree.column(c, width=widths[c])
         for iid, texts in self.texts.items():
             if not self.tree.exists(iid):
                 continue
             shown = [elide(self.tree, t, self.tree.column(c, "width") - (34 if c == "#0" else 14))
-                     for c, t in zip(columns, texts)]
+                     for c, t in zip(columns, texts, strict=True)]
             self.tree.item(iid, text=shown[0], values=shown[1:])
 
     def _show_detail(self) -> None:

@@ -12,7 +12,7 @@ from tracker_desktop.core.values.cleaning import clean_read
 
 NONE = "(not in the export)"
 PREVIEW_ROWS = 3
-PREVIEW_WRAP = 330  # pixels: the table fits a 1024-wide window, a long preview wraps
+PREVIEW_WRAP = 300  # pixels: the table fits a 1024-wide window, a long preview wraps
 PREVIEW_CHARS = 24  # three long addresses side by side would run off the window
 
 
@@ -136,7 +136,7 @@ class MappingScreen(ttk.Frame):
             for h in headers:
                 options[h] = source if source is not None and source.describe() == h else Source((h,), score=100)
             self.options[header] = options
-            name = tk.Label(self.table, text=header, anchor="w", padx=6, pady=2,
+            name = tk.Label(self.table, text=header, anchor="w", padx=6, pady=2, wraplength=230, justify="left",
                             bg="#ffc000" if column.mandatory else "#e7e6e6", fg="#000000")
             name.grid(row=r, column=0, sticky="we", padx=(0, 12), pady=2)
             var = tk.StringVar(self, source.describe() if source else NONE)

@@ -36,11 +36,18 @@ class _Modal(tk.Toplevel):
             pass  # no grab (another window holds one): still answered with the keys or mouse
         self.wait_window(self)
 
+    default: ttk.Button | None = None
+
     def _enter(self, event=None) -> str:
-        """Enter presses the button that has the focus (the default one until Tab moves it)."""
-        focused = self.focus_get()
+        """Enter presses the button that has the focus, else the default one (the safe answer)."""
+        try:
+            focused = self.focus_get()
+        except (KeyError, tk.TclError):
+            focused = None
         if isinstance(focused, ttk.Button) and focused.winfo_toplevel() is self:
             focused.invoke()
+        elif self.default is not None:
+            self.default.invoke()
         return "break"
 
 
@@ -65,7 +72,8 @@ class SaveQuestion(_Modal):
         self.bind("<KP_Enter>", self._enter)
         self.bind("<Escape>", lambda e: self._answer(None))
         self.protocol("WM_DELETE_WINDOW", lambda: self._answer(None))
-        self._show(self.buttons[default])
+        self.default = self.buttons[default]
+        self._show(self.default)
 
     def _answer(self, answer: bool | None) -> None:
         self.answer = answer
@@ -81,7 +89,8 @@ class FailureMessage(_Modal):
         frame.pack(fill="both", expand=True)
         ttk.Label(frame, text=message, wraplength=480, justify="left").pack(anchor="w")
         ttk.Label(frame, text="The details (no personal data) are in this file. Please send it to whoever "
-                              "supports Tracker Desktop:", wraplength=480, justify="left").pack(anchor="w", pady=(10, 4))
+                              "supports Tracker Desktop:", wraplength=480, justify="left"
+                  ).pack(anchor="w", pady=(10, 4))
         row = ttk.Frame(frame)
         row.pack(fill="x")
         self.path = tk.StringVar(self, str(log))
@@ -96,6 +105,7 @@ class FailureMessage(_Modal):
         self.bind("<Return>", self._enter)
         self.bind("<KP_Enter>", self._enter)
         self.bind("<Escape>", lambda e: self.destroy())
+        self.default = self.ok_button
         self._show(self.ok_button)
 
     def copy(self) -> None:

@@ -40,7 +40,8 @@ def choose_geometry(remembered: str, area: Area) -> str:
     m = _GEOMETRY.match(remembered or "")
     if m:
         w, h, x, y = (int(m.group(1)), int(m.group(2)), int(m.group(3)), int(m.group(4)))
-        if MIN_SIZE[0] <= w and MIN_SIZE[1] <= h and x0 <= x and y0 <= y and x + w <= x0 + width and y + h <= y0 + height:
+        big_enough = MIN_SIZE[0] <= w and MIN_SIZE[1] <= h
+        if big_enough and x0 <= x and y0 <= y and x + w <= x0 + width and y + h <= y0 + height:
             return f"{w}x{h}+{x}+{y}"
     if width <= COMFORTABLE[0] + 160 or height <= COMFORTABLE[1] + 100:
         return ZOOMED
