@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -80,7 +81,8 @@ def main() -> int:
 
     # The fictional demo roll, saved twice as leavers returns months ago: the tidy-up list and
     # the destinations summary are made from them.
-    returns = Path(tempfile.mkdtemp(prefix="td-shots-returns-"))
+    returns = Path(tempfile.gettempdir()) / "td-shots-returns"  # one name: the tidy-up shot shows it
+    shutil.rmtree(returns, ignore_errors=True)
     made = []
     for month in ("2025-09", "2025-10"):
         prep = Preparation.start("school-leavers", demo_export(), school="8864123", period=month, as_of=DEMO["as_of"])
