@@ -101,3 +101,75 @@ def test_libreoffice_reads_a_sample_return(tmp_path):
     assert path.name == case["expected_file"]
     ours, theirs = assert_same(path, tmp_path)
     assert len(theirs) == 1 + case["rows"]
+
+
+# --- encrypted files (the README's "LibreOffice opening our ... encrypted files") ------------------
+
+LO_HELPER = Path(__file__).resolve().parent / "core" / "lo_helper.py"
+SYSTEM_PYTHON = "/usr/bin/python3"  # the interpreter python3-uno is installed for
+_HAS_UNO = Path(SYSTEM_PYTHON).exists() and subprocess.run(
+    [SYSTEM_PYTHON, "-c", "import uno"], capture_output=True).returncode == 0
+needs_uno = pytest.mark.skipif(not _HAS_UNO, reason=f"{SYSTEM_PYTHON} cannot import uno (apt-get install python3-uno)")
+
+
+def libreoffice_rows(path: Path, password: str) -> dict:
+    """The first sheet as LibreOffice shows it, opened with the password (lo_helper.py)."""
+    result = subprocess.run([SYSTEM_PYTHON, str(LO_HELPER), "read", str(path), password],
+                            capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, f"LibreOffice would not open {path.name}: {result.stderr}"
+    return json.loads(result.stdout)
+
+
+@needs_uno
+def test_libreoffice_opens_an_encrypted_tep_sheet_with_every_learner(tmp_path):
+    """A TEP sheet filled from an export whose names hold characters XML cannot (U+FFFE, U+FFFF) and
+    a line break: LibreOffice opens the encrypted file with the password and shows every row."""
+    from tests.core.test_tep import tep_workbook
+    from tracker_desktop.core.preparing.saving import save_tep_return
+    from tracker_desktop.core.preparing.tep import prepare_tep
+    from tracker_desktop.core.writing import encryption as protection
+
+    tep = tmp_path / "from TEP.xlsx"
+    tep.write_bytes(protection.encrypt(tep_workbook(), "Maple-Harbour-42"))
+    export = tmp_path / "destinations.csv"
+    export.write_text(
+        "UPN,TEP Ref,Destination,Destination Provider\n"
+        "Y886412320001,,310,\"Kent\nMotors\ufffe Ltd\"\n"
+        ",TEP2,210,Simon Langton\uffff\n",
+        encoding="utf-8")
+    prep = prepare_tep("tep-leaver-destinations", export, tep, "Maple-Harbour-42", "8864123", as_of="2024-10-31")
+    password = "Candle-Orbit-Willow-Harbour-73"
+    saved = save_tep_return(prep, tmp_path / "out", password, draft=False)
+    shown = libreoffice_rows(saved.output, password)
+    assert shown["sheet"] == "Return"
+    rows = [r for r in shown["rows"] if any(c.strip() for c in r)]
+    header = rows[0]
+    assert len(rows) == 1 + len(prep.learners)  # not just the header
+    provider = header.index("Provider or Employer")
+    assert rows[1][provider] == "Kent Motors\ufffd Ltd" and rows[2][provider] == "Simon Langton\ufffd"
+    assert rows[1][header.index("Destination Activity Code")] == "310"
+    assert [r[header.index("TEP Ref")] for r in rows[1:]] == ["TEP1", "TEP2", "TEP3", "TEP4"]
+    wrong = subprocess.run([SYSTEM_PYTHON, str(LO_HELPER), "read", str(saved.output), password.lower()],
+                           capture_output=True, text=True, timeout=240)
+    assert wrong.returncode == 3  # and only with its password
+
+
+@needs_uno
+def test_libreoffice_opens_a_return_encrypted_with_the_encrypt_command(tmp_path, capsys):
+    from tracker_desktop.commands import main
+
+    u1 = make_upn("886412308001")
+    export = tmp_path / "roll.csv"
+    export.write_text("UPN,Surname,Forename,DOB,Gender,Year,Admission Date\n"
+                      f"{u1},Sm\ufffeith,Ann\u202e,01/02/2010,F,10,07/10/2024\n", encoding="utf-8")
+    prep = Preparation.start("school-joiners", export, school="8864123", period="2024-10", as_of="2024-10-31")
+    plain = prep.save(tmp_path / "out")
+    (tmp_path / "pw.txt").write_text("Lantern-Meadow-Copper-58\n", encoding="utf-8")
+    assert main(["encrypt", str(plain), "--password-file", str(tmp_path / "pw.txt")]) == 0
+    capsys.readouterr()
+    encrypted = plain.with_name(plain.stem + " (encrypted).xlsx")
+    rows = [r for r in libreoffice_rows(encrypted, "Lantern-Meadow-Copper-58")["rows"] if any(c.strip() for c in r)]
+    header = rows[0]
+    assert len(rows) == 2
+    assert rows[1][header.index("Legal Surname")] == "Sm\ufffdith" and rows[1][header.index("Legal Forename")] == "Ann"
+    assert rows[1][header.index("UPN")] == u1

@@ -226,3 +226,129 @@ def test_ctf_through_the_column_matching_and_a_return(tmp_path):
     assert zoe.values["EHCP"] == "Y"
     assert zoe.values["Parent/Carer Name"] == "Siobhan Byrne"
     assert academic_year_start(dt.date(2024, 10, 1)) == 2024
+
+
+# --- every address shape, leaving reasons, SEN, ATF (DOMAIN.md section 6) -------------------------
+
+def _pupil(inner: str, n: int = 1) -> str:
+    return (f"<Pupil><UPN>J88641232100{n}</UPN><Surname>Ames</Surname><Forename>Bea</Forename>"
+            f"<DOB>2009-01-0{n}</DOB>{inner}</Pupil>")
+
+
+BS_PARTS = ("<SAON>Flat 2</SAON><PAON>14</PAON><Street>High Street</Street><Locality>Bearsted</Locality>"
+            "<Town>Maidstone</Town><AdministrativeArea>Kent</AdministrativeArea>")
+LINES = ("<AddressLine1>Rose Cottage</AddressLine1><AddressLine2>2 Mill Lane</AddressLine2>"
+         "<AddressLine3>Lenham</AddressLine3><AddressLine4>Maidstone</AddressLine4><AddressLine5>Kent</AddressLine5>")
+
+
+@pytest.mark.parametrize("address", [
+    f"<Address><BS7666Address>{BS_PARTS}</BS7666Address><PostCode>ME14 1XX</PostCode></Address>",
+    f"<Address>{BS_PARTS}<PostCode>ME14 1XX</PostCode></Address>",  # parts directly under Address
+    f"<Address><BS7666Address>{BS_PARTS}<PostCode>ME14 1XX</PostCode></BS7666Address></Address>",
+])
+def test_bs7666_parts_wherever_they_are(address):
+    row = rows(read(ctf(_pupil(address))))[0]
+    assert (row["House Name"], row["House No"], row["Street"]) == ("Flat 2", "14", "High Street")
+    assert (row["District"], row["Town"], row["County"], row["Post Code"]) == ("Bearsted", "Maidstone", "Kent", "ME14 1XX")
+
+
+@pytest.mark.parametrize("address", [
+    f"<Address><AddressLines>{LINES}</AddressLines><PostCode>ME17 2AA</PostCode></Address>",
+    f"<Address>{LINES}<PostCode>ME17 2AA</PostCode></Address>",  # lines directly under Address
+])
+def test_address_lines_wherever_they_are(address):
+    row = rows(read(ctf(_pupil(address))))[0]
+    assert (row["House Name"], row["Street"], row["District"]) == ("Rose Cottage", "2 Mill Lane", "Lenham")
+    assert (row["Town"], row["County"], row["Post Code"]) == ("Maidstone", "Kent", "ME17 2AA")
+
+
+def test_an_address_with_parts_and_lines_loses_neither():
+    address = ("<Address><BS7666Address><PAON>14</PAON><Street>High Street</Street><Town>Maidstone</Town>"
+               "</BS7666Address><AddressLines><AddressLine1>The Annexe</AddressLine1><AddressLine2>High Street"
+               "</AddressLine2></AddressLines><PostCode>ME14 1XX</PostCode></Address>")
+    row = rows(read(ctf(_pupil(address))))[0]
+    assert (row["House No"], row["Street"], row["Town"]) == ("14", "High Street", "Maidstone")
+    assert row["District"] == "The Annexe"  # the line the parts did not hold
+
+
+def test_every_address_shape_fills_the_return_address(tmp_path):
+    """Through matching and cleaning: no shape ends as 'Address Line 1 / Town mandatory'."""
+    import datetime as dt
+
+    from tracker_desktop.core.preparing.opening import open_return
+    from tracker_desktop.core.preparing.preparation import Preparation
+    from tracker_desktop.core.returns.definitions import load_definition
+    from tracker_desktop.core.returns.naming import Sender
+    from tracker_desktop.core.returns.template import read_template
+
+    history = ("<SchoolHistory><School><LEA>886</LEA><Estab>4123</Estab><EntryDate>2024-10-07</EntryDate>"
+               "</School></SchoolHistory><BasicDetails><NCyearActual>11</NCyearActual></BasicDetails>")
+    pupils = "".join(_pupil(a + history, n) for n, a in enumerate([
+        f"<Address>{BS_PARTS}<PostCode>ME14 1XX</PostCode></Address>",
+        f"<Address>{LINES}<PostCode>ME17 2AA</PostCode></Address>"], start=1))
+    definition = load_definition("school-joiners")
+    prep = Preparation(open_return(definition, read(ctf(pupils)), sender=Sender(school="8864123"),
+                                   period=dt.date(2024, 10, 1), as_of=dt.date(2024, 10, 31),
+                                   template=read_template(definition.template_path)))
+    assert len(prep.learners) == 2
+    for learner in prep.learners:
+        assert learner.values["Address Line 1"] and learner.values["Town"] == "Maidstone"
+    assert not [p for p in prep.problems if p.column in ("Address Line 1", "Town", "Postcode")]
+
+
+@pytest.mark.parametrize("reason,want", [
+    ("8(1)(b)", "Transferred to another school"), ("8(1)(d)", "Elective home education"),
+    ("8(1)(e)", "Moved out of area"), ("8(1)(m)", "Permanently excluded"), ("Reg 8(1)(m)", "Permanently excluded"),
+    ("9(1)(a)", "Transferred to another school"), ("9 (1) (f)", "Elective home education"),
+    ("9(1)(g) - no longer lives a reasonable distance", "Moved out of area"), ("9(1)(o)", "Permanently excluded"),
+    ("Ground A - registered at another school", "Transferred to another school"), ("Ground O", "Permanently excluded"),
+    ("9(1)(k)", "Other"), ("Moved to another school", "Transferred to another school"),
+    ("Home education", "Elective home education"), ("Permanent exclusion", "Permanently excluded"),
+    ("Something else entirely", "Something else entirely"),
+])
+def test_leaving_reasons_are_translated_to_the_template_wording(reason, want):
+    pupil = _pupil(f"<SchoolHistory><School><LEA>886</LEA><Estab>4123</Estab><EntryDate>2020-09-03</EntryDate>"
+                   f"<LeavingDate>2024-10-18</LeavingDate><LeavingReason>{reason}</LeavingReason></School></SchoolHistory>")
+    assert rows(read(ctf(pupil)))[0]["Reason for Leaving"] == want
+
+
+def test_a_ctf_without_any_sen_data_says_nothing_about_ehcp():
+    import datetime as dt
+
+    from tracker_desktop.core.preparing.opening import open_return
+    from tracker_desktop.core.preparing.preparation import Preparation
+    from tracker_desktop.core.returns.definitions import load_definition
+    from tracker_desktop.core.returns.naming import Sender
+    from tracker_desktop.core.returns.template import read_template
+
+    table = read(ctf(_pupil("<BasicDetails><NCyearActual>11</NCyearActual></BasicDetails>")))
+    assert "SEN Status" not in table.headers
+    assert any("no SEN records" in n for n in table.notes)
+    definition = load_definition("school-september-guarantee")
+    prep = Preparation(open_return(definition, table, sender=Sender(school="8864123"), period=dt.date(2025, 4, 1),
+                                   as_of=dt.date(2025, 4, 20), template=read_template(definition.template_path)))
+    assert prep.learners[0].values["EHCP"] == ""  # left for the user, not N
+    # ...whereas a CTF with SEN records for some pupils reads the others as having none
+    with_sen = read(ctf(_pupil("<SENhistory><SEN><SENprovision>E</SENprovision></SEN></SENhistory>", 1)
+                        + _pupil("", 2)))
+    assert [r["SEN Status"] for r in rows(with_sen)] == ["E", ""]
+
+
+def test_an_atf_is_recognised_and_explained():
+    atf = (b'<?xml version="1.0" encoding="UTF-8"?><ATfile><Header><DocumentName>Admissions Transfer File</DocumentName>'
+           b"</Header><ATFpupilData><Pupil><Surname>Ames</Surname></Pupil></ATFpupilData></ATfile>")
+    assert looks_like_ctf(atf)
+    with pytest.raises(CTFError) as caught:
+        read(atf, name="offers.xml")
+    message = str(caught.value)
+    assert "offers.xml" in message and "Admissions Transfer File" in message
+    assert "applying for a place" in message and "export the pupils on roll" in message
+
+
+def test_an_atf_through_the_export_reader_gets_the_atf_message(tmp_path):
+    from tracker_desktop.core.reading.exports import read_export
+
+    path = tmp_path / "ATF_886LLLL_887LLLL_001.xml"
+    path.write_bytes(b"<?xml version='1.0'?>\n<ATfile><Header/><ATFpupilData/></ATfile>")
+    with pytest.raises(UserError, match="Admissions Transfer File"):
+        read_export(path)

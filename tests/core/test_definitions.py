@@ -101,7 +101,7 @@ def test_unknown_return():
 def test_activity_codes_per_nccis():
     activity = code_lists()["activity"]
     want = ("110 120 130 140 150 210 220 230 240 250 260 270 280 290 310 320 330 340 350 360 380 381 550 "
-            "410 430 440 450 460 530 540 610 615 616 619 620 630 640 650 660 670 680 710 810 820 830").split()
+            "410 430 440 450 460 530 540 610 615 616 619 620 630 640 650 660 670 680 710 720 810 820 830").split()
     assert sorted(activity) == sorted(want)
     assert activity["310"] == "Apprenticeship"
 

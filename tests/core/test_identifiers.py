@@ -86,3 +86,28 @@ def test_generated_ulns_are_valid():
         uln = make_uln(str(n))
         if uln:
             assert uln_problem(uln) is None
+
+
+@pytest.mark.parametrize("la", ["838", "839", "940", "941", "942", "943", "886", "887", "201", "420", "660", "681",
+                                "835", "836", "837", "909", "928", "820", "875"])
+def test_upns_of_every_kind_of_la_are_valid(la):
+    """Current LAs, those created since 2019, Welsh LAs and the old numbers of merged LAs."""
+    assert upn_problem(make_upn(la + "123424001")) is None
+    assert upn_problem(make_upn(la + "12342400A")) is None
+
+
+@pytest.mark.parametrize("la", ["000", "999", "100", "659", "682", "944", "817", "421"])
+def test_a_upn_whose_la_is_no_la_is_an_error(la):
+    upn = make_upn(la + "123424001")
+    assert upn_check_letter(upn) == upn[0]  # the check letter is right: only the LA is wrong
+    why = upn_problem(upn)
+    assert why and la in why and "LA" in why
+
+
+def test_la_list_is_data_and_complete_for_england_and_wales():
+    from tracker_desktop.core.returns.definitions import load_data_file
+
+    listed = load_data_file("la_numbers.json")
+    assert len(listed["england"]) == 153  # the 153 LAs of England since April 2023
+    assert sorted(listed["wales"]) == [str(n) for n in range(660, 682)]
+    assert not set(listed["former"]) & set(listed["england"])

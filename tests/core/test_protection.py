@@ -16,6 +16,7 @@ import pytest
 
 from tracker_desktop.core.writing import encryption as protection
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.writing import files
 from tracker_desktop.core.writing.encryption import (
     NotAnExcelWorkbook, OutputExists, ProtectionError, WeakPassword, WrongPassword,
     check_password, decrypt, encrypt, generate_passphrase, is_encrypted,
@@ -141,9 +142,13 @@ def test_corrupted_encryption_is_caught(monkeypatch, plain):
         def encrypt(self, password, outfile):
             buf = io.BytesIO()
             super().encrypt(password, buf)
-            data = bytearray(buf.getvalue())
-            data[-100] ^= 0xFF  # one flipped bit of ciphertext near the end of the package
-            outfile.write(bytes(data))
+            # One flipped byte of ciphertext near the end of the EncryptedPackage stream (a byte
+            # of the compound file outside every stream would change nothing that is read).
+            with olefile.OleFileIO(buf, write_mode=True) as ole:
+                package = bytearray(ole.openstream("EncryptedPackage").read())
+                package[-100] ^= 0xFF
+                ole.write_stream("EncryptedPackage", bytes(package))
+            outfile.write(buf.getvalue())
 
     monkeypatch.setattr(protection, "OOXMLFile", Corrupting)
     with pytest.raises(ProtectionError, match="did not read back"):
@@ -183,8 +188,10 @@ def test_tampered_workbook_is_refused_as_damaged(encrypted):
 
 
 def test_errors_are_user_errors():
-    for kind in (ProtectionError, WrongPassword, NotAnExcelWorkbook, WeakPassword, OutputExists):
+    for kind in (ProtectionError, WrongPassword, NotAnExcelWorkbook, WeakPassword):
         assert issubclass(kind, UserError) and issubclass(kind, ProtectionError)
+    # an existing file is refused with the one OutputExists every writer raises (writing.files)
+    assert OutputExists is files.OutputExists and issubclass(OutputExists, UserError)
 
 
 @pytest.mark.parametrize("data, says", [
@@ -261,13 +268,13 @@ def test_write_encrypted_is_atomic_and_leaves_nothing_behind(plain, tmp_path, pr
     out_dir.mkdir()
     target = out_dir / "leavers.xlsx"
     renames = []
-    real_replace = os.replace
+    real_link = os.link
 
-    def spy(src, dst):
+    def spy(src, dst):  # a hard link, then the temporary name removed: never replaces a file
         renames.append((Path(src), Path(dst)))
-        return real_replace(src, dst)
+        return real_link(src, dst)
 
-    monkeypatch.setattr(os, "replace", spy)
+    monkeypatch.setattr(os, "link", spy)
     assert write_encrypted(plain, PASSWORD, target) == target
     (src, dst), = renames
     assert dst == target and src.parent == out_dir and not src.name.endswith(".xlsx")
@@ -291,8 +298,9 @@ def test_failed_write_removes_temp_file(plain, tmp_path, private_tempdir, monkey
     def fail(src, dst):
         raise OSError(28, "No space left on device")
 
+    monkeypatch.setattr(os, "link", fail)
     monkeypatch.setattr(os, "replace", fail)
-    with pytest.raises(ProtectionError, match="No space left"):
+    with pytest.raises(ProtectionError, match="disk is full"):
         write_encrypted(plain, PASSWORD, tmp_path / "leavers.xlsx")
     assert [p for p in tmp_path.iterdir() if p != private_tempdir] == []
     assert list(private_tempdir.iterdir()) == []

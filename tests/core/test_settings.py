@@ -51,10 +51,23 @@ def test_damaged_file_is_a_first_run_not_a_crash(tmp_path):
 def test_holds_no_personal_data(tmp_path):
     s = Settings(school_name="Oakfield School", school_number="8864123", output_folder=str(tmp_path))
     s.remember_mapping("school-joiners", {"Legal Surname": Source(("Legal Surname",))})
+    s.remember_understood("school-joiners", "school-joiners.xlsx",
+                          {"Parent/Carer Phone Number": "Parent/Carer Telephone"})
     s.save(tmp_path / "settings.json")
     text = (tmp_path / "settings.json").read_text(encoding="utf-8")
     assert set(json.loads(text)) == {"version", "school_name", "school_number", "college_code", "output_folder",
-                                     "last_export_folder", "mappings", "prepared", "closure_days"}
+                                     "last_export_folder", "mappings", "prepared", "closure_days", "understood"}
+
+
+def test_answers_about_a_template_are_remembered_per_template(tmp_path):
+    s = Settings(school_number="8864123", output_folder=str(tmp_path))
+    s.remember_understood("school-joiners", "new.xlsx",
+                          {"Parent Mobile": "Parent/Carer Telephone", "Pupil Premium": None})
+    s.save(tmp_path / "settings.json")
+    again = load_settings(tmp_path / "settings.json")
+    assert again.understood_for("school-joiners", "new.xlsx") == {"Parent Mobile": "Parent/Carer Telephone",
+                                                                  "Pupil Premium": None}
+    assert again.understood_for("school-joiners", "other.xlsx") == {}
 
 
 def test_settings_dir_can_be_redirected(tmp_path, monkeypatch):

@@ -203,3 +203,83 @@ def test_existing_file_is_not_replaced_silently(make_app, answers, tmp_path):
     assert "already" in answers.shown[-1][2]
     assert (out / case["expected_file"]).read_bytes() == b"old"
     assert not app.review.grid_view.locked
+
+
+def _tep_password_dialog(app, tmp_path):
+    save = app.save()
+    save.folder.set(str(tmp_path / "to TEP"))
+    save.ok()
+    return app.save_to(save.result)
+
+
+def test_copied_password_is_cleared_from_the_clipboard_after_the_save(make_app, answers, tmp_path):
+    app = make_app()
+    open_tep(app)
+    dialog = _tep_password_dialog(app, tmp_path)
+    password = dialog.generated.get()
+    dialog.copy_button.invoke()
+    assert app.master.clipboard_get() == password
+    dialog.ok()
+    app.copied_password = dialog.take_copied()  # what ask_tep_password does outside tests
+    assert password not in repr(vars(app)), "only a fingerprint of the password is kept"
+    answers.replies = [False]
+    app.write_tep(tmp_path / "to TEP", dialog.take_password())
+    wait_idle(app)
+    assert answers.shown[-1][1] == "Saved"
+    import tkinter as tk
+
+    try:
+        held = app.master.clipboard_get()
+    except tk.TclError:
+        held = ""
+    assert held != password
+
+
+def test_clipboard_is_left_alone_when_it_holds_something_else(make_app, answers, tmp_path):
+    app = make_app()
+    open_tep(app)
+    dialog = _tep_password_dialog(app, tmp_path)
+    dialog.copy_button.invoke()
+    dialog.ok()
+    app.copied_password = dialog.take_copied()
+    app.master.clipboard_clear()
+    app.master.clipboard_append("a note the user copied since")
+    answers.replies = [False]
+    app.write_tep(tmp_path / "to TEP", dialog.take_password())
+    wait_idle(app)
+    assert app.master.clipboard_get() == "a note the user copied since"
+
+
+def test_cancelled_password_dialog_takes_its_password_off_the_clipboard(make_app, tmp_path):
+    app = make_app()
+    open_tep(app)
+    dialog = _tep_password_dialog(app, tmp_path)
+    password = dialog.generated.get()
+    dialog.copy_button.invoke()
+    assert app.master.clipboard_get() == password
+    dialog.cancel()
+    import tkinter as tk
+
+    try:
+        held = app.master.clipboard_get()
+    except tk.TclError:
+        held = ""
+    assert held != password
+
+
+def test_closing_the_app_takes_a_copied_password_off_the_clipboard(make_app, tmp_path, monkeypatch):
+    from tracker_desktop.gui.tep_password import fingerprint
+
+    app = make_app()
+    app.master.clipboard_clear()
+    app.master.clipboard_append("Maple-Harbour-Candle-Orbit-Lemon-42")
+    app.copied_password = fingerprint("Maple-Harbour-Candle-Orbit-Lemon-42")
+    closed = []
+    monkeypatch.setattr(app.master, "destroy", lambda: closed.append(True))  # the fixture closes it
+    app.quit()
+    assert closed
+    import tkinter as tk
+
+    with pytest.raises(tk.TclError):
+        app.master.clipboard_get()
+    assert app.copied_password is None

@@ -66,6 +66,8 @@ class Settings:
     output_folder: str = ""
     last_export_folder: str = ""
     mappings: dict[str, dict] = field(default_factory=dict)  # "sender|return" -> mapping JSON
+    # "return|template file" -> {template header: our column it is, or None}: the user's answers
+    understood: dict[str, dict] = field(default_factory=dict)
     prepared: dict[str, str] = field(default_factory=dict)  # return id -> last period prepared
     closure_days: list = field(default_factory=list)  # the school's own closure days, YYYY-MM-DD
     window: str = ""  # the main window's last size and place ("WxH+X+Y", or "zoomed"): no data
@@ -118,6 +120,15 @@ class Settings:
     def forget_mapping(self, return_id: str) -> None:
         self.mappings.pop(self._key(return_id), None)
 
+    def understood_for(self, return_id: str, template: str) -> dict[str, str | None]:
+        raw = self.understood.get(f"{return_id}|{template}")
+        if not isinstance(raw, dict):
+            return {}
+        return {str(h): (str(n) if n else None) for h, n in raw.items()}
+
+    def remember_understood(self, return_id: str, template: str, answers: dict[str, str | None]) -> None:
+        self.understood[f"{return_id}|{template}"] = dict(answers)
+
     # --- loading and saving ---------------------------------------------------------------------
 
     def to_json(self) -> dict:
@@ -140,7 +151,7 @@ def load_settings(path: Path | None = None) -> Settings:
         raw = json.loads(target.read_text(encoding="utf-8"))
         if not isinstance(raw, dict):
             raise ValueError
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: a file nested thousands deep
         return Settings(path=target)
     known = {k: raw[k] for k in Settings.__dataclass_fields__ if k in raw and k != "path"}
     settings = Settings(path=target)

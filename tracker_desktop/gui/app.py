@@ -9,9 +9,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
-import os
-import subprocess
-import sys
 import tkinter as tk
 from pathlib import Path
 from tkinter import filedialog, ttk
@@ -22,9 +19,11 @@ from tracker_desktop.core.matching.certainty import needs_review
 from tracker_desktop.core.routine.nil_return import is_nil_return
 from tracker_desktop.core.writing.files import OutputExists
 from tracker_desktop.core.settings import Settings, default_output_folder, load_settings
+from tracker_desktop.demo_data import DEMO_AS_OF, DEMO_PERIOD, DEMO_SCHOOL, demo_roll_path
 from tracker_desktop.gui import messages, theme
 from tracker_desktop.gui.dialogs import OpenDialog, SettingsDialog
 from tracker_desktop.gui.drop import EXPORT_SUFFIXES, enable_drop
+from tracker_desktop.gui.folders import open_folder
 from tracker_desktop.gui.home import HomeScreen
 from tracker_desktop.gui.mapping_view import MappingScreen
 from tracker_desktop.gui.review import ReviewScreen
@@ -36,22 +35,23 @@ from tracker_desktop.gui.windows import LeftOutWindow, SaveDialog, next_step
 from tracker_desktop.gui.worker import Worker
 
 APP_TITLE = "Tracker Desktop"
-# assets/demo/README.md: the demo roll is taken in October 2025.
-DEMO = {"return_id": "school-leavers", "school": "8864123", "college": None, "period": "2025-10", "as_of": "2025-10-31"}
+# The demo opens the leavers return of the bundled demo roll, with the settings it is made for.
+DEMO = {"return_id": "school-leavers", "school": DEMO_SCHOOL, "college": None, "period": DEMO_PERIOD, "as_of": DEMO_AS_OF}
 
 
 def demo_export() -> Path:
-    from tracker_desktop.resources import resource_path
-
-    return resource_path("assets", "demo", "demo_roll.csv")
+    return demo_roll_path()
 
 
-def load_preparation(return_id: str, export: Path, sender: dict, period, as_of, remembered, job=None):
+def load_preparation(return_id: str, export: Path, sender: dict, period, as_of, remembered, job=None,
+                     understood: dict | None = None):
     """Read and prepare an export (worker thread). Returns (prep, whether the remembered matching
-    was used); how a remembered matching is used is decided by the core (matching/remembered.py)."""
+    was used); how a remembered matching is used is decided by the core (matching/remembered.py).
+    `understood`: the user's answers for what the template's headers are."""
     from tracker_desktop.core.preparing.preparation import Preparation
 
-    prep = Preparation.start(return_id, export, period=period, as_of=as_of, remembered=remembered, **sender)
+    prep = Preparation.start(return_id, export, period=period, as_of=as_of, remembered=remembered,
+                             understood=understood or None, **sender)
     return prep, prep.remembered
 
 
@@ -67,6 +67,7 @@ class App:
         self.saved_edits = 0  # undo-stack depth at the last save: more means unsaved changes
         self.after_saved = None  # what to do once the return is saved ("Save" when leaving it)
         self.last_export: Path | None = None
+        self._accepted = None  # the school's accepted queries, read when first needed
         self.app_title = APP_TITLE + ("  ·  DEMO (fictional learners)" if demo else "")
         master.title(self.app_title)
         # Usable down to a 1024x600 screen (a small laptop, less the taskbar and title bar).
@@ -114,6 +115,7 @@ class App:
         file.add_command(label="Save return…", accelerator="Ctrl+S", command=self.save)
         file.add_command(label="Export problems list…", accelerator="Ctrl+E", command=self.export_problems)
         file.add_separator()
+        file.add_command(label="Prepared returns (history)…", command=self.show_history)
         file.add_command(label="Tidy up old returns…", command=self.tidy_up)
         file.add_command(label="Settings…", command=self.edit_settings)
         file.add_command(label="Quit", command=self.quit)
@@ -123,6 +125,9 @@ class App:
         edit.add_separator()
         edit.add_command(label="Next problem", accelerator="F8", command=lambda: self.next_problem(1))
         edit.add_command(label="Previous problem", accelerator="Shift+F8", command=lambda: self.next_problem(-1))
+        edit.add_separator()
+        edit.add_command(label="Take the selected row out of the return…", command=self.take_out_selected)
+        edit.add_command(label="Accept the selected query…", command=self.accept_selected)
         view = tk.Menu(bar, tearoff=False)
         view.add_command(label="Returns", command=self.go_home)
         view.add_command(label="Column matching…", command=self.show_mapping)
@@ -138,10 +143,12 @@ class App:
         for key, action in (("<Control-o>", self.open_dialog), ("<Control-O>", self.open_dialog),
                             ("<Control-s>", self.save), ("<Control-S>", self.save),
                             ("<Control-e>", self.export_problems),
-                            ("<Control-z>", self.undo), ("<Control-Z>", self.undo),
+                            ("<Control-z>", self.undo),
                             ("<Control-y>", self.redo), ("<Control-Y>", self.redo),
                             ("<F8>", lambda: self.next_problem(1)), ("<Shift-F8>", lambda: self.next_problem(-1))):
             m.bind(key, lambda e, a=action: (a(), "break")[1])
+        # Ctrl+Shift+Z redoes, as in Office; a capital Z with Caps Lock on (no Shift) still undoes.
+        m.bind("<Control-Z>", lambda e: ((self.redo if e.state & 0x1 else self.undo)(), "break")[1])
 
     def _progress(self, text: str, fraction: float | None) -> None:
         self.busy_text.configure(text=text + "…")
@@ -259,7 +266,16 @@ class App:
     def show_left_out(self) -> LeftOutWindow | None:
         if self.prep is None:
             return None
-        return LeftOutWindow(self.master, self.prep)
+        return LeftOutWindow(self.master, self.prep, put_back=self.put_back)
+
+    def show_history(self):
+        from tracker_desktop.gui.history_view import HistoryWindow
+
+        try:
+            return HistoryWindow(self.master)
+        except Exception as e:  # an unreadable history: a plain message, not a half-built window
+            messages.report(e, self.master, "reading the list of prepared returns")
+            return None
 
     # --- opening -----------------------------------------------------------------------------------
 
@@ -308,6 +324,7 @@ class App:
             return
         sender = {"school": school, "college": college} if (school or college) else self.settings.sender_args()
         remembered = self.settings.mapping_for(return_id)
+        understood = self.settings.understood_for(return_id, definition.template)
         export = Path(export)
         self.last_export = export  # offered again by the Prepare dialog in this session, never saved
         if self.persist:
@@ -316,7 +333,7 @@ class App:
             open_tep(self, return_id, export, prepopulated, prepopulated_password, sender, period, as_of, straight_to_review)
             return
         self.worker.run(f"Reading {export.name}",
-                        lambda job: load_preparation(return_id, export, sender, period, as_of, remembered, job),
+                        lambda job: load_preparation(return_id, export, sender, period, as_of, remembered, job, understood),
                         lambda result: self._opened(result, straight_to_review), lambda e: messages.report(e, self.master, f"reading {export.name}"))
 
     def open_from_args(self, args: argparse.Namespace) -> None:
@@ -339,7 +356,7 @@ class App:
     def _opened(self, result, straight_to_review: bool = False) -> None:
         prep, remembered = result
         self.set_prep(prep)
-        unsure = needs_review(prep.definition, prep.mapping, prep.template.mandatory)
+        unsure = needs_review(prep.definition, prep.mapping, prep.template.mandatory, prep.columns)
         if not (remembered or straight_to_review) and unsure:
             self.show_mapping()
         else:
@@ -351,13 +368,33 @@ class App:
         # thawed again when the next return replaces this one, so nothing is kept for good.
         gc.unfreeze()
         self.prep = prep
+        prep.use_accepted(self.accepted_queries())
         self.review.load(prep)
         self.saved_edits = 0
         gc.freeze()  # Worker.run collected just before this return was read: little garbage is frozen
 
+    def accepted_queries(self):
+        """The school's accepted queries, kept beside its settings (the demo keeps its own aside)."""
+        from tracker_desktop.core.checking.accepted import load_accepted
+        from tracker_desktop.core.settings import settings_dir
+
+        if getattr(self, "_accepted", None) is None:
+            if self.persist:
+                folder = settings_dir()
+            else:
+                import tempfile
+
+                folder = Path(tempfile.mkdtemp(prefix="tracker-demo-"))
+            self._accepted = load_accepted(folder)
+        return self._accepted
+
     def check_filled(self) -> None:
         if self.worker.busy:
             return
+        if not self.settings.is_complete:  # the school's number names the return it proposes
+            self.first_run()
+            if not self.settings.is_complete:
+                return
         return_id = self.home.selected() or (self.definitions[0].id if self.definitions else None)
         try:
             definition = load_definition(return_id)
@@ -369,20 +406,41 @@ class App:
         if path:
             self.check_workbook(return_id, Path(path))
 
-    def check_workbook(self, return_id: str, path: Path, as_of=None, period=None) -> None:
+    def check_workbook(self, return_id: str, path: Path, as_of=None, period=None, password: str | None = None):
+        """Check a filled-in workbook; an encrypted one (a TEP sheet) asks for its password first.
+        Returns the password dialog when one is shown (tests fill it in)."""
+        from tracker_desktop.core.checking.filled import NeedsPassword, check_workbook
+
         if self.worker.busy or not self.leave_return(
-                "checking another workbook", lambda: self.check_workbook(return_id, path, as_of, period)):
-            return
+                "checking another workbook", lambda: self.check_workbook(return_id, path, as_of, period, password)):
+            return []
+        sender = self.settings.sender_args()
+        secret = [password]
+        asked: list = []
 
         def work(job):
             try:
-                from tracker_desktop.core.checking.filled import check_workbook
-            except ImportError:
-                raise UserError("Checking a filled-in workbook is not available in this version.") from None
-            return check_workbook(return_id, path, as_of=as_of, period=period), True
+                return check_workbook(return_id, path, as_of=as_of, period=period, password=secret[0], **sender), True
+            finally:
+                secret[0] = None  # read: the password is not kept
 
-        self.worker.run(f"Checking {path.name}", work, self._opened,
-                        lambda e: messages.report(e, self.master, f"checking {path.name}"))
+        def failed(e):
+            secret[0] = None
+            if isinstance(e, NeedsPassword):
+                asked.append(self._ask_check_password(return_id, path, as_of, period))
+                return
+            messages.report(e, self.master, f"checking {path.name}")
+
+        self.worker.run(f"Checking {path.name}", work, self._opened, failed)
+        return asked
+
+    def _ask_check_password(self, return_id: str, path: Path, as_of, period):
+        from tracker_desktop.gui.summary_view import SummaryPasswordDialog
+
+        dialog = SummaryPasswordDialog(self.master, [path], _utest=self._utest)
+        if not self._utest and dialog.result:
+            self.check_workbook(return_id, path, as_of, period, password=dialog.take_password())
+        return dialog
 
     # --- destinations summary ----------------------------------------------------------------------
 
@@ -441,6 +499,30 @@ class App:
 
     # --- column matching ---------------------------------------------------------------------------
 
+    def apply_understanding(self, answers: dict) -> None:
+        """The user said what some template headers are: remembered for this template, and the
+        export read again so the columns are matched and tidied as what they are."""
+        if self.worker.busy:
+            return
+        prep = self.prep
+        definition = prep.definition
+        known = self.settings.understood_for(definition.id, definition.template)
+        known.update(answers)
+        self.settings.remember_understood(definition.id, definition.template, known)
+        self.settings.forget_mapping(definition.id)  # matched again for the new meanings
+        self._save_settings()
+        sender = {"school": prep.sender.school, "college": prep.sender.college}
+        export = prep.table.source
+        period, as_of = prep.period.month_start.strftime("%Y-%m"), prep.as_of
+
+        def done(result):
+            self.set_prep(result[0])
+            self.show_mapping()
+
+        self.worker.run("Matching the columns",
+                        lambda job: load_preparation(definition.id, export, sender, period, as_of, None, job, known),
+                        done, lambda e: messages.report(e, self.master, "matching the columns"))
+
     def apply_mapping(self, mapping) -> None:
         if self.worker.busy:
             return
@@ -486,6 +568,44 @@ class App:
         if self.current is self.review and not self._editing():
             self.review.next_problem(step)
 
+    # --- taking rows out and accepting queries -----------------------------------------------------
+
+    def _row_action_ready(self) -> tuple[int, int] | None:
+        if self.prep is None or self.current is not self.review or self.worker.busy or self._editing():
+            return None
+        cell = self.review.grid_view.selected_cell()
+        if cell is None:
+            messages.info("Select a cell in the learner's row first.", self.master)
+        return cell
+
+    def take_out_selected(self):
+        from tracker_desktop.gui.row_actions import take_out_row
+
+        cell = self._row_action_ready()
+        return take_out_row(self, cell[0]) if cell else None
+
+    def accept_selected(self):
+        from tracker_desktop.gui.row_actions import accept_query
+
+        cell = self._row_action_ready()
+        return accept_query(self, cell[0], self.prep.columns[cell[1]]) if cell else None
+
+    def put_back(self, source_row: int):
+        from tracker_desktop.gui.row_actions import put_back_row
+
+        if self.worker.busy or self._editing():
+            return None
+        return put_back_row(self, source_row)
+
+    def rows_changed(self, select: int | None = None) -> None:
+        """A row was taken out or put back: a change to save (the grid's undo starts afresh)."""
+        self.review.rows_changed(select)
+        self.saved_edits = -1
+
+    def queries_changed(self, row: int) -> None:
+        self.review.panel.update_rows({row})
+        self.review.update_summary()
+
     # --- saving ------------------------------------------------------------------------------------
 
     def output_folder(self) -> str:
@@ -517,10 +637,18 @@ class App:
         dialog = OutputPasswordDialog(self.master, self.prep.output_name, _utest=self._utest)
         if not self._utest:
             if dialog.result:
+                self.copied_password = dialog.take_copied()  # cleared from the clipboard after the save
                 write_tep(self, folder, dialog.take_password())
             else:
                 self.after_saved = None
         return dialog
+
+    def clear_copied_password(self) -> None:
+        """Take a TEP password off the clipboard once used, if the clipboard still holds it."""
+        from tracker_desktop.gui.tep_password import clear_clipboard_if
+
+        clear_clipboard_if(self.master, getattr(self, "copied_password", None))
+        self.copied_password = None
 
     def write_tep(self, folder: Path, password: str, force: bool = False) -> None:
         write_tep(self, folder, password, force)
@@ -597,8 +725,17 @@ class App:
                 return
             path = Path(chosen)
         prep = self.prep
-        # The file dialog has already asked before replacing a file, so force is safe here.
-        self.worker.run("Exporting the problems list", lambda job: export_problems(prep, path, force=True),
+
+        def work(job):
+            from tracker_desktop.core.routine.history import PROBLEMS
+            from tracker_desktop.gui.tep_flow import record_history
+
+            # The file dialog has already asked before replacing a file, so force is safe here.
+            saved = export_problems(prep, path, force=True)
+            record_history(prep, saved, kind=PROBLEMS)  # so tidying up finds it later
+            return saved
+
+        self.worker.run("Exporting the problems list", work,
                         lambda p: messages.info(f"Saved the problems list ({len(prep.problems)} lines) as {p.name} in {p.parent}.", self.master),
                         lambda e: messages.report(e, self.master, "exporting the problems list"))
 
@@ -611,19 +748,8 @@ class App:
             self.settings.window = window_geometry(self.master)  # where it opens next time
             self._save_settings()
         self.worker.cancel()
+        self.clear_copied_password()
         self.master.destroy()
-
-
-def open_folder(folder: Path) -> None:
-    try:
-        if sys.platform == "win32":
-            os.startfile(folder)  # type: ignore[attr-defined]
-        elif sys.platform == "darwin":
-            subprocess.Popen(["open", str(folder)])
-        else:
-            subprocess.Popen(["xdg-open", str(folder)])
-    except OSError:
-        pass  # opening the folder is a courtesy; the message already said where the file is
 
 
 def _report_callback_exception(root: tk.Tk):

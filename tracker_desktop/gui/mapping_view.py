@@ -8,11 +8,14 @@ from tkinter import ttk
 
 from tracker_desktop.core.matching.certainty import certainty, is_certain, to_check
 from tracker_desktop.core.matching.mapping import RowReader, Source
+from tracker_desktop.core.matching.words import certainty as how_sure
 from tracker_desktop.core.values.cleaning import clean_read
 
 NONE = "(not in the export)"
+OWN = "(a column of its own)"  # a template header that is none of our columns
+SURENESS = {"confirmed": "You said so", "sure": "Sure", "unsure": "Unsure - check", "none": "Not known"}
 PREVIEW_ROWS = 3
-PREVIEW_WRAP = 300  # pixels: the table fits a 1024-wide window, a long preview wraps
+PREVIEW_WRAP = 260  # pixels: the table fits a 1024-wide window, a long preview wraps
 PREVIEW_CHARS = 24  # three long addresses side by side would run off the window
 
 
@@ -25,6 +28,8 @@ class MappingScreen(ttk.Frame):
         self.options: dict[str, dict[str, Source | None]] = {}
         self.previews: dict[str, ttk.Label] = {}
         self.sureness: dict[str, ttk.Label] = {}
+        self.meanings: dict[str, tk.StringVar] = {}  # template header -> what it is understood as
+        self.understood_as: dict[str, str] = {}
 
         ttk.Label(self, text="Check the columns", style="Title.TLabel").pack(anchor="w")
         self.intro = ttk.Label(self, text="", wraplength=1000, justify="left")
@@ -116,6 +121,9 @@ class MappingScreen(ttk.Frame):
                 "Orange names are mandatory. Change any match with its dropdown; the preview shows the first rows after tidying.")
         if unsure:
             text += f"\nPlease check: {', '.join(unsure)}."
+        guessed = [c["header"] for c in prep.definition.template_columns(prep.columns) if c["certainty"] == "unsure"]
+        if guessed:
+            text += f"\nPlease say what these template columns are (Understood as): {', '.join(guessed)}."
         self.intro.configure(text=text)
         for child in self.table.winfo_children():
             child.destroy()
@@ -124,8 +132,13 @@ class MappingScreen(ttk.Frame):
         self.previews.clear()
         self.sureness.clear()
         self.combos.clear()
-        for c, (title, width) in enumerate((("KCC column", 26), ("Comes from export column", 34), ("Match", 14), ("First rows after tidying", 50))):
-            ttk.Label(self.table, text=title, style="Heading.TLabel").grid(row=0, column=c, sticky="w", padx=(0, 12), pady=(0, 6))
+        self.meanings.clear()
+        self.understood_as.clear()
+        titles = ("KCC column", "Understood as", "Comes from export column", "Match", "First rows after tidying")
+        for c, title in enumerate(titles):
+            heading = ttk.Label(self.table, text=title, style="Heading.TLabel")
+            heading.grid(row=0, column=c, sticky="w", padx=(0, 12), pady=(0, 6))
+        ours = [OWN] + prep.definition.column_names()
         headers = list(prep.table.headers)
         for r, column in enumerate(prep.template.columns, start=1):
             header = column.header
@@ -139,10 +152,11 @@ class MappingScreen(ttk.Frame):
             name = tk.Label(self.table, text=header, anchor="w", padx=6, pady=2, wraplength=230, justify="left",
                             bg="#ffc000" if column.mandatory else "#e7e6e6", fg="#000000")
             name.grid(row=r, column=0, sticky="we", padx=(0, 12), pady=2)
+            self._meaning_cell(r, header, ours)
             var = tk.StringVar(self, source.describe() if source else NONE)
             self.choices[header] = var
-            combo = ttk.Combobox(self.table, textvariable=var, values=list(options), state="readonly", width=26)
-            combo.grid(row=r, column=1, sticky="we", padx=(0, 12), pady=2)
+            combo = ttk.Combobox(self.table, textvariable=var, values=list(options), state="readonly", width=24)
+            combo.grid(row=r, column=2, sticky="we", padx=(0, 12), pady=2)
             combo.bind("<<ComboboxSelected>>", lambda e, h=header: self.changed(h))
             combo.bind("<FocusIn>", lambda e: self._see(e.widget), add="+")
             self._keys(combo)
@@ -150,16 +164,43 @@ class MappingScreen(ttk.Frame):
             sure = tk.Label(self.table, text=certainty(source), width=14, anchor="w", padx=4)
             sure.mandatory = column.mandatory
             self._paint(sure, source)
-            sure.grid(row=r, column=2, sticky="w", padx=(0, 12))
+            sure.grid(row=r, column=3, sticky="w", padx=(0, 12))
             self.sureness[header] = sure
             preview = ttk.Label(self.table, text="", style="Muted.TLabel", wraplength=PREVIEW_WRAP, justify="left")
-            preview.grid(row=r, column=3, sticky="w")
+            preview.grid(row=r, column=4, sticky="w")
             self.previews[header] = preview
-        self.table.columnconfigure(3, weight=1)
+        self.table.columnconfigure(4, weight=1)
         for child in self.table.winfo_children():
             self._scrolls(child)
         self.canvas.yview_moveto(0)
         self.update_previews()
+
+    def _meaning_cell(self, r: int, header: str, ours: list[str]) -> None:
+        """What the template header was understood as (correctable), and how sure: the words of
+        a renamed header ('Parent/Carer Phone Number') say which of our columns it is."""
+        understanding = self.prep.definition.understand(header)
+        sure = "confirmed" if understanding.confirmed else how_sure(understanding.score)
+        shown = understanding.understood_as if understanding.understood_as in ours else OWN
+        # an unsure guess counts as the user's answer once they use the columns with it shown
+        self.understood_as[header] = "" if sure == "unsure" else shown
+        cell = ttk.Frame(self.table)
+        cell.grid(row=r, column=1, sticky="w", padx=(0, 12), pady=2)
+        var = tk.StringVar(self, shown)
+        self.meanings[header] = var
+        # out of the Tab order: Tab goes from match to match, the usual work of this screen
+        combo = ttk.Combobox(cell, textvariable=var, values=ours, state="readonly", width=22, takefocus=False)
+        combo.pack(side="left")
+        self._keys(combo)
+        word = SURENESS[sure] if shown != OWN or sure == "confirmed" else (
+            f"{understanding.understood_as}?" if understanding.understood_as else SURENESS["none"])
+        label = tk.Label(cell, text=word, anchor="w", padx=4, fg="#000000",
+                         bg="#ffd98a" if sure == "unsure" else self.table.winfo_toplevel().cget("bg"))
+        label.pack(side="left")
+
+    def understanding(self) -> dict[str, str | None]:
+        """The template headers whose meaning the user changed: header -> our column (None: its own)."""
+        return {h: (None if var.get() == OWN else var.get()) for h, var in self.meanings.items()
+                if var.get() != self.understood_as.get(h)}
 
     def mapping(self) -> dict:
         chosen = dict(self.prep.mapping)  # scope fields the template does not show are kept
@@ -198,7 +239,11 @@ class MappingScreen(ttk.Frame):
             label.configure(text="   |   ".join(shown))
 
     def accept(self) -> None:
-        self.app.apply_mapping(self.mapping())
+        answers = self.understanding()
+        if answers:
+            self.app.apply_understanding(answers)  # the columns are matched again for what they are
+        else:
+            self.app.apply_mapping(self.mapping())
 
     def go_back(self) -> None:
         if self.from_review:

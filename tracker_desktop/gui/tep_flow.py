@@ -37,6 +37,7 @@ def open_tep(app, return_id: str, export: Path, prepopulated: Path | None, passw
 
     def done(result):
         forget()
+        app.clear_copied_password()  # used: off the clipboard, so it is never pasted by mistake
         app._opened(result, straight_to_review)
 
     def failed(e):
@@ -52,7 +53,6 @@ def open_tep(app, return_id: str, export: Path, prepopulated: Path | None, passw
 
 def write_tep(app, folder: Path, password: str | None, force: bool = False) -> None:
     """Encrypt and save (prep.save writes only encrypted), then the .eml draft beside it."""
-    from tracker_desktop.core.writing import encryption as protection
     from tracker_desktop.core.writing.files import OutputExists
 
     prep = app.prep
@@ -72,11 +72,16 @@ def write_tep(app, folder: Path, password: str | None, force: bool = False) -> N
         forget()  # written: the password is not needed any more
         eml = save_draft(tep_draft(path, prep.definition.title, settings.school_name, settings.school_number),
                          path.with_suffix(".eml"), force=True)
+        from tracker_desktop.core.routine.history import DRAFT
+
+        record_history(prep, eml, kind=DRAFT)  # the draft names the file: tidied up with it
         return path, eml, record_history(prep, path)
 
     def failed(e):
         app.review.grid_view.locked = False
-        if isinstance(e, (OutputExists, protection.OutputExists)) and not force:
+        if not (isinstance(e, OutputExists) and not force):
+            app.clear_copied_password()  # not asked again: this password will not be used
+        if isinstance(e, OutputExists) and not force:
             if messages.ask("yesno", APP_TITLE, f"{prep.output_name} is already in {folder}.\n\nReplace it with this one?", app.master, default="no"):
                 write_tep(app, folder, secret[0], force=True)
             else:
@@ -89,6 +94,7 @@ def write_tep(app, folder: Path, password: str | None, force: bool = False) -> N
 
     def done(result):
         forget()
+        app.clear_copied_password()  # used: off the clipboard, so it is never pasted by mistake
         path, eml, history_problem = result
         app.review.grid_view.locked = False
         app.saved_edits = edits
@@ -100,7 +106,7 @@ def write_tep(app, folder: Path, password: str | None, force: bool = False) -> N
                 "check it and send it to TEP. Then telephone TEP with the password: it is not in the e-mail."
                 f"{history_problem}\n\nOpen the folder now?")
         if messages.ask("yesno", "Saved", text, app.master):
-            from tracker_desktop.gui.app import open_folder
+            from tracker_desktop.gui.folders import open_folder
 
             open_folder(path.parent)
         app.saved(edits)  # then whatever waited for the save (leaving the return) goes on
@@ -110,13 +116,14 @@ def write_tep(app, folder: Path, password: str | None, force: bool = False) -> N
         forget()
 
 
-def record_history(prep, path: Path) -> str:
-    """Record a saved return (worker thread); a failure is said in the saved message, not fatal."""
+def record_history(prep, path: Path, kind: str = "return") -> str:
+    """Record a file saved for a return (worker thread): the return itself, or with `kind` its
+    problems list or e-mail draft. A failure is said in the saved message, not fatal."""
     from tracker_desktop.core.routine import history
     from tracker_desktop.core.settings import history_dir
 
     try:
-        history.record(history_dir(), prep, path)
+        history.record(history_dir(), prep, path, kind=kind)
     except (UserError, OSError) as e:
         return f"\n\n(The list of prepared returns could not be updated: {e})"
     return ""

@@ -1,8 +1,13 @@
 """The password a TEP sheet is encrypted with: a generated passphrase (offered first) or the
 user's own (checked, with the reason when refused). A generated one is shown here once, with a
-Copy button and the advice to give it to TEP by telephone; nothing keeps it afterwards."""
+Copy button and the advice to give it to TEP by telephone; nothing keeps it afterwards.
+
+A copied password is taken off the clipboard again once it has been used (after the save, or
+when the dialog is cancelled, or the app closed), so it is not pasted somewhere by mistake
+later; only a fingerprint of it is kept to know, and only if the clipboard still holds it."""
 from __future__ import annotations
 
+import hashlib
 import tkinter as tk
 import tkinter.font as tkfont
 from tkinter import ttk
@@ -24,6 +29,7 @@ class OutputPasswordDialog(Dialog):
     def __init__(self, parent, file_name: str, _utest: bool = False):
         self.file_name = file_name
         self._password: str | None = None
+        self.copied: bytes | None = None  # fingerprint of the password put on the clipboard
         super().__init__(parent, "Password for the file to TEP", _utest=_utest)
 
     def body(self, f):
@@ -45,8 +51,8 @@ class OutputPasswordDialog(Dialog):
         self.copy_button.grid(row=3, column=1, padx=(8, 0))
         self.another_button = ttk.Button(f, text="Another one", command=self.another)
         self.another_button.grid(row=3, column=2, padx=(8, 0))
-        self.copied = ttk.Label(f, text=READ_OUT, style="Muted.TLabel")
-        self.copied.grid(row=4, column=0, columnspan=3, sticky="w", padx=(24, 0))
+        self.copied_label = ttk.Label(f, text=READ_OUT, style="Muted.TLabel")
+        self.copied_label.grid(row=4, column=0, columnspan=3, sticky="w", padx=(24, 0))
 
         ttk.Radiobutton(f, text="Use a password of my own", value="own", variable=self.choice,
                         command=self._choice_changed).grid(row=5, column=0, columnspan=3, sticky="w", pady=(10, 0))
@@ -88,8 +94,9 @@ class OutputPasswordDialog(Dialog):
     def copy(self) -> None:
         self.clipboard_clear()
         self.clipboard_append(self.generated.get())
+        self.copied = fingerprint(self.generated.get())
         self.noted.set(True)
-        self.copied.configure(text="Copied. " + READ_OUT)
+        self.copied_label.configure(text="Copied. " + READ_OUT)
 
     @staticmethod
     def _width(password: str) -> int:
@@ -99,7 +106,7 @@ class OutputPasswordDialog(Dialog):
         self.generated.set(protection.generate_passphrase())
         self.generated_entry.configure(width=self._width(self.generated.get()))
         self.noted.set(False)
-        self.copied.configure(text=READ_OUT)
+        self.copied_label.configure(text=READ_OUT)
 
     def validate(self) -> str | None:
         if self.choice.get() == "generated":
@@ -125,13 +132,38 @@ class OutputPasswordDialog(Dialog):
     def cancel(self) -> None:
         self._password = None
         self._forget_fields()
+        clear_clipboard_if(self, self.copied)  # not going to be used
+        self.copied = None
         super().cancel()
 
     def _forget_fields(self) -> None:
         for var in (self.generated, self.own, self.confirm):
             var.set("")
 
+    def take_copied(self) -> bytes | None:
+        """The fingerprint of the password copied, for clearing the clipboard after the save."""
+        copied, self.copied = self.copied, None
+        return copied
+
     def take_password(self) -> str | None:
         """The chosen password, once: the dialog keeps no copy afterwards."""
         password, self._password = self._password, None
         return password
+
+
+def fingerprint(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+def clear_clipboard_if(widget: tk.Misc, copied: bytes | None) -> bool:
+    """Empty the clipboard if it still holds the password copied (whatever else is left alone)."""
+    if copied is None:
+        return False
+    try:
+        held = widget.clipboard_get()
+    except tk.TclError:  # empty, or holding something that is not text
+        return False
+    if fingerprint(held) != copied:
+        return False
+    widget.clipboard_clear()
+    return True

@@ -12,26 +12,34 @@ MAX_LISTED = 200
 
 
 class LeftOutWindow(tk.Toplevel):
-    """Who is not on the return and why: so the office can see nobody was dropped by mistake."""
+    """Who is not on the return and why, by name: so the office can see nobody was dropped by
+    mistake. Rows the user took out are listed with their reason, and can be put back."""
 
-    def __init__(self, parent, prep):
-        from tracker_desktop.core.preparing.left_out import left_out_names
+    def __init__(self, parent, prep, put_back=None):
         from tracker_desktop.gui.window_size import place_on_screen
 
         super().__init__(parent)
+        self.prep = prep
+        self.put_back = put_back
         self.title(f"Left out of {prep.definition.title}")
         self.transient(parent.winfo_toplevel())
         frame = ttk.Frame(self, padding=12)
         frame.pack(fill="both", expand=True)
-        ttk.Label(frame, text=f"{len(prep.left_out)} rows of the export are not on this return, because:",
-                  style="Heading.TLabel").pack(anchor="w", pady=(0, 6))
-        # Close and the chosen row's reason are packed before the list: a short screen shortens
-        # the list, never hides them.
-        self.close_button = ttk.Button(frame, text="Close", command=self.destroy)
-        self.close_button.pack(side="bottom", anchor="e", pady=(8, 0))
+        self.heading = ttk.Label(frame, text="", style="Heading.TLabel")
+        self.heading.pack(anchor="w", pady=(0, 6))
+        # The buttons and the chosen row's reason are packed before the list: a short screen
+        # shortens the list, never hides them.
+        bar = ttk.Frame(frame)
+        bar.pack(fill="x", pady=(8, 0), side="bottom")
+        self.close_button = ttk.Button(bar, text="Close", command=self.destroy)
+        self.close_button.pack(side="right")
+        self.put_back_button = ttk.Button(bar, text="Put back on the return", command=self._put_back)
+        if put_back is not None:
+            self.put_back_button.pack(side="right", padx=(0, 8))
         # The chosen row's reason in full, wrapped: a long reason is cut at the column's edge.
         self.detail = ttk.Label(frame, text="", justify="left", anchor="nw", wraplength=600)
-        self.detail.pack(side="bottom", fill="x", pady=(6, 0))
+        self.detail.pack(fill="x", pady=(6, 0), side="bottom")
+        frame.bind("<Configure>", lambda e: self.detail.configure(wraplength=max(e.width - 28, 200)))
         inner = ttk.Frame(frame)
         inner.pack(fill="both", expand=True)
         self.tree = ttk.Treeview(inner, columns=("row", "name", "reason"), show="headings", height=16)
@@ -45,23 +53,35 @@ class LeftOutWindow(tk.Toplevel):
         self.tree.configure(yscrollcommand=scroll.set)
         self.tree.pack(side="left", fill="both", expand=True)
         scroll.pack(side="right", fill="y")
-        names = left_out_names(prep)
-        self.names = names
-        self.reasons: dict[str, str] = {}
-        for item in prep.left_out:
-            name = names.get(item.source_row, "")
-            iid = self.tree.insert("", "end", values=(item.source_row, name, item.reason))
-            self.reasons[iid] = item.reason
+        self._fill()
         self.tree.bind("<Configure>", lambda e: self._fit(), add="+")
-        frame.bind("<Configure>", lambda e: self.detail.configure(wraplength=max(e.width - 28, 200)))
         self.tree.bind("<<TreeviewSelect>>", self._show_detail)
+        self.tree.bind("<<TreeviewSelect>>", self._can_put_back, add="+")
         self.bind("<Escape>", lambda e: self.destroy())
         items = self.tree.get_children()
         if items:  # a row chosen, so the arrow keys move through them from the start
             self.tree.selection_set(items[0])
             self.tree.focus(items[0])
+        self._can_put_back()
         self.tree.focus_set()
         place_on_screen(self, parent.winfo_toplevel())
+
+    def _fill(self) -> None:
+        from tracker_desktop.core.preparing.left_out import left_out_names
+
+        self.tree.delete(*self.tree.get_children())
+        count = len(self.prep.left_out)
+        self.heading.configure(text=f"{count} row{'s' if count != 1 else ''} of the export "
+                                    f"{'are' if count != 1 else 'is'} not on this return, because:")
+        self.names = left_out_names(self.prep)
+        self.reasons: dict[str, str] = {}
+        for i, item in enumerate(self.prep.left_out):
+            reason = f"Taken out by you: {item.reason}" if item.taken_out else item.reason
+            self.reasons[f"{i}"] = reason
+            name = self.names.get(item.source_row, "")
+            self.tree.insert("", "end", iid=f"{i}", values=(item.source_row, name, reason),
+                             tags=("taken",) if item.taken_out else ())
+        self._fit()
 
     def _fit(self) -> None:
         """Names and reasons longer than their column end in an ellipsis (the full reason is below)."""
@@ -70,20 +90,37 @@ class LeftOutWindow(tk.Toplevel):
         name_width = self.tree.column("name", "width")
         reason_width = self.tree.column("reason", "width")
         for iid in self.tree.get_children():
-            row = self.tree.set(iid, "row")
-            name = self.names.get(int(row), "") if str(row).isdigit() else ""
-            self.tree.item(iid, values=(row, elide(self.tree, name, name_width - 12),
-                                        elide(self.tree, self.reasons[iid], reason_width - 12)))
+            item = self.prep.left_out[int(iid)]
+            name = elide(self.tree, self.names.get(item.source_row, ""), name_width - 12)
+            self.tree.item(iid, values=(item.source_row, name, elide(self.tree, self.reasons[iid], reason_width - 12)))
+
+    def _chosen(self):
+        chosen = self.tree.selection()
+        if not chosen or not self.tree.exists(chosen[0]):
+            return None
+        return self.prep.left_out[int(chosen[0])]
+
+    def _can_put_back(self, event=None) -> None:
+        item = self._chosen()
+        self.put_back_button.state(["!disabled"] if item is not None and item.taken_out else ["disabled"])
+
+    def _put_back(self) -> None:
+        item = self._chosen()
+        if item is None or not item.taken_out or self.put_back is None:
+            return
+        if self.put_back(item.source_row) is not None:
+            self._fill()
+            self.detail.configure(text=f"Export row {item.source_row} is back on the return.")
+            self._can_put_back()
 
     def _show_detail(self, event=None) -> None:
-        chosen = self.tree.selection()
-        if chosen:
-            row, name = self.tree.item(chosen[0], "values")[:2]
-            full = self.names.get(int(row), "") if str(row).isdigit() else ""
-            who = f" ({full})" if full else ""
-            self.detail.configure(text=f"Export row {row}{who}: {self.reasons[chosen[0]]}")
-        else:
+        item = self._chosen()
+        if item is None:
             self.detail.configure(text="")
+            return
+        name = self.names.get(item.source_row, "")
+        who = f" ({name})" if name else ""
+        self.detail.configure(text=f"Export row {item.source_row}{who}: {self.reasons[self.tree.selection()[0]]}")
 
 
 class SaveDialog(Dialog):

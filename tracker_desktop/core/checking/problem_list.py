@@ -10,54 +10,34 @@ import csv
 import io
 from pathlib import Path
 
-from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.writing.files import write_atomic
 from tracker_desktop.core.checking.rules import RULES
+from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.writing.files import write_atomic, write_workbook
 
-HEADERS = ["Row in return", "Export row", "UPN", "Name", "Column", "Severity", "Problem", "What to do"]
-
-# Plain advice for the colleague fixing the MIS; a rule without an entry falls back to its description.
-ADVICE = {
-    "mandatory-missing": "Fill this in for the learner in the MIS, then export and prepare the return again (or type it in the review).",
-    "required-when": "This answer needs this column too: fill it in, or change the other answer if it is wrong.",
-    "upn-invalid": "Check the UPN in the MIS against the learner's records; one character is probably mistyped.",
-    "upn-temporary": "If the learner now has a permanent UPN, put it in the MIS. Otherwise this may stand.",
-    "uln-invalid": "Check the ULN against the Learning Records Service; a digit is probably mistyped.",
-    "uln-not-known": "Look the learner up in the Learning Records Service and record the real ULN if there is one.",
-    "date-invalid": "Correct the date in the MIS (day/month/year).",
-    "date-future": "Correct the date in the MIS: it cannot be after the date of the return.",
-    "age-year-query": "Check the date of birth and year group; if the learner really is out of year, this may stand.",
-    "age-year-error": "Correct the date of birth or the year group in the MIS.",
-    "ncyear-invalid": "Record the national-curriculum year as a whole number in the MIS.",
-    "number-invalid": "Record a whole number.",
-    "postcode-invalid": "Correct the postcode in the MIS (like ME14 1XX).",
-    "phone-invalid": "Correct the telephone number in the MIS, or remove it if it is no longer used.",
-    "email-query": "Check the e-mail address in the MIS; it may stand if it is right.",
-    "code-invalid": "Choose one of the allowed values (the dropdown in the review lists them).",
-    "code-not-allowed": "Choose a code that fits this learner (year group, EHCP or gender).",
-    "aim-invalid": "Record the 8-character learning aim reference from LARS.",
-    "duplicate-learner": "Keep one line for this learner: remove the duplicate in the MIS or check which UPN is wrong.",
-}
+HEADERS = ["Row in return", "Export row", "UPN", "Name", "Column", "Severity", "Problem", "What to do",
+           "Accepted because"]
 
 
 def advice(rule_id: str) -> str:
-    if rule_id in ADVICE:
-        return ADVICE[rule_id]
+    """What to do, as the rule itself declares it."""
     rule = RULES.get(rule_id)
-    return rule.description if rule else ""
+    return rule.advice if rule else ""
 
 
 def problem_rows(prep) -> list[list[str]]:
     """The rows of the export, from any object shaped like a Preparation."""
     identity = prep.definition.identity
     rows = []
+    acceptance = getattr(prep, "acceptance", None)
     for p in prep.problems:
         learner = prep.learners[p.row]
+        accepted = acceptance(p) if acceptance else None
         values = learner.values
         name = " ".join(v for v in (values.get("Legal Forename", ""), values.get("Legal Surname", "")) if v.strip())
         rows.append([
             str(prep.sheet_row(p.row)), str(learner.source_row), values.get(identity, ""), name, p.column,
-            "Error" if p.severity == "error" else "Query", p.message, advice(p.rule),
+            "Error" if p.severity == "error" else ("Query (accepted)" if accepted else "Query"), p.message,
+            advice(p.rule), accepted.note if accepted else "",
         ])
     return rows
 
@@ -87,9 +67,12 @@ def xlsx_bytes(prep) -> bytes:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
+    from tracker_desktop.core.values.characters import xml_safe
+    from tracker_desktop.core.writing import in_memory
+
     book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("Problems")
-    widths = [10, 10, 16, 26, 26, 9, 70, 70]
+    sheet = in_memory.write_only_sheet(book, "Problems")  # no plain copy in the temp folder
+    widths = [10, 10, 16, 26, 26, 16, 70, 70, 40]
     for i, width in enumerate(widths):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(i + 1)].width = width
     sheet.freeze_panes = "A2"
@@ -103,13 +86,11 @@ def xlsx_bytes(prep) -> bytes:
     for row in problem_rows(prep):
         cells = []
         for text in row:
-            cell = WriteOnlyCell(sheet, value=text)
+            cell = WriteOnlyCell(sheet, value=xml_safe(text) if isinstance(text, str) else text)
             cell.data_type = "s"  # text, never a formula, whatever the value starts with
             cells.append(cell)
         sheet.append(cells)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return in_memory.save(book)
 
 
 def export_problems(prep, path: Path, force: bool = False) -> Path:
@@ -124,7 +105,7 @@ def export_problems(prep, path: Path, force: bool = False) -> Path:
             path = path.with_suffix(".csv")
     else:
         raise UserError(f"{path.name}: the problems list can be saved as .xlsx or .csv only.")
-    return write_atomic(path, data, force=force)
+    return write_workbook(path, data, force=force) if suffix == ".xlsx" else write_atomic(path, data, force=force)
 
 
 def default_name(prep) -> str:

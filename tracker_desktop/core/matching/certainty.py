@@ -37,11 +37,15 @@ def to_check(source: Source | None, mandatory: bool) -> bool:
     return (source is None and mandatory) or (source is not None and source.score < CERTAIN)
 
 
-def needs_review(definition: ReturnDefinition, mapping: Mapping, mandatory: Iterable[str]) -> bool:
+def needs_review(definition: ReturnDefinition, mapping: Mapping, mandatory: Iterable[str],
+                 headers: Iterable[str] = ()) -> bool:
     """Show the column matching before the review when a mandatory column is not matched with
-    certainty. For TEP's sheets: when a mandatory column the school fills, or every way of
-    matching TEP's rows to the export, was not found with certainty."""
+    certainty, or a template header (of `headers`) was understood only unsurely. For TEP's
+    sheets: when a mandatory column the school fills, or every way of matching TEP's rows to the
+    export, was not found with certainty."""
     mandatory = list(mandatory)
+    if any(c["certainty"] == "unsure" for c in definition.template_columns(list(headers))):
+        return True
     if definition.prepopulated:
         sure = {c for c, s in mapping.items() if is_certain(s)}
         fills = [c for c in definition.school_fills if c in mandatory]

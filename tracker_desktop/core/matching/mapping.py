@@ -1,16 +1,22 @@
-"""Matching export columns to template columns: header synonyms first, then fuzzy matching, then
-composed fields (address lines from split parts or a block, contact names from split names, EHCP
-from SEN status). A mapping is plain data and can be saved and reused."""
+"""Matching export columns to template columns: header synonyms first, then the meaning of a
+header's words (`words.py`: 'Year Taught In' is the NC year), then composed fields (address lines
+from split parts or a block, contact names from split names, EHCP from SEN status, a combined
+'Surname, Forename' name split on its comma), then fuzzy matching of misspellings. One export
+column never feeds two unrelated template columns. A mapping is plain data and can be saved and
+reused."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from tracker_desktop.core.returns.definitions import ReturnDefinition
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.matching.words import SURE, UNSURE, best_likeness, concepts
 from tracker_desktop.core.reading.table import Table
+from tracker_desktop.core.returns.definitions import ReturnDefinition
+from tracker_desktop.core.values.text import fold
 
 FUZZY_CUTOFF = 88
 
@@ -31,7 +37,9 @@ class Source:
     """Where a template column's value comes from in the export."""
 
     columns: tuple[str, ...]
-    how: str = "value"  # value | join | address | address-block | block-town | block-county | block-postcode | sen
+    # value | join | address | address-block | block-town | block-county | block-postcode | sen
+    # | surname | forename (the two halves of a combined 'Surname, Forename' column)
+    how: str = "value"
     score: int = 100  # how sure the match is, 0-100
     line: int = 0  # for address lines: which line
 
@@ -42,14 +50,18 @@ class Source:
             return f"{self.columns[0]} (EHC plan = Y)"
         if self.how.startswith("block-"):
             return f"{self.columns[0]} ({self.how[6:]})"
+        if self.how in NAME_PARTS:
+            return f"{self.columns[0]} ({NAME_PARTS[self.how]})"
         return " + ".join(self.columns)
 
 
 Mapping = dict[str, "Source | None"]
 
-
-def fold(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
+# A combined learner name column, and which half of 'Surname, Forename' feeds which column.
+COMBINED_NAMES = ("Name", "Full Name", "Pupil Name", "Student Name", "Learner Name", "Name (Surname, Forename)",
+                  "Surname, Forename", "Legal Name", "Child Name")
+NAME_PARTS = {"surname": "surname, before the comma", "forename": "forename, after the comma"}
+NAME_TARGETS = (("Legal Surname", "surname"), ("Legal Forename", "forename"))
 
 
 def targets(definition: ReturnDefinition, template_headers: list[str]) -> list[str]:
@@ -76,7 +88,10 @@ def propose_mapping(table: Table, definition: ReturnDefinition, template_headers
         if mapping[target] is None and header not in used:
             mapping[target] = Source((header,), score=100 if rank == 0 else 95)
             used.add(header)
+    _by_meaning(table, definition, mapping, used, SURE)
     _compose(table, definition, mapping, by_fold, used)
+    _split_name(table, definition, mapping, used)
+    _by_meaning(table, definition, mapping, used, UNSURE)
     _fuzzy(table, definition, mapping, used)
     _share_for_scope(definition, mapping, by_fold, template_headers)
     return mapping
@@ -98,39 +113,92 @@ def _share_for_scope(definition: ReturnDefinition, mapping: Mapping, by_fold: di
             return
 
 
-def _compose(table: Table, definition: ReturnDefinition, mapping: Mapping, by_fold: dict[str, str], used: set[str]) -> None:
-    address_targets = sorted((definition.meaning(t).address, t) for t in mapping if definition.meaning(t).address)
-    if address_targets and all(mapping[t] is None for _, t in address_targets):
-        parts = [by_fold[fold(n)] for _, names in ADDRESS_PARTS for n in names if fold(n) in by_fold and by_fold[fold(n)] not in used]
-        parts = list(dict.fromkeys(parts))
-        block = next((by_fold[fold(n)] for n in ADDRESS_BLOCK if fold(n) in by_fold and by_fold[fold(n)] not in used), None)
-        if parts:
-            for line, target in address_targets:
-                mapping[target] = Source(tuple(parts), how="address", score=90, line=line)
-            used.update(parts)
-        elif block:
-            for line, target in address_targets:
-                mapping[target] = Source((block,), how="address-block", score=85, line=line)
-            for target, how in (("Town", "block-town"), ("County", "block-county"), ("Postcode", "block-postcode")):
-                if target in mapping and mapping[target] is None:
-                    mapping[target] = Source((block,), how=how, score=80)
-            used.add(block)
+def _by_meaning(table: Table, definition: ReturnDefinition, mapping: Mapping, used: set[str], floor: int) -> None:
+    """Match what is left by the meaning of the words: the surest pairs first, each export
+    column to one template column. A score under SURE stays marked unsure for the user."""
+    free = [h for h in table.headers if h not in used and concepts(h)]
+    pairs = []
+    for order, target in enumerate(mapping):
+        if mapping[target] is not None:
+            continue
+        synonyms = definition.meaning(target).synonyms
+        for header in free:
+            score = best_likeness(header, synonyms)
+            if score >= floor:
+                pairs.append((-score, order, header, target))
+    for negative, _, header, target in sorted(pairs):
+        if mapping[target] is None and header not in used:
+            mapping[target] = Source((header,), score=min(-negative, 95))
+            used.add(header)
+
+
+def _find(names, by_fold: dict[str, str], used: set[str], free: list[str]) -> str | None:
+    """The export column named by one of `names`, exactly or by the meaning of its words."""
+    for n in names:
+        header = by_fold.get(fold(n))
+        if header and header not in used:
+            return header
+    scored = [(best_likeness(h, tuple(names)), h) for h in free if h not in used]
+    score, header = max(scored, default=(0, None), key=lambda x: x[0])
+    return header if score >= SURE else None
+
+
+def _split_name(table: Table, definition: ReturnDefinition, mapping: Mapping, used: set[str]) -> None:
+    """A combined 'Name' column feeds both legal name columns when neither has its own."""
+    wanted = [(definition.standard_headers(list(mapping)).get(name, name), how) for name, how in NAME_TARGETS]
+    if not all(target in mapping and mapping[target] is None for target, _ in wanted):
+        return
+    header = next((h for h in table.headers if h not in used and best_likeness(h, COMBINED_NAMES) >= SURE), None)
+    if header:
+        for target, how in wanted:
+            mapping[target] = Source((header,), how=how, score=90)
+        used.add(header)
+
+
+def _compose(table: Table, definition: ReturnDefinition, mapping: Mapping, by_fold: dict[str, str],
+             used: set[str]) -> None:
+    free = list(table.headers)
+    _compose_address(definition, mapping, by_fold, used, free)
     for target in mapping:
         meaning = definition.meaning(target)
         if mapping[target] is None and meaning.compose:
-            found = []
+            found: list[str] = []
             for names in meaning.compose["parts"]:
-                header = next((by_fold[fold(n)] for n in names if fold(n) in by_fold), None)
+                header = _find(names, by_fold, used | set(found), free)
                 if header:
                     found.append(header)
             if len(found) == len(meaning.compose["parts"]):
                 mapping[target] = Source(tuple(found), how="join", score=90)
                 used.update(found)
         if mapping[target] is None and meaning.from_sen:
-            header = next((by_fold[fold(n)] for n in meaning.from_sen if fold(n) in by_fold), None)
+            header = _find(meaning.from_sen, by_fold, used, free)
             if header:
                 mapping[target] = Source((header,), how="sen", score=90)
                 used.add(header)
+
+
+def _compose_address(definition: ReturnDefinition, mapping: Mapping, by_fold: dict[str, str], used: set[str],
+                     free: list[str]) -> None:
+    address_targets = sorted((definition.meaning(t).address, t) for t in mapping if definition.meaning(t).address)
+    if not address_targets or any(mapping[t] is not None for _, t in address_targets):
+        return
+    parts: list[str] = []
+    for _, names in ADDRESS_PARTS:
+        exact = [by_fold[fold(n)] for n in names if fold(n) in by_fold and by_fold[fold(n)] not in used]
+        found = exact or [h for h in [_find(names, by_fold, used | set(parts), free)] if h]
+        parts.extend(h for h in found if h not in parts)
+    block = _find(ADDRESS_BLOCK, by_fold, used, free)
+    if parts:
+        for line, target in address_targets:
+            mapping[target] = Source(tuple(parts), how="address", score=90, line=line)
+        used.update(parts)
+    elif block:
+        for line, target in address_targets:
+            mapping[target] = Source((block,), how="address-block", score=85, line=line)
+        for target, how in (("Town", "block-town"), ("County", "block-county"), ("Postcode", "block-postcode")):
+            if target in mapping and mapping[target] is None:
+                mapping[target] = Source((block,), how=how, score=80)
+        used.add(block)
 
 
 def _fuzzy(table: Table, definition: ReturnDefinition, mapping: Mapping, used: set[str]) -> None:
@@ -167,6 +235,19 @@ def _same_words(a: str, b: str) -> bool:
             and all(any(fuzz.ratio(y, x) >= 75 for x in only_a) for y in only_b))
 
 
+def columns_report(definition: ReturnDefinition, headers: list[str], mapping: Mapping) -> list[dict]:
+    """Per template column: what its header was understood as, and which export column fills
+    it and how sure that match is ('unsure' ones are for the user to confirm)."""
+    from tracker_desktop.core.matching.words import certainty
+
+    out = []
+    for entry in definition.template_columns(headers):
+        source = mapping.get(entry["header"])
+        out.append({**entry, "from": source.describe() if source else None,
+                    "match": certainty(source.score) if source else "none"})
+    return out
+
+
 # --- applying a mapping to rows -------------------------------------------------------------------
 
 class RowReader:
@@ -179,6 +260,8 @@ class RowReader:
         missing = sorted({c for s in mapping.values() if s for c in s.columns if c not in self.index})
         if missing:
             raise UserError(f"The saved column matching names export columns that {table.source.name} does not have: {', '.join(missing)}. Match the columns again.")
+        self._split = [(t, self.index[s.columns[0]]) for t, s in mapping.items()
+                       if s is not None and s.how in NAME_PARTS]
 
     def values(self, row: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -201,7 +284,23 @@ class RowReader:
                 out[target] = _line(cache[key], source.line, self.address_lines)
             elif source.how.startswith("block-"):
                 out[target] = block_part(cells[0], source.how[6:])
+            elif source.how in NAME_PARTS:
+                out[target] = split_name(cells[0]).get(source.how, "")
         return out
+
+    def composed(self, row: list[str]) -> dict[str, str]:
+        """The export's own text behind each value taken from part of a cell (a combined name),
+        so the user is shown what it was split from."""
+        return {target: row[i] for target, i in self._split}
+
+
+def split_name(text: str) -> dict[str, str]:
+    """'Smith, John' -> surname Smith, forename John. Without a comma nothing is guessed: which
+    word is the surname is left for the user."""
+    if text.count(",") != 1:
+        return {}
+    surname, forename = (p.strip() for p in text.split(","))
+    return {"surname": surname, "forename": forename} if surname and forename else {}
 
 
 
@@ -275,6 +374,9 @@ def mapping_to_json(mapping: Mapping) -> dict:
     return {t: (asdict(s) if s else None) for t, s in mapping.items()}
 
 
+_HOWS = frozenset({"value", "join", "address", "address-block", "block-town", "block-county", "block-postcode", "sen"})
+
+
 def mapping_from_json(data: dict) -> Mapping:
     out: Mapping = {}
     for target, raw in data.items():
@@ -283,17 +385,28 @@ def mapping_from_json(data: dict) -> Mapping:
         elif isinstance(raw, str):
             out[target] = Source((raw,))
         else:
-            out[target] = Source(tuple(raw["columns"]), raw.get("how", "value"), raw.get("score", 100), raw.get("line", 0))
+            columns, how = raw["columns"], raw.get("how", "value")
+            score, line = raw.get("score", 100), raw.get("line", 0)
+            # A hand-edited or damaged file: every part must be of the kind a saved matching has.
+            if not (isinstance(columns, (list, tuple)) and columns and all(isinstance(c, str) for c in columns)
+                    and how in _HOWS and isinstance(score, int) and isinstance(line, int) and 0 <= line <= 99):
+                raise ValueError(f"not a column matching entry: {target!r}")
+            out[target] = Source(tuple(columns), how, score, line)
     return out
 
 
 def load_mapping(path: Path) -> Mapping:
+    from tracker_desktop.core.reading.inputs import MAX_MAPPING_BYTES, read_input
+
+    path = Path(path)
+    if not os.path.lexists(path):
+        raise UserError(f"The column matching file {path.name} does not exist.")
+    data = read_input(path, limit=MAX_MAPPING_BYTES, what="a column matching file")
     try:
-        return mapping_from_json(json.loads(Path(path).read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise UserError(f"The column matching file {Path(path).name} does not exist.") from None
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise UserError(f"The column matching file {Path(path).name} is damaged; match the columns again.") from None
+        return mapping_from_json(json.loads(data.decode("utf-8")))
+    # RecursionError: a file nested thousands of levels deep, which no saved matching is
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
+        raise UserError(f"The column matching file {path.name} is damaged; match the columns again.") from None
 
 
 def save_mapping(mapping: Mapping, path: Path) -> None:

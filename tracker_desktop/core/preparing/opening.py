@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,24 +32,43 @@ from tracker_desktop.core.values.calendar import academic_year_start
 Progress = Callable[[str, float], None]
 
 
+EARLIEST_DAY = dt.date(2000, 1, 1)
+
+
 def parse_period(text: str | None, as_of: dt.date) -> dt.date:
-    """The reporting month typed ('10/2024', 'Oct 2024', '2024-10'); the as-of month if none."""
+    """The reporting month typed ('10/2024', 'Oct 2024', '2024-10', or a day in it such as
+    '15/10/2024'), within the sane range; the as-of month if none."""
     if not text:
         return as_of.replace(day=1)
+    example = "write it as mm/yyyy, e.g. 10/2024 (or Oct 2024, or YYYY-MM)"
     month = calendar.parse_month(text)
     if month is None:
-        raise UserError(f"'{text}' is not a month: write it as mm/yyyy, e.g. 10/2024 (or Oct 2024, or YYYY-MM).")
+        day = calendar.parse_day(text)
+        month = day.replace(day=1) if day is not None else None
+    if month is None:
+        raise UserError(f"'{text}' is not a month: {example}.")
+    sane_range(month, f"The period '{text}'")
     return month
 
 
 def parse_day(text: str | None) -> dt.date:
-    """A typed day (dd/mm/yyyy, or ISO as scripts write it); today if none."""
+    """A typed day (dd/mm/yyyy, or ISO as scripts write it; default today), within the sane range."""
     if not text:
         return dt.date.today()
     day = calendar.parse_day(text)
     if day is None:
         raise UserError(f"'{text}' is not a date: write it as dd/mm/yyyy, e.g. 13/09/2024 (or YYYY-MM-DD).")
+    sane_range(day, f"The date '{text}'")
     return day
+
+
+def sane_range(day: dt.date, what: str) -> None:
+    """Returns are about this year: a date before 2000 or more than a year ahead is a typing
+    slip (2099 for 2009, 0001), which would otherwise silently leave everyone out."""
+    latest = dt.date.today() + dt.timedelta(days=366)
+    if not (EARLIEST_DAY <= day <= latest):
+        raise UserError(f"{what} is outside the years a return can be for ({EARLIEST_DAY.year} to "
+                        f"{latest:%B %Y}): check the year.")
 
 
 def known_headers(definition: ReturnDefinition) -> set[str]:

@@ -8,10 +8,10 @@ memory only.
 from __future__ import annotations
 
 import io
-import sys
 from pathlib import Path
 
-from tracker_desktop.core.checking import rules
+from tracker_desktop.core.checking import variant_rules
+from tracker_desktop.core.checking.output_rules import tep_formula
 from tracker_desktop.core.checking.rules import Problem
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.matching.mapping import Mapping, RowReader
@@ -27,12 +27,12 @@ from tracker_desktop.core.writing.workbook import fill_prepopulated
 
 def open_prepopulated(path: Path, password: str | None) -> bytes:
     """TEP's workbook as plain xlsx bytes, decrypted in memory when it is encrypted."""
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{Path(path).name}: TEP's workbook was not found in {Path(path).parent}.") from None
-    except OSError as e:
-        raise UserError(f"{Path(path).name}: TEP's workbook cannot be read ({e.strerror or e}).") from None
+    from tracker_desktop.core.reading.inputs import read_input
+    from tracker_desktop.core.reading.workbook_guard import check_xlsx
+
+    data = read_input(Path(path), what="TEP's workbook")
+    if data.startswith(b"PK\x03\x04"):
+        check_xlsx(Path(path).name, data)
     if protection.is_encrypted(data):
         if not password:
             raise protection.WrongPassword(f"{Path(path).name} is encrypted: give the password TEP told you (--prepopulated-password-file).")
@@ -73,20 +73,7 @@ class TepRows:
         return Built(learners)
 
     def not_matched(self, prep: Preparation, row: int) -> list[Problem]:
-        if row in self.unmatched and self._still_to_fill(prep, row):
-            return [rules.problem(row, _identity_column(prep.columns), "not-matched", detail=prep.table.source.name)]
-        return []
-
-    @staticmethod
-    def _still_to_fill(prep: Preparation, row: int) -> bool:
-        values = prep.learners[row].values
-        mandatory = set(prep.template.mandatory)
-        fills = [prep.headers.get(n, n) for n in prep.definition.school_fills]
-        return any(c in mandatory and not values.get(c, "").strip() for c in fills)
-
-
-def _identity_column(columns: list[str]) -> str:
-    return next((c for c in ("UPN", "TEP Ref", "Legal Surname") if c in columns), columns[0])
+        return variant_rules.not_matched(prep, row, self.unmatched)
 
 
 class TepPreparation(Preparation):
@@ -96,7 +83,8 @@ class TepPreparation(Preparation):
     def __init__(self, opening: Opening):
         rows = TepRows(opening.template)
         self.tep_rows = rows.rows
-        super().__init__(opening, learners=rows, extra_rules=[rows.not_matched])
+        self.formulas, self.formulas_elsewhere = _tep_formulas(opening.template, {r for r, _ in rows.rows})
+        super().__init__(opening, learners=rows, extra_rules=[rows.not_matched, tep_formula])
 
     def sheet_row(self, index: int) -> int:
         """TEP's rows stay where TEP put them: a learner's row is its row in TEP's sheet."""
@@ -114,15 +102,39 @@ class TepPreparation(Preparation):
                                  self.definition)
 
     def save(self, folder: Path, force: bool = False, password: str | None = None) -> Path:
-        if not password:
-            raise UserError("A TEP sheet is always saved encrypted: give a password (or let Tracker Desktop make one).")
-        protection.check_password(password)
-        folder = Path(folder)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise UserError(f"Cannot save in {folder}: {e.strerror or e}.") from None
-        return protection.write_encrypted(self.workbook_bytes(), password, Path(folder) / self.output_name, force=force)
+        from tracker_desktop.core.preparing.saving import save_tep_return
+
+        return save_tep_return(self, Path(folder), password or "", force=force, draft=False).output
+
+    def report(self, output: Path | None) -> dict:
+        found = super().report(output)
+        # formulas outside the learners' cells (totals, other sheets): kept, and named here
+        found["tep_formulas_elsewhere"] = self.formulas_elsewhere
+        return found
+
+
+def _tep_formulas(template: Template, learner_rows: set[int]) -> tuple[dict[int, dict[str, str]], list[str]]:
+    """TEP's formula cells: by sheet row and header in the learners' cells, and the others by name."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    book = openpyxl.load_workbook(io.BytesIO(template.data), read_only=True)
+    headers = {c.index: c.header for c in template.columns}
+    in_cells: dict[int, dict[str, str]] = {}
+    elsewhere: list[str] = []
+    try:
+        for ws in book.worksheets:
+            for r, cells in enumerate(ws.iter_rows(values_only=False), start=1):
+                for c, cell in enumerate(cells, start=1):
+                    if getattr(cell, "data_type", None) != "f":
+                        continue
+                    if ws.title == template.sheet and r in learner_rows and c in headers:
+                        in_cells.setdefault(r, {})[headers[c]] = str(cell.value)
+                    else:
+                        elsewhere.append(f"{ws.title}!{get_column_letter(c)}{r}")
+    finally:
+        book.close()
+    return in_cells, elsewhere
 
 
 def _tep_rows(template: Template) -> list[tuple[int, dict[str, str]]]:
@@ -196,24 +208,3 @@ def prepare_tep(return_id: str, export: Path, prepopulated: Path, prepopulated_p
     opening = open_return(definition, Path(export), school=school or "", as_of=as_of, period=period, template=template,
                           mapping=mapping, remembered=remembered)
     return TepPreparation(opening)
-
-
-def prepare_tep_cli(args, mapping: Mapping | None) -> int:
-    from tracker_desktop.cli import _summary, _write_report
-
-    if not args.prepopulated:
-        raise UserError(f"{args.return_id} is filled into the workbook TEP sent: give it with --prepopulated FILE.")
-    in_password = protection.read_password_file(args.prepopulated_password_file) if args.prepopulated_password_file else None
-    prep = prepare_tep(args.return_id, args.export, args.prepopulated, in_password, args.school, args.as_of, args.period, mapping)
-    generated = not args.encrypt_password_file
-    password = protection.generate_passphrase() if generated else protection.read_password_file(args.encrypt_password_file)
-    output = prep.save(args.out, force=args.force, password=password)
-    _write_report(args.report, prep.report(output))
-    print(_summary(prep, output))
-    from tracker_desktop.core.routine.email_draft import save_draft, tep_draft
-
-    eml = save_draft(tep_draft(output, prep.definition.title, "", prep.sender.code), output.with_suffix(".eml"), force=args.force)
-    print(f"wrote {eml} (an e-mail draft to TEP with the encrypted file attached; open it in Outlook and send it)")
-    if generated:
-        print(f"Password for {output.name} (give it to TEP by phone, never in the same e-mail): {password}", file=sys.stderr)
-    return 1 if prep.counts()["errors"] else 0

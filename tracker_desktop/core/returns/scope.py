@@ -4,10 +4,13 @@ group or date cannot be read stays in, for the checks to flag."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
+from tracker_desktop.core.returns.definitions import enrolment_rule
 from tracker_desktop.core.values.calendar import MONTH_ABBR, month_end
 from tracker_desktop.core.values.cleaning import clean_nc_year, parse_date
+from tracker_desktop.core.values.numbers import small_number
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,9 @@ def out_of_scope(scope: dict, values: dict[str, str], period: Period, headers: d
     names to the template's, where a newer template renamed them."""
     if headers:
         values = {name: values.get(header, "") for name, header in headers.items()}
+    why = off_main_roll(values)
+    if why:
+        return why
     year = _year(values.get("NC Year", ""))
     if "nc_years" in scope and year is not None and year not in scope["nc_years"]:
         wanted = ", ".join(str(y) for y in scope["nc_years"])
@@ -58,9 +64,43 @@ def out_of_scope(scope: dict, values: dict[str, str], period: Period, headers: d
     return None
 
 
+def enrolment_status(text: str) -> str | None:
+    """The census code of an enrolment status written as a code ('S') or in words ('Guest',
+    'Subsidiary (dual registration)', 'M - Main'); None when it cannot be read."""
+    statuses = enrolment_rule().get("statuses", {})
+    words = " ".join(re.findall(r"[a-z]+", text.lower()))
+    first = text.strip()[:1].upper()
+    if first in statuses and (len(text.strip()) == 1 or re.match(r"^\s*[A-Za-z]\s*[-–:(]", text)):
+        return first
+    for code, status in statuses.items():
+        names = status.get("words", ())
+        if words in names or any(f" {w} " in f" {words} " for w in names if " " in w):
+            return code
+    for code, status in statuses.items():  # one distinctive word: 'Guest pupil (short stay)'
+        if any(w in words.split() for w in status.get("words", ())[:1]):
+            return code
+    return None
+
+
+def off_main_roll(values: dict[str, str]) -> str | None:
+    """Why a learner is not on the school's main roll, or None. Only a status read as one not on
+    the main roll leaves a learner out; no status, or one that cannot be read, keeps them in."""
+    rule = enrolment_rule()
+    column = rule.get("column")
+    text = values.get(column, "").strip() if column else ""
+    if not text:
+        return None
+    code = enrolment_status(text)
+    if code is None or code in rule.get("main_roll", ()):
+        return None
+    status = rule["statuses"][code]
+    reason = f"enrolment status {code} ({status['label']}): not on the school's main roll"
+    return f"{reason}; {status['why']}" if status.get("why") else reason
+
+
 def _year(text: str) -> int | None:
     cleaned = clean_nc_year(text.strip()) if text.strip() else ""
-    return int(cleaned) if cleaned.isdigit() else None
+    return small_number(cleaned, None, digits=2)
 
 
 def _age_out(rule: dict, values: dict[str, str], period: Period) -> str | None:

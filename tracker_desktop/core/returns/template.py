@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import colorsys
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.values.text import fold
 
 # Excel's default 64-colour palette, for fills given as an indexed colour.
 try:
@@ -55,13 +57,18 @@ def read_template(path: Path, data: bytes | None = None, identity_headers=("UPN"
     holding the return when a workbook also has guidance or list sheets."""
     import openpyxl
 
+    from tracker_desktop.core.reading.inputs import read_input
+    from tracker_desktop.core.reading.workbook_guard import check_xlsx
+
     path = Path(path)
+    if data is None:
+        if not os.path.lexists(path):
+            raise TemplateError(f"The template {path.name} was not found in {path.parent}.")
+        data = read_input(path, error=TemplateError, what="a template")
+    if data.startswith(b"PK\x03\x04"):
+        check_xlsx(path.name, data, TemplateError)  # bounded work before openpyxl unpacks it
     try:
-        if data is None:
-            data = path.read_bytes()
         book = openpyxl.load_workbook(io.BytesIO(data))
-    except FileNotFoundError:
-        raise TemplateError(f"The template {path.name} was not found in {path.parent}.") from None
     except Exception as e:
         raise TemplateError(f"{path.name} is not a template workbook Tracker Desktop can read ({type(e).__name__}). Use the .xlsx template from KELSI.") from None
     ws = _return_sheet(book, identity_headers, known_headers)
@@ -81,22 +88,18 @@ def read_template(path: Path, data: bytes | None = None, identity_headers=("UPN"
     return Template(path=path, sheet=ws.title, header_row=header_row, columns=columns, data=data)
 
 
-def _fold(text: str) -> str:
-    return "".join(ch for ch in str(text).lower() if ch.isalnum())
-
-
 def _return_sheet(book, identity_headers, known_headers):
     """The sheet named Return, else the visible sheet whose heading row holds most known headers."""
     if "Return" in book.sheetnames:
         return book["Return"]
-    known = {_fold(h) for h in known_headers} | {_fold(h) for h in identity_headers}
+    known = {fold(h) for h in known_headers} | {fold(h) for h in identity_headers}
     best, best_score = book.worksheets[0], -1
     for ws in book.worksheets:
         if ws.sheet_state != "visible":
             continue
         score = 0
         for row in ws.iter_rows(min_row=1, max_row=min(ws.max_row, 15), values_only=True):
-            score = max(score, sum(1 for v in row if isinstance(v, str) and _fold(v) in known))
+            score = max(score, sum(1 for v in row if isinstance(v, str) and fold(v) in known))
         if score > best_score:
             best, best_score = ws, score
     return best

@@ -5,6 +5,7 @@ from __future__ import annotations
 import mimetypes
 from email.message import EmailMessage
 from email.utils import formatdate
+from collections.abc import Sequence
 from pathlib import Path
 
 from tracker_desktop.core.writing.files import write_atomic
@@ -13,19 +14,21 @@ TEP_ADDRESS = "stayingintouch@theeducationpeople.org"
 MI_ADDRESS = "MICorePlus@kent.gov.uk"
 
 
-def draft(to: str, subject: str, body: str, attachments: list[Path] = ()) -> bytes:
+def draft(to: str, subject: str, body: str, attachments: Sequence[Path | tuple[str, bytes]] = ()) -> bytes:
+    """The .eml bytes; an attachment is a file, or (name, bytes) for one not saved yet."""
     message = EmailMessage()
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=True)
     message["X-Unsent"] = "1"
     message.set_content(body)
-    for path in attachments:
-        kind, _ = mimetypes.guess_type(path.name)
-        if path.suffix.lower() == ".xlsx":
+    for attachment in attachments:
+        name, data = (attachment.name, attachment.read_bytes()) if isinstance(attachment, Path) else attachment
+        kind, _ = mimetypes.guess_type(name)
+        if name.lower().endswith(".xlsx"):
             kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         maintype, subtype = (kind or "application/octet-stream").split("/", 1)
-        message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return bytes(message)
 
 
@@ -33,8 +36,11 @@ def _who(school_name: str, school_number: str) -> str:
     return f"{school_name} ({school_number})" if school_name else school_number
 
 
-def tep_draft(encrypted: Path, title: str, school_name: str, school_number: str) -> bytes:
-    """The covering e-mail for an encrypted TEP sheet. It never holds the password."""
+def tep_draft(encrypted: Path, title: str, school_name: str, school_number: str, data: bytes | None = None) -> bytes:
+    """The covering e-mail for an encrypted TEP sheet. It never holds the password.
+
+    With data (the encrypted bytes), the draft is made before the sheet is saved, so everything
+    that could fail is known before anything is written."""
     who = _who(school_name, school_number)
     body = (
         f"Dear Staying in Touch team,\n\n"
@@ -43,7 +49,7 @@ def tep_draft(encrypted: Path, title: str, school_name: str, school_number: str)
         f"I will telephone you with the password separately; it is not in this e-mail.\n\n"
         f"Kind regards\n"
     )
-    return draft(TEP_ADDRESS, f"{title} - {who}", body, [encrypted])
+    return draft(TEP_ADDRESS, f"{title} - {who}", body, [encrypted if data is None else (encrypted.name, data)])
 
 
 def nil_return_draft(title: str, month_label: str, school_name: str, school_number: str) -> bytes:

@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 
 from tracker_desktop.core.returns.definitions import ColumnMeaning, code_lists
+from tracker_desktop.core.values.characters import one_line
 
 DATE_SHOWN = "%d/%m/%Y"
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -28,12 +29,9 @@ _PHONE_PUNCTUATION = re.compile(r"[\s\-().]")
 _POSTCODE = re.compile(r"^(GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})$")
 
 
-# Control characters an xlsx file cannot hold at all (openpyxl refuses them): a space instead.
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]+")
-
-
 def clean(meaning: ColumnMeaning, text: str) -> str:
-    value = _ILLEGAL.sub(" ", text).strip()
+    # characters no cell can hold, line breaks and direction overrides first (characters.py)
+    value = one_line(text).strip()
     if not value:
         return ""
     cleaner = _CLEANERS.get(meaning.type)
@@ -104,7 +102,7 @@ def phone_digits(text: str) -> str:
         digits = "0" + digits[4:].lstrip("0")
     elif digits.startswith("44") and len(digits) == 12:
         digits = "0" + digits[2:]
-    if digits.isdigit() and len(digits) == 10 and digits[0] in "123578":
+    if digits.isascii() and digits.isdigit() and len(digits) == 10 and digits[0] in "123578":
         digits = "0" + digits
     return digits
 
@@ -138,7 +136,8 @@ def clean_aim(text: str) -> str:
 @lru_cache(maxsize=16384)
 def code_of(text: str, list_name: str | None) -> str | None:
     """The code a value stands for: a bare code, 'code - label' (or '310-Apprenticeship',
-    '310 Apprenticeship'), the label or its short form after the dash, or a known alias."""
+    '310 Apprenticeship'), the label or its short form after the dash, a known alias, or any
+    wording that means that code and no other (code_words)."""
     if not list_name:
         return text
     codes, labels = _code_index(list_name)
@@ -151,10 +150,20 @@ def code_of(text: str, list_name: str | None) -> str | None:
     m = re.match(r"^([0-9A-Za-z]{1,4})\s*[-–:]\s*\S", value) or re.match(r"^(\d{1,4})\s+[A-Za-z]", value)
     if m and m.group(1).upper() in codes:
         return codes[m.group(1).upper()]
-    found = labels.get(_fold_label(value))
+    found = labels.get(_fold_label(value)) or code_lists().get("aliases", {}).get(list_name, {}).get(upper)
     if found:
         return found
-    return code_lists().get("aliases", {}).get(list_name, {}).get(upper)
+    meant = code_candidates(value, list_name)
+    return meant[0] if len(meant) == 1 else None
+
+
+@lru_cache(maxsize=4096)
+def code_candidates(text: str, list_name: str) -> tuple[str, ...]:
+    """Every code a label could mean by its words (code_words): one when code_of finds it, several
+    when it is ambiguous (the check then names them), none when it means nothing in the list."""
+    from tracker_desktop.core.values.code_words import candidates
+
+    return candidates(text, list_name)
 
 
 @lru_cache(maxsize=None)

@@ -1,12 +1,14 @@
 """UPN and ULN checks (DOMAIN.md section 5), written out rather than taken from python-stdnum,
-whose UPN check also rejects LA numbers missing from its own fixed list."""
+whose UPN check also rejects LA numbers missing from its own fixed list (no LA created since
+2019). Our list of LA numbers is data: templates/la_numbers.json."""
 from __future__ import annotations
 
 import re
+from functools import cache
 
 CHECK_ALPHABET = "ABCDEFGHJKLMNPQRTUVWXYZ"
 ULN_NOT_KNOWN = "9999999999"
-_UPN_SHAPE = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
+_UPN_SHAPE = re.compile(r"^[A-Z][0-9]{11}[0-9A-Z]$")
 
 
 def upn_check_letter(upn: str) -> str:
@@ -27,7 +29,19 @@ def upn_problem(upn: str) -> str | None:
         return f"'{upn[0]}' is never a UPN check letter"
     if upn_check_letter(upn) != upn[0]:
         return "the check letter does not match the rest of the UPN (a character was mistyped)"
+    if upn[1:4] not in la_numbers():
+        return (f"characters 2-4 ('{upn[1:4]}') should be the number of the LA that issued it, "
+                "and no LA of England or Wales has that number")
     return None
+
+
+@cache
+def la_numbers() -> frozenset[str]:
+    """The LA numbers a UPN can carry: England, Wales and authorities since merged."""
+    from tracker_desktop.core.returns.definitions import load_data_file
+
+    listed = load_data_file("la_numbers.json")
+    return frozenset(number for group, numbers in listed.items() if not group.startswith("_") for number in numbers)
 
 
 def is_temporary_upn(upn: str) -> bool:
@@ -38,7 +52,7 @@ def uln_problem(uln: str) -> str | None:
     """Why a ULN is not valid, or None (9999999999, 'not known', is valid but a query)."""
     if uln == ULN_NOT_KNOWN:
         return None
-    if len(uln) != 10 or not uln.isdigit():
+    if len(uln) != 10 or not (uln.isascii() and uln.isdigit()):
         return "a ULN is 10 digits"
     if uln[0] == "0":
         return "a ULN never starts with 0"

@@ -12,10 +12,10 @@ import functools
 import io
 import logging
 import math
-import os
 import secrets
-import tempfile
 import zipfile
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import msoffcrypto
@@ -24,13 +24,14 @@ from msoffcrypto.exceptions import DecryptionError, FileFormatError, InvalidKeyE
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.values.signatures import OLE_SIGNATURE, ZIP_SIGNATURE
+from tracker_desktop.core.writing import agile, files, odf_decrypt
+from tracker_desktop.core.writing.files import OutputExists
 from tracker_desktop.resources import resource_path
 
 # msoffcrypto logs derived keys at DEBUG level (Standard encryption): keep them out of any log.
 logging.getLogger("msoffcrypto").setLevel(logging.WARNING)
 
-OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: .xls, .doc, encrypted .xlsx
-ZIP_SIGNATURE = b"PK\x03\x04"  # a plain .xlsx is a zip package
 
 # A compound file keeps streams of 4,096 bytes or less in its "mini stream", and msoffcrypto's
 # writer gets that layout wrong (its issue #105): the EncryptedPackage stream of a small workbook
@@ -63,17 +64,16 @@ class WeakPassword(ProtectionError):
     pass
 
 
-class OutputExists(ProtectionError):
-    pass
-
-
 # --- opening ----------------------------------------------------------------------------------
 
 def is_encrypted(data: bytes) -> bool:
-    """True for a password-protected Office 2007+ file (a compound file with an EncryptedPackage).
+    """True for a password-protected Office 2007+ file (a compound file with an EncryptedPackage)
+    or a password-protected OpenDocument file (an .ods from LibreOffice).
 
     A plain .xlsx is False. So is an old .xls even with a password: decrypt() explains those.
     """
+    if data.startswith(ZIP_SIGNATURE):
+        return odf_decrypt.is_encrypted_odf(data)
     if not data.startswith(OLE_SIGNATURE):
         return False
     try:
@@ -83,34 +83,161 @@ def is_encrypted(data: bytes) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class Opened:
+    """A workbook opened with its password: the plain bytes (in memory only), what they are
+    ('xlsx', or 'ods' when asked for), and anything the user must be told."""
+    plain: bytes
+    kind: str = "xlsx"
+    warnings: tuple[str, ...] = ()
+
+
+INTEGRITY_WARNING = (
+    "The password is right and the workbook opened, but its integrity check (the HMAC Excel adds) "
+    "does not match. Some programs write it differently; it can also mean the file was changed "
+    "after it was encrypted. Look through the data, and ask the sender for a fresh copy if "
+    "anything looks wrong.")
+
+
 def decrypt(data: bytes, password: str) -> bytes:
-    """The plain .xlsx bytes of a password-protected workbook (a plain .xlsx comes back as it is)."""
+    """The plain .xlsx bytes of a password-protected workbook (a plain .xlsx comes back as it is).
+
+    Strict: a workbook whose integrity check fails is refused as damaged (encrypt() relies on
+    this to prove what it wrote). To open such a workbook with a warning instead, as a user
+    opening someone else's file should, use open_protected."""
+    opened = open_protected(data, password)
+    if opened.warnings:
+        raise ProtectionError(_damaged())
+    return opened.plain
+
+
+def open_protected(data: bytes, password: str, accept_ods: bool = False) -> Opened:
+    """Open a workbook with its password, telling a wrong password from damage truthfully.
+
+    Excel (Windows and Mac), Numbers and LibreOffice write ECMA-376 agile or standard encryption
+    in a compound file; LibreOffice's .ods uses ODF encryption in the zip. With accept_ods, an
+    encrypted .ods comes back decrypted (kind 'ods', for the export reader, which reads .ods);
+    otherwise it is explained, after its password is checked, since only Excel workbooks are
+    expected there."""
     if data.startswith(ZIP_SIGNATURE):
+        if odf_decrypt.is_encrypted_odf(data):
+            return _open_odf(data, password, accept_ods)
         _require_xlsx(data)
-        return data
+        return Opened(data)
     if not data.startswith(OLE_SIGNATURE):
         raise NotAnExcelWorkbook(f"This file is {_describe_other(data)}, not an Excel workbook.")
+    info = _agile_info(data)
+    if info is not None:
+        return _open_agile(data, info, password)
     office = _open_compound_file(data)
     if not password:
-        raise WrongPassword("This workbook is password-protected: enter its password.")
+        raise WrongPassword(_NEEDS_PASSWORD)
     try:
         office.load_key(password=password, verify_password=True)
     except InvalidKeyError:
-        raise WrongPassword(
-            "The password for this workbook is not right. Check it with the person who sent it "
-            "(passwords are case-sensitive)."
-        ) from None
+        raise WrongPassword(_WRONG_PASSWORD) from None
     except (DecryptionError, ParseError, ValueError, KeyError) as e:
         raise ProtectionError(_damaged()) from e
     out = io.BytesIO()
     try:
-        # verify_integrity checks the HMAC (agile only), so a damaged or altered file is refused.
-        office.decrypt(out, verify_integrity=True)
+        office.decrypt(out)  # standard encryption has no integrity check to verify
     except (DecryptionError, ParseError, ValueError, OSError) as e:
         raise ProtectionError(_damaged()) from e
     plain = out.getvalue()
     _require_xlsx(plain, encrypted=True)
-    return plain
+    return Opened(plain)
+
+
+_NEEDS_PASSWORD = "This workbook is password-protected: enter its password."
+_WRONG_PASSWORD = ("The password for this workbook is not right. Check it with the person who sent it "
+                   "(passwords are case-sensitive).")
+
+
+def _agile_info(data: bytes) -> agile.AgileInfo | None:
+    """The agile encryption descriptor of a compound file, or None for any other kind."""
+    try:
+        with olefile.OleFileIO(data) as ole:
+            if not (ole.exists("EncryptionInfo") and ole.exists("EncryptedPackage")):
+                return None
+            raw = ole.openstream("EncryptionInfo").read()
+    except (OSError, ValueError):
+        return None
+    if not agile.is_agile(raw):
+        return None
+    try:
+        return agile.parse(raw)
+    except agile.Unsupported:
+        raise NotAnExcelWorkbook(_UNSUPPORTED) from None
+    except agile.Damaged:
+        raise ProtectionError(_damaged()) from None
+
+
+_UNSUPPORTED = ("This workbook is protected with a kind of encryption this tool cannot open. Ask the "
+                "sender to save it again from Excel with File > Info > Protect Workbook > Encrypt "
+                "with Password.")
+
+
+def _open_agile(data: bytes, info: agile.AgileInfo, password: str) -> Opened:
+    if not password:
+        raise WrongPassword(_NEEDS_PASSWORD)
+    try:
+        with olefile.OleFileIO(data) as ole:
+            package = ole.openstream("EncryptedPackage").read()
+    except (OSError, ValueError):
+        raise ProtectionError(_damaged()) from None
+    try:
+        opened = agile.decrypt(info, password, package)
+    except agile.WrongKey:
+        raise WrongPassword(_WRONG_PASSWORD) from None
+    except agile.Damaged:
+        raise ProtectionError(_damaged()) from None
+    if not _is_zip(opened.plain):  # the password was verified: the package itself is damaged
+        raise ProtectionError(_damaged())
+    _require_xlsx(opened.plain, encrypted=True)
+    if opened.integrity_ok:
+        return Opened(opened.plain)
+    # The HMAC does not match, yet the password is right. If every part of the workbook is whole
+    # (each zip member's own CRC), it opens with a warning; a part that is not whole is damage.
+    if not _parts_whole(opened.plain):
+        raise ProtectionError(_damaged())
+    return Opened(opened.plain, warnings=(INTEGRITY_WARNING,))
+
+
+def _parts_whole(package: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(package)) as z:
+            return z.testzip() is None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
+        return False
+
+
+def _open_odf(data: bytes, password: str, accept_ods: bool) -> Opened:
+    what = ("an OpenDocument spreadsheet (.ods)" if odf_decrypt.odf_kind(data).endswith("spreadsheet")
+            else "an OpenDocument file")
+    if not password:
+        raise WrongPassword(f"This is {what} protected by a password: enter its password.")
+    try:
+        if not accept_ods:
+            odf_decrypt.check_password(data, password)
+            raise NotAnExcelWorkbook(
+                f"This is {what} protected by a password (the password is right). Only Excel "
+                "workbooks are used here: open it in LibreOffice and save it as Excel 2007-365 "
+                "(.xlsx), keeping the password if it holds personal data.")
+        plain = odf_decrypt.decrypt_odf(data, password)
+    except odf_decrypt.WrongKey:
+        raise WrongPassword(f"The password for this {what.removeprefix('an ')} is not right. Check it "
+                            "with the person who sent it (passwords are case-sensitive).") from None
+    except odf_decrypt.Unsupported:
+        raise NotAnExcelWorkbook(
+            f"This is {what} protected with a newer kind of encryption this tool cannot open. Open it in "
+            "LibreOffice and save it as Excel 2007-365 (.xlsx).") from None
+    except odf_decrypt.Damaged:
+        raise ProtectionError(_damaged()) from None
+    return Opened(plain, kind="ods")
+
+
+def _is_zip(data: bytes) -> bool:
+    return data.startswith(ZIP_SIGNATURE)
 
 
 def _open_compound_file(data: bytes):
@@ -186,13 +313,22 @@ def _damaged() -> str:
 
 # --- writing ----------------------------------------------------------------------------------
 
-def encrypt(plain: bytes, password: str) -> bytes:
-    """Encrypt a .xlsx with the password, and prove it by decrypting the result again."""
+def encrypt(plain: bytes, password: str, name: str = "The workbook") -> bytes:
+    """Encrypt a .xlsx with the password, and prove it by decrypting the result again.
+
+    The plain workbook is read back first (every part parsed): a malformed one would decrypt to
+    the same malformed bytes, so "verified by decrypting" alone proves nothing about it."""
+    from tracker_desktop.core.writing.verify import WorkbookDamaged, check_workbook
+
     if not password:
         raise WeakPassword("A password is needed to protect the workbook.")
     if not plain.startswith(ZIP_SIGNATURE):
         raise NotAnExcelWorkbook("Only an Excel workbook (.xlsx) can be protected with a password.")
     _require_xlsx(plain)
+    try:
+        check_workbook(plain, name)
+    except WorkbookDamaged as e:
+        raise ProtectionError(f"{e} Nothing was encrypted.") from None
     package = _pad_small_package(plain)
     out = io.BytesIO()
     try:
@@ -241,24 +377,11 @@ def write_encrypted(plain: bytes, password: str, path: Path, force: bool = False
         raise OutputExists(f"{path.name} already exists in {path.parent}. Choose another name, or allow replacing it.")
     if not path.parent.is_dir():
         raise ProtectionError(f"The folder {path.parent} does not exist.")
-    encrypted = encrypt(plain, password)
-    tmp = None
+    encrypted = encrypt(plain, password, path.name)
     try:
-        # Same folder, so os.replace is an atomic rename; a name not ending in .xlsx, so a
-        # half-written file is never mistaken for a workbook.
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False) as f:
-            tmp = Path(f.name)
-            f.write(encrypted)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as e:
-        raise ProtectionError(f"Could not save {path.name} in {path.parent}: {e.strerror or e}.") from e
-    finally:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
-    return path
+        return files.write_atomic(path, encrypted, force=force)  # the same no-replace guard as every save
+    except files.CannotWrite as e:
+        raise ProtectionError(str(e)) from None
 
 
 # --- passwords --------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Writing a return into a copy of the template.
 
 Rows are streamed (openpyxl write-only mode) so 100k learners do not hold every cell in memory;
+everything is built in memory (in_memory.py: openpyxl would otherwise put the sheets' plain XML in
+the temp folder), every value is XML-safe and a value too long for an Excel cell is never written;
 the template's header look, column widths, frozen header, other sheets and dropdowns are carried
 over. Dates are written as dates, numbers-as-text as text, and a value starting = + - @ is always
 text, never a formula. Nothing of ours (colours, comments) goes into the upload file.
@@ -15,25 +17,30 @@ from copy import copy
 from typing import Iterable, Sequence
 from xml.sax.saxutils import escape
 
+from tracker_desktop.core.values.characters import EXCEL_CELL_LIMIT, xml_safe
 from tracker_desktop.core.values.cleaning import parse_date
+from tracker_desktop.core.values.numbers import small_number
+from tracker_desktop.core.writing import in_memory
 from tracker_desktop.core.returns.definitions import ReturnDefinition
 from tracker_desktop.core.returns.template import Template
 
 FORMULA_START = ("=", "+", "-", "@")
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 NUMBER_TYPES = {"ncyear", "whole"}
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
 
 def cell_value(kind: str, text: str) -> object:
-    """The typed value a cell holds for a cleaned text value of a column type."""
-    if not text:
+    """The typed value a cell holds for a cleaned text value of a column type.
+
+    None (the cell left empty) for a value longer than an Excel cell holds: the checks flag it as
+    an error (cell-too-long), and a file Excel would refuse or cut short is never written."""
+    if not text or len(text) > EXCEL_CELL_LIMIT:
         return None
-    text = _ILLEGAL.sub(" ", text)  # an xlsx cannot hold control characters: never fail the save on one
+    text = xml_safe(text)  # cleaning already did this; a sheet must never be malformed by one character
     if kind == "date":
         parsed = parse_date(text)
         return dt.datetime(parsed.year, parsed.month, parsed.day) if parsed else text
-    if kind in NUMBER_TYPES and text.isdigit():
+    if kind in NUMBER_TYPES and small_number(text, digits=15) is not None:  # '²' or 5,000 digits stay text
         return int(text)
     return text
 
@@ -58,10 +65,10 @@ def _write_shell(template: Template, kinds: list[str], positions: list[int], cou
 
     source = openpyxl.load_workbook(io.BytesIO(template.data))
     src_ws = source[template.sheet]
-    out = openpyxl.Workbook(write_only=True)
+    out = openpyxl.Workbook(write_only=True)  # sheets only through in_memory.write_only_sheet
     width = max(positions + [src_ws.max_column])
     for ws_src in source.worksheets:
-        ws = out.create_sheet(ws_src.title)
+        ws = in_memory.write_only_sheet(out, ws_src.title)
         _copy_sheet_look(ws_src, ws)
         if ws_src.title == template.sheet:
             for r in range(1, template.header_row + 1):
@@ -89,9 +96,7 @@ def _write_shell(template: Template, kinds: list[str], positions: list[int], cou
     out.properties = copy(source.properties)
     if (out.properties.creator or "openpyxl") == "openpyxl":
         out.properties.creator = ""  # openpyxl's default name: no marks of ours in the upload file
-    buffer = io.BytesIO()
-    out.save(buffer)
-    return buffer.getvalue()
+    return in_memory.save(out)
 
 
 def _sheet_path(book: zipfile.ZipFile, title: str) -> str:
@@ -239,6 +244,8 @@ def fill_prepopulated(data: bytes, sheet: str, header_row: int, positions: dict[
     book = openpyxl.load_workbook(io.BytesIO(data))
     ws = book[sheet]
     for row, header, text in edits:
+        if len(text) > EXCEL_CELL_LIMIT:
+            continue  # TEP's own value stays; the checks flag this one (cell-too-long)
         kind = definition.meaning(header).type
         value = cell_value(kind, text)
         cell = ws.cell(row=row, column=positions[header])
@@ -249,6 +256,4 @@ def fill_prepopulated(data: bytes, sheet: str, header_row: int, positions: dict[
             cell.number_format = "@"
             if value.startswith(FORMULA_START):
                 cell.data_type = "s"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return in_memory.save(book)
