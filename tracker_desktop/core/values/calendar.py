@@ -112,18 +112,19 @@ def parse_month(text: str) -> dt.date | None:
 
     value = " ".join(text.strip().replace(",", " ").split()).lower()
     month = year = None
+    short = False  # a two-digit year ('10/24'): this century
     m = re.fullmatch(r"(\d{1,2})\s*[/.\-]\s*(\d{4}|\d{2})", value, re.ASCII)
     if m:
-        month, year = int(m.group(1)), int(m.group(2))
+        month, year, short = int(m.group(1)), int(m.group(2)), len(m.group(2)) == 2
     m = m or re.fullmatch(r"(\d{4})\s*[/\-]\s*(\d{1,2})", value, re.ASCII)
     if m and month is None:
         year, month = int(m.group(1)), int(m.group(2))
     m = m or re.fullmatch(r"([a-z]+)\.?[\s\-/]*(\d{4}|\d{2})", value, re.ASCII)
     if m and month is None:
-        month, year = _MONTH_NAMES.get(m.group(1)), int(m.group(2))
+        month, year, short = _MONTH_NAMES.get(m.group(1)), int(m.group(2)), len(m.group(2)) == 2
     if month is None or year is None or not 1 <= month <= 12:
         return None
-    if year < 100:
+    if short:
         year += 2000
     if not 1990 <= year <= 2100:
         return None
