@@ -49,13 +49,17 @@ class MappingScreen(ttk.Frame):
         outer.pack(fill="both", expand=True)
         self.canvas = tk.Canvas(outer, highlightthickness=0, borderwidth=0)
         scroll = ttk.Scrollbar(outer, orient="vertical", command=self.canvas.yview)
-        self.canvas.configure(yscrollcommand=scroll.set)
+        # Across as well: on a narrow screen the preview column is scrolled to, not cut off.
+        self.across = ttk.Scrollbar(outer, orient="horizontal", command=self.canvas.xview)
+        self.canvas.configure(yscrollcommand=scroll.set, xscrollcommand=self.across.set)
+        self.across.pack(side="bottom", fill="x")
         self.canvas.pack(side="left", fill="both", expand=True)
         scroll.pack(side="right", fill="y")
         self.table = ttk.Frame(self.canvas, padding=(0, 0, 8, 0))
         self.window = self.canvas.create_window(0, 0, window=self.table, anchor="nw")
         self.table.bind("<Configure>", lambda e: self.canvas.configure(scrollregion=self.canvas.bbox("all")))
-        self.canvas.bind("<Configure>", lambda e: self.canvas.itemconfigure(self.window, width=e.width))
+        self.canvas.bind("<Configure>", lambda e: self.canvas.itemconfigure(
+            self.window, width=max(e.width, self.table.winfo_reqwidth())))
         for widget in (self.canvas, self.table):
             self._scrolls(widget)
 
