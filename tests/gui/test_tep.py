@@ -24,9 +24,10 @@ def open_tep(app, password_attempts=("Maple-Harbour-42",)):
     case = expected_cases()[CASE]
     dialog = app.open_dialog("tep-leaver-destinations")
     assert dialog.is_tep and dialog.tep_entry.winfo_manager() == "grid", "TEP's workbook is asked for"
-    assert dialog.password_entry.winfo_manager() == "", "no password row until the workbook is known"
+    assert dialog.password_entry.winfo_manager() == "grid" and str(dialog.password_entry.cget("state")) == "disabled", \
+        "the password row is there from the start (nothing moves later), usable once the workbook is known"
     dialog.tep_workbook.set(str(SAMPLES / case["prepopulated"]))
-    assert dialog.encrypted and dialog.password_entry.winfo_manager() == "grid", "an encrypted workbook asks its password"
+    assert dialog.encrypted and str(dialog.password_entry.cget("state")) == "normal", "an encrypted workbook asks its password"
     assert dialog.password_entry.cget("show") == "•", "the password is masked"
     dialog.export.set(str(SAMPLES / case["input"]))
     dialog.as_of.set(case["as_of"])

@@ -84,9 +84,12 @@ def write_tep(app, folder: Path, password: str | None, force: bool = False) -> N
         if isinstance(e, OutputExists) and not force:
             if messages.ask("yesno", APP_TITLE, f"{prep.output_name} is already in {folder}.\n\nReplace it with this one?", app.master, default="no"):
                 write_tep(app, folder, secret[0], force=True)
+            else:
+                app.after_saved = None  # not saved: leaving the return waits no more
             forget()
             return
         forget()
+        app.after_saved = None
         messages.report(e, app.master, f"saving {prep.output_name}")
 
     def done(result):
@@ -106,6 +109,7 @@ def write_tep(app, folder: Path, password: str | None, force: bool = False) -> N
             from tracker_desktop.gui.folders import open_folder
 
             open_folder(path.parent)
+        app.saved(edits)  # then whatever waited for the save (leaving the return) goes on
 
     if app.worker.run(f"Encrypting and saving {prep.output_name}", work, done, failed) is None:
         app.review.grid_view.locked = False
