@@ -19,13 +19,13 @@ pytestmark = pytest.mark.gui
 CASE = "tep_leavers_2024-tep"
 
 
-def open_tep(app, password_attempts=("Maple-Harbour-42",)):
+def open_tep(app, password_attempts=("Maple-Harbour-42",), prepopulated: Path | None = None):
     """Through the Prepare dialog as a user does; returns the dialog's problem texts on the way."""
     case = expected_cases()[CASE]
     dialog = app.open_dialog("tep-leaver-destinations")
     assert dialog.is_tep and dialog.tep_entry.winfo_manager() == "grid", "TEP's workbook is asked for"
     assert dialog.password_entry.winfo_manager() == "", "no password row until the workbook is known"
-    dialog.tep_workbook.set(str(SAMPLES / case["prepopulated"]))
+    dialog.tep_workbook.set(str(prepopulated or SAMPLES / case["prepopulated"]))
     assert dialog.encrypted and dialog.password_entry.winfo_manager() == "grid", "an encrypted workbook asks its password"
     assert dialog.password_entry.cget("show") == "•", "the password is masked"
     dialog.export.set(str(SAMPLES / case["input"]))
@@ -336,3 +336,20 @@ def test_a_draft_failing_after_the_sheet_is_written_still_shows_the_password(mak
     assert not saved.with_suffix(".eml").exists()
     assert app.settings.prepared.get("tep-leaver-destinations"), "a written sheet is remembered as prepared"
     assert password not in repr(vars(app))
+
+
+def test_tep_workbook_failing_its_integrity_check_opens_with_a_plain_warning(make_app, answers, tmp_path):
+    """Re-saved by a program that writes Excel's HMAC differently: the password is right, so the
+    sheet opens, and the user is told in a plain message, not refused as a wrong password."""
+    from tests.core.test_encrypted_input import agile_encrypt
+    from tracker_desktop.core.writing.encryption import INTEGRITY_WARNING
+
+    case = expected_cases()[CASE]
+    plain = protection.decrypt((SAMPLES / case["prepopulated"]).read_bytes(), "Maple-Harbour-42")
+    resaved = tmp_path / "TEP re-saved.xlsx"
+    resaved.write_bytes(agile_encrypt(plain, "Maple-Harbour-42", integrity="wrong"))
+    app = make_app()
+    _, said = open_tep(app, prepopulated=resaved)
+    assert said == [""], "the password is right: not called wrong"
+    assert len(app.prep.learners) == case["rows"]
+    assert ("info", "Tracker Desktop", f"TEP re-saved.xlsx: {INTEGRITY_WARNING}") in answers.shown

@@ -21,6 +21,8 @@ def prepare_tep_command(args: argparse.Namespace, mapping: Mapping | None) -> in
     in_password = protection.read_password_file(in_file) if in_file else None
     prep = prepare_tep(args.return_id, args.export, args.prepopulated, in_password, args.school,
                        args.as_of, args.period, mapping)
+    for warning in prep.warnings:  # e.g. TEP's workbook opened although its integrity check failed
+        print(f"tracker-desktop: warning: {warning}", file=sys.stderr)
     generated = not args.encrypt_password_file
     password = (protection.generate_passphrase() if generated
                 else protection.read_password_file(args.encrypt_password_file))

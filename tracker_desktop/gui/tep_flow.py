@@ -40,6 +40,8 @@ def open_tep(app, return_id: str, export: Path, prepopulated: Path | None, passw
         forget()
         app.clear_copied_password()  # used: off the clipboard, so it is never pasted by mistake
         app._opened(result, straight_to_review)
+        for warning in getattr(result[0], "warnings", ()):  # e.g. opened although its integrity check failed
+            messages.info(warning, app.master)
 
     def failed(e):
         forget()

@@ -25,22 +25,27 @@ from tracker_desktop.core.writing import encryption as protection
 from tracker_desktop.core.writing.workbook import fill_prepopulated
 
 
-def open_prepopulated(path: Path, password: str | None) -> bytes:
-    """TEP's workbook as plain xlsx bytes, decrypted in memory when it is encrypted."""
+def open_prepopulated(path: Path, password: str | None) -> protection.Opened:
+    """TEP's workbook opened in memory: its plain xlsx bytes (decrypted when it is encrypted) and
+    anything the user must be told (a password verified but an integrity check failing: the
+    workbook opens, with a warning naming the file)."""
+    name = Path(path).name
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
-        raise UserError(f"{Path(path).name}: TEP's workbook was not found in {Path(path).parent}.") from None
+        raise UserError(f"{name}: TEP's workbook was not found in {Path(path).parent}.") from None
     except OSError as e:
-        raise UserError(f"{Path(path).name}: TEP's workbook cannot be read ({e.strerror or e}).") from None
-    if protection.is_encrypted(data):
-        if not password:
-            raise protection.WrongPassword(f"{Path(path).name} is encrypted: give the password TEP told you (--prepopulated-password-file).")
-        try:
-            return protection.decrypt(data, password)
-        except protection.ProtectionError as e:
-            raise type(e)(f"{Path(path).name}: {e}") from None
-    return data
+        raise UserError(f"{name}: TEP's workbook cannot be read ({e.strerror or e}).") from None
+    if not protection.is_encrypted(data):
+        return protection.Opened(data)
+    if not password:
+        raise protection.WrongPassword(f"{name} is encrypted: give the password TEP told you "
+                                       "(--prepopulated-password-file).")
+    try:
+        opened = protection.open_protected(data, password)
+    except protection.ProtectionError as e:
+        raise type(e)(f"{name}: {e}") from None
+    return protection.Opened(opened.plain, opened.kind, tuple(f"{name}: {w}" for w in opened.warnings))
 
 
 class TepRows:
@@ -80,11 +85,12 @@ class TepPreparation(Preparation):
     """A TEP sheet being filled: learners are TEP's rows; the export only supplies values. Its
     rows stay where TEP put them, and it is only ever written encrypted."""
 
-    def __init__(self, opening: Opening):
+    def __init__(self, opening: Opening, warnings: tuple[str, ...] = ()):
         rows = TepRows(opening.template)
         self.tep_rows = rows.rows
         self.formulas, self.formulas_elsewhere = _tep_formulas(opening.template, {r for r, _ in rows.rows})
         super().__init__(opening, learners=rows, extra_rules=[rows.not_matched, tep_formula])
+        self.warnings = list(warnings)  # what opening TEP's workbook must tell the user (no personal data)
 
     def sheet_row(self, index: int) -> int:
         """TEP's rows stay where TEP put them: a learner's row is its row in TEP's sheet."""
@@ -110,6 +116,7 @@ class TepPreparation(Preparation):
         found = super().report(output)
         # formulas outside the learners' cells (totals, other sheets): kept, and named here
         found["tep_formulas_elsewhere"] = self.formulas_elsewhere
+        found["warnings"] = list(self.warnings)
         return found
 
 
@@ -198,8 +205,8 @@ def prepare_tep(return_id: str, export: Path, prepopulated: Path, prepopulated_p
     definition = load_definition(return_id)
     if not definition.prepopulated:
         raise UserError(f"{definition.title} is not filled into a TEP workbook: leave out --prepopulated.")
-    data = open_prepopulated(prepopulated, prepopulated_password)
-    template = read_template(Path(prepopulated), data=data, known_headers=known_headers(definition))
+    opened = open_prepopulated(prepopulated, prepopulated_password)
+    template = read_template(Path(prepopulated), data=opened.plain, known_headers=known_headers(definition))
     present = set(definition.standard_headers(template.headers))
     missing = [h for h, mandatory in definition.columns if mandatory and h not in present]
     if missing:
@@ -207,4 +214,4 @@ def prepare_tep(return_id: str, export: Path, prepopulated: Path, prepopulated_p
                         f"it has no {', '.join(missing)} column.")
     opening = open_return(definition, Path(export), school=school or "", as_of=as_of, period=period, template=template,
                           mapping=mapping, remembered=remembered)
-    return TepPreparation(opening)
+    return TepPreparation(opening, opened.warnings)
