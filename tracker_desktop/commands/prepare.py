@@ -5,25 +5,31 @@ import argparse
 import sys
 from pathlib import Path
 
-from tracker_desktop.commands.output import prep_summary, write_report
+from tracker_desktop.commands.output import prep_summary, unsure_lines, write_report
 from tracker_desktop.core.errors import UserError
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
-    from tracker_desktop.core.matching.mapping import load_mapping, save_mapping
+    from tracker_desktop.core.matching.mapping import load_matching, save_mapping
+    from tracker_desktop.core.returns.definitions import load_definition
     from tracker_desktop.core.routine import nil_return
 
-    mapping = load_mapping(args.mapping) if args.mapping else None
+    mapping, understood = None, {}
+    if args.mapping:
+        mapping, understood = load_matching(args.mapping, load_definition(args.return_id))
+        mapping = mapping or None  # a file of answers only: the columns are matched as usual
     if args.prepopulated or args.return_id.startswith("tep-"):
         from tracker_desktop.commands.tep import prepare_tep_command
 
-        return prepare_tep_command(args, mapping)
+        return prepare_tep_command(args, mapping, understood)
     from tracker_desktop.core.preparing.preparation import Preparation
 
     prep = Preparation.start(args.return_id, args.export, school=args.school, college=args.college, period=args.period,
-                             as_of=args.as_of, template=args.template, mapping=mapping)
+                             as_of=args.as_of, template=args.template, mapping=mapping, understood=understood or None)
     if args.save_mapping:
-        save_mapping(prep.mapping, args.save_mapping)
+        save_mapping(prep.mapping, args.save_mapping, understood)
+    for line in unsure_lines(prep):
+        print(f"tracker-desktop: {line}", file=sys.stderr)
     if prep.blocking:
         raise UserError(f"{args.export.name}: nothing written - {prep.blocking}.")
     if nil_return.is_nil_return(prep):

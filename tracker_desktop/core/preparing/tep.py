@@ -201,8 +201,12 @@ def _find(index, values: dict[str, str], headers: dict[str, str]) -> dict[str, s
 
 def prepare_tep(return_id: str, export: Path, prepopulated: Path, prepopulated_password: str | None, school: str | None,
                 as_of=None, period: str | None = None, mapping: Mapping | None = None,
-                remembered: Mapping | None = None) -> TepPreparation:
+                remembered: Mapping | None = None, understood: dict[str, str | None] | None = None) -> TepPreparation:
+    """TEP's sheet filled from the export. `understood`: the user's answers for what TEP's
+    headers are (header -> our column, None for none of ours), as for any template."""
     definition = load_definition(return_id)
+    if understood:
+        definition = definition.with_understood(understood)
     if not definition.prepopulated:
         raise UserError(f"{definition.title} is not filled into a TEP workbook: leave out --prepopulated.")
     opened = open_prepopulated(prepopulated, prepopulated_password)
