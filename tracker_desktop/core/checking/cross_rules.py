@@ -14,13 +14,14 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from tracker_desktop.core.checking.problems import ERROR, QUERY, Problem, problem
 from tracker_desktop.core.checking.registry import CheckContext, also_row_rule, row_rule
 from tracker_desktop.core.checking.value_rules import whole
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.returns.definitions import ColumnMeaning, _column_catalog, _load_json, templates_dir
+from tracker_desktop.core.returns.definitions import ColumnMeaning, _column_catalog, read_data_file, templates_dir
 from tracker_desktop.core.values.cleaning import code_of, parse_date
 
 CODE_RULES_FILE = "code_rules.json"
@@ -155,7 +156,12 @@ def _span(text: str, where: str) -> tuple[str, str]:
 
 @lru_cache(maxsize=1)
 def code_rules() -> tuple[CodeConstraint, ...]:
-    return read_code_rules(_load_json(templates_dir() / CODE_RULES_FILE))
+    return load_code_rules(templates_dir() / CODE_RULES_FILE)
+
+
+def load_code_rules(path: Path) -> tuple[CodeConstraint, ...]:
+    """A code_rules file, checked against its table (schema.CODE_RULES), then read."""
+    return read_code_rules(read_data_file(path), Path(path).name)
 
 
 @also_row_rule("code-not-allowed")
