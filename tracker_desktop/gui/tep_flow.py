@@ -75,7 +75,8 @@ def write_tep(app, folder: Path, password: str | None, force: bool = False) -> N
         from tracker_desktop.core.preparing.saving import save_tep_return
         from tracker_desktop.core.settings import history_dir
 
-        # kept until done or failed: an existing file asks "replace?" and saves again with it
+        # the draft is recorded in the history with the sheet (tidied up with it) by save_tep_return;
+        # the password is kept until done or failed: an existing file asks "replace?" and saves again with it
         return save_tep_return(prep, folder, secret[0] or "", force=force, history=history_dir(),
                                school_name=settings.school_name)
 
@@ -141,13 +142,14 @@ def saved_message(prep, saved) -> str:
     return text + "\n\nOpen the folder now?"
 
 
-def record_history(prep, path: Path) -> str:
-    """Record a saved return (worker thread); a failure is said in the saved message, not fatal."""
+def record_history(prep, path: Path, kind: str = "return") -> str:
+    """Record a file saved for a return (worker thread): the return itself, or with `kind` its
+    problems list or e-mail draft. A failure is said in the saved message, not fatal."""
     from tracker_desktop.core.routine import history
     from tracker_desktop.core.settings import history_dir
 
     try:
-        history.record(history_dir(), prep, path)
+        history.record(history_dir(), prep, path, kind=kind)
     except (UserError, OSError) as e:
         return f"\n\n(The list of prepared returns could not be updated: {e})"
     return ""

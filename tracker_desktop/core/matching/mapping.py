@@ -7,6 +7,7 @@ reused."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -372,6 +373,9 @@ def mapping_to_json(mapping: Mapping) -> dict:
     return {t: (asdict(s) if s else None) for t, s in mapping.items()}
 
 
+_HOWS = frozenset({"value", "join", "address", "address-block", "block-town", "block-county", "block-postcode", "sen"})
+
+
 def mapping_from_json(data: dict) -> Mapping:
     out: Mapping = {}
     for target, raw in data.items():
@@ -380,7 +384,13 @@ def mapping_from_json(data: dict) -> Mapping:
         elif isinstance(raw, str):
             out[target] = Source((raw,))
         else:
-            out[target] = Source(tuple(raw["columns"]), raw.get("how", "value"), raw.get("score", 100), raw.get("line", 0))
+            columns, how = raw["columns"], raw.get("how", "value")
+            score, line = raw.get("score", 100), raw.get("line", 0)
+            # A hand-edited or damaged file: every part must be of the kind a saved matching has.
+            if not (isinstance(columns, (list, tuple)) and columns and all(isinstance(c, str) for c in columns)
+                    and how in _HOWS and isinstance(score, int) and isinstance(line, int) and 0 <= line <= 99):
+                raise ValueError(f"not a column matching entry: {target!r}")
+            out[target] = Source(tuple(columns), how, score, line)
     return out
 
 
@@ -397,9 +407,15 @@ def load_matching(path: Path, definition: ReturnDefinition | None = None) -> tup
     "understood") what template headers mean, header -> one of the return's column names or
     null for a column of its own. With `definition`, an answer naming no column of that return
     is refused, naming the header: a misspelt answer would otherwise quietly be no answer."""
-    name = Path(path).name
+    from tracker_desktop.core.reading.inputs import MAX_MAPPING_BYTES, read_input
+
+    path = Path(path)
+    name = path.name
+    if not os.path.lexists(path):
+        raise UserError(f"The column matching file {name} does not exist.")
+    raw = read_input(path, limit=MAX_MAPPING_BYTES, what="a column matching file")
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(raw.decode("utf-8"))
         answers = data.get(UNDERSTOOD) if isinstance(data, dict) else None
         if isinstance(answers, dict) and "columns" not in answers:
             data = {k: v for k, v in data.items() if k != UNDERSTOOD}
@@ -408,12 +424,9 @@ def load_matching(path: Path, definition: ReturnDefinition | None = None) -> tup
         if not all(isinstance(h, str) and (v is None or isinstance(v, str)) for h, v in answers.items()):
             raise ValueError("understood")
         mapping = mapping_from_json(data)
-    except FileNotFoundError:
-        raise UserError(f"The column matching file {name} does not exist.") from None
-    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+    # RecursionError: a file nested thousands of levels deep, which no saved matching is
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
         raise UserError(f"The column matching file {name} is damaged; match the columns again.") from None
-    except OSError as e:
-        raise UserError(f"The column matching file {name} cannot be read ({e.strerror or e}).") from None
     if definition is not None:
         known = set(definition.column_names())
         for header, column in answers.items():

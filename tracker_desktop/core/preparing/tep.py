@@ -29,13 +29,13 @@ def open_prepopulated(path: Path, password: str | None) -> protection.Opened:
     """TEP's workbook opened in memory: its plain xlsx bytes (decrypted when it is encrypted) and
     anything the user must be told (a password verified but an integrity check failing: the
     workbook opens, with a warning naming the file)."""
+    from tracker_desktop.core.reading.inputs import read_input
+    from tracker_desktop.core.reading.workbook_guard import check_xlsx
+
     name = Path(path).name
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{name}: TEP's workbook was not found in {Path(path).parent}.") from None
-    except OSError as e:
-        raise UserError(f"{name}: TEP's workbook cannot be read ({e.strerror or e}).") from None
+    data = read_input(Path(path), what="TEP's workbook")
+    if data.startswith(b"PK\x03\x04"):
+        check_xlsx(name, data)
     if not protection.is_encrypted(data):
         return protection.Opened(data)
     if not password:
@@ -45,6 +45,8 @@ def open_prepopulated(path: Path, password: str | None) -> protection.Opened:
         opened = protection.open_protected(data, password)
     except protection.ProtectionError as e:
         raise type(e)(f"{name}: {e}") from None
+    if opened.plain.startswith(b"PK\x03\x04"):
+        check_xlsx(name, opened.plain)  # the decrypted workbook is bounded as a plain one is
     return protection.Opened(opened.plain, opened.kind, tuple(f"{name}: {w}" for w in opened.warnings))
 
 
