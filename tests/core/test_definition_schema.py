@@ -151,13 +151,25 @@ def test_a_misspelt_key_in_code_rules_is_refused_naming_it(tmp_path):
     with pytest.raises(UserError) as e:
         load_code_rules(_data_file(tmp_path, "code_rules.json", typo))
     message = str(e.value)
-    assert "code_rules.json" in message and "'becuase'" in message and "'because'" in message
+    assert "code_rules.json" in message and "code rule 1" in message and "becuase" in message
 
     def condition_typo(raw):
         raw["code_rules"][0]["needs"]["NC Year"] = {"at_mots": 11}
 
-    with pytest.raises(UserError, match="'at_mots'.*'at_most'"):
+    with pytest.raises(UserError, match="at_mots.*at_most"):
         load_code_rules(_data_file(tmp_path, "code_rules.json", condition_typo))
+
+    def top_level_typo(raw):  # without the table: no rules at all, silently
+        raw["code_rule"] = raw.pop("code_rules")
+
+    with pytest.raises(UserError, match="'code_rule'.*'code_rules'"):
+        load_code_rules(_data_file(tmp_path, "code_rules.json", top_level_typo))
+
+    def note_typo(raw):
+        raw["_abuot"] = raw.pop("_about")
+
+    with pytest.raises(UserError, match="'_abuot'"):
+        load_code_rules(_data_file(tmp_path, "code_rules.json", note_typo))
 
     def wrong_kind(raw):
         raw["code_rules"][0]["needs"]["NC Year"] = {"at_most": "eleven"}
