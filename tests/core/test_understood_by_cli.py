@@ -97,3 +97,13 @@ def test_a_saved_matching_with_answers_is_read_back_the_same(tmp_path, capsys):
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     column = next(c for c in report["template_columns"] if c["header"] == "Parent Mobile")
     assert column["certainty"] == "confirmed" and column["understood_as"] is None
+
+
+def test_nothing_written_means_one_sentence_not_the_unsure_list(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert prepare(tmp_path, "--out", str(out)) in (0, 1)
+    capsys.readouterr()
+    code = main(["prepare", "school-joiners", str(sims_export(tmp_path)), "--school", "8864123", "--period", "2024-10",
+                 "--as-of", "2024-10-31", "--template", str(renamed_template(tmp_path)), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "already exists" in err and "unsure" not in err

@@ -26,8 +26,6 @@ def prepare_tep_command(args: argparse.Namespace, mapping: Mapping | None,
         from tracker_desktop.core.matching.mapping import save_mapping
 
         save_mapping(prep.mapping, args.save_mapping, understood)
-    for line in unsure_lines(prep):
-        print(f"tracker-desktop: {line}", file=sys.stderr)
     for warning in prep.warnings:  # e.g. TEP's workbook opened although its integrity check failed
         print(f"tracker-desktop: warning: {warning}", file=sys.stderr)
     generated = not args.encrypt_password_file
@@ -37,6 +35,8 @@ def prepare_tep_command(args: argparse.Namespace, mapping: Mapping | None,
     saved = save_tep_return(prep, args.out, password, force=args.force, report=args.report,
                             history=getattr(args, "history", None))
     print(prep_summary(prep, saved.output))
+    for line in unsure_lines(prep):  # once written: when nothing is, the one sentence is all there is
+        print(f"tracker-desktop: {line}", file=sys.stderr)
     if saved.draft:
         print(f"wrote {saved.draft} (an e-mail draft to TEP with the encrypted file attached; "
               "open it in Outlook and send it)")

@@ -373,7 +373,8 @@ def mapping_to_json(mapping: Mapping) -> dict:
     return {t: (asdict(s) if s else None) for t, s in mapping.items()}
 
 
-_HOWS = frozenset({"value", "join", "address", "address-block", "block-town", "block-county", "block-postcode", "sen"})
+_HOWS = frozenset({"value", "join", "address", "address-block", "block-town", "block-county", "block-postcode", "sen",
+                   *NAME_PARTS})  # a combined name column split into surname and forename
 
 
 def mapping_from_json(data: dict) -> Mapping:
