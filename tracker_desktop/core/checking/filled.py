@@ -10,7 +10,6 @@ from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.matching.mapping import Source
 from tracker_desktop.core.preparing.opening import known_headers, open_return, parse_day, parse_period
 from tracker_desktop.core.preparing.preparation import Preparation
-from tracker_desktop.core.reading.exports import read_export
 from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.returns.naming import Sender, check_sender, sender_from_name
 from tracker_desktop.core.returns.template import read_template
@@ -26,6 +25,7 @@ def check_workbook(return_id: str, path: Path, as_of=None, period: str | None = 
     """`school`/`college`: who sends it (from Settings); otherwise read from the file's name.
     `password`: for an encrypted workbook, decrypted in memory only."""
     from tracker_desktop.core.reading.exports import read_export_bytes
+    from tracker_desktop.core.reading.inputs import read_input
     from tracker_desktop.core.writing import encryption
 
     definition = load_definition(return_id)
@@ -34,11 +34,9 @@ def check_workbook(return_id: str, path: Path, as_of=None, period: str | None = 
     month_field = definition.scope.get("date_in_period")
     # A filled return holds only the learners it is about: no scope is applied again.
     definition = dataclasses.replace(definition, scope={}, scope_fields=())
-    try:
-        data = path.read_bytes()
-    except OSError:
-        data = None  # read_template says plainly what is wrong with the file
-    if data is not None and encryption.is_encrypted(data):
+    # Only an ordinary file of a sane size is read: a pipe or a device would block or never end.
+    data = read_input(path, what="the workbook to check")
+    if encryption.is_encrypted(data):
         if not password:
             raise NeedsPassword(f"{path.name} is protected with a password: give its password to check it.")
         try:
@@ -48,7 +46,7 @@ def check_workbook(return_id: str, path: Path, as_of=None, period: str | None = 
     # The workbook is the template and the export at once.
     template = read_template(path, data=data, known_headers=known_headers(definition))
     known = known_headers(definition) | set(template.headers)
-    table = read_export_bytes(path, data, known) if data is not None else read_export(path, known)
+    table = read_export_bytes(path, data, known)
     mapping = {h: (Source((h,)) if h in table.headers else None) for h in template.headers}
     day = parse_day(as_of) if not hasattr(as_of, "year") else as_of
     month = parse_period(period, day) if period else _month_of_return(table, month_field)

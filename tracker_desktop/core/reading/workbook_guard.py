@@ -37,7 +37,8 @@ def check_xlsx(name: str, data: bytes, error: type[UserError] = UserError) -> No
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
         parts = book.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        # NotImplementedError: a zip "version" or feature the zipfile module refuses (a damaged header).
         raise error(damaged) from None
     if len(parts) > MAX_PARTS:
         raise error(f"{name}: the workbook holds {len(parts):,} parts, far more than any spreadsheet: "
