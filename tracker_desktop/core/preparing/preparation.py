@@ -9,12 +9,12 @@ same way and give their own learners and extra rules as parameters; nothing is o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracker_desktop.core.checking import rules
-from tracker_desktop.core.checking.rules import Problem
+from tracker_desktop.core.checking.rules import ERROR, QUERY, Problem
 from tracker_desktop.core.matching.mapping import Mapping, RowReader, columns_report, targets
 from tracker_desktop.core.preparing.opening import (  # noqa: F401 - where callers have always found them
     Opening,
@@ -136,10 +136,13 @@ class Preparation:
         self.blocking: str | None = None
         self.left_out: list[LeftOut] = []
         self._row_problems: list[list[Problem]] = []
+        self._tally: dict[str, int] = {}
+        self._merged: list[Problem] | None = None
         self._duplicates: rules.Duplicates | None = None
         self.headers = self.definition.standard_headers(self.template.headers)
         self._meanings: dict = {}
         self._in_template = frozenset(self.template.headers)
+        self._column_order = {c: i for i, c in enumerate(self.template.headers)}
         self._context = rules.CheckContext(
             definition=self.definition,
             mandatory=frozenset(self.template.mandatory),
@@ -209,47 +212,91 @@ class Preparation:
         return clean_read(meaning, text, how)
 
     # --- checking ------------------------------------------------------------------------------
+    # Problems are kept per row, each row's in column order, with running counts: an edit
+    # rechecks its row and the groups of duplicates it leaves and joins, and changes the counts
+    # by the difference, so nothing is re-sorted or recounted across the whole return.
 
     def recheck(self) -> None:
-        self._row_problems = [self._check_row(i) for i in range(len(self.learners))]
+        self._tally = {ERROR: 0, QUERY: 0}
+        self._row_problems = []
+        for i in range(len(self.learners)):
+            found = self._check_row(i)
+            self._row_problems.append(found)
+            for p in found:
+                self._tally[p.severity] = self._tally.get(p.severity, 0) + 1
+        self._merged = None
         self._check_duplicates()
 
     def _check_row(self, row: int) -> list[Problem]:
         found = rules.check_learner(self._context, row, self.learners[row].values, self.columns)
         for rule in self._extra_rules:
             found.extend(rule(self, row))
+        if len(found) > 1:
+            order = self._column_order
+            found.sort(key=lambda p: (order.get(p.column, 999), p.rule))
         return found
+
+    def _set_row(self, row: int, found: list[Problem]) -> None:
+        """Replace one row's problems, keeping the counts."""
+        for p in self._row_problems[row]:
+            self._tally[p.severity] -= 1
+        for p in found:
+            self._tally[p.severity] = self._tally.get(p.severity, 0) + 1
+        self._row_problems[row] = found
+        self._merged = None
 
     def _check_duplicates(self) -> None:
         identity = self.headers.get(self.definition.identity, self.definition.identity)
-        if identity in self.columns:
+        if identity in self._in_template:
             values = (learner.values.get(identity, "") for learner in self.learners)
             # Problems name other learners by their row in the written workbook, when shown.
             self._duplicates = rules.Duplicates(identity, values, self.sheet_row)
         else:
             self._duplicates = None
+        self._merged = None
 
     def _recheck_duplicates(self, row: int, column: str) -> None:
         """An edit: only the groups the learner leaves and joins are rechecked."""
         if self._duplicates is not None and column == self._duplicates.column:
-            self._duplicates.move(row, self.learners[row].values.get(column, ""))
+            if self._duplicates.move(row, self.learners[row].values.get(column, "")):
+                self._merged = None
 
     @property
     def problems(self) -> list[Problem]:
-        merged = [p for row in self._row_problems for p in row]
-        if self._duplicates is not None:
-            merged += self._duplicates.problems()
-        order = {c: i for i, c in enumerate(self.columns)}
-        return sorted(merged, key=lambda p: (p.row, order.get(p.column, 999), p.rule))
+        """Every problem, by row and then in column order (the rows' own lists joined, not sorted)."""
+        if self._merged is None:
+            merged: list[Problem] = []
+            for row in range(len(self._row_problems)):
+                merged += self.problems_at(row)
+            self._merged = merged
+        return list(self._merged)
 
     def problems_at(self, row: int) -> list[Problem]:
+        """One learner's problems in column order (what the grid colours and notes)."""
+        found = self._row_problems[row]
         duplicate = self._duplicates.at(row) if self._duplicates is not None else None
-        return self._row_problems[row] + ([duplicate] if duplicate else [])
+        if duplicate is None:
+            return list(found)
+        order = self._column_order
+        return sorted([*found, duplicate], key=lambda p: (order.get(p.column, 999), p.rule))
+
+    def counts_at(self, row: int) -> dict[str, int]:
+        """One learner's errors and queries."""
+        found = self.problems_at(row)
+        return {"errors": sum(p.severity == ERROR for p in found), "queries": sum(p.severity == QUERY for p in found)}
+
+    def duplicate_rows(self) -> set[int]:
+        """The learners on more than one row."""
+        return self._duplicates.rows() if self._duplicates is not None else set()
 
     def counts(self) -> dict[str, int]:
-        found = self.problems
-        return {"errors": sum(p.severity == "error" for p in found),
-                "queries": sum(p.severity == "query" for p in found)}
+        """Errors and queries on the whole return, kept up to date edit by edit."""
+        errors, queries = self._tally.get(ERROR, 0), self._tally.get(QUERY, 0)
+        if self._duplicates is not None:
+            severity = rules.RULES["duplicate-learner"].severity
+            errors += self._duplicates.count if severity == ERROR else 0
+            queries += self._duplicates.count if severity == QUERY else 0
+        return {"errors": errors, "queries": queries}
 
     # --- editing -------------------------------------------------------------------------------
 
@@ -261,7 +308,7 @@ class Preparation:
         learner.fixes.pop(column, None)
         if value != text.strip():
             learner.fixes[column] = Fix(column, text, value, edited=True)
-        self._row_problems[row] = self._check_row(row)
+        self._set_row(row, self._check_row(row))
         self._recheck_duplicates(row, column)
         return value
 
@@ -272,7 +319,7 @@ class Preparation:
         learner.fixes.pop(column, None)
         if fix is not None:
             learner.fixes[column] = fix
-        self._row_problems[row] = self._check_row(row)
+        self._set_row(row, self._check_row(row))
         self._recheck_duplicates(row, column)
 
     def remap(self, mapping: Mapping) -> None:
@@ -280,7 +327,7 @@ class Preparation:
         self.build()
 
     def add_problem(self, row: int, column: str, rule_id: str, value: str = "", detail: str = "") -> None:
-        self._row_problems[row].append(rules.problem(row, column, rule_id, value, detail))
+        self._set_row(row, self._row_problems[row] + [rules.problem(row, column, rule_id, value, detail)])
 
     # --- output --------------------------------------------------------------------------------
 
@@ -325,22 +372,30 @@ class Preparation:
         return write_workbook(path, self.workbook_bytes(), force=force)  # read back before it is saved
 
     def report(self, output: Path | None) -> dict:
-        return {
-            "return": self.definition.id,
-            "output": str(output) if output else None,
-            "rows": len(self.learners),
-            "learners": [{"source_row": learner.source_row, "row": self.sheet_row(i)}
-                         for i, learner in enumerate(self.learners)],
-            "left_out": [{"source_row": out.source_row, "reason": out.reason} for out in self.left_out],
-            "fixes": [{"source_row": learner.source_row, "row": self.sheet_row(i), "column": f.column,
-                       "before": f.before, "after": f.after}
-                      for i, learner in enumerate(self.learners) for f in learner.fixes.values()],
-            "problems": [{"source_row": self.learners[p.row].source_row, "row": self.sheet_row(p.row),
-                          "column": p.column, "severity": p.severity, "rule": p.rule, "message": p.message}
-                         for p in self.problems],
-            "unmatched_columns": [c for c in self._columns_to_fill() if self.mapping.get(c) is None],
-            "template_columns": columns_report(self.definition, self.columns, self.mapping),
-        }
+        """The report as one dict (`saving.write_report` streams the same sections to a file)."""
+        return {key: list(value) if isinstance(value, Iterator) else value
+                for key, value in self.report_sections(output)}
+
+    def report_sections(self, output: Path | None) -> list[tuple[str, object]]:
+        """The report's keys in order; the long lists (one entry per learner, fix or problem) are
+        iterators, made as they are written, so a county's report is never whole in memory."""
+        learners, sheet_row = self.learners, self.sheet_row
+        return [
+            ("return", self.definition.id),
+            ("output", str(output) if output else None),
+            ("rows", len(learners)),
+            ("learners", ({"source_row": learner.source_row, "row": sheet_row(i)}
+                          for i, learner in enumerate(learners))),
+            ("left_out", ({"source_row": out.source_row, "reason": out.reason} for out in self.left_out)),
+            ("fixes", ({"source_row": learner.source_row, "row": sheet_row(i), "column": f.column,
+                        "before": f.before, "after": f.after}
+                       for i, learner in enumerate(learners) for f in learner.fixes.values())),
+            ("problems", ({"source_row": learners[p.row].source_row, "row": sheet_row(p.row),
+                           "column": p.column, "severity": p.severity, "rule": p.rule, "message": p.message}
+                          for p in self.problems)),
+            ("unmatched_columns", [c for c in self._columns_to_fill() if self.mapping.get(c) is None]),
+            ("template_columns", columns_report(self.definition, self.columns, self.mapping)),
+        ]
 
     def _columns_to_fill(self) -> list[str]:
         """Columns the export is expected to fill (for TEP's sheets, only the school's)."""
