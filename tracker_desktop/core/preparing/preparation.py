@@ -16,6 +16,7 @@ from pathlib import Path
 from tracker_desktop.core.checking import rules
 from tracker_desktop.core.checking.rules import ERROR, QUERY, Problem
 from tracker_desktop.core.matching.mapping import Mapping, RowReader, columns_report, targets
+from tracker_desktop.core.memory import collection_paused
 from tracker_desktop.core.preparing.opening import (  # noqa: F401 - where callers have always found them
     Opening,
     Progress,
@@ -27,7 +28,7 @@ from tracker_desktop.core.preparing.opening import (  # noqa: F401 - where calle
 )
 from tracker_desktop.core.returns.naming import file_name
 from tracker_desktop.core.returns.scope import out_of_scope
-from tracker_desktop.core.values.cleaning import clean_read
+from tracker_desktop.core.values.cleaning import cleaner_for
 from tracker_desktop.core.writing.files import refuse_existing, write_workbook
 from tracker_desktop.core.writing.workbook import write_return
 
@@ -141,6 +142,8 @@ class Preparation:
         self._duplicates: rules.Duplicates | None = None
         self.headers = self.definition.standard_headers(self.template.headers)
         self._meanings: dict = {}
+        self._cleaners: dict[tuple[str, str], Callable[[str], str]] = {}
+        self._read_plan: dict[str, tuple[Callable[[str], str], bool]] = {}
         self._in_template = frozenset(self.template.headers)
         self._column_order = {c: i for i, c in enumerate(self.template.headers)}
         self._context = rules.CheckContext(
@@ -173,9 +176,10 @@ class Preparation:
             definition = definition.with_understood(understood)
         if definition.prepopulated:
             raise UserError(f"{definition.title} is filled into the workbook TEP sent: give it with --prepopulated.")
-        opening = open_return(definition, export, school=school, college=college, period=period, as_of=as_of,
-                              template=template, mapping=mapping, remembered=remembered, progress=progress)
-        return cls(opening, progress=progress)
+        with collection_paused():  # the export read and the learners built make millions of objects
+            opening = open_return(definition, export, school=school, college=college, period=period, as_of=as_of,
+                                  template=template, mapping=mapping, remembered=remembered, progress=progress)
+            return cls(opening, progress=progress)
 
     # --- building learners ---------------------------------------------------------------------
 
@@ -185,6 +189,11 @@ class Preparation:
 
     def build(self, progress: Progress | None = None) -> None:
         """(Re)build learners with the current mapping, and check them."""
+        with collection_paused():
+            self._build(progress)
+
+    def _build(self, progress: Progress | None) -> None:
+        self._read_plan = {}  # the mapping may have changed: how each column is read and cleaned
         built = self._learner_source(self, progress)
         self.learners, self.left_out, self.blocking = built.learners, built.left_out, built.blocking
         if progress:
@@ -195,21 +204,35 @@ class Preparation:
                    composed: dict[str, str] | None = None) -> None:
         """Clean the raw values of these columns into the learner, recording what tidying changed.
         `composed`: the whole cell a value was split from (a combined name), shown as 'before'."""
-        in_template = self._in_template
+        values, fixes, plan = learner.values, learner.fixes, self._read_plan
         for column in columns:
+            found = plan.get(column)
+            if found is None:
+                found = plan[column] = self._plan_column(column)
+            cleaner, in_template = found
             before = raw.get(column, "")
-            source = self.mapping.get(column)
-            after = self.clean_one(column, before, source.how if source else "value")
-            learner.values[column] = after
-            shown = composed.get(column, before) if composed else before
-            if after != shown and column in in_template:
-                learner.fixes[column] = Fix(column, shown, after)
+            after = values[column] = cleaner(before)
+            if after != before or composed:
+                shown = composed.get(column, before) if composed else before
+                if after != shown and in_template:
+                    fixes[column] = Fix(column, shown, after)
+
+    def _plan_column(self, column: str) -> tuple[Callable[[str], str], bool]:
+        """How a column's cells are cleaned in this build: its meaning and way of reading, once."""
+        source = self.mapping.get(column)
+        return self._cleaner(column, source.how if source else "value"), column in self._in_template
+
+    def _cleaner(self, column: str, how: str) -> Callable[[str], str]:
+        found = self._cleaners.get((column, how))
+        if found is None:
+            meaning = self._meanings.get(column)
+            if meaning is None:
+                meaning = self._meanings[column] = self.definition.meaning(column)
+            found = self._cleaners[(column, how)] = cleaner_for(meaning, how)
+        return found
 
     def clean_one(self, column: str, text: str, how: str = "value") -> str:
-        meaning = self._meanings.get(column)
-        if meaning is None:
-            meaning = self._meanings[column] = self.definition.meaning(column)
-        return clean_read(meaning, text, how)
+        return self._cleaner(column, how)(text)
 
     # --- checking ------------------------------------------------------------------------------
     # Problems are kept per row, each row's in column order, with running counts: an edit
@@ -363,7 +386,8 @@ class Preparation:
         return out
 
     def workbook_bytes(self) -> bytes:
-        return write_return(self.template, self.definition, self.rows_for_writing())
+        with collection_paused():
+            return write_return(self.template, self.definition, self.rows_for_writing())
 
     def save(self, folder: Path, force: bool = False) -> Path:
         path = Path(folder) / self.output_name

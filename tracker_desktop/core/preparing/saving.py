@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.memory import collection_paused
 from tracker_desktop.core.writing import encryption as protection
 from tracker_desktop.core.writing.files import CannotWrite, OutputExists, write_atomic, write_workbook
 
@@ -76,7 +77,8 @@ def report_size(prep) -> int:
 
 def write_report(path: Path, prep, output: Path | None) -> Path:
     """Save the report, streamed into the save's own temporary file beside `path`, then moved."""
-    return write_atomic(Path(path), lambda f: stream_report(f, prep.report_sections(output)), force=True)
+    with collection_paused():
+        return write_atomic(Path(path), lambda f: stream_report(f, prep.report_sections(output)), force=True)
 
 
 def check_targets(targets: list[tuple[Path, bool, int]]) -> None:
