@@ -202,6 +202,14 @@ def worker_cli(export: Path, out_dir: Path) -> dict:
             "report_bytes": (out_dir / "report.json").stat().st_size}
 
 
+def _template_sheet() -> tuple[str, list[str]]:
+    from tracker_desktop.core.returns.definitions import load_definition
+    from tracker_desktop.core.returns.template import read_template
+
+    template = read_template(load_definition(RETURN_ID).template_path)
+    return template.sheet, template.headers
+
+
 def _read_plain(export: Path) -> list[list]:
     import csv
     import io
@@ -213,20 +221,17 @@ def _read_plain(export: Path) -> list[list]:
     return list(csv.reader(io.StringIO(export.read_bytes().decode("utf-8-sig"), newline="")))
 
 
-def worker_xlsxwriter(export: Path, out_dir: Path, rows_out: int) -> dict:
+def worker_xlsxwriter(export: Path, out_dir: Path, rows_out: int, sheet_file: Path) -> dict:
     """The best streaming writer: the same export read plainly, the same rows x template columns
-    written by XlsxWriter in constant_memory mode (a row at a time, flushed as it goes)."""
+    written by XlsxWriter in constant_memory mode (a row at a time, flushed as it goes). The
+    template's sheet name and headers come from the driver, so nothing of openpyxl is loaded."""
     import xlsxwriter
 
-    from tracker_desktop.core.returns.definitions import load_definition
-    from tracker_desktop.core.returns.template import read_template
-
-    template = read_template(load_definition(RETURN_ID).template_path)
-    header = template.headers
+    sheet, header = json.loads(sheet_file.read_text())
     width = len(header)
     rows = _read_plain(export)
     book = xlsxwriter.Workbook(str(out_dir / "xlsxwriter.xlsx"), {"constant_memory": True})
-    ws = book.add_worksheet(template.sheet)
+    ws = book.add_worksheet(sheet)
     ws.write_row(0, 0, header)
     written = 0
     for r, row in enumerate(rows[1:1 + rows_out], start=1):
@@ -417,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         workers = {"engine": lambda: worker_engine(args.input, args.out),
                    "cli": lambda: worker_cli(args.input, args.out),
-                   "xlsxwriter": lambda: worker_xlsxwriter(args.input, args.out, args.rows_out),
+                   "xlsxwriter": lambda: worker_xlsxwriter(args.input, args.out, args.rows_out, args.stats),
                    "floor": lambda: worker_floor(args.input, args.out, args.rows_out),
                    "profile": lambda: worker_profile(args.input, args.out, args.stats)}
         print(json.dumps(workers[args.worker]()))
@@ -433,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Tracker Desktop engine benchmark: {RETURN_ID}, period {PERIOD}, as of {AS_OF}; Python {sys.version.split()[0]}")
         print(f"Exports in {folder}; load average {_load()} (other work on the machine slows the wall-clock figures)")
         exports = make_exports(sizes, formats, folder, args.seed)  # before any worker: they do not inherit its memory
+        sheet_file = folder / "template_sheet.json"
+        sheet_file.write_text(json.dumps(_template_sheet()))
         results = []
         for size in sizes:
             for fmt in formats:
@@ -441,7 +448,8 @@ def main(argv: list[str] | None = None) -> int:
                 given = ["--input", str(exports[(size, fmt)]), "--out", str(out)]
                 engine = _run_process(["cli", *given], args.timeout)
                 rows_out = json.loads((out / "report.json").read_bytes())["rows"]
-                xlsxw = _run_process(["xlsxwriter", *given, "--rows-out", str(rows_out)], args.timeout)
+                xlsxw = _run_process(["xlsxwriter", *given, "--rows-out", str(rows_out), "--stats", str(sheet_file)],
+                                     args.timeout)
                 floor = _run_process(["floor", *given, "--rows-out", str(rows_out)], args.timeout)
                 result = {"size": size, "format": fmt, "rows_out": rows_out, "engine": engine, "xlsxwriter": xlsxw,
                           "floor": floor}

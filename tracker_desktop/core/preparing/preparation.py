@@ -144,6 +144,7 @@ class Preparation:
         self._meanings: dict = {}
         self._cleaners: dict[tuple[str, str], Callable[[str], str]] = {}
         self._read_plan: dict[str, tuple[Callable[[str], str], bool]] = {}
+        self._edited: dict[int, set[str]] = {}
         self._in_template = frozenset(self.template.headers)
         self._column_order = {c: i for i, c in enumerate(self.template.headers)}
         self._context = rules.CheckContext(
@@ -194,6 +195,7 @@ class Preparation:
 
     def _build(self, progress: Progress | None) -> None:
         self._read_plan = {}  # the mapping may have changed: how each column is read and cleaned
+        self._edited = {}  # learner -> the columns the user typed in: a build reads them afresh
         built = self._learner_source(self, progress)
         self.learners, self.left_out, self.blocking = built.learners, built.left_out, built.blocking
         if progress:
@@ -328,6 +330,7 @@ class Preparation:
         learner = self.learners[row]
         value = self.clean_one(column, text)
         learner.values[column] = value
+        self._edited.setdefault(row, set()).add(column)
         learner.fixes.pop(column, None)
         if value != text.strip():
             learner.fixes[column] = Fix(column, text, value, edited=True)
@@ -339,6 +342,7 @@ class Preparation:
         """Put back a value exactly as it was (undo/redo), with the tidying record it had."""
         learner = self.learners[row]
         learner.values[column] = value
+        self._edited.setdefault(row, set()).add(column)
         learner.fixes.pop(column, None)
         if fix is not None:
             learner.fixes[column] = fix
@@ -346,8 +350,53 @@ class Preparation:
         self._recheck_duplicates(row, column)
 
     def remap(self, mapping: Mapping) -> None:
-        self.mapping = mapping
-        self.build()
+        """Use another column matching: the same learners, values, fixes and problems as building
+        the return afresh with it, reading again only what can differ. Only the columns whose
+        source changed are read and tidied again (and any cell the user typed in, as a fresh
+        build forgets edits); every learner is then rechecked, the checks reading across columns.
+        A change to a column deciding who is on the return, or a variant's own learners (TEP's
+        rows), builds the return again in full."""
+        old, self.mapping = self.mapping, mapping
+        changed = self._changed_columns(old, mapping)
+        if changed is None or self._learner_source is not from_export:
+            self.build()
+            return
+        with collection_paused():
+            self._reread(changed)
+
+    def _changed_columns(self, old: Mapping, new: Mapping) -> list[str] | None:
+        """The columns a new matching reads differently, or None when who is on the return may change."""
+        wanted = targets(self.definition, self.columns)
+        changed = {c for c in wanted if old.get(c) != new.get(c)}
+        addresses = ("address", "address-block")
+        if any(s is not None and s.how in addresses for c in changed for s in (old.get(c), new.get(c))):
+            # address lines are shared out over however many address columns are matched
+            changed |= {c for c in wanted for s in (old.get(c), new.get(c)) if s is not None and s.how in addresses}
+        if changed & set(self._deciding_columns(wanted)):
+            return None
+        return [c for c in wanted if c in changed]
+
+    def _deciding_columns(self, wanted: list[str]) -> list[str]:
+        scope = self.definition.scope
+        dates = [scope[k] for k in ("date_in_period", "left_on_or_before_as_of") if k in scope]
+        return [c for c in dict.fromkeys(self.headers.get(n, n) for n in (*SCOPE_COLUMNS, *dates)) if c in wanted]
+
+    def _reread(self, changed: list[str]) -> None:
+        self._read_plan = {}
+        reader = RowReader(self.table, self.mapping)
+        index = {source_row: i for i, source_row in enumerate(self.table.source_rows)}
+        rows = self.table.rows
+        for learner_index, learner in enumerate(self.learners):
+            edited = self._edited.get(learner_index)
+            columns = changed if not edited else [c for c in learner.values if c in edited or c in changed]
+            if not columns:
+                continue
+            row = rows[index[learner.source_row]]
+            for column in columns:
+                learner.fixes.pop(column, None)
+            self.clean_into(learner, reader.values(row), columns, reader.composed(row))
+        self._edited = {}
+        self.recheck()
 
     def add_problem(self, row: int, column: str, rule_id: str, value: str = "", detail: str = "") -> None:
         self._set_row(row, self._row_problems[row] + [rules.problem(row, column, rule_id, value, detail)])
