@@ -262,7 +262,7 @@ def load_definition(return_id: str) -> ReturnDefinition:
 
 
 def return_ids() -> list[str]:
-    skip = {"codes", "columns", "la_numbers", "code_rules"}  # data files, not returns
+    skip = {"codes", "columns", "la_numbers", "code_rules", "bank_holidays"}  # data files, not returns
     return sorted(p.stem for p in templates_dir().glob("*.json") if p.stem not in skip)
 
 
