@@ -227,18 +227,22 @@ def worker_xlsxwriter(export: Path, out_dir: Path, rows_out: int, sheet_file: Pa
     template's sheet name and headers come from the driver, so nothing of openpyxl is loaded."""
     import xlsxwriter
 
+    import csv
+    from itertools import islice
+
     sheet, header = json.loads(sheet_file.read_text())
     width = len(header)
-    rows = _read_plain(export)
     book = xlsxwriter.Workbook(str(out_dir / "xlsxwriter.xlsx"), {"constant_memory": True})
     ws = book.add_worksheet(sheet)
     ws.write_row(0, 0, header)
     written = 0
-    for r, row in enumerate(rows[1:1 + rows_out], start=1):
-        for c, value in enumerate(row[:width]):
-            if value != "":
-                ws.write_string(r, c, str(value))
-        written += 1
+    with open(export, encoding="utf-8-sig", newline="") as f:  # a CSV is read as it is written: streamed too
+        rows = csv.reader(f) if export.suffix != ".xlsx" else iter(_read_plain(export))
+        for r, row in enumerate(islice(rows, 1, 1 + rows_out), start=1):
+            for c, value in enumerate(row[:width]):
+                if value != "":
+                    ws.write_string(r, c, str(value))
+            written += 1
     book.close()
     return {"rows_out": written, "peak_mb": _peak_mb()}
 
