@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.values.calendar import (
     academic_year_label,
     academic_year_start,
@@ -15,7 +16,6 @@ from tracker_desktop.core.values.calendar import (
     nth_weekday,
     parse_academic_year,
 )
-from tracker_desktop.core.returns.definitions import load_definition
 
 
 @pytest.mark.parametrize("year,month,want", [
@@ -83,8 +83,8 @@ def test_unknown_deadline_kind():
 
 
 def test_college_guarantee_runs_to_the_september_ending_the_year():
-    from tracker_desktop.core.values.calendar import deadlines
     from tracker_desktop.core.returns.definitions import load_definition
+    from tracker_desktop.core.values.calendar import deadlines
 
     due = [d for d, _ in deadlines(load_definition("college-september-guarantee").deadlines, 2024)]
     assert due[0] == dt.date(2025, 3, 31)

@@ -36,7 +36,8 @@ def start(path, mapping=None) -> Preparation:
 
 
 def found(prep: Preparation) -> list[tuple]:
-    return [(p.row, p.column, p.rule, p.severity, p.value, p.detail, p.others, p.more, p.message) for p in prep.problems]
+    return [(p.row, p.column, p.rule, p.severity, p.value, p.detail, p.others, p.more, p.message)
+            for p in prep.problems]
 
 
 def rebuilt_problems(prep: Preparation, path) -> Preparation:
