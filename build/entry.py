@@ -8,7 +8,7 @@ def _main() -> int:
     for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
-    from tracker_desktop.cli import main
+    from tracker_desktop.commands import main
 
     return main()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tracker_desktop.cli import main
+from tracker_desktop.commands import main
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 ROLL = SAMPLES / "roll_2024-10.csv"

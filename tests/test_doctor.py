@@ -14,7 +14,7 @@ from tracker_desktop.core.returns.definitions import return_ids, templates_dir
 
 PARTS = ["bundled files", "return definitions", "read CSV UTF-8", "read CSV Windows-1252", "read CSV UTF-16",
          "read Excel xlsx", "clean and check", "write return", "encrypt and decrypt", "bank holidays and deadlines",
-         "demo export", "settings and log folders", "GUI toolkit", "desktop app", "offline"]
+         "demo export", "settings and log folders", "command line", "GUI toolkit", "desktop app", "offline"]
 LINE = re.compile(r"^(OK  (?P<ok>[^(]+?)( \(.*\))?|FAIL (?P<fail>[^:]+): .+)$")
 
 
@@ -50,7 +50,7 @@ def test_every_part_is_ok_and_exit_is_0():
 
 
 def test_command_line_runs_the_doctor(capsys):
-    from tracker_desktop.cli import main
+    from tracker_desktop.commands import main
 
     assert main(["doctor"]) == 0
     out = capsys.readouterr().out
@@ -159,3 +159,12 @@ def test_the_exports_are_the_same_learners_in_every_format(tmp_path):
     assert all(t.headers == doctor.HEADER for t in tables)
     assert all(t.rows == tables[0].rows for t in tables)  # the shipped xls still holds doctor's rows
     assert [r[ctf.headers.index("Legal Forename")] for r in ctf.rows] == [r[2] for r in tables[0].rows]
+
+
+def test_a_command_missing_from_the_installed_folder_fails_its_part(monkeypatch):
+    from tracker_desktop import commands
+
+    monkeypatch.setitem(commands.COMMANDS, "summary", ("summary", "cmd_no_such_thing"))
+    doc = doctor.Doctor(io.StringIO())
+    assert doc.part("command line", doc.check_commands) is False
+    assert "FAIL command line: the command 'summary' is missing from tracker_desktop.commands.summary" in doc.out.getvalue()

@@ -156,7 +156,7 @@ def test_libreoffice_opens_an_encrypted_tep_sheet_with_every_learner(tmp_path):
 
 @needs_uno
 def test_libreoffice_opens_a_return_encrypted_with_the_encrypt_command(tmp_path, capsys):
-    from tracker_desktop.cli import main
+    from tracker_desktop.commands import main
 
     u1 = make_upn("886412308001")
     export = tmp_path / "roll.csv"

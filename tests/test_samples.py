@@ -29,7 +29,7 @@ pytestmark = pytest.mark.skipif(not CASES, reason=f"no sample answers at {EXPECT
 
 def _cli() -> list[str]:
     script = Path(sys.executable).parent / "tracker-desktop"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "tracker_desktop.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "tracker_desktop.commands"]
 
 
 class Run:

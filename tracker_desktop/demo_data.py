@@ -36,6 +36,15 @@ import unicodedata
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
+# The settings the bundled demo roll is made for, in one place: the app's demo, `tracker-desktop demo`
+# and the doctor prepare its joiners or leavers with these.
+DEMO_SCHOOL = "8864123"
+DEMO_PERIOD = "2025-10"
+DEMO_AS_OF = "2025-10-31"
+DEMO_ROWS = 400
+DEMO_SEED = 1
+
+
 HEADERS: tuple[str, ...] = (
     "Adno", "UPN", "Legal Surname", "Legal Forename", "Middle Name(s)", "Preferred Forename", "Gender", "DOB",
     "Year", "Reg", "House No", "Street", "Town", "County", "Post Code", "Home Telephone", "Mobile",
@@ -286,7 +295,7 @@ def _leaving(rng: random.Random, nc_year: int) -> tuple[str, str, str]:
     return reason, shown, where
 
 
-def make_roll(n_rows: int, seed: int = 1, school: str = "8864123", period: tuple[int, int] = (2024, 10),
+def make_roll(n_rows: int, seed: int = 1, school: str = DEMO_SCHOOL, period: tuple[int, int] = (2024, 10),
               defects: bool = False, years: Mapping[int, float] | Sequence[int] | None = None,
               sixth_form: bool = False) -> list[dict[str, str]]:
     """`n_rows` pupils of a fictional school's roll, as a SIMS whole-school roll export shows them.
@@ -513,14 +522,6 @@ def demo_roll_path() -> Path:
     from tracker_desktop.resources import resource_path
 
     return resource_path("assets", "demo", "demo_roll.csv")
-
-
-# The settings the bundled demo roll is made for: prepare its joiners or leavers with these.
-DEMO_SCHOOL = "8864123"
-DEMO_PERIOD = "2025-10"
-DEMO_AS_OF = "2025-10-31"
-DEMO_ROWS = 400
-DEMO_SEED = 1
 
 
 # --- command line -----------------------------------------------------------------------------

@@ -23,7 +23,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-SCHOOL, PERIOD, AS_OF = "8864123", "2024-10", "2024-10-31"
+from tracker_desktop.demo_data import DEMO_SCHOOL
+
+# The doctor's own little export is of October 2024; the school is the demo's fictional one.
+SCHOOL, PERIOD, AS_OF = DEMO_SCHOOL, "2024-10", "2024-10-31"
 RETURN_ID = "school-joiners"
 
 # A small fictional export in the layout of a SIMS roll. Names carry accents so that reading it
@@ -340,14 +343,14 @@ class Doctor:
 
     def check_demo_export(self) -> str:
         from tracker_desktop.core.preparing.preparation import Preparation
-        from tracker_desktop.resources import resource_path
+        from tracker_desktop.demo_data import DEMO_AS_OF, DEMO_PERIOD, demo_roll_path
 
-        export = resource_path("assets", "demo", "demo_roll.csv")
+        export = demo_roll_path()
         if not export.is_file():
             raise Failed("assets/demo/demo_roll.csv is missing; reinstall the program")
         counts = []
         for return_id in ("school-joiners", "school-leavers"):
-            prep = Preparation.start(return_id, export, school=SCHOOL, period="2025-10", as_of="2025-10-31")
+            prep = Preparation.start(return_id, export, school=SCHOOL, period=DEMO_PERIOD, as_of=DEMO_AS_OF)
             prep.workbook_bytes()
             counts.append(f"{return_id} {len(prep.learners)} learners")
         return ", ".join(counts)
@@ -395,6 +398,22 @@ class Doctor:
             root.destroy()
         return f"{version}, theme and grid work"
 
+    def check_commands(self) -> str:
+        # In the installed folder each command's module must have been bundled: import them all now
+        # rather than let `tracker-desktop compare-rolls` fail on the day it is first used.
+        from importlib import import_module
+
+        from tracker_desktop.commands import COMMANDS
+        from tracker_desktop.commands.parser import command_names
+
+        parser_knows = set(command_names())
+        for command, (module, function) in COMMANDS.items():
+            if command not in parser_knows:
+                raise Failed(f"the command '{command}' has no arguments defined")
+            if not callable(getattr(import_module(f"tracker_desktop.commands.{module}"), function, None)):
+                raise Failed(f"the command '{command}' is missing from tracker_desktop.commands.{module}")
+        return f"{len(COMMANDS)} commands"
+
     def check_app(self) -> str:
         from tracker_desktop.gui import app  # every screen of the desktop app is importable
 
@@ -433,6 +452,7 @@ class Doctor:
                 self.part("bank holidays and deadlines", self.check_calendar)
                 self.part("demo export", self.check_demo_export)
                 self.part("settings and log folders", self.check_settings_folder)
+                self.part("command line", self.check_commands)
                 self.part("GUI toolkit", self.check_gui)
                 self.part("desktop app", self.check_app)
             finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from email import message_from_bytes, policy
 
 from tests.conftest import make_upn
-from tracker_desktop.cli import main
+from tracker_desktop.commands import main
 from tracker_desktop.core.preparing.preparation import Preparation
 from tracker_desktop.core.routine import nil_return
 

@@ -56,6 +56,19 @@ def test_duplicates_follow_edits_across_rows(tmp_path):
     assert not [p for p in prep.problems if p.rule == "duplicate-learner"]
 
 
+def test_several_values_at_once_are_cleaned_and_checked_like_typed_ones(tmp_path):
+    """A paste: each value tidied as if typed, problems and duplicates rechecked for every row."""
+    prep = start(export(tmp_path, [GOOD.replace("me14 1xx", ""), GOOD.replace("Amy", "Ben")]))
+    assert {p.row for p in prep.problems if p.rule == "duplicate-learner"} == {0, 1}
+    values = prep.set_values([(0, "Postcode", "tn23 8nt"), (1, "UPN", "Y886123424001"), (1, "Postcode", "nonsense")])
+    assert values == ["TN23 8NT", "Y886123424001", "NONSENSE"]
+    assert prep.learners[0].fixes["Postcode"].before == "tn23 8nt"
+    found = {(p.row, p.column, p.rule) for p in prep.problems}
+    assert (0, "Postcode", "mandatory-missing") not in found
+    assert not [p for p in prep.problems if p.rule == "duplicate-learner"], "duplicates rechecked once at the end"
+    assert any(r == 1 and c == "Postcode" for r, c, _ in found), "a bad pasted postcode is flagged as a typed one would be"
+
+
 def test_learners_out_of_scope_are_listed_with_a_reason(tmp_path):
     prep = start(export(tmp_path, [GOOD, GOOD.replace("Year 11", "Year 8"), GOOD.replace("07/10/2024", "04/09/2023")]))
     assert len(prep.learners) == 1
@@ -137,7 +150,7 @@ def test_a_newer_template_with_renamed_headers_keeps_scope_cross_rules_and_dupli
 
 
 def test_no_leaving_date_column_means_nothing_is_written_not_an_empty_return(tmp_path, capsys):
-    from tracker_desktop.cli import main
+    from tracker_desktop.commands import main
 
     path = export(tmp_path, [GOOD])
     code = main(["prepare", "school-leavers", str(path), "--school", "8864123", "--period", "2024-10", "--out", str(tmp_path)])

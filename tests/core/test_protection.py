@@ -16,6 +16,7 @@ import pytest
 
 from tracker_desktop.core.writing import encryption as protection
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.writing import files
 from tracker_desktop.core.writing.encryption import (
     NotAnExcelWorkbook, OutputExists, ProtectionError, WeakPassword, WrongPassword,
     check_password, decrypt, encrypt, generate_passphrase, is_encrypted,
@@ -187,8 +188,10 @@ def test_tampered_workbook_is_refused_as_damaged(encrypted):
 
 
 def test_errors_are_user_errors():
-    for kind in (ProtectionError, WrongPassword, NotAnExcelWorkbook, WeakPassword, OutputExists):
+    for kind in (ProtectionError, WrongPassword, NotAnExcelWorkbook, WeakPassword):
         assert issubclass(kind, UserError) and issubclass(kind, ProtectionError)
+    # an existing file is refused with the one OutputExists every writer raises (writing.files)
+    assert OutputExists is files.OutputExists and issubclass(OutputExists, UserError)
 
 
 @pytest.mark.parametrize("data, says", [

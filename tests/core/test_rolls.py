@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import make_upn
-from tracker_desktop.cli import main
+from tracker_desktop.commands import main
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.reading.exports import read_export
 from tracker_desktop.core.routine.rolls import compare_rolls

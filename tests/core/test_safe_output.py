@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import make_upn
 from tests.core.test_tep import PASSWORD, TEP_ROWS, tep_workbook
-from tracker_desktop.cli import main
+from tracker_desktop.commands import main
 from tracker_desktop.core.preparing import saving
 from tracker_desktop.core.preparing.preparation import Preparation
 from tracker_desktop.core.preparing.tep import prepare_tep

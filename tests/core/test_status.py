@@ -89,7 +89,7 @@ def test_clearing_out_asks_status_when_a_return_was_due():
 
 
 def test_the_returns_command_shows_the_same_next_due(capsys):
-    from tracker_desktop.cli import main
+    from tracker_desktop.commands import main
 
     assert main(["returns"]) == 0
     out = capsys.readouterr().out

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_upn, xlsx_bytes
-from tracker_desktop.cli import main
+from tracker_desktop.commands import main
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.routine.destinations import MAIN, NO_CODE, SCHOOL_AGE, UNKNOWN_CODE, category, summarise
 

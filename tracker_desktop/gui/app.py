@@ -9,9 +9,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
-import os
-import subprocess
-import sys
 import tkinter as tk
 from pathlib import Path
 from tkinter import filedialog, ttk
@@ -22,9 +19,11 @@ from tracker_desktop.core.matching.certainty import needs_review
 from tracker_desktop.core.routine.nil_return import is_nil_return
 from tracker_desktop.core.writing.files import OutputExists
 from tracker_desktop.core.settings import Settings, default_output_folder, load_settings
+from tracker_desktop.demo_data import DEMO_AS_OF, DEMO_PERIOD, DEMO_SCHOOL, demo_roll_path
 from tracker_desktop.gui import messages, theme
 from tracker_desktop.gui.dialogs import OpenDialog, SettingsDialog
 from tracker_desktop.gui.drop import EXPORT_SUFFIXES, enable_drop
+from tracker_desktop.gui.folders import open_folder
 from tracker_desktop.gui.home import HomeScreen
 from tracker_desktop.gui.mapping_view import MappingScreen
 from tracker_desktop.gui.review import ReviewScreen
@@ -35,14 +34,12 @@ from tracker_desktop.gui.windows import LeftOutWindow, SaveDialog, next_step
 from tracker_desktop.gui.worker import Worker
 
 APP_TITLE = "Tracker Desktop"
-# assets/demo/README.md: the demo roll is taken in October 2025.
-DEMO = {"return_id": "school-leavers", "school": "8864123", "college": None, "period": "2025-10", "as_of": "2025-10-31"}
+# The demo opens the leavers return of the bundled demo roll, with the settings it is made for.
+DEMO = {"return_id": "school-leavers", "school": DEMO_SCHOOL, "college": None, "period": DEMO_PERIOD, "as_of": DEMO_AS_OF}
 
 
 def demo_export() -> Path:
-    from tracker_desktop.resources import resource_path
-
-    return resource_path("assets", "demo", "demo_roll.csv")
+    return demo_roll_path()
 
 
 def load_preparation(return_id: str, export: Path, sender: dict, period, as_of, remembered, job=None,
@@ -127,10 +124,12 @@ class App:
         for key, action in (("<Control-o>", self.open_dialog), ("<Control-O>", self.open_dialog),
                             ("<Control-s>", self.save), ("<Control-S>", self.save),
                             ("<Control-e>", self.export_problems),
-                            ("<Control-z>", self.undo), ("<Control-Z>", self.undo),
+                            ("<Control-z>", self.undo),
                             ("<Control-y>", self.redo), ("<Control-Y>", self.redo),
                             ("<F8>", lambda: self.next_problem(1)), ("<Shift-F8>", lambda: self.next_problem(-1))):
             m.bind(key, lambda e, a=action: (a(), "break")[1])
+        # Ctrl+Shift+Z redoes, as in Office; a capital Z with Caps Lock on (no Shift) still undoes.
+        m.bind("<Control-Z>", lambda e: ((self.redo if e.state & 0x1 else self.undo)(), "break")[1])
 
     def _progress(self, text: str, fraction: float | None) -> None:
         self.busy_text.configure(text=text + "…")
@@ -572,18 +571,6 @@ class App:
         self.worker.cancel()
         self.clear_copied_password()
         self.master.destroy()
-
-
-def open_folder(folder: Path) -> None:
-    try:
-        if sys.platform == "win32":
-            os.startfile(folder)  # type: ignore[attr-defined]
-        elif sys.platform == "darwin":
-            subprocess.Popen(["open", str(folder)])
-        else:
-            subprocess.Popen(["xdg-open", str(folder)])
-    except OSError:
-        pass  # opening the folder is a courtesy; the message already said where the file is
 
 
 def _report_callback_exception(root: tk.Tk):

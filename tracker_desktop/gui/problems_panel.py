@@ -7,9 +7,10 @@ a return with thousands of problems.
 from __future__ import annotations
 
 import bisect
+import tkinter as tk
 from collections import Counter
+from collections.abc import Callable
 from tkinter import ttk
-from typing import Callable
 
 from tracker_desktop.core.checking.rules import RULES
 from tracker_desktop.gui import theme
@@ -64,6 +65,7 @@ class ProblemsPanel(ttk.Frame):
         self.lines.bind("<<TreeviewSelect>>", self._line_chosen)
         self.lines.bind("<<TreeviewSelect>>", self._show_detail, add="+")
         self.lines.bind("<Return>", self._line_chosen)
+        self.tip = LineTip(self.lines)
 
     # --- filling ---------------------------------------------------------------------------------
 
@@ -129,9 +131,11 @@ class ProblemsPanel(ttk.Frame):
             errors = sum(n for r, n in counts.items() if RULES[r].severity == "error")
             queries = sum(counts.values()) - errors
             self.kinds.insert("", "end", iid=ALL, text="All problems", values=("", len(problems)))
-            for rule_id, n in sorted(counts.items(), key=lambda kv: (RULES[kv[0]].severity != "error", -kv[1])):
+            worst_first = sorted(counts.items(), key=lambda kv: (RULES[kv[0]].severity != "error", -kv[1]))
+            for rule_id, n in worst_first:
                 rule = RULES[rule_id]
-                self.kinds.insert("", "end", iid=rule_id, text=rule.title, values=(rule.severity.capitalize(), n), tags=(rule.severity,))
+                self.kinds.insert("", "end", iid=rule_id, text=rule.title, values=(rule.severity.capitalize(), n),
+                                  tags=(rule.severity,))
             if self.rule_filter and self.rule_filter in counts:
                 self.kinds.selection_set(self.rule_filter)
             elif selected and selected[0] == ALL:
@@ -185,3 +189,63 @@ class ProblemsPanel(ttk.Frame):
 
     def _unquiet(self) -> None:
         self._quiet = False
+
+
+class LineTip:
+    """The whole of a problem line whose text the list cuts off, wrapped, while the pointer
+    rests on it: long messages are read without choosing each line first."""
+
+    DELAY_MS = 500
+    WRAP = 420
+
+    def __init__(self, tree: ttk.Treeview):
+        self.tree = tree
+        self.window: tk.Toplevel | None = None
+        self.item: str | None = None
+        self._after: str | None = None
+        tree.bind("<Motion>", self._moved, add="+")
+        tree.bind("<Leave>", lambda e: self.hide(), add="+")
+        tree.bind("<ButtonPress>", lambda e: self.hide(), add="+")
+
+    def _moved(self, event) -> None:
+        item = self.tree.identify_row(event.y)
+        if item == self.item:
+            return
+        self.hide()
+        self.item = item or None
+        if item:
+            self._after = self.tree.after(self.DELAY_MS, lambda: self.show(item, event.x_root, event.y_root))
+
+    def text_of(self, item: str) -> str | None:
+        """The line's message if the list cannot show it whole, else None."""
+        import tkinter.font as tkfont
+
+        if not self.tree.exists(item):
+            return None
+        message = str(self.tree.item(item, "values")[1])
+        room = self.tree.column("problem", "width") - 12
+        return message if tkfont.nametofont("TkDefaultFont").measure(message) > room else None
+
+    def show(self, item: str, x: int, y: int) -> None:
+        self._after = None
+        text = self.text_of(item)
+        if text is None or item != self.item:
+            return
+        self.window = tk.Toplevel(self.tree)
+        self.window.wm_overrideredirect(True)
+        tk.Label(self.window, text=text, justify="left", wraplength=self.WRAP, background="#ffffe8",
+                 foreground="#000000", relief="solid", borderwidth=1, padx=6, pady=4).pack()
+        self.window.update_idletasks()
+        width = self.window.winfo_reqwidth()
+        left = min(x + 12, self.tree.winfo_screenwidth() - width - 4)
+        self.window.wm_geometry(f"+{max(left, 0)}+{y + 16}")
+        self.window.lift()
+
+    def hide(self) -> None:
+        if self._after is not None:
+            self.tree.after_cancel(self._after)
+            self._after = None
+        if self.window is not None:
+            self.window.destroy()
+            self.window = None
+        self.item = None

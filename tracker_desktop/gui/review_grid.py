@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import gc
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from tkinter import ttk
-from typing import Callable
 
 from tksheet import Sheet, num2alpha
 from tksheet.functions import event_has_char_key
@@ -28,8 +28,10 @@ except ImportError:  # pragma: no cover - another tksheet version
 from tracker_desktop.core.returns.definitions import code_lists
 from tracker_desktop.gui import theme
 
-BINDINGS = ("single_select", "arrowkeys", "edit_cell", "copy", "column_width_resize",
-            "double_click_column_resize", "row_height_resize", "prior", "next", "find")
+# tksheet's own paste, delete and undo are not enabled: they would put values in the grid the
+# core has not cleaned. Ours (paste, Delete, fill down, undo) go through the core.
+BINDINGS = ("single_select", "drag_select", "select_all", "arrowkeys", "edit_cell", "copy",
+            "column_width_resize", "double_click_column_resize", "row_height_resize", "prior", "next", "find")
 
 
 # Keys held for a shortcut, not typing: Control, and Alt (0x20000 on Windows, where 0x8 is
@@ -46,7 +48,8 @@ class WideDropdown(Dropdown):
     _measured: dict = {}
 
     def reset(self, **kwargs) -> None:
-        kwargs["width"] = max(kwargs.get("width") or 0, self.wanted_width(kwargs.get("values") or [], kwargs.get("font")))
+        wanted = self.wanted_width(kwargs.get("values") or [], kwargs.get("font"))
+        kwargs["width"] = max(kwargs.get("width") or 0, wanted)
         super().reset(**kwargs)
 
     def wanted_width(self, values, font) -> int:
@@ -98,6 +101,51 @@ def problems_by_row(prep, rows) -> dict[int, list]:
     return found
 
 
+def find_code(search_for: str, data) -> int | None:
+    """The list entry to highlight for what is typed in a code cell: a code or entry starting
+    with it first ("81" -> "810 - ..."), then a label starting with it, then a label word
+    starting with it ("appren" -> "310 - Apprenticeship"), then anywhere in the entry. None if
+    nothing holds it: no guess, so Enter keeps what was typed for the checks to judge."""
+    typed = search_for.strip().lower()
+    if not typed:
+        return None
+    values = [str(v).lower() for v in data]
+    labels = [v.split(" - ", 1)[1] if " - " in v else v for v in values]
+    tests = (lambda i: values[i].startswith(typed), lambda i: labels[i].startswith(typed),
+             lambda i: any(w.startswith(typed) for w in labels[i].replace("/", " ").split()),
+             lambda i: typed in values[i])
+    for test in tests:
+        found = next((i for i in range(len(values)) if test(i)), None)
+        if found is not None:
+            return found
+    return None
+
+
+def parse_clipboard(text: str) -> list[list[str]]:
+    """Cells copied from Excel, LibreOffice or this grid: tab between cells, a newline (CRLF on
+    Windows) between rows, usually a trailing newline; a cell holding a tab, newline or quote is
+    quoted. One value with no tabs or newlines is one cell."""
+    import csv
+    import io
+
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.endswith("\n"):
+        text = text[:-1]
+    if "\t" not in text and "\n" not in text:
+        return [[text]]
+    rows = list(csv.reader(io.StringIO(text), delimiter="\t", quotechar='"'))
+    return [row if row else [""] for row in rows]
+
+
+class _KeyEvent:
+    """The little of a Tk key event that tksheet's editor reads, for closing it from code."""
+
+    def __init__(self, keysym: str):
+        self.keysym = keysym
+        self.char = ""
+        self.state = 0
+
+
 RANK = {"cleaned": 1, "query": 2, "error": 3}
 UNMATCHED_RULE = "not-matched"  # a TEP row the export did not match: filled by hand
 
@@ -136,7 +184,8 @@ class ReviewGrid(ttk.Frame):
         self.filtered = False
         self.locked = False  # True while a save reads the learners: edits wait until it is done
         self.sheet = Sheet(
-            self, data=[[]], theme="light blue", show_top_left=True, tooltips=True, tooltip_hover_delay=600,
+            self, data=[[]], theme="light blue", show_top_left=True, tooltip_hover_delay=600,
+            tooltips=False, tooltip_width=380, tooltip_height=110,  # the note alone, on coloured cells only
             header_font=("TkDefaultFont", 10, "bold"), table_selected_cells_bg="#cfe3f7",
             table_selected_cells_fg="#000000", table_selected_box_cells_fg="#1f6fc5",
             default_row_index_width=170, align="w", header_align="w", row_index_align="w",
@@ -145,27 +194,44 @@ class ReviewGrid(ttk.Frame):
         self.sheet._dropdown_cls = WideDropdown
         self.sheet.enable_bindings(*BINDINGS)
         self.sheet.edit_validation(self._validate_edit)
-        # tksheet starts editing a text cell on a typed character but ignores one typed on a
-        # dropdown cell; here it opens the dropdown with that character typed, searching the list.
-        self.sheet.MT.bind("<Key>", self._type_into_dropdown, add="+")
+        MT = self.sheet.MT
+        # Our keys are seen before tksheet's (a bind tag ahead of the grid's own), so a key can be
+        # taken whole: typed into the editor, or a shortcut of ours, never half-handled by both.
+        self._keys_tag = f"ReviewGridKeys{id(self)}"
+        MT.bindtags((self._keys_tag,) + MT.bindtags())
+        MT.bind_class(self._keys_tag, "<Key>", self._key)
+        for sequence, action in (("<Control-v>", self.paste), ("<Control-V>", self.paste),
+                                 ("<Control-d>", self.fill_down), ("<Control-D>", self.fill_down),
+                                 ("<Delete>", self.clear_selection), ("<BackSpace>", self.clear_selection)):
+            MT.bind_class(self._keys_tag, sequence, lambda e, a=action: a(e))
+        for widget in (self.sheet.RI, self.sheet.CH):
+            widget.bind("<Delete>", self.clear_selection)
+            widget.bind("<BackSpace>", self.clear_selection)
+        # Enter in a code cell takes the entry the list shows highlighted, not the letters typed.
+        MT.text_editor_user_bound_keys["<Return>"] = self._editor_enter
+        MT.text_editor_user_bound_keys["<KP_Enter>"] = self._editor_enter
         # The wider dropdown list (WideDropdown) is kept inside the grid: tksheet puts it at the
         # cell's left edge when it opens and again whenever its text box grows a line.
-        MT = self.sheet.MT
         self._open_dropdown, self._editor_grew = MT.open_dropdown_window, MT.text_editor_newline_binding
-        MT.open_dropdown_window = lambda r, c, event=None: (self._open_dropdown(r, c, event=event), self._dropdown_in_view())[0]
+        MT.open_dropdown_window = lambda r, c, event=None: (self._open_dropdown(r, c, event=event),
+                                                            self._dropdown_in_view())[0]
         MT.text_editor_newline_binding = lambda *a, **k: (self._editor_grew(*a, **k), self._dropdown_in_view())[0]
+        # The hover note is sized to its text (a fixed box cut long reasons or left a tall empty
+        # one) and raised above the window, which may have been raised since it was made.
+        self._tk_show_tooltip = MT.show_tooltip
+        MT.show_tooltip = self._show_note
         self.sheet.bind("<<SheetSelect>>", self._selected)
-        for widget in (self.sheet.MT, self.sheet.RI, self.sheet.CH):
-            widget.bind("<Delete>", self._delete)
-            widget.bind("<BackSpace>", self._delete)
         self.sheet.pack(fill="both", expand=True)
 
     # --- loading ---------------------------------------------------------------------------------
 
     def load(self, prep) -> None:
+        """Show a return. Everything the grid held for the one before goes: its columns, rows,
+        selection, scroll position, open editor and undo history."""
         self.prep = prep
         self.undo_stack.clear()
         self.redo_stack.clear()
+        self._group = None
         self.typed.clear()
         self.colours.clear()
         self.flagged.clear()
@@ -185,19 +251,33 @@ class ReviewGrid(ttk.Frame):
             if collecting:
                 gc.enable()
         self.sheet.refresh()
+        self.sheet.set_xview(0.0)  # the new return opens at its first column and row
+        self.sheet.set_yview(0.0)
 
     def _load_data(self) -> list[list[str]]:
         prep, sheet = self.prep, self.sheet
         columns = prep.columns
         data = [[values.get(c, "") for c in columns] for values in (learner.values for learner in prep.learners)]
+        MT = sheet.MT
+        MT.hide_dropdown_editor_all_canvases()
+        sheet.deselect("all", redraw=False)
         sheet.display_rows("all", all_rows_displayed=True, redraw=False)
+        sheet.display_columns("all", all_columns_displayed=True, redraw=False)
         self.filtered = False
         sheet.dehighlight_all(redraw=False)
-        sheet.set_sheet_data(data, reset_col_positions=True, reset_row_positions=True, redraw=False,
+        # tksheet sizes the grid by the longest of data, headers and row index: the last return's
+        # headers and row labels must go first, or a narrower return keeps its extra columns.
+        sheet.headers([], redraw=False)
+        sheet.row_index([], redraw=False)
+        sheet.set_sheet_data(data, reset_col_positions=False, reset_row_positions=False, redraw=False,
                              reset_highlights=True, keep_formatting=False, delete_options=True)
         sheet.headers(columns, redraw=False)
         self._labels = [self.row_label(i) for i in range(len(prep.learners))]
         sheet.row_index(self._labels, redraw=False)
+        MT.reset_col_positions(ncols=len(columns))
+        MT.reset_row_positions(nrows=len(data))
+        sheet.set_xview(0.0)
+        sheet.set_yview(0.0)
         return data
 
     def _fit_index(self) -> None:
@@ -218,7 +298,8 @@ class ReviewGrid(ttk.Frame):
             if values and data:
                 # edit_data=False keeps the learners' values; validate_input=False still lets a
                 # user type a bare code or a label, which the core cleans.
-                sheet.dropdown(num2alpha(c), values=values, edit_data=False, validate_input=False, redraw=False)
+                sheet.dropdown(num2alpha(c), values=values, edit_data=False, validate_input=False, redraw=False,
+                               search_function=find_code)
 
     def _fit_columns(self, data) -> None:
         """Widths from the header and the first rows' text (measuring every cell of a big return
@@ -239,7 +320,8 @@ class ReviewGrid(ttk.Frame):
         """Row number as in the saved workbook, and the learner's name: the name stays in view
         when the grid is scrolled to the columns on the right."""
         values = self.prep.learners[row].values
-        name = ", ".join(v for v in (values.get("Legal Surname", "").strip(), values.get("Legal Forename", "").strip()) if v)
+        surname, forename = values.get("Legal Surname", "").strip(), values.get("Legal Forename", "").strip()
+        name = ", ".join(v for v in (surname, forename) if v)
         label = f"{shown_row(self.prep, row)}  {name}" if name else str(shown_row(self.prep, row))
         return label + "  · not in export" if row in self.flagged else label
 
@@ -261,9 +343,6 @@ class ReviewGrid(ttk.Frame):
         Highlights are set in one bulk call per colour; nothing is drawn until the refresh."""
         sheet = self.sheet
         cell_options = sheet.MT.cell_options
-        learners = self.prep.learners
-        columns = self.prep.columns
-        index = self._column_index
         add: dict[str, list[tuple[int, int]]] = {"error": [], "query": [], "cleaned": []}
         remove: list[tuple[int, int]] = []
         flag, unflag = [], []
@@ -282,16 +361,14 @@ class ReviewGrid(ttk.Frame):
             unmatched = any(p.rule == UNMATCHED_RULE for p in problems)
             if unmatched != (r in self.flagged):
                 (flag if unmatched else unflag).append(r)
-            # Hover notes: the value the export had, for every cell the tool changed.
-            fixes = learners[r].fixes
-            for header, fix in fixes.items():
-                c = index.get(header)
-                if c is not None:
-                    had = "You typed" if self.typed_by_user(r, header, fix) else "The export had"
-                    self._set_note(r, c, f"{had}: {fix.before!r}\nNow: {fix.after!r}")
+            # Hover notes: why a cell is red or amber, and what the export had (or the user
+            # typed) for every cell the tool tidied.
+            notes = self.cell_notes(r, problems)
+            for c, note in notes.items():
+                self._set_note(r, c, note)
             if old:
                 for c in old:
-                    if columns[c] not in fixes and "note" in cell_options.get((r, c), {}):
+                    if c not in notes and "note" in cell_options.get((r, c), {}):
                         self._set_note(r, c, None)
         for kind, cells in add.items():
             if cells:
@@ -301,6 +378,40 @@ class ReviewGrid(ttk.Frame):
         self._flag_rows(flag, unflag)
         if redraw:
             sheet.refresh()
+
+    def _show_note(self) -> None:
+        import tkinter.font as tkfont
+
+        MT, ops = self.sheet.MT, self.sheet.ops
+        try:
+            r, c = (int(x) for x in str(MT.tooltip_coords).split("_")[:2])
+        except ValueError:
+            return
+        note = MT.get_cell_kwargs(MT.datarn(r), MT.datacn(c), key="note")
+        if note:
+            font = tkfont.Font(self, font=ops.table_font)
+            room = ops.tooltip_width - 40  # the text's inset and the scrollbar
+            lines = sum(max(1, -(-font.measure(line) // room)) for line in str(note["note"]).split("\n"))
+            ops.tooltip_height = min(lines, 12) * font.metrics("linespace") + 22
+        self._tk_show_tooltip()
+        if MT.tooltip_showing:
+            MT.tooltip.lift()
+
+    def cell_notes(self, row: int, problems) -> dict[int, str]:
+        """Column -> the text shown when the pointer rests on that cell of this learner."""
+        index = self._column_index
+        lines: dict[int, list[str]] = {}
+        order = {"error": 0, "query": 1}
+        for p in sorted(problems, key=lambda p: order.get(p.severity, 2)):
+            c = index.get(p.column)
+            if c is not None:
+                lines.setdefault(c, []).append(f"{'Error' if p.severity == 'error' else 'Query'}: {p.message}")
+        for header, fix in self.prep.learners[row].fixes.items():
+            c = index.get(header)
+            if c is not None:
+                had = "You typed" if self.typed_by_user(row, header, fix) else "The export had"
+                lines.setdefault(c, []).append(f"{had}: {fix.before!r}\nNow: {fix.after!r}")
+        return {c: "\n".join(text) for c, text in lines.items()}
 
     def _highlight(self, cells: list[tuple[int, int]], bg: str) -> None:
         """One highlight for many cells: tksheet's highlight_cells makes a new (identical, immutable)
@@ -351,52 +462,219 @@ class ReviewGrid(ttk.Frame):
         text = "" if event.value is None else str(event.value)
         return self.apply_edit(row, column, text)
 
-    def _delete(self, event=None):
-        selected = self.selected_cell()
-        if selected and self.prep is not None and not self.locked and not self.sheet.MT.text_editor.open:
-            value = self.apply_edit(*selected, "")
-            self.sheet.set_cell_data(*selected, value, redraw=True)
-            return "break"
-        return None
-
     def apply_edit(self, row: int, column: int, text: str) -> str:
         """A user's edit through the core; returns the cleaned value to show."""
+        return self.apply_edits([(row, column, text)], show=False)[0]
+
+    def apply_edits(self, cells: list[tuple[int, int, str]], show: bool = True) -> list[str]:
+        """Edits by the user (typed, pasted, filled, cleared) through the core in one go: each
+        value cleaned and checked as if typed, and all of them one step for Undo. Returns the
+        cleaned values; with `show` they are also put in the grid (the editor puts its own)."""
         prep = self.prep
-        header = prep.columns[column]
-        learner = prep.learners[row]
-        before, before_fix = learner.values.get(header, ""), learner.fixes.get(header)
-        identity = header == prep.definition.identity
-        duplicates_before = self._duplicate_rows() if identity else set()
-        after = prep.set_value(row, header, text)
-        after_fix = learner.fixes.get(header)
-        if after_fix is not None and after_fix is not before_fix:
-            self.typed.setdefault((row, header), []).append(after_fix)
-        if (before, before_fix) != (after, after_fix):
-            self._record(Edit(row, header, before, before_fix, after, after_fix))
-        changed = {row} | duplicates_before | (self._duplicate_rows() if identity else set())
-        if header in ("Legal Surname", "Legal Forename"):
-            self.sheet.set_index_data(self.row_label(row), r=row, redraw=False)
+        columns = prep.columns
+        identity = prep.definition.identity
+        touches_identity = any(columns[c] == identity for _, c, _ in cells)
+        duplicates_before = self._duplicate_rows() if touches_identity else set()
+        learners = prep.learners
+        before = [(learners[r].values.get(columns[c], ""), learners[r].fixes.get(columns[c])) for r, c, _ in cells]
+        values = prep.set_values([(r, columns[c], text) for r, c, text in cells])
+        edits = []
+        for (r, c, _), (was, was_fix), value in zip(cells, before, values, strict=True):
+            header = columns[c]
+            fix = prep.learners[r].fixes.get(header)
+            if fix is not None and fix is not was_fix:
+                self.typed.setdefault((r, header), []).append(fix)
+            if (was, was_fix) != (value, fix):
+                edits.append(Edit(r, header, was, was_fix, value, fix))
+            if show:
+                self.sheet.set_cell_data(r, c, value, redraw=False)
+        if edits:
+            self._record(edits)
+        changed = {r for r, _, _ in cells} | duplicates_before | (self._duplicate_rows() if touches_identity else set())
+        for r in {r for r, c, _ in cells if columns[c] in ("Legal Surname", "Legal Forename")}:
+            self._labels[r] = self.row_label(r)
+            self.sheet.set_index_data(self._labels[r], r=r, redraw=False)
         self.recolour(changed, redraw=False)
         self.after_idle(self.sheet.refresh)
         self.on_edited(changed)
-        return after
+        return values
+
+    # --- Excel habits: paste, clear, fill down ---------------------------------------------------
+
+    def _editable(self) -> bool:
+        return self.prep is not None and not self.locked and bool(self.prep.learners)
+
+    def selected_boxes(self) -> list[tuple[int, int, int, int]]:
+        """The selected ranges as (first row, first column, last row + 1, last column + 1), rows
+        as shown (a filtered grid shows fewer rows than the return has)."""
+        MT = self.sheet.MT
+        rows, cols = len(MT.row_positions) - 1, len(MT.col_positions) - 1
+        boxes = []
+        for box in self.sheet.get_all_selection_boxes():
+            r1, c1, r2, c2 = box
+            boxes.append((max(r1, 0), max(c1, 0), min(r2, rows), min(c2, cols)))
+        return [b for b in boxes if b[0] < b[2] and b[1] < b[3]]
+
+    def _data_row(self, shown: int) -> int:
+        return self.sheet.displayed_row_to_data(shown) if self.filtered else shown
+
+    def paste(self, event=None, text: str | None = None):
+        """Ctrl+V: the clipboard's cells from the selected cell right and down (a single value
+        fills the whole selected range, as in Excel). Cells past the grid's edge are not pasted:
+        a return's columns are fixed and learners come only from the export."""
+        MT = self.sheet.MT
+        if text is None:
+            try:
+                text = self.clipboard_get()
+            except Exception:  # nothing, or not text, on the clipboard
+                return "break"
+        if MT.text_editor.open:  # pasting into the cell being typed in
+            MT.text_editor.tktext.insert("insert", text.rstrip("\r\n"))
+            return "break"
+        boxes = self.selected_boxes()
+        if not self._editable() or not boxes:
+            return "break"
+        block = parse_clipboard(text)
+        r1, c1, r2, c2 = boxes[0]
+        shown_rows = len(MT.row_positions) - 1
+        ncols = len(self.prep.columns)
+        cells = []
+        if len(block) == 1 and len(block[0]) == 1:
+            cells = [(self._data_row(r), c, block[0][0]) for r in range(r1, r2) for c in range(c1, c2)]
+            height, width = r2 - r1, c2 - c1
+        else:
+            height = min(len(block), shown_rows - r1)
+            width = min(max(len(row) for row in block), ncols - c1)
+            for i in range(height):
+                for j in range(width):
+                    cells.append((self._data_row(r1 + i), c1 + j, block[i][j] if j < len(block[i]) else ""))
+        self._apply_range(cells, r1, c1, height, width)
+        return "break"
+
+    def clear_selection(self, event=None):
+        """Delete (or Backspace) on the grid: every selected cell emptied, one step for Undo."""
+        MT = self.sheet.MT
+        if MT.text_editor.open:
+            return self._forward(event) if event is not None else "break"
+        boxes = self.selected_boxes()
+        if not self._editable() or not boxes:
+            return "break"
+        cells = list(dict.fromkeys((self._data_row(r), c, "") for r1, c1, r2, c2 in boxes
+                                   for r in range(r1, r2) for c in range(c1, c2)))
+        self._apply_range(cells)
+        return "break"
+
+    def fill_down(self, event=None):
+        """Ctrl+D, as in Excel: the top row of the selected range copied into the rows below it;
+        with one row selected, the cell above copied down into it."""
+        if self.sheet.MT.text_editor.open:
+            return "break"
+        boxes = self.selected_boxes()
+        if not self._editable() or not boxes:
+            return "break"
+        cells = []
+        for r1, c1, r2, c2 in boxes:
+            source = r1 if r2 - r1 > 1 else r1 - 1
+            if source < 0:
+                continue
+            for c in range(c1, c2):
+                value = self.prep.learners[self._data_row(source)].values.get(self.prep.columns[c], "")
+                cells.extend((self._data_row(r), c, value) for r in range(source + 1, r2))
+        if cells:
+            self._apply_range(cells)
+        return "break"
+
+    def _apply_range(self, cells, r1: int | None = None, c1: int | None = None, height: int = 0,
+                     width: int = 0) -> None:
+        if not cells:
+            return
+        self.apply_edits(cells)
+        if r1 is not None and c1 is not None and height and width:
+            # What was pasted stays selected, as Excel leaves it.
+            self.sheet.deselect(redraw=False)
+            self.sheet.MT.create_selection_box(r1, c1, r1 + height, c1 + width, set_current=True)
+        self.sheet.refresh()
 
     def typed_by_user(self, row: int, header: str, fix) -> bool:
         """True if this fix tidied a value the user typed (or chose), not the export's."""
         return fix is not None and any(f is fix for f in self.typed.get((row, header), ()))
 
-    def _type_into_dropdown(self, event):
+    # --- keys ------------------------------------------------------------------------------------
+
+    def _key(self, event):
+        """Every key that reaches the grid itself. While a cell editor is open, a key can still
+        land here: Tk moves the focus to a new editor only once the X server says it is mapped,
+        so keys typed quickly after the first one (or queued while the grid was busy, e.g. just
+        after F8) arrive before it. They are typed into the editor, in order, never dropped."""
         MT = self.sheet.MT
-        if self.locked or self.prep is None or MT.text_editor.open or MT.dropdown.open or not MT.selected:
+        if self.locked or self.prep is None:
             return None
-        if not event_has_char_key(event) or event.state & SHORTCUT_MODIFIERS:
+        if MT.text_editor.open:
+            return self._forward(event)
+        if not event_has_char_key(event) or event.state & SHORTCUT_MODIFIERS or not MT.selected:
             return None
+        # tksheet starts editing a text cell on a typed character but ignores one typed on a
+        # dropdown cell; here it opens the dropdown with that character typed, searching the list.
         r, c = MT.selected.row, MT.selected.column
         if not MT.get_cell_kwargs(MT.datarn(r), MT.datacn(c), key="dropdown"):
-            return None
+            return None  # tksheet opens the text editor with this character
         MT.open_dropdown_window(r, c, event=event)
         if MT.dropdown.open and MT.text_editor.open:
             MT.dropdown_text_editor_modified(event)  # find the typed text in the list at once
+        return "break"
+
+    def _forward(self, event):
+        """A key meant for the open cell editor that reached the grid: do what the editor would."""
+        MT = self.sheet.MT
+        text = MT.text_editor.tktext
+        keysym = event.keysym
+        if keysym in ("Return", "KP_Enter", "Tab"):
+            return self._editor_enter(event) if keysym != "Tab" else MT.close_text_editor(event)
+        if keysym == "Escape":
+            return self.cancel_edit()
+        if event.state & SHORTCUT_MODIFIERS:
+            return None
+        if keysym == "BackSpace":
+            text.delete("insert -1 chars", "insert")
+        elif keysym == "Delete":
+            text.delete("insert", "insert +1 chars")
+        elif event.char and event.char.isprintable():
+            if text.tag_ranges("sel"):  # an autocompleted tail is selected: typing replaces it
+                text.delete("sel.first", "sel.last")
+            text.insert("insert", event.char)
+        else:
+            return None
+        if MT.dropdown.open:
+            MT.dropdown_text_editor_modified(event)
+        text.focus_set()
+        return "break"
+
+    def _editor_enter(self, event=None):
+        """Enter in the cell editor. In a code cell the entry highlighted in the list is taken
+        ("appren" highlights "310 - Apprenticeship", so 310 is saved, not "appren"); a text the
+        list does not hold is kept as typed, for the checks to flag."""
+        MT = self.sheet.MT
+        if not MT.text_editor.open:
+            return "break"
+        if MT.dropdown.open and MT.dropdown.window is not None:
+            typed = MT.text_editor.get().strip()
+            values = [row[0] for row in MT.dropdown.window.MT.data]
+            highlighted = MT.dropdown.window.row
+            known = typed and typed not in values and find_code(typed, values) is not None
+            if known and 0 <= highlighted < len(values):
+                MT.text_editor.window.set_text(str(values[highlighted]))
+        if event is None or getattr(event, "keysym", "") != "Return":
+            event = _KeyEvent("Return")
+        return MT.close_text_editor(event)
+
+    def cancel_edit(self) -> str:
+        """Esc: the edit is dropped, the cell stays selected and the grid keeps the keyboard."""
+        MT = self.sheet.MT
+        cell = self.selected_cell()
+        MT.hide_text_editor_and_dropdown()
+        MT.focus_set()
+        if cell is not None and not self.sheet.get_currently_selected():
+            self.select(*cell)
         return "break"
 
     def _dropdown_in_view(self) -> None:
@@ -414,13 +692,13 @@ class ReviewGrid(ttk.Frame):
     def _duplicate_rows(self) -> set[int]:
         return {p.row for p in self.prep.problems if p.rule == "duplicate-learner"}
 
-    def _record(self, edit: Edit) -> None:
-        # Edits made in one Tk event (e.g. a future paste) undo together.
+    def _record(self, edits: list[Edit]) -> None:
+        # Edits made in one Tk event undo together: a paste, a fill, or one typed value.
         if self._group is None:
             self._group = []
             self.undo_stack.append(self._group)
             self.after_idle(self._close_group)
-        self._group.append(edit)
+        self._group.extend(edits)
         self.redo_stack.clear()
 
     def _close_group(self) -> None:
@@ -446,7 +724,7 @@ class ReviewGrid(ttk.Frame):
         for edit in reversed(group):
             rows |= self._put(edit.row, edit.column, edit.before, edit.before_fix)
         self.redo_stack.append(group)
-        self._after_history(group[0], rows)
+        self._after_history(group, rows)
         return True
 
     def redo(self) -> bool:
@@ -457,12 +735,21 @@ class ReviewGrid(ttk.Frame):
         for edit in group:
             rows |= self._put(edit.row, edit.column, edit.after, edit.after_fix)
         self.undo_stack.append(group)
-        self._after_history(group[0], rows)
+        self._after_history(group, rows)
         return True
 
-    def _after_history(self, edit: Edit, rows: set[int]) -> None:
+    def _after_history(self, group: list[Edit], rows: set[int]) -> None:
+        """After Undo or Redo: recoloured, and what changed selected (a pasted range as a range)."""
         self.recolour(rows, redraw=False)
-        self.select(edit.row, self.prep.columns.index(edit.column))
+        columns = self.prep.columns
+        first = group[0]
+        self.select(first.row, columns.index(first.column))
+        cells = {(e.row, columns.index(e.column)) for e in group}
+        if len(cells) > 1 and not self.filtered:
+            r1, r2 = min(r for r, _ in cells), max(r for r, _ in cells) + 1
+            c1, c2 = min(c for _, c in cells), max(c for _, c in cells) + 1
+            self.sheet.deselect(redraw=False)
+            self.sheet.MT.create_selection_box(r1, c1, r2, c2, set_current=(first.row, columns.index(first.column)))
         self.sheet.refresh()
         self.on_edited(rows)
 

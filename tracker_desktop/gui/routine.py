@@ -38,7 +38,7 @@ def save_nil_return(app, folder: Path, force: bool = False) -> None:
         if messages.ask("yesno", "Saved", f"Saved the nil-return e-mail {path.name} in {path.parent}.\n\n"
                         "Next: open it (it opens in Outlook, addressed to MICorePlus@kent.gov.uk), check it and send it. "
                         f"No workbook is needed.{history_problem}\n\nOpen the folder now?", app.master):
-            from tracker_desktop.gui.app import open_folder
+            from tracker_desktop.gui.folders import open_folder
 
             open_folder(path.parent)
 

@@ -310,7 +310,7 @@ class SummaryWindow(tk.Toplevel):
         def done(saved):
             if messages.ask("yesno", "Saved", f"Saved the destinations summary {saved.name} in {saved.parent}. "
                             "It holds counts only, no names.\n\nOpen the folder now?", self):
-                from tracker_desktop.gui.app import open_folder
+                from tracker_desktop.gui.folders import open_folder
 
                 open_folder(saved.parent)
 

@@ -53,7 +53,6 @@ def open_tep(app, return_id: str, export: Path, prepopulated: Path | None, passw
 
 def write_tep(app, folder: Path, password: str | None, force: bool = False) -> None:
     """Encrypt and save (prep.save writes only encrypted), then the .eml draft beside it."""
-    from tracker_desktop.core.writing import encryption as protection
     from tracker_desktop.core.writing.files import OutputExists
 
     prep = app.prep
@@ -77,9 +76,9 @@ def write_tep(app, folder: Path, password: str | None, force: bool = False) -> N
 
     def failed(e):
         app.review.grid_view.locked = False
-        if not (isinstance(e, (OutputExists, protection.OutputExists)) and not force):
+        if not (isinstance(e, OutputExists) and not force):
             app.clear_copied_password()  # not asked again: this password will not be used
-        if isinstance(e, (OutputExists, protection.OutputExists)) and not force:
+        if isinstance(e, OutputExists) and not force:
             if messages.ask("yesno", APP_TITLE, f"{prep.output_name} is already in {folder}.\n\nReplace it with this one?", app.master, default="no"):
                 write_tep(app, folder, secret[0], force=True)
             forget()
@@ -101,7 +100,7 @@ def write_tep(app, folder: Path, password: str | None, force: bool = False) -> N
                 "check it and send it to TEP. Then telephone TEP with the password: it is not in the e-mail."
                 f"{history_problem}\n\nOpen the folder now?")
         if messages.ask("yesno", "Saved", text, app.master):
-            from tracker_desktop.gui.app import open_folder
+            from tracker_desktop.gui.folders import open_folder
 
             open_folder(path.parent)
 

@@ -15,6 +15,7 @@ from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.matching.words import SURE, UNSURE, best_likeness, concepts
 from tracker_desktop.core.reading.table import Table
 from tracker_desktop.core.returns.definitions import ReturnDefinition
+from tracker_desktop.core.values.text import fold
 
 FUZZY_CUTOFF = 88
 
@@ -60,10 +61,6 @@ COMBINED_NAMES = ("Name", "Full Name", "Pupil Name", "Student Name", "Learner Na
                   "Surname, Forename", "Legal Name", "Child Name")
 NAME_PARTS = {"surname": "surname, before the comma", "forename": "forename, after the comma"}
 NAME_TARGETS = (("Legal Surname", "surname"), ("Legal Forename", "forename"))
-
-
-def fold(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def targets(definition: ReturnDefinition, template_headers: list[str]) -> list[str]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from tracker_desktop.core.values.text import fold
+
 # How sure a match is, 0-100. At or above SURE a match is used without asking; from UNSURE up
 # to SURE it is used but marked unsure, for the user to confirm; below UNSURE it is no match.
 SURE = 90
@@ -102,7 +104,7 @@ def likeness(header: str, name: str) -> int:
     100 the same letters; 95 the same concepts; 90 the same apart from qualifiers (a prefix
     naming the group, 'legal', the main-contact rank); below that the share of concepts in
     common, never more than 80, so a partial match is always unsure."""
-    if _fold(header) == _fold(name):
+    if fold(header) == fold(name):
         return 100
     h, n = concepts(header), concepts(name)
     if not h or not n:
@@ -132,7 +134,3 @@ def certainty(score: int | None) -> str:
     if score >= UNSURE:
         return "unsure"
     return "none"
-
-
-def _fold(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())

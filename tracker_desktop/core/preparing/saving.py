@@ -153,10 +153,7 @@ def save_tep_return(prep, folder: Path, password: str, force: bool = False, repo
     check_targets([(output, force, len(encrypted))] + ([(eml, force, len(eml_data))] if draft else [])
                   + ([(Path(report), True, report_size(prep))] if report else [])
                   + ([(Path(history) / "history", True, 4096)] if history else []))
-    try:
-        write_atomic(output, encrypted, force=force)
-    except OutputExists as e:
-        raise protection.OutputExists(str(e)) from None
+    write_atomic(output, encrypted, force=force)  # OutputExists: the one every save raises
     saved = Saved(output, password=password)
     if draft:
         _step(saved, f"The e-mail draft {eml.name} could not be saved",

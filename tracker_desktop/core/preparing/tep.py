@@ -8,7 +8,6 @@ memory only.
 from __future__ import annotations
 
 import io
-import sys
 from pathlib import Path
 
 from tracker_desktop.core.checking import variant_rules
@@ -207,29 +206,3 @@ def prepare_tep(return_id: str, export: Path, prepopulated: Path, prepopulated_p
     opening = open_return(definition, Path(export), school=school or "", as_of=as_of, period=period, template=template,
                           mapping=mapping, remembered=remembered)
     return TepPreparation(opening)
-
-
-def prepare_tep_cli(args, mapping: Mapping | None) -> int:
-    from tracker_desktop.cli import _summary
-
-    if not args.prepopulated:
-        raise UserError(f"{args.return_id} is filled into the workbook TEP sent: give it with --prepopulated FILE.")
-    in_password = protection.read_password_file(args.prepopulated_password_file) if args.prepopulated_password_file else None
-    prep = prepare_tep(args.return_id, args.export, args.prepopulated, in_password, args.school, args.as_of, args.period, mapping)
-    generated = not args.encrypt_password_file
-    password = protection.generate_passphrase() if generated else protection.read_password_file(args.encrypt_password_file)
-    from tracker_desktop.core.preparing.saving import save_tep_return
-
-    # draft, report and disk checked before the sheet is written; once written, always shown
-    saved = save_tep_return(prep, args.out, password, force=args.force, report=args.report,
-                            history=getattr(args, "history", None))
-    print(_summary(prep, saved.output))
-    if saved.draft:
-        print(f"wrote {saved.draft} (an e-mail draft to TEP with the encrypted file attached; "
-              "open it in Outlook and send it)")
-    if generated:
-        print(f"Password for {saved.output.name} (give it to TEP by phone, never in the same e-mail): {password}",
-              file=sys.stderr)
-    for failure in saved.afterwards:
-        print(f"tracker-desktop: {failure}", file=sys.stderr)
-    return 1 if prep.counts()["errors"] or saved.afterwards else 0

@@ -7,21 +7,16 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import io
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.reading.cells import ExportError, excel_cell_text  # noqa: F401 (also read from here)
 from tracker_desktop.core.reading.table import Table
+from tracker_desktop.core.values.signatures import OLE_SIGNATURE, ZIP_SIGNATURE
+from tracker_desktop.core.values.text import fold
 
-OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_SIGNATURE = b"PK\x03\x04"
 HEADER_SEARCH_ROWS = 30
-
-
-class ExportError(UserError):
-    """The export cannot be read; the message names the file and says why."""
 
 
 def read_export(path: Path, known_headers: Iterable[str] = ()) -> Table:
@@ -42,7 +37,7 @@ def read_export_bytes(path: Path, data: bytes, known_headers: Iterable[str] = ()
     """Read an export already in memory (a workbook decrypted without touching the disk);
     `path` only names it in messages."""
     path = Path(path)
-    known = {_fold(h) for h in known_headers}
+    known = {fold(h) for h in known_headers}
     if not data.strip(b"\x00 \r\n\t\xef\xbb\xbf\xff\xfe"):
         raise ExportError(f"{path.name}: the file is empty. Export it from the MIS again.")
     if data.startswith(OLE_SIGNATURE):
@@ -60,10 +55,6 @@ def read_export_bytes(path: Path, data: bytes, known_headers: Iterable[str] = ()
     if ctf.looks_like_ctf(data):  # a DfE Common Transfer File, which every English MIS can write
         return ctf.read_ctf(path, data)
     return _read_delimited(path, data, known)
-
-
-def _fold(text: str) -> str:
-    return "".join(ch for ch in str(text).lower() if ch.isalnum())
 
 
 # --- delimited text -------------------------------------------------------------------------
@@ -118,7 +109,7 @@ def _sniff_delimiter(text: str, known: set[str] = frozenset()) -> str:
         # The delimiter that splits a line into known column headings wins (a tab-separated file
         # whose addresses hold commas); otherwise the one that splits the most lines into the
         # most, steady fields.
-        hits = max(sum(1 for cell in ln.split(delim) if _fold(cell.strip().strip('"')) in known) for ln in lines)
+        hits = max(sum(1 for cell in ln.split(delim) if fold(cell.strip().strip('"')) in known) for ln in lines)
         score = (hits, top * sum(1 for c in counts if c == top))
         if score > best_score:
             best, best_score = delim, score
@@ -155,27 +146,6 @@ def _is_encrypted_ole(data: bytes) -> bool:
         return False
 
 
-def excel_cell_text(value: object) -> str:
-    """A cell as the text a spreadsheet shows: whole floats without '.0', dates as dd/mm/yyyy."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            return value.strftime("%d/%m/%Y")
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, dt.time):
-        return value.strftime("%H:%M")
-    return str(value)
-
-
 def _read_excel(path: Path, data: bytes, known: set[str]) -> Table:
     from tracker_desktop.core.reading.workbook_sheets import read_sheets
 
@@ -208,7 +178,7 @@ def _find_header(rows: Sequence[Sequence[str]], known: set[str]) -> tuple[int, i
     names, or failing that the first row with several filled, text-like cells."""
     best_index, best_score = -1, 0
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        score = sum(1 for cell in row if cell.strip() and _fold(cell) in known)
+        score = sum(1 for cell in row if cell.strip() and fold(cell) in known)
         if score > best_score:
             best_index, best_score = i, score
     if best_index >= 0 and best_score >= 2:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from tracker_desktop.core.reading.exports import ZIP_SIGNATURE, ExportError, excel_cell_text
+from tracker_desktop.core.reading.cells import ExportError, excel_cell_text
+from tracker_desktop.core.values.signatures import ZIP_SIGNATURE
 
 Sheets = list[tuple[str, list[list[str]]]]
 

@@ -5,13 +5,23 @@ a change to these files.
 """
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.returns.schema import (
+    CODE_LIST_HELPERS,
+    CODE_LISTS,
+    COLUMN_CATALOG,
+    RETURN_DEFINITION,
+    DefinitionError,
+    validate,
+)
+from tracker_desktop.core.values.text import fold
 from tracker_desktop.resources import resource_path
 
 
@@ -77,7 +87,7 @@ class ReturnDefinition:
         """The meaning of a header; a newer template may use a synonym ('DOB') for a known
         column or other words for it ('Parent/Carer Phone Number'); a header understood only
         unsurely, or not at all, is carried with the kind of value its words name, else as text."""
-        found = self.catalog.get(header) or self.catalog.get(_fold(header)) or self.catalog.get("~" + _fold(header))
+        found = self.catalog.get(header) or self.catalog.get(fold(header)) or self.catalog.get("~" + fold(header))
         return found or self.understand(header).meaning
 
     def understand(self, header: str) -> Understanding:
@@ -85,10 +95,10 @@ class ReturnDefinition:
         cached = self.understood.get(header)
         if cached is not None:
             return cached
-        found = self.catalog.get(header) or self.catalog.get(_fold(header))
+        found = self.catalog.get(header) or self.catalog.get(fold(header))
         if found is not None:
             result = Understanding(header, found.header, 100, found)
-        elif (found := self.catalog.get("~" + _fold(header))) is not None:
+        elif (found := self.catalog.get("~" + fold(header))) is not None:
             result = Understanding(header, found.header, 95, found)
         else:
             result = self._by_words(header)
@@ -161,17 +171,16 @@ class ReturnDefinition:
         return templates_dir() / self.template
 
 
-def _fold(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
-
-
 def templates_dir() -> Path:
     return resource_path("templates")
 
 
 @lru_cache(maxsize=1)
 def code_lists() -> dict[str, Any]:
-    return _load_json(templates_dir() / "codes.json")
+    path = templates_dir() / "codes.json"
+    lists = _load_json(path)
+    validate(lists, CODE_LISTS, path)
+    return lists
 
 
 def load_data_file(name: str) -> dict[str, Any]:
@@ -181,7 +190,10 @@ def load_data_file(name: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _column_catalog() -> dict[str, Any]:
-    return _load_json(templates_dir() / "columns.json")
+    path = templates_dir() / "columns.json"
+    catalog = _load_json(path)
+    validate(catalog, COLUMN_CATALOG, path)
+    return catalog
 
 
 def enrolment_rule() -> dict[str, Any]:
@@ -205,10 +217,7 @@ def _load_json(path: Path) -> dict[str, Any]:
 
 
 def _meaning(header: str, raw: dict[str, Any]) -> ColumnMeaning:
-    known = set(ColumnMeaning.__dataclass_fields__)
-    unknown = set(raw) - known
-    if unknown:
-        raise UserError(f"Column '{header}' in the return definitions has unknown settings: {', '.join(sorted(unknown))}.")
+    # the keys were checked against schema.COLUMN_MEANING when the file was loaded
     values = dict(raw)
     values["header"] = header
     for key in ("synonyms", "from_sen"):
@@ -219,12 +228,18 @@ def _meaning(header: str, raw: dict[str, Any]) -> ColumnMeaning:
     return ColumnMeaning(**values)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_definition(return_id: str) -> ReturnDefinition:
     path = templates_dir() / f"{return_id}.json"
     if not path.exists():
         raise UserError(f"There is no return called '{return_id}'. Known returns: {', '.join(return_ids())}.")
+    return read_definition(path)
+
+
+def read_definition(path: Path) -> ReturnDefinition:
+    """A return definition file, checked against the declared vocabulary (schema.py)."""
     raw = _load_json(path)
+    validate(raw, RETURN_DEFINITION, path)
     catalog_raw = _column_catalog()["columns"]
     overrides = raw.get("column_meanings", {})
     catalog: dict[str, ColumnMeaning] = {}
@@ -235,15 +250,19 @@ def load_definition(return_id: str) -> ReturnDefinition:
         if header not in catalog:
             catalog[header] = _meaning(header, meaning)
     for header in list(catalog):
-        catalog.setdefault(_fold(header), catalog[header])
+        catalog.setdefault(fold(header), catalog[header])
     # Synonyms last, under their own prefix, so a real header name always wins.
     for header in list(catalog):
         if header == catalog[header].header:
             for synonym in catalog[header].synonyms:
-                catalog.setdefault("~" + _fold(synonym), catalog[header])
-    for field_name in ("id", "title", "who", "sent_to", "template", "file_name", "period", "columns"):
-        if field_name not in raw:
-            raise UserError(f"The return definition {path.name} has no '{field_name}'.")
+                catalog.setdefault("~" + fold(synonym), catalog[header])
+    lists = [name for name in code_lists() if name not in CODE_LIST_HELPERS]
+    for meaning in catalog.values():
+        if meaning.codes and meaning.codes not in lists:
+            near = difflib.get_close_matches(meaning.codes, lists, n=1)
+            raise DefinitionError(f"The return definition {path.name}: column '{meaning.header}' takes codes from "
+                                  f"'{meaning.codes}', which is not a code list in codes.json"
+                                  + (f" (did you mean '{near[0]}'?)." if near else "."))
     scope_fields = tuple(raw.get("scope_fields", ()))
     rule = enrolment_rule()
     if rule.get("column") and raw["who"] == rule.get("who") and not raw.get("prepopulated"):
@@ -261,9 +280,12 @@ def load_definition(return_id: str) -> ReturnDefinition:
     )
 
 
+# The data files in templates/ that are not return definitions.
+DATA_FILES = frozenset({"codes", "columns", "la_numbers", "code_rules", "bank_holidays"})
+
+
 def return_ids() -> list[str]:
-    skip = {"codes", "columns", "la_numbers", "code_rules", "bank_holidays"}  # data files, not returns
-    return sorted(p.stem for p in templates_dir().glob("*.json") if p.stem not in skip)
+    return sorted(p.stem for p in templates_dir().glob("*.json") if p.stem not in DATA_FILES)
 
 
 def all_definitions() -> list[ReturnDefinition]:

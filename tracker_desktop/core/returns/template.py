@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.values.text import fold
 
 # Excel's default 64-colour palette, for fills given as an indexed colour.
 try:
@@ -86,22 +87,18 @@ def read_template(path: Path, data: bytes | None = None, identity_headers=("UPN"
     return Template(path=path, sheet=ws.title, header_row=header_row, columns=columns, data=data)
 
 
-def _fold(text: str) -> str:
-    return "".join(ch for ch in str(text).lower() if ch.isalnum())
-
-
 def _return_sheet(book, identity_headers, known_headers):
     """The sheet named Return, else the visible sheet whose heading row holds most known headers."""
     if "Return" in book.sheetnames:
         return book["Return"]
-    known = {_fold(h) for h in known_headers} | {_fold(h) for h in identity_headers}
+    known = {fold(h) for h in known_headers} | {fold(h) for h in identity_headers}
     best, best_score = book.worksheets[0], -1
     for ws in book.worksheets:
         if ws.sheet_state != "visible":
             continue
         score = 0
         for row in ws.iter_rows(min_row=1, max_row=min(ws.max_row, 15), values_only=True):
-            score = max(score, sum(1 for v in row if isinstance(v, str) and _fold(v) in known))
+            score = max(score, sum(1 for v in row if isinstance(v, str) and fold(v) in known))
         if score > best_score:
             best, best_score = ws, score
     return best

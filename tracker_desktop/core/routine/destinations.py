@@ -14,14 +14,13 @@ in custody, not registered) are counted apart, as are rows with no code or a cod
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 from typing import Iterable
 
 from tracker_desktop.core.values.cleaning import clean_nc_year, code_of
 from tracker_desktop.core.returns.definitions import code_lists, load_definition
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.matching.mapping import fold
+from tracker_desktop.core.values.text import fold
 from tracker_desktop.core.reading.table import Table
 
 MAIN = ("Education", "Employment", "Training", "NEET", "Other", "Not known")
@@ -221,26 +220,3 @@ def write_summary(summary: dict, out: Path, force: bool = False) -> Path:
     from tracker_desktop.core.writing.files import write_workbook
 
     return write_workbook(Path(out), workbook_bytes(summary), force=force)
-
-
-def summary_cli(args) -> int:
-    """`tracker-desktop summary WORKBOOK... --out SUMMARY.xlsx [--password-file F] [--force]`."""
-    from tracker_desktop.core.writing.files import OutputExists
-
-    out = Path(args.out)
-    if out.suffix.lower() != ".xlsx":
-        raise UserError(f"{out.name}: the summary is an Excel workbook: give a name ending .xlsx.")
-    if out.exists() and not args.force:
-        raise OutputExists(f"{out.name} already exists in {out.parent}. Choose another name, or replace it on purpose (--force).")
-    password = None
-    if getattr(args, "password_file", None):
-        from tracker_desktop.core.writing.encryption import read_password_file
-
-        password = read_password_file(args.password_file)
-    summary = summarise(args.workbooks, password)
-    write_summary(summary, out, force=args.force)
-    print(f"wrote {out}: {summary['rows']} young people from {summary['files']} file(s)")
-    for group in summary["groups"]:
-        by_year = ", ".join(f"{year_label(y)} {summary['counts'][group][y]}" for y in summary["years"])
-        print(f"  {group}: {summary['totals'][group]}" + (f" ({by_year})" if by_year else ""))
-    return 0

@@ -14,8 +14,8 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from tracker_desktop.core.values.calendar import academic_year_label, academic_year_start
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.values.calendar import academic_year_label, academic_year_start
 
 FILE_NAME = "history.jsonl"
 
@@ -102,12 +102,3 @@ def entries(folder: Path) -> list[Entry]:
         except (ValueError, KeyError, TypeError):
             continue
     return out
-
-
-def prepared(folder: Path, return_id: str, period: str) -> bool:
-    """Whether a return was prepared for a period: the month (YYYY-MM) for monthly returns; for
-    yearly returns any month of the same academic year (or the academic year itself, '2024-25')."""
-    from tracker_desktop.core.returns.definitions import load_definition
-    from tracker_desktop.core.routine.status import is_prepared
-
-    return is_prepared(load_definition(return_id), period, entries(folder))

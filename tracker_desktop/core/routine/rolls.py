@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -376,84 +374,3 @@ def outside_message(m: Mover, kind: str, start: dt.date) -> str:
     if m.status == "before":
         return f"left {m.date:%d/%m/%Y}, before {month}: not on this return - check an earlier leavers return had them."
     return f"leaving date {m.date:%d/%m/%Y} is after {month}: they belong on that month's leavers return."
-
-
-def compare_rolls_cli(args) -> int:
-    """`tracker-desktop compare-rolls OLD NEW --period YYYY-MM (--school N | --college C)`."""
-    from tracker_desktop.core.routine import nil_return
-    from tracker_desktop.core.writing.files import OutputExists
-    from tracker_desktop.core.returns.naming import check_sender
-    from tracker_desktop.core.preparing.preparation import known_headers, parse_day, parse_period
-    from tracker_desktop.core.reading.exports import read_export
-
-    who = "college" if args.college else "school"
-    joiners_def, leavers_def = _definitions(who)
-    sender = check_sender(joiners_def, args.school, args.college)
-    as_of = parse_day(args.as_of)
-    start = parse_period(args.period, as_of)
-    headers = known_headers(joiners_def) | known_headers(leavers_def)
-    old = read_export(Path(args.old), headers)
-    new = read_export(Path(args.new), headers)
-    changes = compare_rolls(old, new, start, who)
-
-    preps = []
-    for definition, movers, kind in ((joiners_def, changes.joiners, "joiners"), (leavers_def, changes.leavers, "leavers")):
-        on_return = [m for m in movers if m.on_return]
-        prep = prepare_from_movers(definition, on_return, sender, start, as_of)
-        name = nil_return.draft_name(prep) if nil_return.is_nil_return(prep) else prep.output_name
-        preps.append((definition, movers, on_return, kind, prep, Path(args.out) / name))
-    taken = [path for *_, path in preps if path.exists()]
-    if taken and not args.force:
-        raise OutputExists(f"{', '.join(p.name for p in taken)} already exist{'s' if len(taken) == 1 else ''} in {taken[0].parent}. "
-                           f"Choose another folder, or replace {'it' if len(taken) == 1 else 'them'} on purpose (--force).")
-
-    print(f"Compared {old.source.name} ({changes.old_count} rows) with {new.source.name} ({changes.new_count} rows) for {changes.month_label}: "
-          f"{sum(m.pupil.roll == 'new' and m.other is None for m in changes.joiners)} not on the old roll, "
-          f"{sum(m.pupil.roll == 'old' for m in changes.leavers)} not on the new roll, {len(changes.changes)} other changes.")
-    report: dict = {"comparison": changes_report(changes)}
-    errors = 0
-    history_dir = getattr(args, "history", None)
-    for definition, movers, on_return, kind, prep, path in preps:
-        if not nil_return.is_nil_return(prep):
-            output = prep.save(Path(args.out), force=args.force)
-            counts = prep.counts()
-            errors += counts["errors"]
-            print(f"{definition.title}: wrote {output}: {len(prep.learners)} learners, {len(prep.left_out)} left out, "
-                  f"{counts['errors']} errors, {counts['queries']} queries")
-            report[kind] = _relabel(prep.report(output), on_return)
-            if history_dir:
-                from tracker_desktop.core.routine.history import record
-
-                record(Path(history_dir), prep, output)
-            kept = {l.source_row for l in prep.learners}
-            undated = [m for i, m in enumerate(on_return, start=1) if m.status == "no-date" and i in kept]
-            for m in undated:
-                column = JOIN_DATE if kind == "joiners" else LEAVE_DATE
-                print(f"  {m.pupil.where()}: {m.why} and no {column.lower()} in either roll: fill in {column} (the MIS has it).")
-        else:
-            output = nil_return.save(prep, Path(args.out), force=args.force)
-            print(f"{definition.title}: nobody to report for {nil_return.period_label(prep)}: wrote the nil-return e-mail draft {output} "
-                  f"(open it, check it and send it to KCC MI; nothing has been sent).")
-            report[kind] = {"return": definition.id, "output": str(output), "rows": 0, "nil_return": True,
-                            "left_out": _relabel({"left_out": [{"source_row": l.source_row, "reason": l.reason} for l in prep.left_out]}, on_return)["left_out"]}
-        for l in prep.left_out:
-            m = on_return[l.source_row - 1]
-            print(f"  {m.pupil.where()}: left out: {l.reason}")
-        for m in movers:
-            if not m.on_return:
-                print(f"  {m.pupil.where()}: {outside_message(m, kind, start)}")
-    if changes.changes or changes.possible_same or changes.notes:
-        print("Other changes (not joining or leaving; not on any return):")
-        for note in changes.notes:
-            print(f"  {note}")
-        for c in changes.changes:
-            print(f"  old roll row {c.old.source_row} / new roll row {c.new.source_row}: {c.field}: '{c.before}' -> '{c.after}'")
-        for o, n in changes.possible_same:
-            print(f"  old roll row {o.source_row} and new roll row {n.source_row} may be the same pupil (same forename and date of birth, "
-                  f"nothing else to pair them): counted as a leaver and a joiner - check.")
-    if getattr(args, "report", None):
-        from tracker_desktop.core.writing.files import write_atomic
-
-        write_atomic(Path(args.report), json.dumps(report, indent=1, ensure_ascii=False).encode("utf-8"), force=True)
-    sys.stdout.flush()
-    return 1 if errors else 0

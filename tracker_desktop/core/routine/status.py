@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from pathlib import Path
 from typing import NamedTuple
 
 from tracker_desktop.core.returns.definitions import ReturnDefinition
 from tracker_desktop.core.routine.history import Entry
+from tracker_desktop.core.routine.history import entries as history_entries
 from tracker_desktop.core.values.calendar import academic_year_label, academic_year_start, deadlines, last_working_day
 
 # Deadlines further back are not called overdue: a new user would otherwise see every return in
@@ -156,6 +158,14 @@ def prepared_on(definition: ReturnDefinition, period: str, entries: Iterable[Ent
 
 def is_prepared(definition: ReturnDefinition, period: str, entries: Iterable[Entry]) -> bool:
     return any(covers(definition, e, period) for e in entries)
+
+
+def prepared(folder: Path, return_id: str, period: str) -> bool:
+    """Whether a return was prepared for a period: the month (YYYY-MM) for monthly returns; for
+    yearly returns any month of the same academic year (or the academic year itself, '2024-25')."""
+    from tracker_desktop.core.returns.definitions import load_definition
+
+    return is_prepared(load_definition(return_id), period, history_entries(folder))
 
 
 def overdue(definition: ReturnDefinition, today: dt.date, entries: Iterable[Entry],

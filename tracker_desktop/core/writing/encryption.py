@@ -24,14 +24,14 @@ from msoffcrypto.exceptions import DecryptionError, FileFormatError, InvalidKeyE
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.values.signatures import OLE_SIGNATURE, ZIP_SIGNATURE
 from tracker_desktop.core.writing import agile, files, odf_decrypt
+from tracker_desktop.core.writing.files import OutputExists
 from tracker_desktop.resources import resource_path
 
 # msoffcrypto logs derived keys at DEBUG level (Standard encryption): keep them out of any log.
 logging.getLogger("msoffcrypto").setLevel(logging.WARNING)
 
-OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: .xls, .doc, encrypted .xlsx
-ZIP_SIGNATURE = b"PK\x03\x04"  # a plain .xlsx is a zip package
 
 # A compound file keeps streams of 4,096 bytes or less in its "mini stream", and msoffcrypto's
 # writer gets that layout wrong (its issue #105): the EncryptedPackage stream of a small workbook
@@ -62,10 +62,6 @@ class NotAnExcelWorkbook(ProtectionError):
 
 class WeakPassword(ProtectionError):
     pass
-
-
-class OutputExists(ProtectionError, files.OutputExists):
-    """Caught as either: a protection problem, or the file-exists question every save asks."""
 
 
 # --- opening ----------------------------------------------------------------------------------
@@ -384,8 +380,6 @@ def write_encrypted(plain: bytes, password: str, path: Path, force: bool = False
     encrypted = encrypt(plain, password, path.name)
     try:
         return files.write_atomic(path, encrypted, force=force)  # the same no-replace guard as every save
-    except files.OutputExists as e:
-        raise OutputExists(str(e)) from None
     except files.CannotWrite as e:
         raise ProtectionError(str(e)) from None
 

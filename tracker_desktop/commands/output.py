@@ -1,0 +1,42 @@
+"""What several commands print or write the same way: the one-line summary of a prepared return,
+the JSON report, and reading a file given on the command line."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tracker_desktop.core.errors import UserError
+
+
+def write_report(path: Path | None, report: dict[str, Any]) -> None:
+    """The --report file: replaced on every run (it describes the run, not a return). json's C
+    encoder (no indent): the pure-Python one that indent needs is slow and memory-hungry."""
+    if path:
+        from tracker_desktop.core.writing.files import write_atomic
+
+        write_atomic(path, json.dumps(report, ensure_ascii=False, separators=(", ", ": ")).encode("utf-8"), force=True)
+
+
+def write_prep_report(path: Path | None, prep: Any) -> None:
+    """The --report file of a return that was not written: streamed, as a saved return's is."""
+    if path:
+        from tracker_desktop.core.preparing.saving import write_report as stream_report
+
+        stream_report(path, prep, None)
+
+
+def prep_summary(prep: Any, output: Path | None) -> str:
+    counts = prep.counts()
+    where = f"wrote {output}" if output else "checked"
+    return (f"{where}: {len(prep.learners)} learners, {len(prep.left_out)} left out, "
+            f"{counts['errors']} errors, {counts['queries']} queries")
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{path.name}: the file does not exist (looked in {path.parent}).") from None
+    except OSError as e:
+        raise UserError(f"{path.name}: the file cannot be read ({e.strerror or e}).") from None
