@@ -193,9 +193,12 @@ def worker_floor(export: Path, out_dir: Path, rows_out: int) -> dict:
 
 def worker_cli(export: Path, out_dir: Path) -> dict:
     """The command line itself, in this process: `prepare ... --report`, exactly as a user runs it."""
-    from tracker_desktop import commands
+    try:
+        from tracker_desktop.commands import main as command_line
+    except ImportError:  # a tree from before the commands package, measured for comparison
+        from tracker_desktop.cli import main as command_line
 
-    code = commands.main(["prepare", RETURN_ID, str(export), "--school", SCHOOL, "--period", PERIOD, "--as-of", AS_OF,
+    code = command_line(["prepare", RETURN_ID, str(export), "--school", SCHOOL, "--period", PERIOD, "--as-of", AS_OF,
                      "--out", str(out_dir), "--report", str(out_dir / "report.json"), "--force"])
     output = next((p for p in out_dir.glob("*.xlsx") if p.name != "floor.xlsx" and not p.name.startswith("xlsxwriter")), None)
     return {"exit": code, "peak_mb": _peak_mb(), "output_bytes": output.stat().st_size if output else 0,
