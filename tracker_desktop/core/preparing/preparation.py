@@ -465,7 +465,8 @@ class Preparation:
 
     def workbook_bytes(self) -> bytes:
         with collection_paused():
-            return write_return(self.template, self.definition, self.rows_for_writing())
+            # counted, not listed first: each row is made as it is written
+            return write_return(self.template, self.definition, self.rows_for_writing(), len(self.learners))
 
     def save(self, folder: Path, force: bool = False) -> Path:
         path = Path(folder) / self.output_name

@@ -47,18 +47,21 @@ def cell_value(kind: str, text: str) -> object:
     return text
 
 
-def write_return(template: Template, definition: ReturnDefinition, rows: Iterable[Sequence[str]]) -> bytes:
+def write_return(template: Template, definition: ReturnDefinition, rows: Iterable[Sequence[str]],
+                 count: int | None = None) -> bytes:
     """The workbook's bytes: the template with one row per learner from the row under its header.
 
     `rows` holds, per learner, the cleaned text of each template column in template order.
     openpyxl writes the workbook around one sample learner row (so styles for dates and text
     exist); the learners' rows are then written as sheet XML directly, which is several times
     faster than openpyxl cell by cell and keeps memory flat."""
-    rows = rows if isinstance(rows, list) else list(rows)
+    if count is None:  # without a count the rows are all made first, to be counted
+        rows = rows if isinstance(rows, list) else list(rows)
+        count = len(rows)
     kinds = [definition.meaning(c.header).type for c in template.columns]
     positions = [c.index for c in template.columns]
-    shell = _write_shell(template, kinds, positions, len(rows))
-    return _splice_rows(shell, template, kinds, positions, rows)
+    shell = _write_shell(template, kinds, positions, count)
+    return _splice_rows(shell, template, kinds, positions, rows, count)
 
 
 def _write_shell(template: Template, kinds: list[str], positions: list[int], count: int) -> bytes:
@@ -114,24 +117,25 @@ def _sheet_path(book: zipfile.ZipFile, title: str) -> str:
     return target.lstrip("/") if target.startswith("/") else "xl/" + target
 
 
-def _splice_rows(shell: bytes, template: Template, kinds: list[str], positions: list[int], rows: list[Sequence[str]]) -> bytes:
+def _splice_rows(shell: bytes, template: Template, kinds: list[str], positions: list[int],
+                 rows: Iterable[Sequence[str]], count: int) -> bytes:
     from openpyxl.utils import get_column_letter
 
     first = template.header_row + 1
     source = zipfile.ZipFile(io.BytesIO(shell))
     path = _sheet_path(source, template.sheet)
     xml = source.read(path).decode("utf-8")
-    sample = re.search(rf'<row r="{first}"[^>]*>.*?</row>', xml, re.S) if rows else None
+    sample = re.search(rf'<row r="{first}"[^>]*>.*?</row>', xml, re.S) if count else None
     if sample:
         styles = {m.group(1): m.group(2) for m in re.finditer(rf'<c r="([A-Z]+){first}"(?: s="(\d+)")?', sample.group(0))}
         head, tail = xml[: sample.start()], xml[sample.end():]
     else:
         styles, head, tail = {}, xml, ""
-        if rows:  # no sample row: every value is a number; write rows before </sheetData>
+        if count:  # no sample row: every value is a number; write rows before </sheetData>
             cut = xml.index("</sheetData>")
             head, tail = xml[:cut], xml[cut:]
     letters = [get_column_letter(p) for p in positions]
-    last = get_column_letter(max(positions)) + str(template.header_row + len(rows))
+    last = get_column_letter(max(positions)) + str(template.header_row + count)
     head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', head, count=1)
     cells = _cell_writers(letters, kinds, styles)
     out = io.BytesIO()
