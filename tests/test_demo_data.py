@@ -160,7 +160,7 @@ def test_xlsx_has_excel_damage_and_prepares_like_the_csv(tmp_path):
     csv_path = demo_data.write_roll_csv(tmp_path / "roll.csv", rows)
     for return_id in ("school-joiners", "school-leavers"):
         from_xlsx, from_csv = _prepare(return_id, xlsx), _prepare(return_id, csv_path)
-        assert from_xlsx.counts() == {"errors": 0, "queries": 0}
+        assert from_xlsx.counts() == {"errors": 0, "queries": 0, "accepted": 0}
         assert [l.values for l in from_xlsx.learners] == [l.values for l in from_csv.learners]
         assert any(f.column == "Parent/Carer Telephone" for l in from_xlsx.learners for f in l.fixes.values())
 
@@ -170,7 +170,7 @@ def test_a_clean_roll_has_no_problems(tmp_path):
     for return_id in ("school-joiners", "school-leavers"):
         prep = _prepare(return_id, path)
         assert prep.learners
-        assert prep.counts() == {"errors": 0, "queries": 0}, prep.problems[:3]
+        assert prep.counts() == {"errors": 0, "queries": 0, "accepted": 0}, prep.problems[:3]
 
 
 def test_sixth_form_roll_for_post16_enrolment(tmp_path):
@@ -179,7 +179,7 @@ def test_sixth_form_roll_for_post16_enrolment(tmp_path):
     path = demo_data.write_roll_csv(tmp_path / "sixth.csv", rows)
     prep = _prepare("school-post16-enrolment", path, period="2025-09", as_of="2025-09-12")
     assert len(prep.learners) > 0.85 * len(rows)
-    assert prep.counts() == {"errors": 0, "queries": 0}, prep.problems[:3]
+    assert prep.counts() == {"errors": 0, "queries": 0, "accepted": 0}, prep.problems[:3]
     assert {l.values["Attendance"] for l in prep.learners} <= {"FT", "PT"}
     assert {l.values["Qualification Level"] for l in prep.learners} <= {"2", "3"}
 

@@ -42,7 +42,7 @@ def test_history_holds_no_personal_data(tmp_path):
     for personal in (UPN, "Zebedee", "Quill", "Amy", "15/03/2009", "2009-03-15", "ME14", "07911", "246602", "amy@example.org", "High Street"):
         assert personal not in text
     assert set(json.loads(text.splitlines()[0])) == {"return_id", "period", "academic_year", "sender", "file", "folder",
-                                                    "prepared_at", "rows", "errors", "queries", "sha256"}
+                                                    "prepared_at", "rows", "errors", "queries", "sha256", "accepted", "taken_out", "kind"}
 
 
 def test_entries_append_and_damaged_lines_are_skipped(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 
 from tracker_desktop.core.matching.mapping import Source
 from tracker_desktop.core.preparing import saving
-from tracker_desktop.core.preparing.preparation import Preparation
+from tracker_desktop.core.preparing.preparation import Learner, Preparation
 from tracker_desktop.demo_data import make_roll, write_roll_csv
 
 RETURN_ID, PERIOD, AS_OF = "school-post16-enrolment", "2025-09", "2025-09-12"
@@ -43,8 +43,7 @@ def found(prep: Preparation) -> list[tuple]:
 def rebuilt_problems(prep: Preparation, path) -> Preparation:
     """A fresh Preparation of the same export holding prep's values, every problem found anew."""
     fresh = start(path, prep.mapping)
-    for mine, theirs in zip(prep.learners, fresh.learners, strict=True):
-        theirs.values = dict(mine.values)
+    fresh.learners = [Learner(le.source_row, dict(le.values), dict(le.fixes)) for le in prep.learners]
     fresh.recheck()
     return fresh
 
@@ -73,6 +72,28 @@ def test_edits_change_the_counts_exactly_as_a_fresh_check(roll):
     assert queries == sum(p.severity == "query" for p in prep.problems)
 
 
+def test_taking_rows_out_and_back_keeps_the_counts(roll):
+    prep = start(roll)
+    prep.take_out(4, "the same learner as row 2")
+    prep.take_out(0, "not ours")
+    assert prep.counts() == rebuilt_problems(prep, roll).counts() and found(prep) == found(rebuilt_problems(prep, roll))
+    prep.put_back(prep.taken_out[0].source_row)
+    assert prep.counts() == rebuilt_problems(prep, roll).counts()
+
+
+def test_a_remap_keeps_rows_taken_out_and_reads_them_too(roll):
+    prep = start(roll)
+    prep.take_out(3, "not ours")
+    mapping = other_column(prep, "Home Telephone", "Mobile")
+    prep.remap(mapping)
+    fresh = start(roll, mapping)
+    fresh.take_out(3, "not ours")
+    assert comparable(prep) == comparable(fresh)
+    prep.put_back(prep.taken_out[0].source_row)
+    fresh.put_back(fresh.taken_out[0].source_row)
+    assert comparable(prep) == comparable(fresh)
+
+
 def test_undo_puts_the_counts_back(roll):
     prep = start(roll)
     before, problems = prep.counts(), found(prep)
@@ -85,8 +106,8 @@ def test_undo_puts_the_counts_back(roll):
 
 
 def comparable(prep: Preparation) -> tuple:
-    return ([(le.source_row, le.values, le.fixes) for le in prep.learners], prep.left_out, prep.blocking,
-            found(prep), prep.counts())
+    return ([(le.source_row, list(le.values.items()), list(le.fixes.items())) for le in prep.learners],
+            prep.left_out, prep.blocking, found(prep), prep.counts())
 
 
 def other_column(prep: Preparation, column: str, header: str) -> dict:

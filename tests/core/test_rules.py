@@ -79,6 +79,7 @@ MINIMAL = [
     ("code-invalid", "Destination", "school-leavers", good_leaver(Destination="999")),
     ("code-not-allowed", "Destination", "school-leavers", good_leaver(Destination="110")),
     ("aim-invalid", "Core Aim", "college-joiners", _college(**{"Core Aim": "ZPROG"})),
+    ("unreadable-character", "Legal Forename", "school-leavers", good_leaver(**{"Legal Forename": "Sio\ufffdhan"})),
 ]
 
 
@@ -116,11 +117,13 @@ def test_not_matched_is_a_query_naming_the_export():
 
 
 def test_every_rule_is_covered_with_its_severity():
-    covered = {m[0] for m in MINIMAL} | {"number-invalid", "duplicate-learner", "not-matched", "written-differently"}  # the last: tests/test_cli.py (check)
+    # written-differently: tests/test_cli.py (check); row-damaged: tests/core/test_hostile_input.py
+    covered = {m[0] for m in MINIMAL} | {"number-invalid", "duplicate-learner", "not-matched", "written-differently",
+                                         "row-damaged"}
     covered |= {"cell-too-long", "tep-formula"}  # core/checking/output_rules.py: tests/core/test_safe_output.py
     assert covered == set(RULES), "a new rule needs a minimal case here"
     want = {"upn-temporary": QUERY, "uln-not-known": QUERY, "age-year-query": QUERY, "email-query": QUERY,
-            "not-matched": QUERY, "tep-formula": QUERY}
+            "not-matched": QUERY, "tep-formula": QUERY, "row-damaged": QUERY}
     for rule_id, rule in RULES.items():
         assert rule.severity == want.get(rule_id, ERROR), rule_id
         assert rule.title and rule.description

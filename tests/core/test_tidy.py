@@ -110,3 +110,27 @@ def test_unknown_return_in_history_is_left_alone(tmp_path):
     f = write(tmp_path / "out" / "x.xlsx")
     append(tmp_path / "data", entry(f, return_id="a-return-since-withdrawn"))
     assert stale_returns(tmp_path / "data", today=dt.date(2030, 1, 1)) == []
+
+
+def test_every_file_written_for_an_old_return_is_listed_but_only_returns_count_as_prepared(tmp_path):
+    from tracker_desktop.core.checking.problem_list import export_problems
+    from tracker_desktop.core.preparing.preparation import Preparation
+    from tracker_desktop.core.routine import history
+
+    prep = Preparation.start("school-leavers", Path("/work/shared/samples/roll_2024-10.csv"), school="8864123",
+                             period="2024-10")
+    saved = prep.save(tmp_path / "out")
+    problems = export_problems(prep, tmp_path / "out" / "leavers problems.xlsx")
+    draft = saved.with_suffix(".eml")
+    draft.write_bytes(b"To: someone\r\n\r\nbody\r\n")
+    folder = tmp_path / "history"
+    history.record(folder, prep, problems, kind=history.PROBLEMS)
+    history.record(folder, prep, draft, kind=history.DRAFT)
+    assert not history.prepared(folder, "school-leavers", "2024-10"), "a problems list is not the return"
+    history.record(folder, prep, saved)
+    assert history.prepared(folder, "school-leavers", "2024-10")
+    stale = stale_returns(folder, dt.date(2025, 1, 6))
+    assert {s.path.name: s.entry.kind for s in stale} == {saved.name: "return", problems.name: "problems",
+                                                        draft.name: "draft"}
+    deleted, kept = delete(stale)
+    assert set(deleted) == {saved, problems, draft} and not kept

@@ -73,7 +73,7 @@ def test_expected_problems_are_coloured(make_app, name):
     amber = {(p.row, order[p.column]) for p in prep.problems if p.severity == "query"} - red
     assert {k for k, bg in drawn.items() if bg == theme.ERROR_BG} == red
     assert {k for k, bg in drawn.items() if bg == theme.QUERY_BG} == amber
-    assert prep.counts() == {"errors": len(case["errors"]), "queries": len(case["queries"])}
+    assert prep.counts() == {"errors": len(case["errors"]), "queries": len(case["queries"]), "accepted": 0}
     # Mandatory headers are orange, as in KCC's template.
     headers = {k: h.bg for k, h in app.review.grid_view.sheet.get_highlighted_cells("header").items()}
     for column in prep.template.columns:

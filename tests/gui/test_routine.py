@@ -95,6 +95,8 @@ def test_tidy_up_lists_old_returns_and_confirms_before_deleting(make_app, answer
     _, old = saved_leavers(tmp_path / "old")  # due 31 Oct 2024: long past
     window = app.tidy_up()
     assert [window.tree.item(i, "text") for i in window.tree.get_children()] == [old.name]
+    assert window.tree.selection() == (), "nothing is preselected for deleting"
+    window.tree.selection_set(window.tree.get_children())
     answers.replies = [False]  # delete? no
     assert window.delete() is None
     assert old.exists(), "nothing is deleted without the user's yes"

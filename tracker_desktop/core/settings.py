@@ -150,7 +150,7 @@ def load_settings(path: Path | None = None) -> Settings:
         raw = json.loads(target.read_text(encoding="utf-8"))
         if not isinstance(raw, dict):
             raise ValueError
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: a file nested thousands deep
         return Settings(path=target)
     known = {k: raw[k] for k in Settings.__dataclass_fields__ if k in raw and k != "path"}
     settings = Settings(path=target)

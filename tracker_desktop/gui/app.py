@@ -62,6 +62,7 @@ class App:
         self._utest = _utest
         self.prep = None
         self.saved_edits = 0  # undo-stack depth at the last save: more means unsaved changes
+        self._accepted = None  # the school's accepted queries, read when first needed
         master.title(APP_TITLE)
         master.minsize(900, 560)
         theme.apply_theme(master)
@@ -100,6 +101,7 @@ class App:
         file.add_command(label="Save return…", accelerator="Ctrl+S", command=self.save)
         file.add_command(label="Export problems list…", accelerator="Ctrl+E", command=self.export_problems)
         file.add_separator()
+        file.add_command(label="Prepared returns (history)…", command=self.show_history)
         file.add_command(label="Tidy up old returns…", command=self.tidy_up)
         file.add_command(label="Settings…", command=self.edit_settings)
         file.add_command(label="Quit", command=self.quit)
@@ -109,6 +111,9 @@ class App:
         edit.add_separator()
         edit.add_command(label="Next problem", accelerator="F8", command=lambda: self.next_problem(1))
         edit.add_command(label="Previous problem", accelerator="Shift+F8", command=lambda: self.next_problem(-1))
+        edit.add_separator()
+        edit.add_command(label="Take the selected row out of the return…", command=self.take_out_selected)
+        edit.add_command(label="Accept the selected query…", command=self.accept_selected)
         view = tk.Menu(bar, tearoff=False)
         view.add_command(label="Returns", command=self.go_home)
         view.add_command(label="Column matching…", command=self.show_mapping)
@@ -220,7 +225,16 @@ class App:
     def show_left_out(self) -> LeftOutWindow | None:
         if self.prep is None:
             return None
-        return LeftOutWindow(self.master, self.prep)
+        return LeftOutWindow(self.master, self.prep, put_back=self.put_back)
+
+    def show_history(self):
+        from tracker_desktop.gui.history_view import HistoryWindow
+
+        try:
+            return HistoryWindow(self.master)
+        except Exception as e:  # an unreadable history: a plain message, not a half-built window
+            messages.report(e, self.master, "reading the list of prepared returns")
+            return None
 
     # --- opening -----------------------------------------------------------------------------------
 
@@ -304,13 +318,33 @@ class App:
         # thawed again when the next return replaces this one, so nothing is kept for good.
         gc.unfreeze()
         self.prep = prep
+        prep.use_accepted(self.accepted_queries())
         self.review.load(prep)
         self.saved_edits = 0
         gc.freeze()  # Worker.run collected just before this return was read: little garbage is frozen
 
+    def accepted_queries(self):
+        """The school's accepted queries, kept beside its settings (the demo keeps its own aside)."""
+        from tracker_desktop.core.checking.accepted import load_accepted
+        from tracker_desktop.core.settings import settings_dir
+
+        if getattr(self, "_accepted", None) is None:
+            if self.persist:
+                folder = settings_dir()
+            else:
+                import tempfile
+
+                folder = Path(tempfile.mkdtemp(prefix="tracker-demo-"))
+            self._accepted = load_accepted(folder)
+        return self._accepted
+
     def check_filled(self) -> None:
         if self.worker.busy:
             return
+        if not self.settings.is_complete:  # the school's number names the return it proposes
+            self.first_run()
+            if not self.settings.is_complete:
+                return
         return_id = self.home.selected() or (self.definitions[0].id if self.definitions else None)
         try:
             definition = load_definition(return_id)
@@ -322,16 +356,38 @@ class App:
         if path:
             self.check_workbook(return_id, Path(path))
 
-    def check_workbook(self, return_id: str, path: Path, as_of=None, period=None) -> None:
+    def check_workbook(self, return_id: str, path: Path, as_of=None, period=None, password: str | None = None):
+        """Check a filled-in workbook; an encrypted one (a TEP sheet) asks for its password first.
+        Returns the password dialog when one is shown (tests fill it in)."""
+        from tracker_desktop.core.checking.filled import NeedsPassword, check_workbook
+
+        sender = self.settings.sender_args()
+        secret = [password]
+        asked: list = []
+
         def work(job):
             try:
-                from tracker_desktop.core.checking.filled import check_workbook
-            except ImportError:
-                raise UserError("Checking a filled-in workbook is not available in this version.") from None
-            return check_workbook(return_id, path, as_of=as_of, period=period), True
+                return check_workbook(return_id, path, as_of=as_of, period=period, password=secret[0], **sender), True
+            finally:
+                secret[0] = None  # read: the password is not kept
 
-        self.worker.run(f"Checking {path.name}", work, self._opened,
-                        lambda e: messages.report(e, self.master, f"checking {path.name}"))
+        def failed(e):
+            secret[0] = None
+            if isinstance(e, NeedsPassword):
+                asked.append(self._ask_check_password(return_id, path, as_of, period))
+                return
+            messages.report(e, self.master, f"checking {path.name}")
+
+        self.worker.run(f"Checking {path.name}", work, self._opened, failed)
+        return asked
+
+    def _ask_check_password(self, return_id: str, path: Path, as_of, period):
+        from tracker_desktop.gui.summary_view import SummaryPasswordDialog
+
+        dialog = SummaryPasswordDialog(self.master, [path], _utest=self._utest)
+        if not self._utest and dialog.result:
+            self.check_workbook(return_id, path, as_of, period, password=dialog.take_password())
+        return dialog
 
     # --- destinations summary ----------------------------------------------------------------------
 
@@ -450,6 +506,44 @@ class App:
         if self.current is self.review and not self._editing():
             self.review.next_problem(step)
 
+    # --- taking rows out and accepting queries -----------------------------------------------------
+
+    def _row_action_ready(self) -> tuple[int, int] | None:
+        if self.prep is None or self.current is not self.review or self.worker.busy or self._editing():
+            return None
+        cell = self.review.grid_view.selected_cell()
+        if cell is None:
+            messages.info("Select a cell in the learner's row first.", self.master)
+        return cell
+
+    def take_out_selected(self):
+        from tracker_desktop.gui.row_actions import take_out_row
+
+        cell = self._row_action_ready()
+        return take_out_row(self, cell[0]) if cell else None
+
+    def accept_selected(self):
+        from tracker_desktop.gui.row_actions import accept_query
+
+        cell = self._row_action_ready()
+        return accept_query(self, cell[0], self.prep.columns[cell[1]]) if cell else None
+
+    def put_back(self, source_row: int):
+        from tracker_desktop.gui.row_actions import put_back_row
+
+        if self.worker.busy or self._editing():
+            return None
+        return put_back_row(self, source_row)
+
+    def rows_changed(self, select: int | None = None) -> None:
+        """A row was taken out or put back: a change to save (the grid's undo starts afresh)."""
+        self.review.rows_changed(select)
+        self.saved_edits = -1
+
+    def queries_changed(self, row: int) -> None:
+        self.review.panel.update_rows({row})
+        self.review.update_summary()
+
     # --- saving ------------------------------------------------------------------------------------
 
     def output_folder(self) -> str:
@@ -558,8 +652,17 @@ class App:
                 return
             path = Path(chosen)
         prep = self.prep
-        # The file dialog has already asked before replacing a file, so force is safe here.
-        self.worker.run("Exporting the problems list", lambda job: export_problems(prep, path, force=True),
+
+        def work(job):
+            from tracker_desktop.core.routine.history import PROBLEMS
+            from tracker_desktop.gui.tep_flow import record_history
+
+            # The file dialog has already asked before replacing a file, so force is safe here.
+            saved = export_problems(prep, path, force=True)
+            record_history(prep, saved, kind=PROBLEMS)  # so tidying up finds it later
+            return saved
+
+        self.worker.run("Exporting the problems list", work,
                         lambda p: messages.info(f"Saved the problems list ({len(prep.problems)} lines) as {p.name} in {p.parent}.", self.master),
                         lambda e: messages.report(e, self.master, "exporting the problems list"))
 

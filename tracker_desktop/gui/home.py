@@ -48,6 +48,7 @@ class HomeScreen(ttk.Frame):
         ttk.Button(bar, text="Check a filled-in return…", command=app.check_filled).pack(side="right", padx=(0, 8))
         # The yearly and now-and-then jobs, where they can be found without the menus.
         ttk.Button(bar, text="Destinations summary…", command=app.destinations_summary).pack(side="left")
+        ttk.Button(bar, text="Prepared returns…", command=app.show_history).pack(side="left", padx=(8, 0))
         ttk.Button(bar, text="Tidy up old returns…", command=app.tidy_up).pack(side="left", padx=(8, 0))
 
     def refresh(self, definitions, settings, today: dt.date | None = None) -> None:

@@ -62,6 +62,7 @@ class ProblemsPanel(ttk.Frame):
         for tree in (self.kinds, self.lines):
             tree.tag_configure("error", background=theme.ERROR_BG)
             tree.tag_configure("query", background=theme.QUERY_BG)
+            tree.tag_configure("accepted", foreground="#5f5f5f")  # looked at and accepted: no colour
         self.lines.bind("<<TreeviewSelect>>", self._line_chosen)
         self.lines.bind("<<TreeviewSelect>>", self._show_detail, add="+")
         self.lines.bind("<Return>", self._line_chosen)
@@ -115,8 +116,10 @@ class ProblemsPanel(ttk.Frame):
         shown = str(self.prep.sheet_row(row))
         for i, p in enumerate(problems):
             iid = f"{row}\t{p.column}\t{p.rule}\t{i}"
+            accepted = self.prep.acceptance(p)
+            text, tag = (f"Accepted ({accepted.note}): {p.message}", "accepted") if accepted else (p.message, p.severity)
             self.lines.insert("", index if index == "end" else index + i, iid=iid,
-                              values=(shown, p.message), tags=(p.severity,))
+                              values=(shown, text), tags=(tag,))
             ids.append(iid)
         self._items[row] = ids
         bisect.insort(self._rows, row)
@@ -124,12 +127,13 @@ class ProblemsPanel(ttk.Frame):
     def _refresh_kinds(self) -> None:
         problems = self.prep.problems
         counts = Counter(p.rule for p in problems)
+        accepted = sum(1 for p in problems if self.prep.acceptance(p) is not None)
         selected = self.kinds.selection()
         self._quiet = True
         try:
             self.kinds.delete(*self.kinds.get_children())
             errors = sum(n for r, n in counts.items() if RULES[r].severity == "error")
-            queries = sum(counts.values()) - errors
+            queries = sum(counts.values()) - errors - accepted
             self.kinds.insert("", "end", iid=ALL, text="All problems", values=("", len(problems)))
             worst_first = sorted(counts.items(), key=lambda kv: (RULES[kv[0]].severity != "error", -kv[1]))
             for rule_id, n in worst_first:
@@ -142,7 +146,7 @@ class ProblemsPanel(ttk.Frame):
                 self.kinds.selection_set(ALL)
         finally:
             self._quiet = False
-        self.totals = {"errors": errors, "queries": queries}
+        self.totals = {"errors": errors, "queries": queries, "accepted": accepted}
 
     # --- choosing --------------------------------------------------------------------------------
 
@@ -161,7 +165,8 @@ class ProblemsPanel(ttk.Frame):
             self.detail.configure(text="")
             return
         row, message = self.lines.item(chosen[0], "values")[:2]
-        severity = "Error" if "error" in self.lines.item(chosen[0], "tags") else "Query"
+        tags = self.lines.item(chosen[0], "tags")
+        severity = "Error" if "error" in tags else "Query"
         self.detail.configure(text=f"Row {row} · {severity}: {message}")
 
     def _line_chosen(self, event=None) -> None:

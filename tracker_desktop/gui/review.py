@@ -55,8 +55,19 @@ class ReviewScreen(ttk.Frame):
         self._sash_set = False
         panes.bind("<Configure>", self._place_sash, add="+")
 
-        self.status = ttk.Label(self, text="", anchor="w", wraplength=1100, justify="left")
-        self.status.pack(fill="x", pady=(6, 0))
+        # Under the grid: what the selected cell is, and what can be done about its row (take it
+        # off the return, accept its query), beside the words that suggest it.
+        self.foot = ttk.Frame(self)
+        self.foot.pack(fill="x", pady=(6, 0))
+        self.row_actions = ttk.Frame(self.foot)
+        self.row_actions.pack(side="right", anchor="n", padx=(12, 0))
+        self.take_out_button = ttk.Button(self.row_actions, text="Take row out…", command=app.take_out_selected)
+        self.take_out_button.pack(side="left")
+        self.accept_button = ttk.Button(self.row_actions, text="Accept query…", command=app.accept_selected)
+        self.accept_button.pack(side="left", padx=(8, 0))
+        self.status = ttk.Label(self.foot, text="", anchor="w", wraplength=820, justify="left")
+        self.status.pack(side="left", fill="x", expand=True)
+        self.foot.bind("<Configure>", lambda e: self.status.configure(wraplength=max(e.width - 300, 300)))
 
         # Shown instead of the grid when a monthly return has nobody in scope (a nil return).
         self.nil = ttk.Frame(self, padding=(16, 14), style="Advice.TFrame")
@@ -87,8 +98,10 @@ class ReviewScreen(ttk.Frame):
         # A TEP sheet keeps every row TEP sent: nobody is left out, and it is saved encrypted.
         if tep:
             self.left_out_button.pack_forget()
+            self.take_out_button.pack_forget()
         elif not self.left_out_button.winfo_manager():
             self.left_out_button.pack(side="left", padx=(8, 0), after=self.mapping_button)
+            self.take_out_button.pack(side="left", before=self.accept_button)
         self.save_button.configure(text="Encrypt and save…" if tep else "Save return…")
         self.grid_view.load(prep)
         self.panel.load(prep)
@@ -113,9 +126,12 @@ class ReviewScreen(ttk.Frame):
         blocked = getattr(prep, "blocking", None)
         if not is_nil_return(prep) and not blocked:
             self.nil.pack_forget()
-            self.panes.pack(fill="both", expand=True, before=self.status)
+            self.panes.pack(fill="both", expand=True, before=self.foot)
+            if not self.row_actions.winfo_manager():
+                self.row_actions.pack(side="right", anchor="n", padx=(12, 0), before=self.status)
             return
         self.panes.pack_forget()
+        self.row_actions.pack_forget()  # no rows to act on
         if blocked:
             # Nobody could be put on the return: say why, and offer the fix, never a nil return.
             self.nil_save.pack_forget()
@@ -123,7 +139,7 @@ class ReviewScreen(ttk.Frame):
                 f"Nothing can be put on the {prep.definition.title} return yet: {blocked}.\n\n"
                 "Open Column matching and choose the export column that holds it."))
             self.nil_left_out.configure(text=f"Left out ({len(prep.left_out)})…")
-            self.nil.pack(fill="x", pady=(8, 0), before=self.status)
+            self.nil.pack(fill="x", pady=(8, 0), before=self.foot)
             self.status.configure(text="")
             self.nil_mapping.focus_set()
             return
@@ -135,14 +151,25 @@ class ReviewScreen(ttk.Frame):
             "MICorePlus@kent.gov.uk. Tracker Desktop can write that e-mail for you to open in Outlook and send.\n\n"
             "If you expected learners here, check the month and the column matching, and look at who was left out and why."))
         self.nil_left_out.configure(text=f"Left out ({len(prep.left_out)})…")
-        self.nil.pack(fill="x", pady=(8, 0), before=self.status)
+        self.nil.pack(fill="x", pady=(8, 0), before=self.foot)
         self.status.configure(text="")
 
     def update_summary(self) -> None:
         counts = self.panel.totals
         prep = self.prep
+        self.left_out_button.configure(text=f"Left out ({len(prep.left_out)})…")
+        accepted = f"   ·   {counts['accepted']} accepted" if counts.get("accepted") else ""
         self.summary.configure(text=f"{plural(len(prep.learners), 'learner')}   ·   {plural(counts['errors'], 'error')}   ·   "
-                                    f"{plural(counts['queries'], 'query').replace('querys', 'queries')}")
+                                    f"{plural(counts['queries'], 'query').replace('querys', 'queries')}{accepted}")
+
+    def rows_changed(self, select: int | None = None) -> None:
+        """A row was taken out or put back: the grid and the list show the return as it now is."""
+        self.grid_view.load(self.prep)
+        self.panel.load(self.prep)
+        self.only_problems.set(False)
+        self.update_summary()
+        if select is not None and 0 <= select < len(self.prep.learners):
+            self.grid_view.select(select, 0)
 
     # --- reacting --------------------------------------------------------------------------------
 
@@ -165,7 +192,15 @@ class ReviewScreen(ttk.Frame):
             parts = [f"Row {prep.sheet_row(row)} (export row {learner.source_row}), {header}"]
         problems = [p for p in prep.problems_at(row) if p.column == header]
         for p in problems:
-            parts.append(f"{'Error' if p.severity == 'error' else 'Query'}: {p.message}")
+            accepted = prep.acceptance(p)
+            if accepted:
+                parts.append(f"Query, accepted ({accepted.note}): {p.message}")
+            else:
+                parts.append(f"{'Error' if p.severity == 'error' else 'Query'}: {p.message}")
+            if p.rule == "duplicate-learner" and not prep.definition.prepopulated:
+                parts.append("To keep one row, select the other and use Take row out… (bottom right).")
+            elif p.severity == "query" and not accepted:
+                parts.append("If it is right, Accept query… keeps it from being asked again.")
         fix = learner.fixes.get(header)
         if fix is not None:
             had = "you typed" if self.grid_view.typed_by_user(row, header, fix) else "the export had"

@@ -9,6 +9,14 @@ from tkinter import ttk
 from tracker_desktop.gui import messages
 
 APP_TITLE = "Tracker Desktop"
+KINDS = {"return": "Return", "problems": "Problems list", "draft": "E-mail draft"}
+
+
+def kind_label(entry) -> str:
+    """What a recorded file is, in the office's words (a nil return is an e-mail, not a workbook)."""
+    if entry.kind == "return" and entry.file.lower().endswith(".eml"):
+        return "Nil-return e-mail"
+    return KINDS.get(entry.kind, entry.kind)
 
 
 def save_nil_return(app, folder: Path, force: bool = False) -> None:
@@ -60,19 +68,23 @@ class TidyWindow(tk.Toplevel):
         self.transient(parent.winfo_toplevel())
         frame = ttk.Frame(self, padding=12)
         frame.pack(fill="both", expand=True)
-        intro = ("These returns were prepared here, are more than a month past their deadline and are still in "
-                 "their folder, unchanged. They hold learners' personal data: once KCC or TEP has them, "
-                 "delete your copies. Nothing else is touched.") if self.stale else \
+        intro = ("These files were written here for returns more than a month past their deadline: the returns, "
+                 "the problems lists exported from them and their e-mail drafts, still in their folder, unchanged. "
+                 "They hold learners' personal data: once KCC or TEP has the return, choose the copies to delete. "
+                 "Nothing else is touched.") if self.stale else \
             "Nothing to tidy: no return prepared here is more than a month past its deadline and still in its folder."
         ttk.Label(frame, text=intro, wraplength=640, justify="left").pack(anchor="w", pady=(0, 8))
         inner = ttk.Frame(frame)
         inner.pack(fill="both", expand=True)
-        self.tree = ttk.Treeview(inner, columns=("return", "due", "folder"), show="tree headings", height=12, selectmode="extended")
+        self.tree = ttk.Treeview(inner, columns=("kind", "return", "due", "folder"), show="tree headings", height=12,
+                                 selectmode="extended")
         self.tree.heading("#0", text="File", anchor="w")
+        self.tree.heading("kind", text="What it is", anchor="w")
         self.tree.heading("return", text="Return", anchor="w")
         self.tree.heading("due", text="Was due", anchor="w")
         self.tree.heading("folder", text="Folder", anchor="w")
         self.tree.column("#0", width=280)
+        self.tree.column("kind", width=110, stretch=False)
         self.tree.column("return", width=180)
         self.tree.column("due", width=110, stretch=False)
         self.tree.column("folder", width=260)
@@ -87,17 +99,26 @@ class TidyWindow(tk.Toplevel):
             except Exception:
                 title = item.entry.return_id
             self.tree.insert("", "end", iid=str(i), text=item.entry.file,
-                             values=(title, f"{item.due:%d %b %Y}", item.entry.folder))
-        self.tree.selection_set(self.tree.get_children())
+                             values=(kind_label(item.entry), title, f"{item.due:%d %b %Y}",
+                                     item.entry.folder))
+        # Nothing is chosen for the user: deleting is for files they pick (or all, on purpose).
         bar = ttk.Frame(frame)
         bar.pack(fill="x", pady=(8, 0))
         self.close_button = ttk.Button(bar, text="Close", command=self.destroy)
         self.close_button.pack(side="right")
-        self.delete_button = ttk.Button(bar, text="Delete the selected files…", style="Accent.TButton", command=self.delete)
+        self.delete_button = ttk.Button(bar, text="Delete the selected files…", style="Accent.TButton",
+                                        command=self.delete)
+        self.select_all_button = ttk.Button(bar, text="Select all", command=self.select_all)
         if self.stale:
             self.delete_button.pack(side="right", padx=(0, 8))
+            self.select_all_button.pack(side="left")
+            ttk.Label(bar, text="Ctrl+click or Shift+click to choose several.",
+                      style="Muted.TLabel").pack(side="left", padx=(8, 0))
         self.bind("<Escape>", lambda e: self.destroy())
         (self.tree if self.stale else self.close_button).focus_set()
+
+    def select_all(self) -> None:
+        self.tree.selection_set(self.tree.get_children())
 
     def delete(self) -> tuple[list, list] | None:
         from tracker_desktop.core.routine.clear_out import delete

@@ -72,6 +72,9 @@ def write_tep(app, folder: Path, password: str | None, force: bool = False) -> N
         forget()  # written: the password is not needed any more
         eml = save_draft(tep_draft(path, prep.definition.title, settings.school_name, settings.school_number),
                          path.with_suffix(".eml"), force=True)
+        from tracker_desktop.core.routine.history import DRAFT
+
+        record_history(prep, eml, kind=DRAFT)  # the draft names the file: tidied up with it
         return path, eml, record_history(prep, path)
 
     def failed(e):
@@ -109,13 +112,14 @@ def write_tep(app, folder: Path, password: str | None, force: bool = False) -> N
         forget()
 
 
-def record_history(prep, path: Path) -> str:
-    """Record a saved return (worker thread); a failure is said in the saved message, not fatal."""
+def record_history(prep, path: Path, kind: str = "return") -> str:
+    """Record a file saved for a return (worker thread): the return itself, or with `kind` its
+    problems list or e-mail draft. A failure is said in the saved message, not fatal."""
     from tracker_desktop.core.routine import history
     from tracker_desktop.core.settings import history_dir
 
     try:
-        history.record(history_dir(), prep, path)
+        history.record(history_dir(), prep, path, kind=kind)
     except (UserError, OSError) as e:
         return f"\n\n(The list of prepared returns could not be updated: {e})"
     return ""

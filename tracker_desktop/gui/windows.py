@@ -12,16 +12,19 @@ MAX_LISTED = 200
 
 
 class LeftOutWindow(tk.Toplevel):
-    """Who is not on the return and why: so the office can see nobody was dropped by mistake."""
+    """Who is not on the return and why: so the office can see nobody was dropped by mistake.
+    Rows the user took out are listed with their reason, and can be put back."""
 
-    def __init__(self, parent, prep):
+    def __init__(self, parent, prep, put_back=None):
         super().__init__(parent)
+        self.prep = prep
+        self.put_back = put_back
         self.title(f"Left out of {prep.definition.title}")
         self.transient(parent.winfo_toplevel())
         frame = ttk.Frame(self, padding=12)
         frame.pack(fill="both", expand=True)
-        ttk.Label(frame, text=f"{len(prep.left_out)} rows of the export are not on this return, because:",
-                  style="Heading.TLabel").pack(anchor="w", pady=(0, 6))
+        self.heading = ttk.Label(frame, text="", style="Heading.TLabel")
+        self.heading.pack(anchor="w", pady=(0, 6))
         inner = ttk.Frame(frame)
         inner.pack(fill="both", expand=True)
         self.tree = ttk.Treeview(inner, columns=("row", "reason"), show="headings", height=18)
@@ -33,20 +36,55 @@ class LeftOutWindow(tk.Toplevel):
         self.tree.configure(yscrollcommand=scroll.set)
         self.tree.pack(side="left", fill="both", expand=True)
         scroll.pack(side="right", fill="y")
-        for item in prep.left_out:
-            self.tree.insert("", "end", values=(item.source_row, item.reason))
+        self._fill()
         # The chosen row's reason in full, wrapped: a long reason is cut at the column's edge.
         self.detail = ttk.Label(frame, text="", justify="left", anchor="nw", wraplength=600)
         self.detail.pack(fill="x", pady=(6, 0))
         frame.bind("<Configure>", lambda e: self.detail.configure(wraplength=max(e.width - 28, 200)))
         self.tree.bind("<<TreeviewSelect>>", self._show_detail)
-        ttk.Button(frame, text="Close", command=self.destroy).pack(anchor="e", pady=(8, 0))
+        bar = ttk.Frame(frame)
+        bar.pack(fill="x", pady=(8, 0))
+        ttk.Button(bar, text="Close", command=self.destroy).pack(side="right")
+        self.put_back_button = ttk.Button(bar, text="Put back on the return", command=self._put_back)
+        if put_back is not None:
+            self.put_back_button.pack(side="right", padx=(0, 8))
+        self.tree.bind("<<TreeviewSelect>>", self._can_put_back, add="+")
         self.bind("<Escape>", lambda e: self.destroy())
         items = self.tree.get_children()
         if items:  # a row chosen, so the arrow keys move through them from the start
             self.tree.selection_set(items[0])
             self.tree.focus(items[0])
+        self._can_put_back()
         self.tree.focus_set()
+
+    def _fill(self) -> None:
+        self.tree.delete(*self.tree.get_children())
+        count = len(self.prep.left_out)
+        self.heading.configure(text=f"{count} row{'s' if count != 1 else ''} of the export "
+                                    f"{'are' if count != 1 else 'is'} not on this return, because:")
+        for i, item in enumerate(self.prep.left_out):
+            reason = f"Taken out by you: {item.reason}" if item.taken_out else item.reason
+            self.tree.insert("", "end", iid=f"{i}", values=(item.source_row, reason),
+                             tags=("taken",) if item.taken_out else ())
+
+    def _chosen(self):
+        chosen = self.tree.selection()
+        if not chosen or not self.tree.exists(chosen[0]):
+            return None
+        return self.prep.left_out[int(chosen[0])]
+
+    def _can_put_back(self, event=None) -> None:
+        item = self._chosen()
+        self.put_back_button.state(["!disabled"] if item is not None and item.taken_out else ["disabled"])
+
+    def _put_back(self) -> None:
+        item = self._chosen()
+        if item is None or not item.taken_out or self.put_back is None:
+            return
+        if self.put_back(item.source_row) is not None:
+            self._fill()
+            self.detail.configure(text=f"Export row {item.source_row} is back on the return.")
+            self._can_put_back()
 
     def _show_detail(self, event=None) -> None:
         chosen = self.tree.selection()

@@ -50,6 +50,16 @@ def _age_problem(ctx: CheckContext, row: int, rule_id: str, gap: tuple[int, int,
     return problem(row, "Date of Birth", rule_id, f"{dob:%d/%m/%Y}", detail)
 
 
+@row_rule("unreadable-character", ERROR, "Character that could not be read",
+          message=("{column} '{value}' holds a character the export's file could not give (shown as \ufffd): "
+                   "type the value as it should be, and correct it in the MIS."),
+          description="A byte that is a character in no encoding an MIS writes was found on this line of the export.",
+          advice="Retype the value in the MIS (a character was saved in a way no encoding holds), then export again.")
+def unreadable_character(ctx: CheckContext, row: int, values: dict[str, str], columns: Sequence[str]) -> list[Problem]:
+    """Any column: a row check, so the cell's own checks (and a dropdown's) still run as well."""
+    return [problem(row, c, "unreadable-character", values[c]) for c in columns if "\ufffd" in values.get(c, "")]
+
+
 @row_rule("age-year-query", QUERY, "Age and year group one year apart",
           message=("Date of birth {value} makes the learner {detail}: check the year group (held back or moved up a "
                    "year?)."),

@@ -14,7 +14,8 @@ from tracker_desktop.core.checking.rules import RULES
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.writing.files import write_atomic, write_workbook
 
-HEADERS = ["Row in return", "Export row", "UPN", "Name", "Column", "Severity", "Problem", "What to do"]
+HEADERS = ["Row in return", "Export row", "UPN", "Name", "Column", "Severity", "Problem", "What to do",
+           "Accepted because"]
 
 
 def advice(rule_id: str) -> str:
@@ -27,13 +28,16 @@ def problem_rows(prep) -> list[list[str]]:
     """The rows of the export, from any object shaped like a Preparation."""
     identity = prep.definition.identity
     rows = []
+    acceptance = getattr(prep, "acceptance", None)
     for p in prep.problems:
         learner = prep.learners[p.row]
+        accepted = acceptance(p) if acceptance else None
         values = learner.values
         name = " ".join(v for v in (values.get("Legal Forename", ""), values.get("Legal Surname", "")) if v.strip())
         rows.append([
             str(prep.sheet_row(p.row)), str(learner.source_row), values.get(identity, ""), name, p.column,
-            "Error" if p.severity == "error" else "Query", p.message, advice(p.rule),
+            "Error" if p.severity == "error" else ("Query (accepted)" if accepted else "Query"), p.message,
+            advice(p.rule), accepted.note if accepted else "",
         ])
     return rows
 
@@ -68,7 +72,7 @@ def xlsx_bytes(prep) -> bytes:
 
     book = openpyxl.Workbook(write_only=True)
     sheet = in_memory.write_only_sheet(book, "Problems")  # no plain copy in the temp folder
-    widths = [10, 10, 16, 26, 26, 9, 70, 70]
+    widths = [10, 10, 16, 26, 26, 16, 70, 70, 40]
     for i, width in enumerate(widths):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(i + 1)].width = width
     sheet.freeze_panes = "A2"

@@ -44,3 +44,20 @@ def written_differently(prep: Any, row: int) -> list[Problem]:
     stands, so each such value is an error until the cell is edited (or the return saved anew)."""
     return [problem(row, column, "written-differently", fix.before, fix.after)
             for column, fix in prep.learners[row].fixes.items() if not fix.edited]
+
+
+@extra_rule("row-damaged", QUERY, "Row damaged in the export",
+            message="{detail}.",
+            description=("A stray quote mark in a CSV export: the row was read on its own, split at each delimiter, so "
+                         "no learner was lost; its values should be checked."),
+            advice="Remove the stray quote mark (\") from the learner's details in the MIS, then export again.")
+def damaged_row(prep: Any, row: int) -> list[Problem]:
+    """A row the reader could only partly make sense of: a query on the learner's identifier (or
+    the first column), for the whole row to be checked. It stays after edits: the export is what
+    is damaged. Run for learners that are the export's own rows."""
+    why = prep.table.damaged.get(prep.learners[row].source_row)
+    if not why or not prep.columns:
+        return []
+    identity = prep.headers.get(prep.definition.identity, prep.definition.identity)
+    column = identity if identity in prep.columns else prep.columns[0]
+    return [problem(row, column, "row-damaged", detail=why)]

@@ -7,6 +7,7 @@ reused."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -375,6 +376,9 @@ def mapping_to_json(mapping: Mapping) -> dict:
     return {t: (asdict(s) if s else None) for t, s in mapping.items()}
 
 
+_HOWS = frozenset({"value", "join", "address", "address-block", "block-town", "block-county", "block-postcode", "sen"})
+
+
 def mapping_from_json(data: dict) -> Mapping:
     out: Mapping = {}
     for target, raw in data.items():
@@ -383,17 +387,28 @@ def mapping_from_json(data: dict) -> Mapping:
         elif isinstance(raw, str):
             out[target] = Source((raw,))
         else:
-            out[target] = Source(tuple(raw["columns"]), raw.get("how", "value"), raw.get("score", 100), raw.get("line", 0))
+            columns, how = raw["columns"], raw.get("how", "value")
+            score, line = raw.get("score", 100), raw.get("line", 0)
+            # A hand-edited or damaged file: every part must be of the kind a saved matching has.
+            if not (isinstance(columns, (list, tuple)) and columns and all(isinstance(c, str) for c in columns)
+                    and how in _HOWS and isinstance(score, int) and isinstance(line, int) and 0 <= line <= 99):
+                raise ValueError(f"not a column matching entry: {target!r}")
+            out[target] = Source(tuple(columns), how, score, line)
     return out
 
 
 def load_mapping(path: Path) -> Mapping:
+    from tracker_desktop.core.reading.inputs import MAX_MAPPING_BYTES, read_input
+
+    path = Path(path)
+    if not os.path.lexists(path):
+        raise UserError(f"The column matching file {path.name} does not exist.")
+    data = read_input(path, limit=MAX_MAPPING_BYTES, what="a column matching file")
     try:
-        return mapping_from_json(json.loads(Path(path).read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise UserError(f"The column matching file {Path(path).name} does not exist.") from None
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise UserError(f"The column matching file {Path(path).name} is damaged; match the columns again.") from None
+        return mapping_from_json(json.loads(data.decode("utf-8")))
+    # RecursionError: a file nested thousands of levels deep, which no saved matching is
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
+        raise UserError(f"The column matching file {path.name} is damaged; match the columns again.") from None
 
 
 def save_mapping(mapping: Mapping, path: Path) -> None:

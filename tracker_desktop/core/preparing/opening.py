@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,23 +31,50 @@ from tracker_desktop.core.values.calendar import academic_year_start
 Progress = Callable[[str, float], None]
 
 
+_MONTH = re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?", re.ASCII)
+_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+EARLIEST_DAY = dt.date(2000, 1, 1)
+
+
 def parse_period(text: str | None, as_of: dt.date) -> dt.date:
+    """The reporting month from 'YYYY-MM' (or a real date in it), within the sane range."""
     if not text:
         return as_of.replace(day=1)
+    example = "write the period as YYYY-MM, e.g. 2024-10"
+    m = _MONTH.fullmatch(text.strip())
+    if not m:
+        raise UserError(f"'{text}' is not a month: {example}.")
     try:
-        year, month = text.strip().split("-")[:2]
-        return dt.date(int(year), int(month), 1)
+        day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
     except ValueError:
-        raise UserError(f"'{text}' is not a month: write the period as YYYY-MM, e.g. 2024-10.") from None
+        raise UserError(f"'{text}' is not a real month (or day): {example}.") from None
+    sane_range(day, f"The period '{text}'")
+    return day.replace(day=1)
 
 
 def parse_day(text: str | None) -> dt.date:
+    """A date from 'YYYY-MM-DD' (default today), within the sane range."""
     if not text:
         return dt.date.today()
+    example = "write it as YYYY-MM-DD, e.g. 2024-09-13"
+    m = _DAY.fullmatch(text.strip())
+    if not m:
+        raise UserError(f"'{text}' is not a date: {example}.")
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
-        raise UserError(f"'{text}' is not a date: write it as YYYY-MM-DD, e.g. 2024-09-13.") from None
+        raise UserError(f"'{text}' is not a real date: {example}.") from None
+    sane_range(day, f"The date '{text}'")
+    return day
+
+
+def sane_range(day: dt.date, what: str) -> None:
+    """Returns are about this year: a date before 2000 or more than a year ahead is a typing
+    slip (2099 for 2009, 0001), which would otherwise silently leave everyone out."""
+    latest = dt.date.today() + dt.timedelta(days=366)
+    if not (EARLIEST_DAY <= day <= latest):
+        raise UserError(f"{what} is outside the years a return can be for ({EARLIEST_DAY.year} to "
+                        f"{latest:%B %Y}): check the year.")
 
 
 def known_headers(definition: ReturnDefinition) -> set[str]:

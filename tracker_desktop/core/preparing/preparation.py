@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tracker_desktop.core.checking import rules
+from tracker_desktop.core.checking import rules, variant_rules
+from tracker_desktop.core.checking.accepted import Acceptance, AcceptedQueries
 from tracker_desktop.core.checking.rules import ERROR, QUERY, Problem
 from tracker_desktop.core.matching.mapping import Mapping, RowReader, columns_report, targets
 from tracker_desktop.core.memory import collection_paused
@@ -52,6 +53,7 @@ class Learner:
 class LeftOut:
     source_row: int
     reason: str
+    taken_out: bool = False  # the user took this row out (the reason is theirs), rather than scope
 
 
 @dataclass
@@ -86,6 +88,9 @@ def from_export(prep: Preparation, progress: Progress | None = None) -> Built:
     blocking = _missing_scope_column(prep)
     if blocking:
         return Built([], [LeftOut(r, blocking) for r in prep.table.source_rows], blocking)
+    recoded: dict[int, dict[int, str]] = {}
+    for (source_row, col), text in prep.table.recoded.items():
+        recoded.setdefault(source_row, {})[col] = text
     built = Built([])
     total = max(len(prep.table.rows), 1)
     for i, (row, source_row) in enumerate(zip(prep.table.rows, prep.table.source_rows, strict=True)):
@@ -93,15 +98,32 @@ def from_export(prep: Preparation, progress: Progress | None = None) -> Built:
         learner = Learner(source_row, {}, {})
         prep.clean_into(learner, raw, deciding)
         reason = out_of_scope(prep.definition.scope, learner.values, prep.period, prep.headers)
+        if reason and source_row in prep.table.damaged:
+            reason += f" - but {prep.table.damaged[source_row]}"  # never a silent drop of a damaged row
         if reason:
             built.left_out.append(LeftOut(source_row, reason))
             continue
         prep.clean_into(learner, raw, rest, reader.composed(row))
+        if source_row in recoded:
+            _record_recoded(prep, learner, reader, row, raw, recoded[source_row])
         learner.values = {c: learner.values[c] for c in wanted}  # template order
         built.learners.append(learner)
         if progress and i % 2000 == 0:
             progress("Tidying", 0.1 + 0.8 * i / total)
     return built
+
+
+def _record_recoded(prep: Preparation, learner: Learner, reader: RowReader, row: list[str], raw: dict[str, str],
+                    recoded: dict[int, str]) -> None:
+    """A line of the export read in another encoding than the rest of the file: each value it
+    changed is a fix, showing what the file's own encoding would have given."""
+    as_found = list(row)
+    for col, text in recoded.items():
+        if col < len(as_found):
+            as_found[col] = text
+    for column, text in reader.values(as_found).items():
+        if column in prep.template.headers and text != raw.get(column) and column in learner.values:
+            learner.fixes[column] = Fix(column, text, learner.values[column])
 
 
 def _missing_scope_column(prep: Preparation) -> str | None:
@@ -133,6 +155,10 @@ class Preparation:
         self.remembered = opening.remembered
         self._learner_source = learners
         self._extra_rules = tuple(extra_rules)
+        # Rows the user took out, by source row: (place among the learners as built, learner, reason).
+        # Kept by source row so a remap (which rebuilds every learner) still leaves them out.
+        self._taken_out: dict[int, tuple[int, Learner, str]] = {}
+        self._accepted: AcceptedQueries | None = None
         self.learners: list[Learner] = []
         self.blocking: str | None = None
         self.left_out: list[LeftOut] = []
@@ -195,9 +221,20 @@ class Preparation:
 
     def _build(self, progress: Progress | None) -> None:
         self._read_plan = {}  # the mapping may have changed: how each column is read and cleaned
-        self._edited = {}  # learner -> the columns the user typed in: a build reads them afresh
+        self._edited = {}  # source row -> the columns the user typed in: a build reads them afresh
         built = self._learner_source(self, progress)
         self.learners, self.left_out, self.blocking = built.learners, built.left_out, built.blocking
+        if self._taken_out:
+            reasons = {source_row: reason for source_row, (_, _, reason) in self._taken_out.items()}
+            self._taken_out = {}
+            kept = []
+            for place, learner in enumerate(self.learners):
+                if learner.source_row in reasons:
+                    self._taken_out[learner.source_row] = (place, learner, reasons[learner.source_row])
+                else:
+                    kept.append(learner)
+            self.learners = kept
+            self.left_out = self.left_out + self._taken_out_list()
         if progress:
             progress("Checking", 0.9)
         self.recheck()
@@ -269,6 +306,8 @@ class Preparation:
 
     def _check_row(self, row: int) -> list[Problem]:
         found = rules.check_learner(self._context, row, self.learners[row].values, self.columns)
+        if self._learner_source is from_export:  # learners are the export's rows
+            found.extend(variant_rules.damaged_row(self, row))
         for rule in self._extra_rules:
             found.extend(rule(self, row))
         if len(found) > 1:
@@ -304,12 +343,15 @@ class Preparation:
     @property
     def problems(self) -> list[Problem]:
         """Every problem, by row and then in column order (the rows' own lists joined, not sorted)."""
+        return list(self._all_problems())
+
+    def _all_problems(self) -> list[Problem]:
         if self._merged is None:
             merged: list[Problem] = []
             for row in range(len(self._row_problems)):
                 merged += self.problems_at(row)
             self._merged = merged
-        return list(self._merged)
+        return self._merged
 
     def problems_at(self, row: int) -> list[Problem]:
         """One learner's problems in column order (what the grid colours and notes)."""
@@ -330,13 +372,123 @@ class Preparation:
         return self._duplicates.rows() if self._duplicates is not None else set()
 
     def counts(self) -> dict[str, int]:
-        """Errors and queries on the whole return, kept up to date edit by edit."""
+        """Errors, queries still to look at, and queries accepted (counted apart). Errors and
+        queries are kept up to date edit by edit; accepted ones are looked up among the queries
+        only when the school keeps accepted queries (they change outside the return)."""
         errors, queries = self._tally.get(ERROR, 0), self._tally.get(QUERY, 0)
         if self._duplicates is not None:
             severity = rules.RULES["duplicate-learner"].severity
             errors += self._duplicates.count if severity == ERROR else 0
             queries += self._duplicates.count if severity == QUERY else 0
-        return {"errors": errors, "queries": queries}
+        accepted = 0
+        if self._accepted is not None and queries:
+            accepted = sum(p.severity == QUERY and self.acceptance(p) is not None for p in self._all_problems())
+        return {"errors": errors, "queries": queries - accepted, "accepted": accepted}
+
+    # --- taking rows out ---------------------------------------------------------------------
+
+    def take_out(self, row: int, reason: str) -> LeftOut:
+        """The user takes a learner off the return (a duplicate row, someone who should not be
+        on it), with their reason: listed with the left-out learners, never written."""
+        from tracker_desktop.core.errors import UserError
+
+        if self.definition.prepopulated:
+            raise UserError("TEP's sheet keeps every row TEP sent: write what you know in the row instead.")
+        reason = " ".join(reason.split())
+        if not reason:
+            raise UserError("Say why this row is taken out (e.g. the same learner as row 14).")
+        place = self._place(row)
+        learner = self.learners.pop(row)
+        self._taken_out[learner.source_row] = (place, learner, reason)
+        self._set_row(row, [])  # its problems leave the counts
+        self._row_problems.pop(row)
+        self._renumber(row)
+        self._check_duplicates()
+        self.left_out = [o for o in self.left_out if not o.taken_out] + self._taken_out_list()
+        return next(o for o in self.left_out if o.taken_out and o.source_row == learner.source_row)
+
+    def put_back(self, source_row: int) -> int:
+        """Put a row the user took out back where it was; returns its row index on the return."""
+        from tracker_desktop.core.errors import UserError
+
+        if source_row not in self._taken_out:
+            raise UserError(f"Export row {source_row} was not taken out of the return.")
+        place, learner, _ = self._taken_out.pop(source_row)
+        earlier_out = sum(1 for p, _, _ in self._taken_out.values() if p < place)
+        row = min(place - earlier_out, len(self.learners))
+        self.learners.insert(row, learner)
+        self._row_problems.insert(row, [])
+        self._renumber(row)
+        self._set_row(row, self._check_row(row))
+        self._check_duplicates()
+        self.left_out = [o for o in self.left_out if not o.taken_out] + self._taken_out_list()
+        return row
+
+    @property
+    def taken_out(self) -> list[LeftOut]:
+        return self._taken_out_list()
+
+    def _place(self, row: int) -> int:
+        """Where a learner on the return stands in the order the learners were built in (counting
+        those taken out), so that putting it back puts it where it was."""
+        order = sorted(p for p, _, _ in self._taken_out.values())
+        position = row
+        for p in order:
+            if p <= position:
+                position += 1
+        return position
+
+    def _taken_out_list(self) -> list[LeftOut]:
+        return [LeftOut(source_row, reason, taken_out=True)
+                for source_row, (_, _, reason) in sorted(self._taken_out.items(), key=lambda kv: kv[1][0])]
+
+    def _renumber(self, start: int) -> None:
+        """Problems name their learner's index: after a row goes or comes back, those below move."""
+        from dataclasses import replace
+
+        for i in range(start, len(self._row_problems)):
+            self._row_problems[i] = [p if p.row == i else replace(p, row=i) for p in self._row_problems[i]]
+
+    # --- accepting queries --------------------------------------------------------------------
+
+    def use_accepted(self, accepted: AcceptedQueries | None) -> None:
+        """The school's accepted queries (checking/accepted.py): those problems are shown as accepted."""
+        self._accepted = accepted
+
+    def identifier(self, row: int) -> str:
+        """The learner's UPN (or ULN for a college), which an accepted query is remembered by."""
+        from tracker_desktop.core.values.identifiers import ULN_NOT_KNOWN
+
+        values = self.learners[row].values
+        for name in dict.fromkeys((self.definition.identity, "ULN", "UPN")):
+            value = values.get(self.headers.get(name, name), "").strip().upper()
+            # The 'not known' ULN is shared by many learners: it identifies nobody.
+            if value and name in ("UPN", "ULN") and value != ULN_NOT_KNOWN:
+                return value
+        return ""
+
+    def acceptance(self, problem: Problem) -> Acceptance | None:
+        if self._accepted is None or problem.severity != "query":
+            return None
+        return self._accepted.get(self.sender.code, self.identifier(problem.row), problem.rule)
+
+    def accept(self, problem: Problem, note: str) -> Acceptance:
+        """Accept a query with the office's note, remembered for this learner and rule."""
+        from tracker_desktop.core.errors import UserError
+
+        if self._accepted is None:
+            raise UserError("Accepted queries cannot be kept here: open the return from the app, "
+                            "or give a settings folder.")
+        values = self.learners[problem.row].values
+        names = tuple(values.get(self.headers.get(n, n), "") for n in
+                      ("Legal Surname", "Legal Forename", "Middle Name(s)", "Preferred Surname", "Preferred Forename"))
+        if problem.severity != "query":
+            raise UserError("Only a query can be accepted: an error must be fixed before the return is sent.")
+        return self._accepted.accept(self.sender.code, self.identifier(problem.row), problem.rule, note, names)
+
+    def withdraw(self, problem: Problem) -> None:
+        if self._accepted is not None:
+            self._accepted.withdraw(self.sender.code, self.identifier(problem.row), problem.rule)
 
     # --- editing -------------------------------------------------------------------------------
 
@@ -356,7 +508,7 @@ class Preparation:
             learner = self.learners[row]
             value = self.clean_one(column, text)
             learner.values[column] = value
-            self._edited.setdefault(row, set()).add(column)
+            self._edited.setdefault(learner.source_row, set()).add(column)
             learner.fixes.pop(column, None)
             if value != text.strip():
                 learner.fixes[column] = Fix(column, text, value, edited=True)
@@ -371,7 +523,7 @@ class Preparation:
         """Put back a value exactly as it was (undo/redo), with the tidying record it had."""
         learner = self.learners[row]
         learner.values[column] = value
-        self._edited.setdefault(row, set()).add(column)
+        self._edited.setdefault(learner.source_row, set()).add(column)
         learner.fixes.pop(column, None)
         if fix is not None:
             learner.fixes[column] = fix
@@ -411,19 +563,36 @@ class Preparation:
         return [c for c in dict.fromkeys(self.headers.get(n, n) for n in (*SCOPE_COLUMNS, *dates)) if c in wanted]
 
     def _reread(self, changed: list[str]) -> None:
+        """Read the changed columns again, as from_export would: a learner with a typed cell, or
+        a line of the export read in another encoding, is read again whole (all of it, as a fresh
+        build does); fixes keep the order a build gives them."""
         self._read_plan = {}
         reader = RowReader(self.table, self.mapping)
+        wanted = targets(self.definition, self.columns)
+        deciding = self._deciding_columns(wanted)
+        rest = [c for c in wanted if c not in deciding]
+        order = deciding + rest
         index = {source_row: i for i, source_row in enumerate(self.table.source_rows)}
+        recoded: dict[int, dict[int, str]] = {}
+        for (source_row, col), text in self.table.recoded.items():
+            recoded.setdefault(source_row, {})[col] = text
         rows = self.table.rows
-        for learner_index, learner in enumerate(self.learners):
-            edited = self._edited.get(learner_index)
-            columns = changed if not edited else [c for c in learner.values if c in edited or c in changed]
-            if not columns:
-                continue
+        taken_out = [learner for _, learner, _ in self._taken_out.values()]  # a fresh build reads them too
+        for learner in [*self.learners, *taken_out]:
             row = rows[index[learner.source_row]]
-            for column in columns:
-                learner.fixes.pop(column, None)
-            self.clean_into(learner, reader.values(row), columns, reader.composed(row))
+            if learner.source_row in self._edited or learner.source_row in recoded:
+                raw = reader.values(row)
+                learner.fixes = {}
+                self.clean_into(learner, raw, deciding)
+                self.clean_into(learner, raw, rest, reader.composed(row))
+                if learner.source_row in recoded:
+                    _record_recoded(self, learner, reader, row, raw, recoded[learner.source_row])
+                continue
+            fixes = learner.fixes
+            for column in changed:
+                fixes.pop(column, None)
+            self.clean_into(learner, reader.values(row), changed, reader.composed(row))
+            learner.fixes = {c: fixes[c] for c in order if c in fixes}
         self._edited = {}
         self.recheck()
 
@@ -489,16 +658,23 @@ class Preparation:
             ("rows", len(learners)),
             ("learners", ({"source_row": learner.source_row, "row": sheet_row(i)}
                           for i, learner in enumerate(learners))),
-            ("left_out", ({"source_row": out.source_row, "reason": out.reason} for out in self.left_out)),
+            ("left_out", ({"source_row": out.source_row, "reason": out.reason, "taken_out": out.taken_out}
+                          for out in self.left_out)),
+            ("counts", self.counts()),
             ("fixes", ({"source_row": learner.source_row, "row": sheet_row(i), "column": f.column,
                         "before": f.before, "after": f.after}
                        for i, learner in enumerate(learners) for f in learner.fixes.values())),
             ("problems", ({"source_row": learners[p.row].source_row, "row": sheet_row(p.row),
-                           "column": p.column, "severity": p.severity, "rule": p.rule, "message": p.message}
+                           "column": p.column, "severity": p.severity, "rule": p.rule, "message": p.message,
+                           "accepted": self._accepted_note(p)}
                           for p in self.problems)),
             ("unmatched_columns", [c for c in self._columns_to_fill() if self.mapping.get(c) is None]),
             ("template_columns", columns_report(self.definition, self.columns, self.mapping)),
         ]
+
+    def _accepted_note(self, problem: Problem) -> str | None:
+        found = self.acceptance(problem)
+        return found.note if found else None
 
     def _columns_to_fill(self) -> list[str]:
         """Columns the export is expected to fill (for TEP's sheets, only the school's)."""

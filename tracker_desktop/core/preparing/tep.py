@@ -27,12 +27,12 @@ from tracker_desktop.core.writing.workbook import fill_prepopulated
 
 def open_prepopulated(path: Path, password: str | None) -> bytes:
     """TEP's workbook as plain xlsx bytes, decrypted in memory when it is encrypted."""
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{Path(path).name}: TEP's workbook was not found in {Path(path).parent}.") from None
-    except OSError as e:
-        raise UserError(f"{Path(path).name}: TEP's workbook cannot be read ({e.strerror or e}).") from None
+    from tracker_desktop.core.reading.inputs import read_input
+    from tracker_desktop.core.reading.workbook_guard import check_xlsx
+
+    data = read_input(Path(path), what="TEP's workbook")
+    if data.startswith(b"PK\x03\x04"):
+        check_xlsx(Path(path).name, data)
     if protection.is_encrypted(data):
         if not password:
             raise protection.WrongPassword(f"{Path(path).name} is encrypted: give the password TEP told you (--prepopulated-password-file).")

@@ -34,6 +34,7 @@ from xml.parsers import expat
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.matching.mapping import split_block
 from tracker_desktop.core.reading.table import Table
+from tracker_desktop.core.values.numbers import small_number
 
 HEADERS = [
     "UPN", "Legal Surname", "Legal Forename", "Middle Name(s)", "Preferred Surname", "Preferred Forename",
@@ -65,6 +66,16 @@ class CTFError(UserError):
 
 class _Refused(Exception):
     pass
+
+
+class _TooDeep(Exception):
+    pass
+
+
+# A CTF is about eight levels deep (CTfile/CTFpupilData/Pupil/Contacts/Contact/Phones/Phone/PhoneNo);
+# a document nested millions deep would build a tree of gigabytes.
+MAX_DEPTH = 64
+MAX_ELEMENTS = 5_000_000  # a few hundred per pupil, for thousands of pupils
 
 
 def looks_like_ctf(data: bytes) -> bool:
@@ -128,13 +139,35 @@ def _parse(path: Path, data: bytes) -> Element:
     parser.UnparsedEntityDeclHandler = refuse
     parser.ExternalEntityRefHandler = refuse
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.StartElementHandler = lambda tag, attrs: builder.start(tag, attrs)
-    parser.EndElementHandler = lambda tag: builder.end(tag)
+    depth = [0]
+
+    count = [0]
+
+    def start(tag, attrs):
+        depth[0] += 1
+        count[0] += 1
+        if depth[0] > MAX_DEPTH or count[0] > MAX_ELEMENTS:
+            raise _TooDeep()
+        builder.start(tag, attrs)
+
+    def end(tag):
+        depth[0] -= 1
+        builder.end(tag)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
     parser.CharacterDataHandler = lambda text: builder.data(text)
     parser.buffer_text = True
     try:
         parser.Parse(data, True)
         root = builder.close()
+    except _TooDeep:
+        raise CTFError(f"{path.name}: the XML is nested more than {MAX_DEPTH} levels deep or holds more than "
+                       f"{MAX_ELEMENTS:,} elements, which a Common Transfer File never does; "
+                       "it was not read, for safety.") from None
+    except (LookupError, ValueError):  # an encoding expat cannot read (UTF-7, an unknown name)
+        raise CTFError(f"{path.name}: the XML declares an encoding a Common Transfer File never uses; "
+                       "export the CTF from the MIS again (it writes UTF-8).") from None
     except _Refused:
         raise CTFError(f"{path.name}: the file declares a DOCTYPE or entities, which a Common Transfer File never has; it was not read, for safety.") from None
     except expat.ExpatError as e:
@@ -313,7 +346,7 @@ def _primary_contact(pupil: Element) -> Element | None:
     def priority(item: tuple[int, Element]) -> tuple[int, int]:
         index, contact = item
         order = _text(contact, "Order")
-        return (int(order) if order.isdigit() else 10**6, index)
+        return (small_number(order, 10**6), index)
 
     named = [(i, c) for i, c in enumerate(contacts) if _text(c, "Surname", "Forename") or _phones(_child(c, "Phones"))]
     return min(named, key=priority)[1] if named else None

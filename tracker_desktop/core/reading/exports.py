@@ -5,14 +5,15 @@ cp1250 on mostly-ASCII files. Cells are never interpreted here: 'NA' and 'Null' 
 """
 from __future__ import annotations
 
-import codecs
-import csv
 import io
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
+from tracker_desktop.core.reading import delimited
 from tracker_desktop.core.reading.cells import ExportError, excel_cell_text  # noqa: F401 (also read from here)
+from tracker_desktop.core.reading.inputs import read_input
 from tracker_desktop.core.reading.table import Table
+from tracker_desktop.core.reading.workbook_guard import check_xlsx
 from tracker_desktop.core.values.signatures import OLE_SIGNATURE, ZIP_SIGNATURE
 from tracker_desktop.core.values.text import fold
 
@@ -22,14 +23,7 @@ HEADER_SEARCH_ROWS = 30
 def read_export(path: Path, known_headers: Iterable[str] = ()) -> Table:
     """Read an export; `known_headers` (folded names) help find the header row and the right sheet."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ExportError(f"{path.name}: the file does not exist (looked in {path.parent}).") from None
-    except PermissionError:
-        raise ExportError(f"{path.name}: the file cannot be opened - it may be open in Excel or you may not have permission. Close it and try again.") from None
-    except OSError as e:
-        raise ExportError(f"{path.name}: the file cannot be read ({e.strerror or e}).") from None
+    data = read_input(path, error=ExportError, what="the export")
     return read_export_bytes(path, data, known_headers)
 
 
@@ -60,79 +54,56 @@ def read_export_bytes(path: Path, data: bytes, known_headers: Iterable[str] = ()
 # --- delimited text -------------------------------------------------------------------------
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Return (text, encoding name) by BOM, then strict UTF-8, then Windows-1252."""
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            try:
-                return data.decode(name), name
-            except UnicodeDecodeError:
-                break
-    # UTF-16 without a BOM shows as every other byte being NUL.
-    sample = data[:4000]
-    if len(sample) >= 4 and sample[1::2].count(0) > len(sample) // 4:
-        try:
-            return data.decode("utf-16-le"), "utf-16-le"
-        except UnicodeDecodeError:
-            pass
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    # cp1252 leaves five bytes undefined; they are control characters in latin-1, which is harmless.
-    return data.decode("cp1252", errors="strict") if _cp1252_ok(data) else data.decode("latin-1"), "windows-1252"
-
-
-def _cp1252_ok(data: bytes) -> bool:
-    try:
-        data.decode("cp1252")
-        return True
-    except UnicodeDecodeError:
-        return False
-
-
-def _looks_binary(text: str) -> bool:
-    sample = text[:20000]
-    if not sample:
-        return False
-    controls = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\r\n\t") or ch == "\ufffd")
-    return "\x00" in sample or controls > len(sample) * 0.02
-
-
-def _sniff_delimiter(text: str, known: set[str] = frozenset()) -> str:
-    lines = [ln for ln in text.splitlines()[:HEADER_SEARCH_ROWS] if ln.strip()]
-    best, best_score = ",", (-1, -1)
-    for delim in (",", "\t", ";", "|"):
-        counts = [ln.count(delim) for ln in lines]
-        if not counts:
-            continue
-        top = max(counts)
-        # The delimiter that splits a line into known column headings wins (a tab-separated file
-        # whose addresses hold commas); otherwise the one that splits the most lines into the
-        # most, steady fields.
-        hits = max(sum(1 for cell in ln.split(delim) if fold(cell.strip().strip('"')) in known) for ln in lines)
-        score = (hits, top * sum(1 for c in counts if c == top))
-        if score > best_score:
-            best, best_score = delim, score
-    return best
+    """Return (text, encoding name): by BOM, then strict UTF-8, then Windows-1252, line by line."""
+    decoded = delimited.decode(data)
+    return decoded.text, decoded.encoding
 
 
 def _read_delimited(path: Path, data: bytes, known: set[str]) -> Table:
-    text, encoding = decode_text(data)
-    if _looks_binary(text):
+    decoded = delimited.decode(data)
+    text = decoded.text
+    if delimited.looks_binary(text):
         raise ExportError(f"{path.name}: this is not a CSV or Excel export (it looks like a binary file). Export the report from the MIS as CSV or Excel.")
-    delimiter = _sniff_delimiter(text, known)
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        raw_rows = list(reader)
-    except csv.Error as e:
-        raise ExportError(f"{path.name}: the file is not a readable CSV ({e}).") from None
+    delimiter = delimited.sniff_delimiter(text, known, fold, HEADER_SEARCH_ROWS)
+    records = delimited.split_records(text, delimiter)
     # A quoted field spanning lines still counts as one spreadsheet row; count physical rows as
     # a spreadsheet does (each CSV record is one row).
-    rows = [[cell.strip("\ufeff") if i == 0 else cell for i, cell in enumerate(r)] for r in raw_rows]
-    table = _table_from_rows(path, rows, known, sheet=None)
-    names = {",": "comma", "\t": "tab", ";": "semicolon", "|": "bar"}
-    table.notes.append(f"read as {encoding} text, {names[delimiter]}-separated")
+    rows = [[cell.strip("\ufeff") if i == 0 else cell for i, cell in enumerate(r)] for r in records.rows]
+    table = _table_from_rows(path, rows, known, sheet=None, damaged=records.damaged)
+    note = f"read as {decoded.encoding} text, {delimited.NAMES[delimiter]}-separated"
+    if decoded.other_lines:
+        note += f"; {_lines(decoded.other_lines)} needed another encoding than the rest and were read as such"
+        _record_recoded(table, records, decoded)
+    if decoded.unreadable_lines:
+        note += f"; {_lines(decoded.unreadable_lines)} held a byte no encoding has (shown as \ufffd)"
+    if records.damaged:
+        note += f"; {len(records.damaged)} damaged row(s) read line by line (a stray quote mark)"
+    table.notes.append(note)
     return table
+
+
+def _lines(numbers: Iterable[int]) -> str:
+    listed = sorted(numbers)
+    shown = ", ".join(str(n) for n in listed[:10]) + (f" and {len(listed) - 10} more" if len(listed) > 10 else "")
+    return f"line{'s' if len(listed) > 1 else ''} {shown}"
+
+
+def _record_recoded(table: Table, records: delimited.Records, decoded: delimited.Decoded) -> None:
+    """Each cell on a line read in another encoding, as the file's own encoding would have
+    shown it: the learner's fix then says what changed."""
+    import bisect
+
+    main = "cp1252" if decoded.encoding == "windows-1252" else "utf-8"
+    by_row = dict(zip(table.source_rows, table.rows, strict=True))
+    for line, encoding in sorted(decoded.other_lines.items()):
+        index = bisect.bisect_right(records.lines, line) - 1  # the record this line belongs to
+        row = by_row.get(index + 1)
+        if row is None:
+            continue
+        for col, cell in enumerate(row):
+            if not cell.isascii() and (index + 1, col) not in table.recoded:
+                raw = cell.encode("cp1252" if encoding == "windows-1252" else "utf-8", errors="replace")
+                table.recoded[(index + 1, col)] = raw.decode(main, errors="backslashreplace")
 
 
 # --- Excel ------------------------------------------------------------------------------------
@@ -149,7 +120,17 @@ def _is_encrypted_ole(data: bytes) -> bool:
 def _read_excel(path: Path, data: bytes, known: set[str]) -> Table:
     from tracker_desktop.core.reading.workbook_sheets import read_sheets
 
-    sheets, unread = read_sheets(path, data)
+    if data.startswith(ZIP_SIGNATURE):
+        check_xlsx(path.name, data, ExportError)  # before the native reader sees it: see workbook_guard
+    try:
+        sheets, unread = read_sheets(path, data)
+        hidden = _hidden_sheets(data)
+    except BaseException as e:  # a Rust panic in the native reader is not an Exception
+        if not _is_native_panic(e):
+            raise
+        kind = "workbook" if data.startswith(ZIP_SIGNATURE) else "file"
+        raise ExportError(f"{path.name}: this Excel {kind} is damaged or not a spreadsheet. "
+                          "Open it in Excel and save it again, or export it as CSV.") from None
     scored = []
     for name, rows in sheets:
         header_index, score = _find_header(rows, known)
@@ -158,6 +139,7 @@ def _read_excel(path: Path, data: bytes, known: set[str]) -> Table:
     if not with_data:
         also = f" that could be read ({'; '.join(unread)})" if unread else ""
         raise ExportError(f"{path.name}: the workbook has no data on any sheet{also}.")
+    with_data, left_hidden = _visible_first(path, with_data, hidden, known)
     best = max(with_data, key=lambda s: s[0])
     if known and best[0] < 2 and len(with_data) > 1:
         names = ", ".join(f"'{s[1]}'" for s in with_data)
@@ -166,7 +148,48 @@ def _read_excel(path: Path, data: bytes, known: set[str]) -> Table:
     if len(sheets) > 1:
         table.notes.append(f"read sheet '{best[1]}' of {len(sheets)}")
     table.notes.extend(unread)
+    if left_hidden:
+        names = ", ".join(repr(n) for n in left_hidden)
+        table.notes.append(f"hidden sheet{'s' if len(left_hidden) > 1 else ''} {names} not read")
     return table
+
+
+def _is_native_panic(e: BaseException) -> bool:
+    """A Rust panic inside the native reader arrives as pyo3's PanicException, which is not an
+    Exception (it would pass an `except Exception` and end in a traceback)."""
+    return type(e).__name__ == "PanicException"
+
+
+def _hidden_sheets(data: bytes) -> set[str]:
+    """The names of the hidden and very hidden sheets (none when the workbook cannot say)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        metadata = CalamineWorkbook.from_filelike(io.BytesIO(data)).sheets_metadata
+    except Exception:  # the sheets were read: a workbook that cannot list its sheets' states has none hidden
+        return set()
+    hidden = set()
+    for meta in metadata:
+        if "Hidden" in str(getattr(meta, "visible", "")):  # Hidden and VeryHidden
+            hidden.add(meta.name)
+    return hidden
+
+
+def _visible_first(path: Path, with_data: list, hidden: set[str], known: set[str]) -> tuple[list, list[str]]:
+    """The sheets to choose from: the visible ones. A hidden (or very hidden) sheet often holds an
+    old copy of the roll; it is never chosen silently: when only a hidden sheet looks like the
+    export, the user is told to unhide it if it is the one."""
+    visible = [s for s in with_data if s[1] not in hidden]
+    left = [s[1] for s in with_data if s[1] in hidden]
+    best_hidden = max((s for s in with_data if s[1] in hidden), key=lambda s: s[0], default=None)
+    if visible and (not known or max(s[0] for s in visible) >= 2 or best_hidden is None or best_hidden[0] < 2):
+        return visible, left
+    if best_hidden is not None:
+        where = "the export's column headings are" if best_hidden[0] >= 2 else "the only data is"
+        raise ExportError(f"{path.name}: {where} on the hidden sheet '{best_hidden[1]}'. "
+                          "If that sheet is the one to send, unhide it in Excel (right-click a sheet tab, Unhide), "
+                          "save and try again.")
+    return visible, left
 
 
 # --- finding the header row ---------------------------------------------------------------------
@@ -198,7 +221,8 @@ def _is_number(text: str) -> bool:
         return False
 
 
-def _table_from_rows(path: Path, rows: list[list[str]], known: set[str], sheet: str | None) -> Table:
+def _table_from_rows(path: Path, rows: list[list[str]], known: set[str], sheet: str | None,
+                     damaged: dict[int, str] | None = None) -> Table:
     header_index, score = _find_header(rows, known)
     if header_index < 0:
         raise ExportError(f"{path.name}: the file has no rows.")
@@ -220,7 +244,11 @@ def _table_from_rows(path: Path, rows: list[list[str]], known: set[str], sheet: 
             continue  # blank lines between or after learners carry nothing
         body.append(row)
         numbers.append(i + 1)
-    return Table(source=path, headers=headers, rows=body, source_rows=numbers, sheet=sheet, header_row=header_index + 1)
+    table = Table(source=path, headers=headers, rows=body, source_rows=numbers, sheet=sheet,
+                  header_row=header_index + 1)
+    kept = set(numbers)
+    table.damaged = {i + 1: why for i, why in (damaged or {}).items() if i + 1 in kept}
+    return table
 
 
 def _unique_headers(headers: list[str]) -> list[str]:

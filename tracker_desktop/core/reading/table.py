@@ -16,6 +16,11 @@ class Table:
     sheet: str | None = None
     header_row: int = 1
     notes: list[str] = field(default_factory=list)  # what the reader decided (encoding, sheet...)
+    # Rows the reader could only partly make sense of (a stray quote): source row -> what to check.
+    damaged: dict[int, str] = field(default_factory=dict)
+    # Cells read in another encoding than the rest of the file: (source row, column index) -> the
+    # text the file's own encoding would have given, so the change shows as a fix on that cell.
+    recoded: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def column(self, header: str) -> int | None:
         try:

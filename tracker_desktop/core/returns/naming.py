@@ -5,10 +5,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from tracker_desktop.core.values.calendar import MONTH_ABBR, academic_year_label, academic_year_start
-from tracker_desktop.core.returns.definitions import ReturnDefinition
 from tracker_desktop.core.errors import UserError
-
+from tracker_desktop.core.returns.definitions import ReturnDefinition
+from tracker_desktop.core.values.calendar import MONTH_ABBR, academic_year_label, academic_year_start
 
 KENT_LA = "886"
 
@@ -61,3 +60,25 @@ def file_name(definition: ReturnDefinition, sender: Sender, period: dt.date, as_
         return definition.file_name.format(**fields)
     except (KeyError, IndexError) as e:
         raise UserError(f"The file name pattern of {definition.id} uses an unknown part {e}.") from None
+
+
+def sender_from_name(definition: ReturnDefinition, name: str) -> Sender | None:
+    """Who sent a return, read from its file name as KCC requires it (`8864123SchoolLeaversOct.xlsx`
+    gives school 8864123); None when the name does not follow the return's pattern."""
+    pattern = re.escape(definition.file_name)
+    for part in ("month", "academic_year", "guarantee_year", "left_year"):
+        pattern = pattern.replace(re.escape("{" + part + "}"), r".+?")
+    org = r"(?P<org>\d{7})" if definition.who == "school" else r"(?P<org>[A-Za-z]{2,6})"
+    pattern = pattern.replace(re.escape("{org}"), org)
+    # The stem is enough: a copy saved as 'name (1).xlsx' or with another extension still tells.
+    stem = re.sub(r"\\\.xlsx$", "", pattern)
+    found = re.match(stem, name.strip(), flags=re.IGNORECASE)
+    if not found:
+        return None
+    code = found.group("org")
+    try:
+        if definition.who == "school":
+            return check_sender(definition, code, None)
+        return check_sender(definition, None, code)
+    except UserError:
+        return None

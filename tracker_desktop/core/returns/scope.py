@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from tracker_desktop.core.returns.definitions import enrolment_rule
 from tracker_desktop.core.values.calendar import MONTH_ABBR, month_end
 from tracker_desktop.core.values.cleaning import clean_nc_year, parse_date
+from tracker_desktop.core.values.numbers import small_number
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def off_main_roll(values: dict[str, str]) -> str | None:
 
 def _year(text: str) -> int | None:
     cleaned = clean_nc_year(text.strip()) if text.strip() else ""
-    return int(cleaned) if cleaned.isdigit() else None
+    return small_number(cleaned, None, digits=2)
 
 
 def _age_out(rule: dict, values: dict[str, str], period: Period) -> str | None:

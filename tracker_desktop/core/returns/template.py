@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import colorsys
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,13 +62,18 @@ def read_template(path: Path, data: bytes | None = None, identity_headers=("UPN"
     holding the return when a workbook also has guidance or list sheets."""
     import openpyxl
 
+    from tracker_desktop.core.reading.inputs import read_input
+    from tracker_desktop.core.reading.workbook_guard import check_xlsx
+
     path = Path(path)
+    if data is None:
+        if not os.path.lexists(path):
+            raise TemplateError(f"The template {path.name} was not found in {path.parent}.")
+        data = read_input(path, error=TemplateError, what="a template")
+    if data.startswith(b"PK\x03\x04"):
+        check_xlsx(path.name, data, TemplateError)  # bounded work before openpyxl unpacks it
     try:
-        if data is None:
-            data = path.read_bytes()
         book = openpyxl.load_workbook(io.BytesIO(data))
-    except FileNotFoundError:
-        raise TemplateError(f"The template {path.name} was not found in {path.parent}.") from None
     except Exception as e:
         raise TemplateError(f"{path.name} is not a template workbook Tracker Desktop can read ({type(e).__name__}). Use the .xlsx template from KELSI.") from None
     ws = _return_sheet(book, identity_headers, known_headers)

@@ -1,19 +1,20 @@
 """Keeping personal data tidy: returns this app prepared that are past their deadline by more
 than a month and still sit in the folder they were saved in, unchanged (same SHA-256 as when the
 app wrote them), can be listed and deleted. A file someone has since edited, renamed or replaced
-is never touched: only files the app wrote, exactly as it wrote them.
+is never touched: only files the app wrote, exactly as it wrote them. Every file the app writes
+about a return is recorded (the return, a problems list, an e-mail draft), so all are listed.
 """
 from __future__ import annotations
 
 import calendar as _cal
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.routine import status
-from tracker_desktop.core.routine.history import Entry, entries, sha256_of
+from tracker_desktop.core.routine.history import EVERY_KIND, Entry, entries, sha256_of
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,12 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def stale_returns(history_folder: Path, today: dt.date | None = None, closures: Iterable[dt.date] = ()) -> list[StaleReturn]:
-    """Returns past their deadline by more than a month, still where they were saved, unchanged."""
+    """Files the app wrote for returns past their deadline by more than a month (the returns, the
+    problems lists exported from them and their e-mail drafts), still where they were saved, unchanged."""
     today = today or dt.date.today()
     closures = tuple(closures)
     found: dict[Path, StaleReturn] = {}
-    for entry in entries(history_folder):
+    for entry in entries(history_folder, EVERY_KIND):
         try:
             due = due_date(entry.return_id, entry.period, closures)
         except (UserError, ValueError):

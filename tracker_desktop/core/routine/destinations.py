@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable
 
 from tracker_desktop.core.values.cleaning import clean_nc_year, code_of
+from tracker_desktop.core.values.numbers import is_small_number, small_number
 from tracker_desktop.core.returns.definitions import code_lists, load_definition
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.values.text import fold
@@ -34,9 +35,9 @@ _YEAR_HEADERS = ("Year Left", "NC Year")
 
 def category(code: str) -> str:
     """The summary group of an NCCIS activity code (a bare code such as '310')."""
-    if not code.isdigit():
+    n = small_number(code)
+    if n is None:
         return UNKNOWN_CODE
-    n = int(code)
     if 210 <= n <= 290:
         return "Education"
     if 310 <= n <= 381 or n == 550:
@@ -86,12 +87,9 @@ def read_sheet(path: Path, password: str | None = None) -> Table:
     from tracker_desktop.core.reading import exports as readers
 
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{path.name}: the file does not exist (looked in {path.parent}).") from None
-    except OSError as e:
-        raise UserError(f"{path.name}: the file cannot be read ({e.strerror or e}).") from None
+    from tracker_desktop.core.reading.inputs import read_input
+
+    data = read_input(path, what="the workbook")
     known = _known_headers()
     if protection.is_encrypted(data):
         if not password:
@@ -130,11 +128,11 @@ def summarise(paths: Iterable[Path], password: str | None = None) -> dict:
             else:
                 group = NO_CODE
             left = clean_nc_year(row[year]) if year is not None and year < len(row) and row[year].strip() else NO_YEAR
-            left = left if left.isdigit() else NO_YEAR
+            left = left if is_small_number(left, digits=2) else NO_YEAR
             counts.setdefault(group, {})
             counts[group][left] = counts[group].get(left, 0) + 1
             rows += 1
-    years = sorted({y for per in counts.values() for y in per}, key=lambda y: (y == NO_YEAR, int(y) if y.isdigit() else 0))
+    years = sorted({y for per in counts.values() for y in per}, key=lambda y: (y == NO_YEAR, small_number(y, 0)))
     groups = list(MAIN) + [g for g in EXTRA if g in counts]
     table = {g: {y: counts.get(g, {}).get(y, 0) for y in years} for g in groups}
     return {
@@ -152,7 +150,7 @@ def summarise(paths: Iterable[Path], password: str | None = None) -> dict:
 # --- writing -------------------------------------------------------------------------------------------
 
 def year_label(year: str) -> str:
-    return f"Year {year}" if year.isdigit() else year
+    return f"Year {year}" if is_small_number(year, digits=2) else year
 
 
 def workbook_bytes(summary: dict, made: dt.date | None = None) -> bytes:

@@ -18,6 +18,10 @@ from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.values.calendar import academic_year_label, academic_year_start
 
 FILE_NAME = "history.jsonl"
+# What a recorded file is: the return itself (a workbook, or a nil-return e-mail), the problems
+# list exported from it, or the e-mail draft written to send it (TEP's).
+RETURN, PROBLEMS, DRAFT = "return", "problems", "draft"
+EVERY_KIND = (RETURN, PROBLEMS, DRAFT)
 
 
 @dataclass(frozen=True)
@@ -31,8 +35,11 @@ class Entry:
     prepared_at: str  # ISO date and time, local
     rows: int
     errors: int
-    queries: int
+    queries: int  # queries still to look at
     sha256: str
+    accepted: int = 0  # queries the office accepted, with a note (counted apart)
+    taken_out: int = 0  # rows the user took out of the return, with a reason
+    kind: str = RETURN  # what the file is: a return, a problems list, or an e-mail draft
 
     @property
     def path(self) -> Path:
@@ -47,8 +54,9 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def record(folder: Path, prep, path: Path, when: dt.datetime | None = None) -> Entry:
-    """Add a prepared return to the history (call after saving it)."""
+def record(folder: Path, prep, path: Path, when: dt.datetime | None = None, kind: str = RETURN) -> Entry:
+    """Add a prepared return to the history (call after saving it); `kind` names other files
+    the app wrote about it: a problems list ("problems") or an e-mail draft ("draft")."""
     path = Path(path)
     counts = prep.counts()
     month = prep.period.month_start
@@ -64,6 +72,9 @@ def record(folder: Path, prep, path: Path, when: dt.datetime | None = None) -> E
         errors=counts["errors"],
         queries=counts["queries"],
         sha256=sha256_of(path),
+        accepted=counts.get("accepted", 0),
+        taken_out=len(getattr(prep, "taken_out", ())),
+        kind=kind,
     )
     append(folder, entry)
     return entry
@@ -84,8 +95,9 @@ def append(folder: Path, entry: Entry) -> None:
         raise UserError(f"The history of prepared returns could not be saved in {folder}: {e.strerror or e}.") from None
 
 
-def entries(folder: Path) -> list[Entry]:
-    """Every recorded return, oldest first; damaged lines are skipped."""
+def entries(folder: Path, kinds: tuple[str, ...] = (RETURN,)) -> list[Entry]:
+    """Every recorded return (or file of the given kinds), oldest first; damaged lines are skipped.
+    Only returns say a period was prepared: a problems list or a covering e-mail does not."""
     path = Path(folder) / FILE_NAME
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -98,7 +110,10 @@ def entries(folder: Path) -> list[Entry]:
     for line in text.splitlines():
         try:
             raw = json.loads(line)
-            out.append(Entry(**{k: raw[k] for k in fields}))
+            # Fields added later have defaults: a line written by an older version still reads.
+            entry = Entry(**{k: raw[k] for k in fields if k in raw})
+            if entry.kind in kinds:
+                out.append(entry)
         except (ValueError, KeyError, TypeError):
             continue
     return out

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from tracker_desktop.core.values.calendar import month_end
 from tracker_desktop.core.values.cleaning import as_read, clean, parse_date
+from tracker_desktop.core.values.numbers import is_small_number, small_number
 from tracker_desktop.core.returns.definitions import ReturnDefinition, load_definition
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.matching.mapping import Mapping, RowReader, Source, fold, propose_mapping
@@ -297,12 +298,13 @@ def _mapped_both(name: str, old_map: Mapping, new_map: Mapping) -> bool:
 
 
 def _up_one(before: str, after: str) -> bool:
-    return before.isdigit() and after.isdigit() and int(after) == int(before) + 1
+    old, new = small_number(before), small_number(after)
+    return old is not None and new is not None and new == old + 1
 
 
 def _year_rollover(pairs: list[tuple[Pupil, Pupil]]) -> bool:
     years = [(o.clean.get("NC Year", ""), n.clean.get("NC Year", "")) for o, n in pairs]
-    years = [(b, a) for b, a in years if b.isdigit() and a.isdigit()]
+    years = [(b, a) for b, a in years if is_small_number(b) and is_small_number(a)]
     return bool(years) and sum(_up_one(b, a) for b, a in years) * 2 > len(years)
 
 

@@ -19,12 +19,24 @@ def academic_year_label(start: int) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
-def parse_academic_year(text: str) -> int:
-    """'2025-26' or '2025/26' or '2025' -> 2025."""
-    head = text.strip().replace("/", "-").split("-")[0]
-    if not (head.isdigit() and len(head) == 4):
-        raise ValueError(f"'{text}' is not an academic year like 2025-26")
-    return int(head)
+def parse_academic_year(text: str, today: dt.date | None = None) -> int:
+    """'2025-26' or '2025/26' or '2025/2026' or '2025' -> 2025; a ValueError holding one plain
+    sentence for anything else, or for a year before 2000 or after next year."""
+    example = f"'{text}' is not an academic year like 2025-26"
+    parts = text.strip().replace("/", "-").split("-")
+    head = parts[0]
+    if len(parts) > 2 or not (head.isascii() and head.isdigit() and len(head) == 4):
+        raise ValueError(example)
+    start = int(head)
+    if len(parts) == 2:
+        tail = parts[1]
+        if not (tail.isascii() and tail.isdigit() and tail in (f"{(start + 1) % 100:02d}", str(start + 1))):
+            raise ValueError(f"{example} (the second year follows the first: {academic_year_label(start)})")
+    latest = (today or dt.date.today()).year + 1
+    if not 2000 <= start <= latest:
+        raise ValueError(f"The academic year '{text}' is outside the years a return can be for "
+                         f"(2000-01 to {academic_year_label(latest)}): check the year.")
+    return start
 
 
 def month_end(year: int, month: int) -> dt.date:

@@ -118,7 +118,7 @@ def phone_digits(text: str) -> str:
         digits = "0" + digits[4:].lstrip("0")
     elif digits.startswith("44") and len(digits) == 12:
         digits = "0" + digits[2:]
-    if digits.isdigit() and len(digits) == 10 and digits[0] in "123578":
+    if digits.isascii() and digits.isdigit() and len(digits) == 10 and digits[0] in "123578":
         digits = "0" + digits
     return digits
 

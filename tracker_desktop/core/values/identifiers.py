@@ -8,7 +8,7 @@ from functools import cache
 
 CHECK_ALPHABET = "ABCDEFGHJKLMNPQRTUVWXYZ"
 ULN_NOT_KNOWN = "9999999999"
-_UPN_SHAPE = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
+_UPN_SHAPE = re.compile(r"^[A-Z][0-9]{11}[0-9A-Z]$")
 
 
 def upn_check_letter(upn: str) -> str:
@@ -52,7 +52,7 @@ def uln_problem(uln: str) -> str | None:
     """Why a ULN is not valid, or None (9999999999, 'not known', is valid but a query)."""
     if uln == ULN_NOT_KNOWN:
         return None
-    if len(uln) != 10 or not uln.isdigit():
+    if len(uln) != 10 or not (uln.isascii() and uln.isdigit()):
         return "a ULN is 10 digits"
     if uln[0] == "0":
         return "a ULN never starts with 0"

@@ -104,7 +104,7 @@ def _slow(digits: str) -> tuple[bool, str]:
 
 def uk_number(digits: str) -> tuple[bool, str]:
     """(valid, national format) for the digits of a number dialled in the UK."""
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):  # never superscript or other digits
         return False, ""
     if digits[0] == "0" and digits[1:2] not in ("", "0") and 9 <= len(digits) <= 11 and not digits.startswith("0180020"):
         return _fast(digits[1:])

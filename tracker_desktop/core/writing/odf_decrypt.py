@@ -57,14 +57,17 @@ class _Entry:
     start_key: str
 
 
+_SMALL = 1 << 20  # a manifest or mimetype part is tiny: a larger one is not read (zip bombs)
+
+
 def is_encrypted_odf(data: bytes) -> bool:
     """True for an OpenDocument zip whose manifest lists encrypted parts."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            if "META-INF/manifest.xml" not in z.namelist():
+            if "META-INF/manifest.xml" not in z.namelist() or z.getinfo("META-INF/manifest.xml").file_size > _SMALL:
                 return False
             return b"encryption-data" in z.read("META-INF/manifest.xml")
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+    except Exception:  # hostile zips raise many kinds (unknown versions, bad CRCs, zlib errors): not an ODF
         return False
 
 
@@ -72,8 +75,10 @@ def odf_kind(data: bytes) -> str:
     """The mimetype of an OpenDocument zip ('' when it has none)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            return z.read("mimetype").decode("ascii", "replace").strip() if "mimetype" in z.namelist() else ""
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+            if "mimetype" not in z.namelist() or z.getinfo("mimetype").file_size > _SMALL:
+                return ""
+            return z.read("mimetype").decode("ascii", "replace").strip()
+    except Exception:  # as above: a damaged zip has no mimetype we can trust
         return ""
 
 

@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape
 
 from tracker_desktop.core.values.characters import EXCEL_CELL_LIMIT, xml_safe
 from tracker_desktop.core.values.cleaning import parse_date
+from tracker_desktop.core.values.numbers import small_number
 from tracker_desktop.core.writing import in_memory
 from tracker_desktop.core.returns.definitions import ReturnDefinition
 from tracker_desktop.core.returns.template import Template
@@ -42,7 +43,7 @@ def cell_value(kind: str, text: str) -> object:
     if kind == "date":
         parsed = parse_date(text)
         return dt.datetime(parsed.year, parsed.month, parsed.day) if parsed else text
-    if kind in NUMBER_TYPES and text.isdigit():
+    if kind in NUMBER_TYPES and small_number(text, digits=15) is not None:  # '²' or 5,000 digits stay text
         return int(text)
     return text
 
