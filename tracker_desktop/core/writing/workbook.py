@@ -199,7 +199,8 @@ def _cell_writer(letter: str, kind: str, s_attr: str) -> CellWriter:
         return date_cell
     if kind in NUMBER_TYPES:
         def number_cell(r: int, text: str) -> str:
-            return f'<c r="{letter}{r}"><v>{int(text)}</v></c>' if text.isdigit() else text_cell(r, text)
+            number = small_number(text, digits=15)  # '²' or 5,000 digits stay text, as in cell_value
+            return f'<c r="{letter}{r}"><v>{number}</v></c>' if number is not None else text_cell(r, text)
         return number_cell
     return text_cell
 
