@@ -116,8 +116,9 @@ def test_every_file_written_for_an_old_return_is_listed_but_only_returns_count_a
     from tracker_desktop.core.checking.problem_list import export_problems
     from tracker_desktop.core.preparing.preparation import Preparation
     from tracker_desktop.core.routine import history
+    from tracker_desktop.core.routine.status import prepared
 
-    prep = Preparation.start("school-leavers", Path("/work/shared/samples/roll_2024-10.csv"), school="8864123",
+    prep = Preparation.start("school-leavers", Path(__file__).resolve().parents[3] / "shared" / "samples" / "roll_2024-10.csv", school="8864123",
                              period="2024-10")
     saved = prep.save(tmp_path / "out")
     problems = export_problems(prep, tmp_path / "out" / "leavers problems.xlsx")
@@ -126,9 +127,9 @@ def test_every_file_written_for_an_old_return_is_listed_but_only_returns_count_a
     folder = tmp_path / "history"
     history.record(folder, prep, problems, kind=history.PROBLEMS)
     history.record(folder, prep, draft, kind=history.DRAFT)
-    assert not history.prepared(folder, "school-leavers", "2024-10"), "a problems list is not the return"
+    assert not prepared(folder, "school-leavers", "2024-10"), "a problems list is not the return"
     history.record(folder, prep, saved)
-    assert history.prepared(folder, "school-leavers", "2024-10")
+    assert prepared(folder, "school-leavers", "2024-10")
     stale = stale_returns(folder, dt.date(2025, 1, 6))
     assert {s.path.name: s.entry.kind for s in stale} == {saved.name: "return", problems.name: "problems",
                                                         draft.name: "draft"}

@@ -125,7 +125,7 @@ class HistoryWindow(tk.Toplevel):
         self.detail.configure(text=f"{entry.file}   in   {entry.folder}   ({where})")
 
     def open_folder(self) -> None:
-        from tracker_desktop.gui.app import open_folder
+        from tracker_desktop.gui.folders import open_folder
 
         entry = self.chosen()
         if entry is not None and entry.path.parent.is_dir():
