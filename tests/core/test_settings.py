@@ -56,7 +56,8 @@ def test_holds_no_personal_data(tmp_path):
     s.save(tmp_path / "settings.json")
     text = (tmp_path / "settings.json").read_text(encoding="utf-8")
     assert set(json.loads(text)) == {"version", "school_name", "school_number", "college_code", "output_folder",
-                                     "last_export_folder", "mappings", "prepared", "closure_days", "understood"}
+                                     "last_export_folder", "mappings", "prepared", "closure_days", "understood",
+                                     "window"}
 
 
 def test_answers_about_a_template_are_remembered_per_template(tmp_path):

@@ -306,13 +306,14 @@ def test_overdue_hint_goes_when_the_month_is_changed(make_app):
     pump(app.master)
     assert "October 2024 is overdue" in dialog.period_hint.cget("text")
     entry = dialog.period_entry
+    assert dialog.period.get() == "10/2024", "shown mm/yyyy"
     entry.focus_set()
-    entry.icursor("end")
+    entry.icursor(2)
     pump(app.master)
     for _ in range(2):
         press(entry, "BackSpace", app.master)
     type_keys(entry, "09", app.master)
-    assert dialog.period.get() == "2024-09"
+    assert dialog.period.get() == "09/2024"
     assert "overdue" not in dialog.period_hint.cget("text")
     assert "month whose joiners or leavers" in dialog.period_hint.cget("text")
     for _ in range(2):

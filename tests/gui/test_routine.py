@@ -118,7 +118,7 @@ def test_prepare_offers_the_overdue_month(make_app):
     app.home.refresh(app.definitions, app.settings, today=dt.date(2024, 11, 5))
     assert app.home.overdue_months["school-leavers"] == "2024-10"
     dialog = app.open_dialog("school-leavers")
-    assert dialog.period.get() == "2024-10" and "October 2024 is overdue" in dialog.period_hint.cget("text")
+    assert dialog.period.get() == "10/2024" and "October 2024 is overdue" in dialog.period_hint.cget("text")
     dialog.cancel()
 
 

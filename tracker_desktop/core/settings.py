@@ -70,6 +70,7 @@ class Settings:
     understood: dict[str, dict] = field(default_factory=dict)
     prepared: dict[str, str] = field(default_factory=dict)  # return id -> last period prepared
     closure_days: list = field(default_factory=list)  # the school's own closure days, YYYY-MM-DD
+    window: str = ""  # the main window's last size and place ("WxH+X+Y", or "zoomed"): no data
     path: Path | None = field(default=None, repr=False, compare=False)
 
     @property

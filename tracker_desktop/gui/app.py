@@ -30,6 +30,7 @@ from tracker_desktop.gui.review import ReviewScreen
 from tracker_desktop.gui.routine import TidyWindow, save_nil_return
 from tracker_desktop.gui.tep_flow import open_tep, write_tep
 from tracker_desktop.gui.tep_password import OutputPasswordDialog
+from tracker_desktop.gui.window_size import MIN_SIZE, fit_window, window_geometry
 from tracker_desktop.gui.windows import LeftOutWindow, SaveDialog, next_step
 from tracker_desktop.gui.worker import Worker
 
@@ -55,18 +56,34 @@ def load_preparation(return_id: str, export: Path, sender: dict, period, as_of, 
 
 
 class App:
-    def __init__(self, master: tk.Misc, settings: Settings | None = None, persist: bool = True, _utest: bool = False):
+    def __init__(self, master: tk.Misc, settings: Settings | None = None, persist: bool = True, _utest: bool = False,
+                 demo: bool = False):
         self.master = master
         self.settings = settings if settings is not None else load_settings()
         self.persist = persist  # the demo never writes the user's settings
+        self.demo = demo
         self._utest = _utest
         self.prep = None
         self.saved_edits = 0  # undo-stack depth at the last save: more means unsaved changes
+        self.after_saved = None  # what to do once the return is saved ("Save" when leaving it)
+        self.last_export: Path | None = None
         self._accepted = None  # the school's accepted queries, read when first needed
-        master.title(APP_TITLE)
-        master.minsize(900, 560)
+        self.app_title = APP_TITLE + ("  ·  DEMO (fictional learners)" if demo else "")
+        master.title(self.app_title)
+        # Usable down to a 1024x600 screen (a small laptop, less the taskbar and title bar).
+        master.minsize(*MIN_SIZE)
         theme.apply_theme(master)
+        if isinstance(master, tk.Tk):
+            fit_window(master, self.settings.window)
 
+        # The status bar is packed before the screens: when the window is short, the expanding
+        # screen gives up room, never the status bar (pack shrinks the last packed first).
+        status = ttk.Frame(master, padding=(12, 4, 12, 8))
+        status.pack(fill="x", side="bottom")
+        if demo:
+            ttk.Label(master, text="Demo: every learner here is fictional (the bundled demo roll). "
+                                   "Nothing you do here changes your settings.",
+                      style="Advice.TLabel", padding=(12, 6)).pack(fill="x", side="top")
         self.body = ttk.Frame(master)
         self.body.pack(fill="both", expand=True)
         self.home = HomeScreen(self.body, self)
@@ -74,9 +91,6 @@ class App:
         self.review = ReviewScreen(self.body, self)
         self.current = None
         self.summary_window = None
-
-        status = ttk.Frame(master, padding=(12, 4, 12, 8))
-        status.pack(fill="x", side="bottom")
         self.busy_text = ttk.Label(status, text="")
         self.busy_text.pack(side="left")
         self.cancel_button = ttk.Button(status, text="Cancel", command=self.cancel)
@@ -181,12 +195,39 @@ class App:
 
     # --- screens -----------------------------------------------------------------------------------
 
+    def leave_return(self, doing: str, then) -> bool:
+        """Before closing or replacing the return shown: with unsaved changes, ask once, Save /
+        Don't save / Cancel (Save is Enter's, Escape cancels). True when the caller may go on
+        now. Save opens the save dialog and `then` runs once the return is saved; Don't save
+        lets the changes go, so nothing after it asks again."""
+        if not self.unsaved:
+            return True
+        edits = len(self.review.grid_view.undo_stack) - self.saved_edits
+        answer = messages.ask_save(f"Save your changes to {self.prep.output_name} before {doing}?\n\n"
+                                   f"{edits} change{'s' if edits != 1 else ''} you made {'is' if edits == 1 else 'are'} "
+                                   "not saved yet.", self.master)
+        if answer is None:
+            return False
+        if answer is False:
+            self.saved_edits = len(self.review.grid_view.undo_stack)  # let go of on purpose
+            return True
+        self.after_saved = then
+        if self.save() is None:  # nothing can be saved yet (or busy): stay on the return
+            self.after_saved = None
+        return False
+
+    def saved(self, edits: int) -> None:
+        """A save finished: the return has no unsaved changes, and a waiting step goes on."""
+        self.saved_edits = edits
+        then, self.after_saved = self.after_saved, None
+        if then is not None:
+            self.master.after_idle(then)
+
     def go_home(self) -> None:
-        if self.current is self.review and self.unsaved and not messages.ask(
-                "okcancel", APP_TITLE, "Go back to the returns? Your changes to this return have not been saved.", self.master):
+        if self.current is self.review and not self.leave_return("going back to the returns", self.go_home):
             return
         self.home.refresh(self.definitions, self.settings)
-        self.master.title(APP_TITLE)
+        self.master.title(self.app_title)
         self.show(self.home)
         self.home.focus_list()
 
@@ -212,7 +253,7 @@ class App:
 
     def show_review(self) -> None:
         self.show(self.review)
-        self.master.title(f"{APP_TITLE}  ·  {self.prep.output_name}")
+        self.master.title(f"{self.app_title}  ·  {self.prep.output_name}")
         self.review.grid_view.sheet.focus_set()
 
     def show_mapping(self) -> None:
@@ -255,8 +296,12 @@ class App:
             self.first_run()
             if not self.settings.is_complete:
                 return None
-        if return_id is None and self.current is self.home:
-            return_id = self.home.selected()
+        if return_id is None:
+            # The return chosen on Home, or the one being reviewed.
+            shown = self.prep.definition.id if self.prep is not None and self.current is not self.home else None
+            return_id = shown or self.home.selected()
+        if export is None and self.last_export is not None:
+            export = self.last_export  # the same export serves the leavers and the joiners
         dialog = OpenDialog(self.master, self.definitions, return_id=return_id, export=str(export or ""),
                             folder=self.settings.last_export_folder, overdue=self.home.overdue_months, _utest=self._utest)
         if not self._utest and dialog.result:
@@ -265,8 +310,12 @@ class App:
 
     def open_export(self, return_id: str, export: Path, period=None, as_of=None, school=None, college=None,
                     straight_to_review: bool = False, prepopulated=None, prepopulated_password=None) -> None:
-        if self.worker.busy or (self.unsaved and not messages.ask(
-                "okcancel", APP_TITLE, "Open another export? Your changes to this return have not been saved.", self.master)):
+        if self.worker.busy:
+            return
+        again = dict(return_id=return_id, export=export, period=period, as_of=as_of, school=school, college=college,
+                     straight_to_review=straight_to_review, prepopulated=prepopulated,
+                     prepopulated_password=prepopulated_password)
+        if not self.leave_return("opening another export", lambda: self.open_export(**again)):
             return
         try:
             definition = load_definition(return_id)
@@ -277,6 +326,7 @@ class App:
         remembered = self.settings.mapping_for(return_id)
         understood = self.settings.understood_for(return_id, definition.template)
         export = Path(export)
+        self.last_export = export  # offered again by the Prepare dialog in this session, never saved
         if self.persist:
             self.settings.last_export_folder = str(export.parent)
         if definition.prepopulated:
@@ -361,6 +411,9 @@ class App:
         Returns the password dialog when one is shown (tests fill it in)."""
         from tracker_desktop.core.checking.filled import NeedsPassword, check_workbook
 
+        if self.worker.busy or not self.leave_return(
+                "checking another workbook", lambda: self.check_workbook(return_id, path, as_of, period, password)):
+            return []
         sender = self.settings.sender_args()
         secret = [password]
         asked: list = []
@@ -473,11 +526,20 @@ class App:
     def apply_mapping(self, mapping) -> None:
         if self.worker.busy:
             return
+        prep = self.prep
+        if mapping == prep.mapping:
+            # Nothing changed: the return stands as it is, typed changes and all. Confirmed, so
+            # it is remembered for next month's export.
+            self.settings.remember_mapping(prep.definition.id, mapping)
+            self._save_settings()
+            self.show_review()
+            return
         edits = len(self.review.grid_view.undo_stack)
         if edits and not messages.ask("okcancel", APP_TITLE, "Changing the columns reads the export again: the "
-                                      f"{edits} change{'s' if edits != 1 else ''} you typed will be lost.", self.master):
+                                      f"{edits} change{'s' if edits != 1 else ''} you typed will be lost.\n\n"
+                                      "Cancel keeps them (save the return first to keep a copy).",
+                                      self.master, default="cancel"):
             return
-        prep = self.prep
 
         def done(_):
             self.settings.remember_mapping(prep.definition.id, mapping)
@@ -556,8 +618,11 @@ class App:
             messages.error(f"Nothing can be saved yet: {self.prep.blocking}.", self.master)
             return None
         dialog = SaveDialog(self.master, self.prep, self.output_folder(), _utest=self._utest)
-        if not self._utest and dialog.result:
-            self.save_to(dialog.result)
+        if not self._utest:
+            if dialog.result:
+                self.save_to(dialog.result)
+            else:
+                self.after_saved = None  # not saved: whatever waited for the save does not happen
         return dialog
 
     def save_to(self, folder: Path):
@@ -570,9 +635,12 @@ class App:
 
     def ask_tep_password(self, folder: Path) -> OutputPasswordDialog:
         dialog = OutputPasswordDialog(self.master, self.prep.output_name, _utest=self._utest)
-        if not self._utest and dialog.result:
-            self.copied_password = dialog.take_copied()  # cleared from the clipboard after the save
-            write_tep(self, folder, dialog.take_password())
+        if not self._utest:
+            if dialog.result:
+                self.copied_password = dialog.take_copied()  # cleared from the clipboard after the save
+                write_tep(self, folder, dialog.take_password())
+            else:
+                self.after_saved = None
         return dialog
 
     def clear_copied_password(self) -> None:
@@ -594,12 +662,13 @@ class App:
         self.settings.prepared[prep.definition.id] = period_key(prep.definition, prep.period.month_start)
         self._save_settings()
 
-    def tidy_up(self) -> TidyWindow | None:
+    def tidy_up(self, stale: list | None = None) -> TidyWindow | None:
         from tracker_desktop.core.settings import history_dir
         from tracker_desktop.core.routine.clear_out import stale_returns
 
         try:
-            stale = stale_returns(history_dir(), dt.date.today())
+            if stale is None:
+                stale = stale_returns(history_dir(), dt.date.today())
         except Exception as e:  # an unreadable history: a plain message, not a half-built window
             messages.report(e, self.master, "reading the list of prepared returns")
             return None
@@ -615,7 +684,10 @@ class App:
             if isinstance(e, OutputExists) and not force:
                 if messages.ask("yesno", APP_TITLE, f"{prep.output_name} is already in {folder}.\n\nReplace it with this one?", self.master, default="no"):
                     self.write(folder, force=True)
+                else:
+                    self.after_saved = None  # not saved: leaving the return waits no more
                 return
+            self.after_saved = None
             messages.report(e, self.master, f"saving {prep.output_name}")
 
         def work(job):
@@ -634,6 +706,7 @@ class App:
             if messages.ask("yesno", "Saved", f"Saved {path.name} in {path.parent}.{warning}\n\n{next_step(prep)}"
                             f"{history_problem}\n\nOpen the folder now?", self.master):
                 open_folder(path.parent)
+            self.saved(edits)
 
         if self.worker.run(f"Saving {prep.output_name}", work, done, failed) is None:
             self.review.grid_view.locked = False
@@ -669,8 +742,11 @@ class App:
     # --- closing -----------------------------------------------------------------------------------
 
     def quit(self) -> None:
-        if self.unsaved and not messages.ask("okcancel", APP_TITLE, "Quit without saving your changes to this return?", self.master):
+        if not self.leave_return("quitting", self.quit):
             return
+        if isinstance(self.master, tk.Tk) and self.persist:
+            self.settings.window = window_geometry(self.master)  # where it opens next time
+            self._save_settings()
         self.worker.cancel()
         self.clear_copied_password()
         self.master.destroy()
@@ -689,7 +765,6 @@ def _make_root() -> tk.Tk:
     except tk.TclError:
         raise UserError("The desktop app needs a screen to show its window on. Use the command line here "
                         "(tracker-desktop prepare --help).") from None
-    root.geometry("1280x800")
     try:
         from tracker_desktop.resources import resource_path
 
@@ -702,11 +777,11 @@ def _make_root() -> tk.Tk:
     return root
 
 
-def run_app(open_args: argparse.Namespace | None = None, persist: bool = True) -> int:
+def run_app(open_args: argparse.Namespace | None = None, persist: bool = True, demo: bool = False) -> int:
     """The desktop app; with open_args, straight at the review of that export."""
     root = _make_root()
     settings = load_settings()
-    app = App(root, settings, persist=persist)
+    app = App(root, settings, persist=persist, demo=demo)
     if open_args is not None:
         root.after_idle(app.open_from_args, open_args)
     else:
@@ -720,4 +795,4 @@ def run_demo() -> int:
     export = demo_export()
     if not export.exists():
         raise UserError(f"The demo data is missing ({export.name} in {export.parent}).")
-    return run_app(open_args=argparse.Namespace(export=export, **DEMO), persist=False)
+    return run_app(open_args=argparse.Namespace(export=export, **DEMO), persist=False, demo=True)

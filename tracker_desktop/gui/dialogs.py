@@ -11,8 +11,14 @@ from pathlib import Path
 from tkinter import filedialog, ttk
 
 from tracker_desktop.core.routine.status import default_period
+from tracker_desktop.core.values.calendar import DAY_SHOWN, parse_day, parse_month, show_month
 from tracker_desktop.core.settings import Settings, check_college_code, check_school_number, default_output_folder
+from tracker_desktop.gui.scrolling import ScrollFrame
+from tracker_desktop.gui.window_size import DIALOG_MARGIN, place_on_screen, work_area
 
+# One text whether or not the workbook chosen is encrypted, so nothing below it moves.
+PASSWORD_HINT = ("Needed when TEP's workbook is encrypted (as TEP send them): type the password TEP gave you. "
+                 "It is used only to open the file and is not kept.")
 EXPORT_TYPES = [("MIS exports", "*.csv *.xlsx *.xls *.txt"), ("All files", "*.*")]
 
 
@@ -35,11 +41,16 @@ class Dialog(tk.Toplevel):
         self.transient(parent.winfo_toplevel())
         self.result = None
         self.resizable(False, False)
-        body = ttk.Frame(self, padding=16)
-        body.pack(fill="both", expand=True)
-        self.first = self.body(body)
+        # The buttons are packed first, at the bottom: on a short screen the fields scroll and
+        # the buttons stay in view (a dialog taller than the screen would hide OK and Cancel).
         buttons = ttk.Frame(self, padding=(16, 0, 16, 16))
-        buttons.pack(fill="x")
+        buttons.pack(fill="x", side="bottom")
+        self.scroll = ScrollFrame(self, max_height=work_area(parent)[3] - DIALOG_MARGIN)
+        self.scroll.pack(fill="both", expand=True)
+        body = self.scroll.inner
+        body.configure(padding=16)
+        self.first = self.body(body)
+        self.bind("<FocusIn>", self._focus_in, add="+")
         # The default button (the one Enter presses) is the blue one. Made left to right, so Tab
         # goes through them in the order they are seen.
         risky = self.cancel_is_default
@@ -82,12 +93,13 @@ class Dialog(tk.Toplevel):
                 pass
         super().destroy()
 
+    def _focus_in(self, event) -> None:
+        widget = event.widget
+        if isinstance(widget, tk.Misc) and str(widget).startswith(str(self.scroll.inner)):
+            self.scroll.see(widget)  # a field reached with Tab is scrolled into view
+
     def _place(self, parent) -> None:
-        top = parent.winfo_toplevel()
-        self.update_idletasks()
-        x = top.winfo_rootx() + max((top.winfo_width() - self.winfo_reqwidth()) // 2, 0)
-        y = top.winfo_rooty() + max((top.winfo_height() - self.winfo_reqheight()) // 3, 0)
-        self.geometry(f"+{x}+{y}")
+        place_on_screen(self, parent.winfo_toplevel())
 
     def body(self, frame: ttk.Frame):  # pragma: no cover - overridden
         return None
@@ -115,6 +127,8 @@ class Dialog(tk.Toplevel):
         # Mistakes are shown inside the dialog, next to the fields, rather than in another box.
         self.problem = ttk.Label(frame, text="", style="Error.TLabel", wraplength=460, justify="left")
         self.problem.grid(row=row, column=0, columnspan=columnspan, sticky="w", pady=(8, 0))
+        # Said where it is seen, also when the fields scroll.
+        self.problem.bind("<Configure>", lambda e: self.problem.cget("text") and self.scroll.see(self.problem), add="+")
 
 
 class SettingsDialog(Dialog):
@@ -234,7 +248,8 @@ class OpenDialog(Dialog):
                  folder: str = "", overdue: dict | None = None, _utest: bool = False):
         self.definitions = list(definitions)
         self.overdue = dict(overdue or {})  # return id -> its earliest overdue month, offered first
-        self.start_id = return_id or self.definitions[0].id
+        known = {d.id for d in self.definitions}
+        self.start_id = return_id if return_id in known else self.definitions[0].id
         self.start_export = export
         self.start_folder = folder
         self.encrypted = False
@@ -260,9 +275,9 @@ class OpenDialog(Dialog):
         self.password = tk.StringVar(self, "")
         self.password_entry = ttk.Entry(f, textvariable=self.password, show="•", width=30)
         self.password_entry.grid(row=2, column=1, sticky="w", pady=4)
-        self.password_hint = ttk.Label(f, text="This workbook is encrypted: type the password TEP gave you. "
-                                               "It is used only to open the file and is not kept.",
-                                       style="Muted.TLabel", wraplength=420, justify="left")
+        # There from the start for a TEP sheet (not appearing once the workbook is chosen and
+        # pushing the fields below it down): usable when the workbook is encrypted.
+        self.password_hint = ttk.Label(f, text=PASSWORD_HINT, style="Muted.TLabel", wraplength=420, justify="left")
         self.password_hint.grid(row=3, column=1, columnspan=2, sticky="w")
         self.tep_workbook.trace_add("write", lambda *a: self._tep_changed())
 
@@ -274,7 +289,7 @@ class OpenDialog(Dialog):
         ttk.Button(f, text="Browse…", command=self._browse).grid(row=4, column=2, padx=(8, 0), pady=4)
         self.export_hint = ttk.Label(f, text="", style="Muted.TLabel", wraplength=420, justify="left")
         self.export_hint.grid(row=5, column=1, columnspan=2, sticky="w")
-        self.period_label = ttk.Label(f, text="Month (YYYY-MM)")
+        self.period_label = ttk.Label(f, text="Month (mm/yyyy)")
         self.period_label.grid(padx=(0, 12), row=6, column=0, sticky="w", pady=4)
         self.period = tk.StringVar(self)
         self.period_entry = ttk.Entry(f, textvariable=self.period, width=10)
@@ -282,8 +297,8 @@ class OpenDialog(Dialog):
         self.period_hint = ttk.Label(f, text="", style="Muted.TLabel")
         self.period_hint.grid(row=7, column=1, columnspan=2, sticky="w")
         self.period.trace_add("write", lambda *a: self._period_changed())
-        ttk.Label(f, text="Correct as at (YYYY-MM-DD)").grid(row=8, column=0, sticky="w", pady=4, padx=(0, 12))
-        self.as_of = tk.StringVar(self, dt.date.today().isoformat())
+        ttk.Label(f, text="Correct as at (dd/mm/yyyy)").grid(row=8, column=0, sticky="w", pady=4, padx=(0, 12))
+        self.as_of = tk.StringVar(self, dt.date.today().strftime(DAY_SHOWN))
         ttk.Entry(f, textvariable=self.as_of, width=12).grid(row=8, column=1, sticky="w", pady=4)
         ttk.Label(f, text="The day the export was taken from your MIS: usually today.", style="Muted.TLabel"
                   ).grid(row=9, column=1, columnspan=2, sticky="w")
@@ -303,8 +318,9 @@ class OpenDialog(Dialog):
     def _return_changed(self) -> None:
         d = self.definition
         late = self.overdue.get(d.id)
-        self.period.set(late or default_period(d))  # the hint follows (_period_changed)
-        for widget in (self.tep_label, self.tep_entry, self.tep_browse):
+        self.period.set(show_month(late or default_period(d)))  # the hint follows (_period_changed)
+        for widget in (self.tep_label, self.tep_entry, self.tep_browse, self.password_label, self.password_entry,
+                       self.password_hint):
             widget.grid() if self.is_tep else widget.grid_remove()
         if self.is_tep:
             self.export_label.configure(text="MIS export")
@@ -319,7 +335,8 @@ class OpenDialog(Dialog):
         """The hint under the month: why an overdue month is filled in, only while it still is."""
         d = self.definition
         late = self.overdue.get(d.id)
-        if late and self.period.get().strip() == late:
+        typed = parse_month(self.period.get())
+        if late and typed is not None and typed == parse_month(late):
             from tracker_desktop.core.routine.status import describe_period
 
             self.period_hint.configure(text=f"{describe_period(late)} is overdue, so it is filled in here. "
@@ -341,8 +358,7 @@ class OpenDialog(Dialog):
                     self.encrypted = is_encrypted(fh.read(64 * 1024 * 1024))
             except OSError:
                 self.encrypted = False
-        for widget in (self.password_label, self.password_entry, self.password_hint):
-            widget.grid() if self.encrypted else widget.grid_remove()
+        self.password_entry.configure(state="normal" if self.encrypted else "disabled")
         if not self.encrypted:
             self.password.set("")
         else:
@@ -373,6 +389,10 @@ class OpenDialog(Dialog):
             return "Choose the export file from your MIS (Browse…)."
         if not Path(path).is_file():
             return f"There is no file {Path(path).name} in {Path(path).parent}."
+        if self.period.get().strip() and parse_month(self.period.get()) is None:
+            return f"'{self.period.get().strip()}' is not a month: write it as mm/yyyy, e.g. 10/2024 (or Oct 2024)."
+        if self.as_of.get().strip() and parse_day(self.as_of.get()) is None:
+            return f"'{self.as_of.get().strip()}' is not a date: write it as dd/mm/yyyy, e.g. 31/10/2024."
         return None
 
     def _validate_tep(self) -> str | None:
@@ -408,8 +428,11 @@ class OpenDialog(Dialog):
         return None
 
     def apply(self) -> None:
+        # Kept and handed on the way the core and the history keep them: YYYY-MM and ISO days.
+        month = parse_month(self.period.get()) if self.period.get().strip() else None
+        day = parse_day(self.as_of.get()) if self.as_of.get().strip() else None
         self.result = {"return_id": self.definition.id, "export": Path(self.export.get().strip()),
-                       "period": self.period.get().strip() or None, "as_of": self.as_of.get().strip() or None}
+                       "period": f"{month:%Y-%m}" if month else None, "as_of": day.isoformat() if day else None}
         if self.is_tep:
             self.result["prepopulated"] = Path(self.tep_workbook.get().strip())
             self.result["prepopulated_password"] = self.password.get() if self.encrypted else None

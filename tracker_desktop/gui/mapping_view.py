@@ -6,15 +6,14 @@ from __future__ import annotations
 import tkinter as tk
 from tkinter import ttk
 
-from tracker_desktop.core.matching.certainty import certainty, is_certain, to_check
+from tracker_desktop.core.matching.certainty import HEADER_WORDS, certainty, is_certain, sureness, to_check
 from tracker_desktop.core.matching.mapping import RowReader, Source
-from tracker_desktop.core.matching.words import certainty as how_sure
 from tracker_desktop.core.values.cleaning import clean_read
 
 NONE = "(not in the export)"
 OWN = "(a column of its own)"  # a template header that is none of our columns
-SURENESS = {"confirmed": "You said so", "sure": "Sure", "unsure": "Unsure - check", "none": "Not known"}
 PREVIEW_ROWS = 3
+PREVIEW_WRAP = 260  # pixels: the table fits a 1024-wide window, a long preview wraps
 PREVIEW_CHARS = 24  # three long addresses side by side would run off the window
 
 
@@ -33,6 +32,7 @@ class MappingScreen(ttk.Frame):
         ttk.Label(self, text="Check the columns", style="Title.TLabel").pack(anchor="w")
         self.intro = ttk.Label(self, text="", wraplength=1000, justify="left")
         self.intro.pack(anchor="w", pady=(4, 8))
+        self.bind("<Configure>", lambda e: self.intro.configure(wraplength=max(e.width - 40, 400)), add="+")
 
         bar = ttk.Frame(self)
         bar.pack(side="bottom", fill="x", pady=(8, 0))
@@ -47,13 +47,17 @@ class MappingScreen(ttk.Frame):
         outer.pack(fill="both", expand=True)
         self.canvas = tk.Canvas(outer, highlightthickness=0, borderwidth=0)
         scroll = ttk.Scrollbar(outer, orient="vertical", command=self.canvas.yview)
-        self.canvas.configure(yscrollcommand=scroll.set)
+        # Across as well: on a narrow screen the preview column is scrolled to, not cut off.
+        self.across = ttk.Scrollbar(outer, orient="horizontal", command=self.canvas.xview)
+        self.canvas.configure(yscrollcommand=scroll.set, xscrollcommand=self.across.set)
+        self.across.pack(side="bottom", fill="x")
         self.canvas.pack(side="left", fill="both", expand=True)
         scroll.pack(side="right", fill="y")
         self.table = ttk.Frame(self.canvas, padding=(0, 0, 8, 0))
         self.window = self.canvas.create_window(0, 0, window=self.table, anchor="nw")
         self.table.bind("<Configure>", lambda e: self.canvas.configure(scrollregion=self.canvas.bbox("all")))
-        self.canvas.bind("<Configure>", lambda e: self.canvas.itemconfigure(self.window, width=e.width))
+        self.canvas.bind("<Configure>", lambda e: self.canvas.itemconfigure(
+            self.window, width=max(e.width, self.table.winfo_reqwidth())))
         for widget in (self.canvas, self.table):
             self._scrolls(widget)
 
@@ -147,13 +151,13 @@ class MappingScreen(ttk.Frame):
             for h in headers:
                 options[h] = source if source is not None and source.describe() == h else Source((h,), score=100)
             self.options[header] = options
-            name = tk.Label(self.table, text=header, anchor="w", padx=6, pady=2,
+            name = tk.Label(self.table, text=header, anchor="w", padx=6, pady=2, wraplength=230, justify="left",
                             bg="#ffc000" if column.mandatory else "#e7e6e6", fg="#000000")
             name.grid(row=r, column=0, sticky="we", padx=(0, 12), pady=2)
             self._meaning_cell(r, header, ours)
             var = tk.StringVar(self, source.describe() if source else NONE)
             self.choices[header] = var
-            combo = ttk.Combobox(self.table, textvariable=var, values=list(options), state="readonly", width=32)
+            combo = ttk.Combobox(self.table, textvariable=var, values=list(options), state="readonly", width=24)
             combo.grid(row=r, column=2, sticky="we", padx=(0, 12), pady=2)
             combo.bind("<<ComboboxSelected>>", lambda e, h=header: self.changed(h))
             combo.bind("<FocusIn>", lambda e: self._see(e.widget), add="+")
@@ -164,7 +168,7 @@ class MappingScreen(ttk.Frame):
             self._paint(sure, source)
             sure.grid(row=r, column=3, sticky="w", padx=(0, 12))
             self.sureness[header] = sure
-            preview = ttk.Label(self.table, text="", style="Muted.TLabel", wraplength=420, justify="left")
+            preview = ttk.Label(self.table, text="", style="Muted.TLabel", wraplength=PREVIEW_WRAP, justify="left")
             preview.grid(row=r, column=4, sticky="w")
             self.previews[header] = preview
         self.table.columnconfigure(4, weight=1)
@@ -177,7 +181,7 @@ class MappingScreen(ttk.Frame):
         """What the template header was understood as (correctable), and how sure: the words of
         a renamed header ('Parent/Carer Phone Number') say which of our columns it is."""
         understanding = self.prep.definition.understand(header)
-        sure = "confirmed" if understanding.confirmed else how_sure(understanding.score)
+        sure = "confirmed" if understanding.confirmed else sureness(understanding.score)
         shown = understanding.understood_as if understanding.understood_as in ours else OWN
         # an unsure guess counts as the user's answer once they use the columns with it shown
         self.understood_as[header] = "" if sure == "unsure" else shown
@@ -189,8 +193,8 @@ class MappingScreen(ttk.Frame):
         combo = ttk.Combobox(cell, textvariable=var, values=ours, state="readonly", width=22, takefocus=False)
         combo.pack(side="left")
         self._keys(combo)
-        word = SURENESS[sure] if shown != OWN or sure == "confirmed" else (
-            f"{understanding.understood_as}?" if understanding.understood_as else SURENESS["none"])
+        word = HEADER_WORDS[sure] if shown != OWN or sure == "confirmed" else (
+            f"{understanding.understood_as}?" if understanding.understood_as else HEADER_WORDS["none"])
         label = tk.Label(cell, text=word, anchor="w", padx=4, fg="#000000",
                          bg="#ffd98a" if sure == "unsure" else self.table.winfo_toplevel().cget("bg"))
         label.pack(side="left")

@@ -15,7 +15,9 @@ from typing import Callable
 
 from tracker_desktop.core.errors import UserError
 
-# kind: "error" | "warning" | "info" | "yesno" | "yesnocancel" | "okcancel". Returns True/False/None.
+# kind: "error" | "warning" | "info" | "yesno" | "yesnocancel" | "okcancel" | "savecancel".
+# Returns True/False/None; "savecancel" (Save / Don't save / Cancel) gives True = save,
+# False = don't save, None = cancel, like "yesnocancel".
 Asker = Callable[[str, str, str], "bool | None"]
 
 
@@ -37,6 +39,10 @@ def _tk_ask(kind: str, title: str, message: str, parent=None, default: str | Non
         return messagebox.askokcancel(title, message, parent=parent, **options)
     if kind == "yesnocancel":
         return messagebox.askyesnocancel(title, message, parent=parent, **options)
+    if kind == "savecancel":
+        from tracker_desktop.gui.question import SaveQuestion
+
+        return SaveQuestion(parent, title, message, default=default or "save").answer
     raise ValueError(kind)
 
 
@@ -55,6 +61,12 @@ def ask(kind: str, title: str, message: str, parent=None, default: str | None = 
     if default is None:
         return _asker(kind, title, message, parent=parent)
     return _asker(kind, title, message, parent=parent, default=default)
+
+
+def ask_save(message: str, parent=None, title: str = "Tracker Desktop") -> bool | None:
+    """Leaving a return with changes: True = save first, False = leave without saving, None =
+    stay. Save is what Enter presses, Escape is Cancel: the answer that loses nothing."""
+    return ask("savecancel", title, message, parent, default="save")
 
 
 def error(message: str, parent=None, title: str = "Tracker Desktop") -> None:
@@ -99,6 +111,13 @@ def report(exc: BaseException, parent=None, doing: str = "") -> None:
         return
     where = log_exception(exc)
     what = f"Something went wrong{(' while ' + doing) if doing else ''}. Nothing has been sent or overwritten."
+    if where and _asker is _tk_ask:
+        # The log's path in a box of its own, selectable and with a Copy button: in a message
+        # box a long path wraps in the middle of a folder name and cannot be copied.
+        from tracker_desktop.gui.question import FailureMessage
+
+        FailureMessage(parent, "Tracker Desktop", what, where)
+        return
     if where:
         what += f"\n\nThe details (no personal data) are in:\n{where}\nPlease send that file to whoever supports Tracker Desktop."
     error(what, parent)

@@ -29,21 +29,31 @@ class ReviewScreen(ttk.Frame):
         self.summary = ttk.Label(top, text="", style="Heading.TLabel")
         self.summary.pack(side="right")
 
+        # Two groups of buttons: finding one's way (left) and the actions (right, Save last). On
+        # a narrow screen the finding ones move to a second line, so Save stays in view.
         bar = ttk.Frame(self)
         bar.pack(fill="x", pady=(8, 8))
-        ttk.Button(bar, text="Returns", command=app.go_home).pack(side="left")
-        self.mapping_button = ttk.Button(bar, text="Column matching…", command=app.show_mapping)
+        self.bar = bar
+        self.finding = ttk.Frame(bar)
+        self.actions = ttk.Frame(bar)
+        ttk.Button(self.finding, text="Returns", command=app.go_home).pack(side="left")
+        self.mapping_button = ttk.Button(self.finding, text="Column matching…", command=app.show_mapping)
         self.mapping_button.pack(side="left", padx=(8, 0))
-        self.left_out_button = ttk.Button(bar, text="Left out…", command=app.show_left_out)
+        self.left_out_button = ttk.Button(self.finding, text="Left out…", command=app.show_left_out)
         self.left_out_button.pack(side="left", padx=(8, 0))
         self.only_problems = tk.BooleanVar(self, False)
-        ttk.Checkbutton(bar, text="Only rows with problems", variable=self.only_problems,
+        ttk.Checkbutton(self.finding, text="Only rows with problems", variable=self.only_problems,
                         command=self.apply_filter).pack(side="left", padx=(16, 0))
-        ttk.Button(bar, text="Previous (Shift+F8)", command=lambda: self.next_problem(-1)).pack(side="left", padx=(16, 0))
-        ttk.Button(bar, text="Next problem (F8)", command=lambda: self.next_problem(1)).pack(side="left", padx=(8, 0))
-        self.save_button = ttk.Button(bar, text="Save return…", style="Accent.TButton", command=app.save)
+        ttk.Button(self.finding, text="Previous (Shift+F8)", command=lambda: self.next_problem(-1)).pack(side="left", padx=(16, 0))
+        ttk.Button(self.finding, text="Next problem (F8)", command=lambda: self.next_problem(1)).pack(side="left", padx=(8, 0))
+        self.save_button = ttk.Button(self.actions, text="Save return…", style="Accent.TButton", command=app.save)
         self.save_button.pack(side="right")
-        ttk.Button(bar, text="Export problems…", command=app.export_problems).pack(side="right", padx=(0, 8))
+        self.export_button = ttk.Button(self.actions, text="Export problems…", command=app.export_problems)
+        self.export_button.pack(side="right", padx=(0, 8))
+        self._two_lines: bool | None = None
+        bar.columnconfigure(0, weight=1)
+        bar.bind("<Configure>", lambda e: self._arrange_bar(e.width), add="+")
+        self._arrange_bar(0)
 
         panes = ttk.PanedWindow(self, orient="horizontal")
         panes.pack(fill="both", expand=True)
@@ -56,9 +66,10 @@ class ReviewScreen(ttk.Frame):
         panes.bind("<Configure>", self._place_sash, add="+")
 
         # Under the grid: what the selected cell is, and what can be done about its row (take it
-        # off the return, accept its query), beside the words that suggest it.
+        # off the return, accept its query), beside the words that suggest it. Packed at the
+        # bottom before the grid takes the room: a short window shortens the grid, not this.
         self.foot = ttk.Frame(self)
-        self.foot.pack(fill="x", pady=(6, 0))
+        self.foot.pack(fill="x", pady=(6, 0), side="bottom", before=panes)
         self.row_actions = ttk.Frame(self.foot)
         self.row_actions.pack(side="right", anchor="n", padx=(12, 0))
         self.take_out_button = ttk.Button(self.row_actions, text="Take row out…", command=app.take_out_selected)
@@ -83,10 +94,27 @@ class ReviewScreen(ttk.Frame):
         self.nil_left_out.pack(side="left", padx=(8, 0))
 
     def _place_sash(self, event) -> None:
-        # The grid gets the room; the panel a steady width (a paned window splits by request).
+        # The grid gets the room; the panel a steady width (a paned window splits by request),
+        # but never more than a third of a narrow window.
         if not self._sash_set and event.width > 600:
             self._sash_set = True
-            self.panes.sashpos(0, event.width - PANEL_WIDTH)
+            self.panes.sashpos(0, event.width - min(PANEL_WIDTH, event.width // 3))
+
+    def _arrange_bar(self, width: int) -> None:
+        """One line when both groups fit, else the actions first and the finding ones below."""
+        self.update_idletasks()
+        two = width > 1 and self.finding.winfo_reqwidth() + self.actions.winfo_reqwidth() + 24 > width
+        if two == self._two_lines:
+            return
+        self._two_lines = two
+        self.finding.grid_forget()
+        self.actions.grid_forget()
+        if two:
+            self.actions.grid(row=0, column=0, columnspan=2, sticky="e")
+            self.finding.grid(row=1, column=0, columnspan=2, sticky="w", pady=(6, 0))
+        else:
+            self.finding.grid(row=0, column=0, sticky="w")
+            self.actions.grid(row=0, column=1, sticky="e")
 
     # --- loading ---------------------------------------------------------------------------------
 
@@ -102,6 +130,8 @@ class ReviewScreen(ttk.Frame):
         elif not self.left_out_button.winfo_manager():
             self.left_out_button.pack(side="left", padx=(8, 0), after=self.mapping_button)
             self.take_out_button.pack(side="left", before=self.accept_button)
+        self._two_lines = None  # the buttons' widths changed: arrange them again
+        self.after_idle(lambda: self._arrange_bar(self.bar.winfo_width()))
         self.save_button.configure(text="Encrypt and save…" if tep else "Save return…")
         self.grid_view.load(prep)
         self.panel.load(prep)
@@ -126,7 +156,7 @@ class ReviewScreen(ttk.Frame):
         blocked = getattr(prep, "blocking", None)
         if not is_nil_return(prep) and not blocked:
             self.nil.pack_forget()
-            self.panes.pack(fill="both", expand=True, before=self.foot)
+            self.panes.pack(fill="both", expand=True, after=self.foot)
             if not self.row_actions.winfo_manager():
                 self.row_actions.pack(side="right", anchor="n", padx=(12, 0), before=self.status)
             return
@@ -139,7 +169,7 @@ class ReviewScreen(ttk.Frame):
                 f"Nothing can be put on the {prep.definition.title} return yet: {blocked}.\n\n"
                 "Open Column matching and choose the export column that holds it."))
             self.nil_left_out.configure(text=f"Left out ({len(prep.left_out)})…")
-            self.nil.pack(fill="x", pady=(8, 0), before=self.foot)
+            self.nil.pack(fill="x", pady=(8, 0), after=self.foot)
             self.status.configure(text="")
             self.nil_mapping.focus_set()
             return
@@ -151,7 +181,7 @@ class ReviewScreen(ttk.Frame):
             "MICorePlus@kent.gov.uk. Tracker Desktop can write that e-mail for you to open in Outlook and send.\n\n"
             "If you expected learners here, check the month and the column matching, and look at who was left out and why."))
         self.nil_left_out.configure(text=f"Left out ({len(prep.left_out)})…")
-        self.nil.pack(fill="x", pady=(8, 0), before=self.foot)
+        self.nil.pack(fill="x", pady=(8, 0), after=self.foot)
         self.status.configure(text="")
 
     def update_summary(self) -> None:

@@ -74,6 +74,9 @@ class TidyWindow(tk.Toplevel):
                  "Nothing else is touched.") if self.stale else \
             "Nothing to tidy: no return prepared here is more than a month past its deadline and still in its folder."
         ttk.Label(frame, text=intro, wraplength=640, justify="left").pack(anchor="w", pady=(0, 8))
+        # The buttons are packed before the list: on a short screen the list shortens instead.
+        bar = ttk.Frame(frame)
+        bar.pack(side="bottom", fill="x", pady=(8, 0))
         inner = ttk.Frame(frame)
         inner.pack(fill="both", expand=True)
         self.tree = ttk.Treeview(inner, columns=("kind", "return", "due", "folder"), show="tree headings", height=12,
@@ -102,8 +105,6 @@ class TidyWindow(tk.Toplevel):
                              values=(kind_label(item.entry), title, f"{item.due:%d %b %Y}",
                                      item.entry.folder))
         # Nothing is chosen for the user: deleting is for files they pick (or all, on purpose).
-        bar = ttk.Frame(frame)
-        bar.pack(fill="x", pady=(8, 0))
         self.close_button = ttk.Button(bar, text="Close", command=self.destroy)
         self.close_button.pack(side="right")
         self.delete_button = ttk.Button(bar, text="Delete the selected files…", style="Accent.TButton",
@@ -116,6 +117,9 @@ class TidyWindow(tk.Toplevel):
                       style="Muted.TLabel").pack(side="left", padx=(8, 0))
         self.bind("<Escape>", lambda e: self.destroy())
         (self.tree if self.stale else self.close_button).focus_set()
+        from tracker_desktop.gui.window_size import place_on_screen
+
+        place_on_screen(self, parent.winfo_toplevel())
 
     def select_all(self) -> None:
         self.tree.selection_set(self.tree.get_children())
@@ -130,7 +134,8 @@ class TidyWindow(tk.Toplevel):
         names = "\n".join(s.entry.file for s in chosen[:15]) + (f"\n… and {len(chosen) - 15} more" if len(chosen) > 15 else "")
         what = "this file" if len(chosen) == 1 else f"these {len(chosen)} files"
         if not messages.ask("yesno", "Delete old returns", f"Delete {what}? "
-                            f"{'It' if len(chosen) == 1 else 'They'} cannot be got back from Tracker Desktop.\n\n{names}", self):
+                            f"{'It' if len(chosen) == 1 else 'They'} cannot be got back from Tracker Desktop.\n\n{names}", self,
+                            default="no"):  # Enter keeps the files
             return None
         try:
             deleted, kept = delete(chosen)

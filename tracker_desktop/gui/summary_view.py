@@ -137,8 +137,15 @@ class SummaryWindow(tk.Toplevel):
         self.main = [g for g in MAIN if g in summary["groups"]]
         self.title("Leaver destinations summary")
         self.transient(parent.winfo_toplevel())
-        self.geometry("980x720")
-        self.minsize(760, 600)
+        from tracker_desktop.gui.window_size import work_area
+
+        x0, y0, width, height = work_area(self)
+        self.short_screen = height < 720  # a small laptop: the table scrolls, the chart gets the room
+        w, h = min(980, width - 16), min(720, height - 48)
+        top = parent.winfo_toplevel()
+        x = max(x0, min(top.winfo_rootx() + max((top.winfo_width() - w) // 2, 0), x0 + width - w))
+        self.geometry(f"{w}x{h}+{x}+{y0}")
+        self.minsize(min(760, w), min(480, h))
         frame = ttk.Frame(self, padding=(16, 12, 16, 12))
         frame.pack(fill="both", expand=True)
 
@@ -185,7 +192,11 @@ class SummaryWindow(tk.Toplevel):
         holder = ttk.Frame(parent)
         holder.pack(side="bottom", fill="x")
         tree = ttk.Treeview(holder, columns=columns, show="headings", selectmode="browse",
-                            height=min(len(s["groups"]) + 1, 12))
+                            height=min(len(s["groups"]) + 1, 5 if self.short_screen else 12))
+        scroll = ttk.Scrollbar(holder, orient="vertical", command=tree.yview)
+        tree.configure(yscrollcommand=scroll.set)
+        if len(s["groups"]) + 1 > int(tree.cget("height")):
+            scroll.pack(side="right", fill="y")
         tree.heading("group", text="Destination", anchor="w")
         tree.column("group", width=300, stretch=True, anchor="w")
         for i, y in enumerate(years):
@@ -204,7 +215,7 @@ class SummaryWindow(tk.Toplevel):
         from tracker_desktop.gui.theme import bold_font
 
         tree.tag_configure("total", font=bold_font(self))
-        tree.pack(fill="x")  # at most ten rows (six groups, three apart, the total): all in view
+        tree.pack(side="left", fill="x", expand=True)  # up to ten rows: all in view unless the screen is short
         return tree
 
     def _note(self) -> str:

@@ -110,3 +110,21 @@ def font(widget: tk.Misc, extra: int = 0, weight: str = "normal") -> tkfont.Font
 
 def bold_font(widget: tk.Misc) -> tkfont.Font:
     return font(widget, 0, "bold")
+
+
+def elide(widget: tk.Misc, text: str, width: int, font_name: str = "TkDefaultFont") -> str:
+    """The text as it fits in `width` pixels, ending in an ellipsis when it is cut: a list's
+    cell (Treeview) clips mid-letter otherwise, and a clipped name looks like the whole name."""
+    if not text or width <= 0:
+        return text
+    measure = tkfont.nametofont(font_name, widget).measure
+    if measure(text) <= width:
+        return text
+    low, high = 0, len(text)
+    while low < high:  # the longest start that fits with the ellipsis
+        middle = (low + high + 1) // 2
+        if measure(text[:middle].rstrip() + "…") <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + "…"

@@ -12,10 +12,12 @@ MAX_LISTED = 200
 
 
 class LeftOutWindow(tk.Toplevel):
-    """Who is not on the return and why: so the office can see nobody was dropped by mistake.
-    Rows the user took out are listed with their reason, and can be put back."""
+    """Who is not on the return and why, by name: so the office can see nobody was dropped by
+    mistake. Rows the user took out are listed with their reason, and can be put back."""
 
     def __init__(self, parent, prep, put_back=None):
+        from tracker_desktop.gui.window_size import place_on_screen
+
         super().__init__(parent)
         self.prep = prep
         self.put_back = put_back
@@ -25,29 +27,35 @@ class LeftOutWindow(tk.Toplevel):
         frame.pack(fill="both", expand=True)
         self.heading = ttk.Label(frame, text="", style="Heading.TLabel")
         self.heading.pack(anchor="w", pady=(0, 6))
+        # The buttons and the chosen row's reason are packed before the list: a short screen
+        # shortens the list, never hides them.
+        bar = ttk.Frame(frame)
+        bar.pack(fill="x", pady=(8, 0), side="bottom")
+        self.close_button = ttk.Button(bar, text="Close", command=self.destroy)
+        self.close_button.pack(side="right")
+        self.put_back_button = ttk.Button(bar, text="Put back on the return", command=self._put_back)
+        if put_back is not None:
+            self.put_back_button.pack(side="right", padx=(0, 8))
+        # The chosen row's reason in full, wrapped: a long reason is cut at the column's edge.
+        self.detail = ttk.Label(frame, text="", justify="left", anchor="nw", wraplength=600)
+        self.detail.pack(fill="x", pady=(6, 0), side="bottom")
+        frame.bind("<Configure>", lambda e: self.detail.configure(wraplength=max(e.width - 28, 200)))
         inner = ttk.Frame(frame)
         inner.pack(fill="both", expand=True)
-        self.tree = ttk.Treeview(inner, columns=("row", "reason"), show="headings", height=18)
+        self.tree = ttk.Treeview(inner, columns=("row", "name", "reason"), show="headings", height=16)
         self.tree.heading("row", text="Export row", anchor="w")
+        self.tree.heading("name", text="Learner", anchor="w")
         self.tree.heading("reason", text="Why it is left out", anchor="w")
         self.tree.column("row", width=90, stretch=False)
-        self.tree.column("reason", width=520, stretch=True)
+        self.tree.column("name", width=200, stretch=False)
+        self.tree.column("reason", width=480, stretch=True)
         scroll = ttk.Scrollbar(inner, orient="vertical", command=self.tree.yview)
         self.tree.configure(yscrollcommand=scroll.set)
         self.tree.pack(side="left", fill="both", expand=True)
         scroll.pack(side="right", fill="y")
         self._fill()
-        # The chosen row's reason in full, wrapped: a long reason is cut at the column's edge.
-        self.detail = ttk.Label(frame, text="", justify="left", anchor="nw", wraplength=600)
-        self.detail.pack(fill="x", pady=(6, 0))
-        frame.bind("<Configure>", lambda e: self.detail.configure(wraplength=max(e.width - 28, 200)))
+        self.tree.bind("<Configure>", lambda e: self._fit(), add="+")
         self.tree.bind("<<TreeviewSelect>>", self._show_detail)
-        bar = ttk.Frame(frame)
-        bar.pack(fill="x", pady=(8, 0))
-        ttk.Button(bar, text="Close", command=self.destroy).pack(side="right")
-        self.put_back_button = ttk.Button(bar, text="Put back on the return", command=self._put_back)
-        if put_back is not None:
-            self.put_back_button.pack(side="right", padx=(0, 8))
         self.tree.bind("<<TreeviewSelect>>", self._can_put_back, add="+")
         self.bind("<Escape>", lambda e: self.destroy())
         items = self.tree.get_children()
@@ -56,16 +64,35 @@ class LeftOutWindow(tk.Toplevel):
             self.tree.focus(items[0])
         self._can_put_back()
         self.tree.focus_set()
+        place_on_screen(self, parent.winfo_toplevel())
 
     def _fill(self) -> None:
+        from tracker_desktop.core.preparing.left_out import left_out_names
+
         self.tree.delete(*self.tree.get_children())
         count = len(self.prep.left_out)
         self.heading.configure(text=f"{count} row{'s' if count != 1 else ''} of the export "
                                     f"{'are' if count != 1 else 'is'} not on this return, because:")
+        self.names = left_out_names(self.prep)
+        self.reasons: dict[str, str] = {}
         for i, item in enumerate(self.prep.left_out):
             reason = f"Taken out by you: {item.reason}" if item.taken_out else item.reason
-            self.tree.insert("", "end", iid=f"{i}", values=(item.source_row, reason),
+            self.reasons[f"{i}"] = reason
+            name = self.names.get(item.source_row, "")
+            self.tree.insert("", "end", iid=f"{i}", values=(item.source_row, name, reason),
                              tags=("taken",) if item.taken_out else ())
+        self._fit()
+
+    def _fit(self) -> None:
+        """Names and reasons longer than their column end in an ellipsis (the full reason is below)."""
+        from tracker_desktop.gui.theme import elide
+
+        name_width = self.tree.column("name", "width")
+        reason_width = self.tree.column("reason", "width")
+        for iid in self.tree.get_children():
+            item = self.prep.left_out[int(iid)]
+            name = elide(self.tree, self.names.get(item.source_row, ""), name_width - 12)
+            self.tree.item(iid, values=(item.source_row, name, elide(self.tree, self.reasons[iid], reason_width - 12)))
 
     def _chosen(self):
         chosen = self.tree.selection()
@@ -87,12 +114,13 @@ class LeftOutWindow(tk.Toplevel):
             self._can_put_back()
 
     def _show_detail(self, event=None) -> None:
-        chosen = self.tree.selection()
-        if chosen:
-            row, reason = self.tree.item(chosen[0], "values")[:2]
-            self.detail.configure(text=f"Export row {row}: {reason}")
-        else:
+        item = self._chosen()
+        if item is None:
             self.detail.configure(text="")
+            return
+        name = self.names.get(item.source_row, "")
+        who = f" ({name})" if name else ""
+        self.detail.configure(text=f"Export row {item.source_row}{who}: {self.reasons[self.tree.selection()[0]]}")
 
 
 class SaveDialog(Dialog):

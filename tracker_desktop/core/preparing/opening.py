@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,44 +25,38 @@ from tracker_desktop.core.returns.naming import Sender, check_sender
 from tracker_desktop.core.returns.scope import Period
 from tracker_desktop.core.returns.template import Template, read_template
 from tracker_desktop.core.routine.status import default_period
+from tracker_desktop.core.values import calendar
 from tracker_desktop.core.values.calendar import academic_year_start
 
 Progress = Callable[[str, float], None]
 
 
-_MONTH = re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?", re.ASCII)
-_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
 EARLIEST_DAY = dt.date(2000, 1, 1)
 
 
 def parse_period(text: str | None, as_of: dt.date) -> dt.date:
-    """The reporting month from 'YYYY-MM' (or a real date in it), within the sane range."""
+    """The reporting month typed ('10/2024', 'Oct 2024', '2024-10', or a day in it such as
+    '15/10/2024'), within the sane range; the as-of month if none."""
     if not text:
         return as_of.replace(day=1)
-    example = "write the period as YYYY-MM, e.g. 2024-10"
-    m = _MONTH.fullmatch(text.strip())
-    if not m:
+    example = "write it as mm/yyyy, e.g. 10/2024 (or Oct 2024, or YYYY-MM)"
+    month = calendar.parse_month(text)
+    if month is None:
+        day = calendar.parse_day(text)
+        month = day.replace(day=1) if day is not None else None
+    if month is None:
         raise UserError(f"'{text}' is not a month: {example}.")
-    try:
-        day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
-    except ValueError:
-        raise UserError(f"'{text}' is not a real month (or day): {example}.") from None
-    sane_range(day, f"The period '{text}'")
-    return day.replace(day=1)
+    sane_range(month, f"The period '{text}'")
+    return month
 
 
 def parse_day(text: str | None) -> dt.date:
-    """A date from 'YYYY-MM-DD' (default today), within the sane range."""
+    """A typed day (dd/mm/yyyy, or ISO as scripts write it; default today), within the sane range."""
     if not text:
         return dt.date.today()
-    example = "write it as YYYY-MM-DD, e.g. 2024-09-13"
-    m = _DAY.fullmatch(text.strip())
-    if not m:
-        raise UserError(f"'{text}' is not a date: {example}.")
-    try:
-        day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        raise UserError(f"'{text}' is not a real date: {example}.") from None
+    day = calendar.parse_day(text)
+    if day is None:
+        raise UserError(f"'{text}' is not a date: write it as dd/mm/yyyy, e.g. 13/09/2024 (or YYYY-MM-DD).")
     sane_range(day, f"The date '{text}'")
     return day
 

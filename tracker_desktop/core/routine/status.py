@@ -14,7 +14,13 @@ from typing import NamedTuple
 from tracker_desktop.core.returns.definitions import ReturnDefinition
 from tracker_desktop.core.routine.history import Entry
 from tracker_desktop.core.routine.history import entries as history_entries
-from tracker_desktop.core.values.calendar import academic_year_label, academic_year_start, deadlines, last_working_day
+from tracker_desktop.core.values.calendar import (
+    academic_year_label,
+    academic_year_start,
+    deadlines,
+    is_working_day,
+    last_working_day,
+)
 
 # Deadlines further back are not called overdue: a new user would otherwise see every return in
 # red for periods they sent by hand before using the app, and nothing can be done about them now.
@@ -74,6 +80,24 @@ def describe_period(period: str) -> str:
 
 
 # --- deadlines -------------------------------------------------------------------------------------
+
+def send_by(day: dt.date, closures: Iterable[dt.date] = ()) -> dt.date:
+    """The last working day on or before a deadline: KCC's fixed dates (31 January, 25 April...)
+    can fall on a weekend or bank holiday, when nobody is in to send the return."""
+    closures = tuple(closures)
+    while not is_working_day(day, closures):
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def describe_due(day: dt.date, closures: Iterable[dt.date] = ()) -> str:
+    """A deadline as Home shows it: KCC's date with its weekday, and, when that is not a working
+    day, the day to send it by ('Sat 31 Jan 2026 (send by Fri 30 Jan)')."""
+    by = send_by(day, closures)
+    if by == day:
+        return f"{day:%a %d %b %Y}"
+    return f"{day:%a %d %b %Y} (send by {by:%a %d %b})"
+
 
 def next_due(definition: ReturnDefinition, today: dt.date, closures: Iterable[dt.date] = ()) -> Due | None:
     """The next due date on or after today, and the period it covers ("YYYY-MM" or "2024-25").

@@ -133,6 +133,62 @@ def deadlines(rules: Iterable[dict], academic_start: int, closures: Iterable[dt.
     return sorted(out)
 
 
+# --- dates and months as the office types them --------------------------------------------------
+# One UK style everywhere a person reads or types one: days dd/mm/yyyy, months mm/yyyy. What is
+# typed may also be a month's name ('Oct 2024', 'October 2024') or ISO ('2024-10', '2024-10-31').
+
+DAY_SHOWN = "%d/%m/%Y"
+MONTH_SHOWN = "%m/%Y"
+_MONTH_NAMES = {name.lower(): i for i, name in enumerate(_cal.month_name) if name}
+_MONTH_NAMES.update({name.lower(): i for i, name in enumerate(_cal.month_abbr) if name})
+_MONTH_NAMES["sept"] = 9
+
+
+def parse_month(text: str) -> dt.date | None:
+    """The first day of a typed month: '10/2024', '10-2024', '10/24', 'Oct 2024', 'October 2024',
+    '2024-10' (ISO) or '2024/10'. None when it is not a month."""
+    import re
+
+    value = " ".join(text.strip().replace(",", " ").split()).lower()
+    month = year = None
+    short = False  # a two-digit year ('10/24'): this century
+    m = re.fullmatch(r"(\d{1,2})\s*[/.\-]\s*(\d{4}|\d{2})", value, re.ASCII)
+    if m:
+        month, year, short = int(m.group(1)), int(m.group(2)), len(m.group(2)) == 2
+    m = m or re.fullmatch(r"(\d{4})\s*[/\-]\s*(\d{1,2})", value, re.ASCII)
+    if m and month is None:
+        year, month = int(m.group(1)), int(m.group(2))
+    m = m or re.fullmatch(r"([a-z]+)\.?[\s\-/]*(\d{4}|\d{2})", value, re.ASCII)
+    if m and month is None:
+        month, year, short = _MONTH_NAMES.get(m.group(1)), int(m.group(2)), len(m.group(2)) == 2
+    if month is None or year is None or not 1 <= month <= 12:
+        return None
+    if short:
+        year += 2000
+    if not 1990 <= year <= 2100:
+        return None
+    return dt.date(year, month, 1)
+
+
+def parse_day(text: str) -> dt.date | None:
+    """A typed day: dd/mm/yyyy (UK order, never US), ISO or '4 Sep 2024'. None when it is not a
+    day. (Unlike a cell read from an export, a bare number is not taken as Excel's day count.)"""
+    from tracker_desktop.core.values.cleaning import parse_date
+
+    value = text.strip()
+    if not value or value.replace(".", "").isdigit():
+        return None
+    return parse_date(value)
+
+
+def show_month(period: str | dt.date) -> str:
+    """'2024-10' (how a month is kept) -> '10/2024' (how it is shown); an academic year stays."""
+    if isinstance(period, dt.date):
+        return period.strftime(MONTH_SHOWN)
+    parsed = parse_month(period) if len(period.strip()) == 7 and period.strip()[4] == "-" else None
+    return parsed.strftime(MONTH_SHOWN) if parsed else period
+
+
 if __name__ == "__main__":
     from tracker_desktop.resources import resource_path
 
