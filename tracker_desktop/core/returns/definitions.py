@@ -291,7 +291,7 @@ def read_definition(path: Path) -> ReturnDefinition:
 
 
 # The data files in templates/ that are not return definitions.
-DATA_FILES = frozenset({"codes", "columns", "la_numbers", "code_rules", "bank_holidays"})
+DATA_FILES = frozenset({"codes", "columns", "la_numbers", "code_rules"})
 
 
 def return_ids() -> list[str]:

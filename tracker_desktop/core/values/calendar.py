@@ -43,7 +43,7 @@ def month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, _cal.monthrange(year, month)[1])
 
 
-TABLE_NAME = "bank_holidays.json"  # in templates/, made by `python -m tracker_desktop.core.values.calendar`
+TABLE_NAME = "bank_holidays.json"  # in assets/, made by write_table(resource_path("assets", TABLE_NAME))
 TABLE_YEARS = range(2015, 2041)
 
 
@@ -73,7 +73,7 @@ def _table() -> dict[str, list[str]]:
     from tracker_desktop.resources import resource_path
 
     try:
-        return json.loads(resource_path("templates", TABLE_NAME).read_text(encoding="utf-8"))["years"]
+        return json.loads(resource_path("assets", TABLE_NAME).read_text(encoding="utf-8"))["years"]
     except (OSError, ValueError, KeyError):
         return {}  # no table: every year is computed
 
@@ -187,9 +187,3 @@ def show_month(period: str | dt.date) -> str:
         return period.strftime(MONTH_SHOWN)
     parsed = parse_month(period) if len(period.strip()) == 7 and period.strip()[4] == "-" else None
     return parsed.strftime(MONTH_SHOWN) if parsed else period
-
-
-if __name__ == "__main__":
-    from tracker_desktop.resources import resource_path
-
-    print(write_table(resource_path("templates", TABLE_NAME)))
