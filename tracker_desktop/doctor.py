@@ -190,7 +190,7 @@ class Doctor:
 
         missing = [f"{p.parent.name}/{p.name}" for p in (
             templates_dir() / "codes.json", templates_dir() / "columns.json", templates_dir() / "la_numbers.json",
-            templates_dir() / "code_rules.json",
+            templates_dir() / "code_rules.json", resource_path("assets", "bank_holidays.json"),
             resource_path("assets", "wordlist.txt"))
             if not p.is_file()]
         ids = return_ids()

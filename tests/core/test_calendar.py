@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.values.calendar import (
     academic_year_label,
     academic_year_start,
@@ -15,7 +16,6 @@ from tracker_desktop.core.values.calendar import (
     nth_weekday,
     parse_academic_year,
 )
-from tracker_desktop.core.returns.definitions import load_definition
 
 
 @pytest.mark.parametrize("year,month,want", [
@@ -83,10 +83,28 @@ def test_unknown_deadline_kind():
 
 
 def test_college_guarantee_runs_to_the_september_ending_the_year():
-    from tracker_desktop.core.values.calendar import deadlines
     from tracker_desktop.core.returns.definitions import load_definition
+    from tracker_desktop.core.values.calendar import deadlines
 
     due = [d for d, _ in deadlines(load_definition("college-september-guarantee").deadlines, 2024)]
     assert due[0] == dt.date(2025, 3, 31)
     assert due[-1] == dt.date(2025, 9, 30)
     assert all(d.year == 2025 for d in due)
+
+
+def test_the_shipped_bank_holidays_are_the_librarys_and_later_years_are_still_known(monkeypatch):
+    import sys
+
+    from tracker_desktop.core.values import calendar
+
+    for year in calendar.TABLE_YEARS:
+        assert calendar.bank_holidays(year) == calendar.computed_bank_holidays(year), year
+    assert dt.date(2023, 5, 8) in calendar.bank_holidays(2023)  # a one-off (the coronation) is in the table
+    beyond = calendar.TABLE_YEARS.stop + 3
+    calendar.bank_holidays.cache_clear()
+    assert dt.date(beyond, 12, 25) in calendar.bank_holidays(beyond)  # computed, not in the table
+    # within the table the library is never loaded: what Home's deadlines cost before its window shows
+    monkeypatch.delitem(sys.modules, "holidays", raising=False)
+    calendar.bank_holidays.cache_clear()
+    calendar.bank_holidays(2026)
+    assert "holidays" not in sys.modules

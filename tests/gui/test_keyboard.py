@@ -262,7 +262,7 @@ def test_save_dialog_without_errors_still_saves_on_enter(make_app, tmp_path):
     app = make_app()
     open_case(app, "sims-joiners")
     for p in [p for p in app.prep.problems if p.severity == "error"]:
-        app.prep._row_problems[p.row] = [q for q in app.prep._row_problems[p.row] if q.severity != "error"]
+        app.prep._set_row(p.row, [q for q in app.prep._row_problems[p.row] if q.severity != "error"])
     app.master.focus_force()
     pump(app.master)
     dialog = app.save()

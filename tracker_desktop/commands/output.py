@@ -10,11 +10,20 @@ from tracker_desktop.core.errors import UserError
 
 
 def write_report(path: Path | None, report: dict[str, Any]) -> None:
-    """The --report file: replaced on every run (it describes the run, not a return)."""
+    """The --report file: replaced on every run (it describes the run, not a return). json's C
+    encoder (no indent): the pure-Python one that indent needs is slow and memory-hungry."""
     if path:
         from tracker_desktop.core.writing.files import write_atomic
 
-        write_atomic(path, json.dumps(report, indent=1, ensure_ascii=False).encode("utf-8"), force=True)
+        write_atomic(path, json.dumps(report, ensure_ascii=False, separators=(", ", ": ")).encode("utf-8"), force=True)
+
+
+def write_prep_report(path: Path | None, prep: Any) -> None:
+    """The --report file of a return that was not written: streamed, as a saved return's is."""
+    if path:
+        from tracker_desktop.core.preparing.saving import write_report as stream_report
+
+        stream_report(path, prep, None)
 
 
 def prep_summary(prep: Any, output: Path | None) -> str:

@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from tracker_desktop.commands.output import prep_summary, unsure_lines, write_report
+from tracker_desktop.commands.output import prep_summary, unsure_lines, write_prep_report
 from tracker_desktop.core.errors import UserError
 
 
@@ -53,7 +53,7 @@ def _nil_return(prep, args: argparse.Namespace) -> int:
 
     period = nil_return.period_label(prep)
     path = nil_return.save(prep, Path(args.out), force=args.force)
-    write_report(args.report, prep.report(None))
+    write_prep_report(args.report, prep)
     print(f"Nobody is on {prep.definition.title} for {period} ({len(prep.left_out)} left out): "
           f"no workbook written. Send the nil-return e-mail instead: wrote {path}")
     _say_unsure(prep)

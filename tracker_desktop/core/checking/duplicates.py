@@ -58,6 +58,14 @@ class Duplicates:
     def at(self, row: int) -> Problem | None:
         return self._found.get(row)
 
+    @property
+    def count(self) -> int:
+        """How many learners share their identifier with another."""
+        return len(self._found)
+
+    def rows(self) -> set[int]:
+        return set(self._found)
+
     def move(self, row: int, value: str) -> set[int]:
         """Learner `row` now has identifier `value`: the learners whose problem may have changed."""
         old, new = self._keys[row], key(value)

@@ -54,6 +54,9 @@ class CheckContext:
 
     meanings: dict = field(default_factory=dict)  # filled as columns are met: meaning() is hot
     plans: dict = field(default_factory=dict)  # column -> (empty checks, value checks), worked out once
+    # Telephone numbers tidied into a valid number's national form during this build: validity is
+    # a property of the text alone, and far too many numbers for the look-up cache to still hold.
+    valid_phones: set[str] = field(default_factory=set)
 
     def meaning(self, column: str) -> ColumnMeaning:
         found = self.meanings.get(column)

@@ -149,6 +149,8 @@ def postcode_invalid(ctx: CheckContext, column: str, value: str) -> str | None:
             advice="Correct the telephone number in the MIS, or remove it if it is no longer used.",
             applies=of_type("phone"))
 def phone_invalid(ctx: CheckContext, column: str, value: str) -> str | None:
+    if value in ctx.valid_phones:
+        return None
     digits = phone_digits(value)
     if phone_facts(digits)[0]:
         return None

@@ -261,17 +261,19 @@ class RowReader:
             raise UserError(f"The saved column matching names export columns that {table.source.name} does not have: {', '.join(missing)}. Match the columns again.")
         self._split = [(t, self.index[s.columns[0]]) for t, s in mapping.items()
                        if s is not None and s.how in NAME_PARTS]
+        # Worked out once: which cell each plainly read column takes (most of them), and the rest.
+        self._plain = [(t, self.index[s.columns[0]]) for t, s in mapping.items()
+                       if s is not None and s.how in ("value", "sen")]
+        self._other = [(t, s) for t, s in mapping.items() if s is not None and s.how not in ("value", "sen")]
 
     def values(self, row: list[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
+        out: dict[str, str] = {target: row[i] for target, i in self._plain}
+        if not self._other:
+            return out
         cache: dict[tuple[str, ...], list[str]] = {}
-        for target, source in self.mapping.items():
-            if source is None:
-                continue
+        for target, source in self._other:
             cells = [row[self.index[c]] for c in source.columns]
-            if source.how == "value" or source.how == "sen":
-                out[target] = cells[0]
-            elif source.how == "join":
+            if source.how == "join":
                 out[target] = " ".join(c.strip() for c in cells if c.strip())
             elif source.how in ("address", "address-block"):
                 key = source.columns

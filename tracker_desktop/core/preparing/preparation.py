@@ -9,14 +9,15 @@ same way and give their own learners and extra rules as parameters; nothing is o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracker_desktop.core.checking import rules, variant_rules
 from tracker_desktop.core.checking.accepted import Acceptance, AcceptedQueries
-from tracker_desktop.core.checking.rules import Problem
+from tracker_desktop.core.checking.rules import ERROR, QUERY, Problem
 from tracker_desktop.core.matching.mapping import Mapping, RowReader, columns_report, targets
+from tracker_desktop.core.memory import collection_paused
 from tracker_desktop.core.preparing.opening import (  # noqa: F401 - where callers have always found them
     Opening,
     Progress,
@@ -28,7 +29,7 @@ from tracker_desktop.core.preparing.opening import (  # noqa: F401 - where calle
 )
 from tracker_desktop.core.returns.naming import file_name
 from tracker_desktop.core.returns.scope import out_of_scope
-from tracker_desktop.core.values.cleaning import clean_read
+from tracker_desktop.core.values.cleaning import cleaner_for, phone_digits, phone_facts
 from tracker_desktop.core.writing.files import refuse_existing, write_workbook
 from tracker_desktop.core.writing.workbook import write_return
 
@@ -162,10 +163,16 @@ class Preparation:
         self.blocking: str | None = None
         self.left_out: list[LeftOut] = []
         self._row_problems: list[list[Problem]] = []
+        self._tally: dict[str, int] = {}
+        self._merged: list[Problem] | None = None
         self._duplicates: rules.Duplicates | None = None
         self.headers = self.definition.standard_headers(self.template.headers)
         self._meanings: dict = {}
+        self._cleaners: dict[tuple[str, str], Callable[[str], str]] = {}
+        self._read_plan: dict[str, tuple[Callable[[str], str], bool]] = {}
+        self._edited: dict[int, set[str]] = {}
         self._in_template = frozenset(self.template.headers)
+        self._column_order = {c: i for i, c in enumerate(self.template.headers)}
         self._context = rules.CheckContext(
             definition=self.definition,
             mandatory=frozenset(self.template.mandatory),
@@ -196,9 +203,10 @@ class Preparation:
             definition = definition.with_understood(understood)
         if definition.prepopulated:
             raise UserError(f"{definition.title} is filled into the workbook TEP sent: give it with --prepopulated.")
-        opening = open_return(definition, export, school=school, college=college, period=period, as_of=as_of,
-                              template=template, mapping=mapping, remembered=remembered, progress=progress)
-        return cls(opening, progress=progress)
+        with collection_paused():  # the export read and the learners built make millions of objects
+            opening = open_return(definition, export, school=school, college=college, period=period, as_of=as_of,
+                                  template=template, mapping=mapping, remembered=remembered, progress=progress)
+            return cls(opening, progress=progress)
 
     # --- building learners ---------------------------------------------------------------------
 
@@ -208,6 +216,12 @@ class Preparation:
 
     def build(self, progress: Progress | None = None) -> None:
         """(Re)build learners with the current mapping, and check them."""
+        with collection_paused():
+            self._build(progress)
+
+    def _build(self, progress: Progress | None) -> None:
+        self._read_plan = {}  # the mapping may have changed: how each column is read and cleaned
+        self._edited = {}  # source row -> the columns the user typed in: a build reads them afresh
         built = self._learner_source(self, progress)
         self.learners, self.left_out, self.blocking = built.learners, built.left_out, built.blocking
         if self._taken_out:
@@ -229,26 +243,65 @@ class Preparation:
                    composed: dict[str, str] | None = None) -> None:
         """Clean the raw values of these columns into the learner, recording what tidying changed.
         `composed`: the whole cell a value was split from (a combined name), shown as 'before'."""
-        in_template = self._in_template
+        values, fixes, plan = learner.values, learner.fixes, self._read_plan
         for column in columns:
+            found = plan.get(column)
+            if found is None:
+                found = plan[column] = self._plan_column(column)
+            cleaner, in_template = found
             before = raw.get(column, "")
-            source = self.mapping.get(column)
-            after = self.clean_one(column, before, source.how if source else "value")
-            learner.values[column] = after
-            shown = composed.get(column, before) if composed else before
-            if after != shown and column in in_template:
-                learner.fixes[column] = Fix(column, shown, after)
+            after = values[column] = cleaner(before)
+            if after != before or composed:
+                shown = composed.get(column, before) if composed else before
+                if after != shown and in_template:
+                    fixes[column] = Fix(column, shown, after)
+
+    def _plan_column(self, column: str) -> tuple[Callable[[str], str], bool]:
+        """How a column's cells are cleaned in this build: its meaning and way of reading, once."""
+        source = self.mapping.get(column)
+        return self._cleaner(column, source.how if source else "value"), column in self._in_template
+
+    def _cleaner(self, column: str, how: str) -> Callable[[str], str]:
+        found = self._cleaners.get((column, how))
+        if found is None:
+            meaning = self._meanings.get(column)
+            if meaning is None:
+                meaning = self._meanings[column] = self.definition.meaning(column)
+            found = cleaner_for(meaning, how)
+            if meaning.type == "phone":
+                found = self._noting_valid_phones(found)
+            self._cleaners[(column, how)] = found
+        return found
+
+    def _noting_valid_phones(self, cleaner: Callable[[str], str]) -> Callable[[str], str]:
+        """A telephone cleaner that notes each number it found valid, for the check to take as
+        read (asked straight after tidying, phone_facts' cache still holds the number)."""
+        valid = self._context.valid_phones
+
+        def cleaned(text: str) -> str:
+            value = cleaner(text)
+            if value and value not in valid and phone_facts(phone_digits(value))[0]:
+                valid.add(value)
+            return value
+        return cleaned
 
     def clean_one(self, column: str, text: str, how: str = "value") -> str:
-        meaning = self._meanings.get(column)
-        if meaning is None:
-            meaning = self._meanings[column] = self.definition.meaning(column)
-        return clean_read(meaning, text, how)
+        return self._cleaner(column, how)(text)
 
     # --- checking ------------------------------------------------------------------------------
+    # Problems are kept per row, each row's in column order, with running counts: an edit
+    # rechecks its row and the groups of duplicates it leaves and joins, and changes the counts
+    # by the difference, so nothing is re-sorted or recounted across the whole return.
 
     def recheck(self) -> None:
-        self._row_problems = [self._check_row(i) for i in range(len(self.learners))]
+        self._tally = {ERROR: 0, QUERY: 0}
+        self._row_problems = []
+        for i in range(len(self.learners)):
+            found = self._check_row(i)
+            self._row_problems.append(found)
+            for p in found:
+                self._tally[p.severity] = self._tally.get(p.severity, 0) + 1
+        self._merged = None
         self._check_duplicates()
 
     def _check_row(self, row: int) -> list[Problem]:
@@ -257,41 +310,80 @@ class Preparation:
             found.extend(variant_rules.damaged_row(self, row))
         for rule in self._extra_rules:
             found.extend(rule(self, row))
+        if len(found) > 1:
+            order = self._column_order
+            found.sort(key=lambda p: (order.get(p.column, 999), p.rule))
         return found
+
+    def _set_row(self, row: int, found: list[Problem]) -> None:
+        """Replace one row's problems, keeping the counts."""
+        for p in self._row_problems[row]:
+            self._tally[p.severity] -= 1
+        for p in found:
+            self._tally[p.severity] = self._tally.get(p.severity, 0) + 1
+        self._row_problems[row] = found
+        self._merged = None
 
     def _check_duplicates(self) -> None:
         identity = self.headers.get(self.definition.identity, self.definition.identity)
-        if identity in self.columns:
+        if identity in self._in_template:
             values = (learner.values.get(identity, "") for learner in self.learners)
             # Problems name other learners by their row in the written workbook, when shown.
             self._duplicates = rules.Duplicates(identity, values, self.sheet_row)
         else:
             self._duplicates = None
+        self._merged = None
 
     def _recheck_duplicates(self, row: int, column: str) -> None:
         """An edit: only the groups the learner leaves and joins are rechecked."""
         if self._duplicates is not None and column == self._duplicates.column:
-            self._duplicates.move(row, self.learners[row].values.get(column, ""))
+            if self._duplicates.move(row, self.learners[row].values.get(column, "")):
+                self._merged = None
 
     @property
     def problems(self) -> list[Problem]:
-        merged = [p for row in self._row_problems for p in row]
-        if self._duplicates is not None:
-            merged += self._duplicates.problems()
-        order = {c: i for i, c in enumerate(self.columns)}
-        return sorted(merged, key=lambda p: (p.row, order.get(p.column, 999), p.rule))
+        """Every problem, by row and then in column order (the rows' own lists joined, not sorted)."""
+        return list(self._all_problems())
+
+    def _all_problems(self) -> list[Problem]:
+        if self._merged is None:
+            merged: list[Problem] = []
+            for row in range(len(self._row_problems)):
+                merged += self.problems_at(row)
+            self._merged = merged
+        return self._merged
 
     def problems_at(self, row: int) -> list[Problem]:
+        """One learner's problems in column order (what the grid colours and notes)."""
+        found = self._row_problems[row]
         duplicate = self._duplicates.at(row) if self._duplicates is not None else None
-        return self._row_problems[row] + ([duplicate] if duplicate else [])
+        if duplicate is None:
+            return list(found)
+        order = self._column_order
+        return sorted([*found, duplicate], key=lambda p: (order.get(p.column, 999), p.rule))
+
+    def counts_at(self, row: int) -> dict[str, int]:
+        """One learner's errors and queries."""
+        found = self.problems_at(row)
+        return {"errors": sum(p.severity == ERROR for p in found), "queries": sum(p.severity == QUERY for p in found)}
+
+    def duplicate_rows(self) -> set[int]:
+        """The learners on more than one row."""
+        return self._duplicates.rows() if self._duplicates is not None else set()
 
     def counts(self) -> dict[str, int]:
-        """Errors, queries still to look at, and queries accepted (counted apart)."""
-        found = self.problems
-        accepted = sum(p.severity == "query" and self.acceptance(p) is not None for p in found)
-        return {"errors": sum(p.severity == "error" for p in found),
-                "queries": sum(p.severity == "query" for p in found) - accepted,
-                "accepted": accepted}
+        """Errors, queries still to look at, and queries accepted (counted apart). Errors and
+        queries are kept up to date edit by edit; accepted ones are looked up among the queries
+        only when the school keeps accepted queries (they change outside the return)."""
+        errors, queries = self._tally.get(ERROR, 0), self._tally.get(QUERY, 0)
+        if self._duplicates is not None:
+            severity = rules.RULES["duplicate-learner"].severity
+            errors += self._duplicates.count if severity == ERROR else 0
+            queries += self._duplicates.count if severity == QUERY else 0
+        accepted = 0
+        if self._accepted is not None and queries:
+            accepted = sum(p.severity == QUERY and self.acceptance(p) is not None for p in self._all_problems())
+        return {"errors": errors, "queries": queries - accepted, "accepted": accepted}
 
     # --- taking rows out ---------------------------------------------------------------------
 
@@ -308,6 +400,7 @@ class Preparation:
         place = self._place(row)
         learner = self.learners.pop(row)
         self._taken_out[learner.source_row] = (place, learner, reason)
+        self._set_row(row, [])  # its problems leave the counts
         self._row_problems.pop(row)
         self._renumber(row)
         self._check_duplicates()
@@ -326,7 +419,7 @@ class Preparation:
         self.learners.insert(row, learner)
         self._row_problems.insert(row, [])
         self._renumber(row)
-        self._row_problems[row] = self._check_row(row)
+        self._set_row(row, self._check_row(row))
         self._check_duplicates()
         self.left_out = [o for o in self.left_out if not o.taken_out] + self._taken_out_list()
         return row
@@ -415,6 +508,7 @@ class Preparation:
             learner = self.learners[row]
             value = self.clean_one(column, text)
             learner.values[column] = value
+            self._edited.setdefault(learner.source_row, set()).add(column)
             learner.fixes.pop(column, None)
             if value != text.strip():
                 learner.fixes[column] = Fix(column, text, value, edited=True)
@@ -422,25 +516,88 @@ class Preparation:
             rows.add(row)
             self._recheck_duplicates(row, column)
         for row in rows:
-            self._row_problems[row] = self._check_row(row)
+            self._set_row(row, self._check_row(row))  # the counts change by the difference
         return cleaned
 
     def restore(self, row: int, column: str, value: str, fix: Fix | None) -> None:
         """Put back a value exactly as it was (undo/redo), with the tidying record it had."""
         learner = self.learners[row]
         learner.values[column] = value
+        self._edited.setdefault(learner.source_row, set()).add(column)
         learner.fixes.pop(column, None)
         if fix is not None:
             learner.fixes[column] = fix
-        self._row_problems[row] = self._check_row(row)
+        self._set_row(row, self._check_row(row))
         self._recheck_duplicates(row, column)
 
     def remap(self, mapping: Mapping) -> None:
-        self.mapping = mapping
-        self.build()
+        """Use another column matching: the same learners, values, fixes and problems as building
+        the return afresh with it, reading again only what can differ. Only the columns whose
+        source changed are read and tidied again (and any cell the user typed in, as a fresh
+        build forgets edits); every learner is then rechecked, the checks reading across columns.
+        A change to a column deciding who is on the return, or a variant's own learners (TEP's
+        rows), builds the return again in full."""
+        old, self.mapping = self.mapping, mapping
+        changed = self._changed_columns(old, mapping)
+        if changed is None or self._learner_source is not from_export:
+            self.build()
+            return
+        with collection_paused():
+            self._reread(changed)
+
+    def _changed_columns(self, old: Mapping, new: Mapping) -> list[str] | None:
+        """The columns a new matching reads differently, or None when who is on the return may change."""
+        wanted = targets(self.definition, self.columns)
+        changed = {c for c in wanted if old.get(c) != new.get(c)}
+        addresses = ("address", "address-block")
+        if any(s is not None and s.how in addresses for c in changed for s in (old.get(c), new.get(c))):
+            # address lines are shared out over however many address columns are matched
+            changed |= {c for c in wanted for s in (old.get(c), new.get(c)) if s is not None and s.how in addresses}
+        if changed & set(self._deciding_columns(wanted)):
+            return None
+        return [c for c in wanted if c in changed]
+
+    def _deciding_columns(self, wanted: list[str]) -> list[str]:
+        scope = self.definition.scope
+        dates = [scope[k] for k in ("date_in_period", "left_on_or_before_as_of") if k in scope]
+        return [c for c in dict.fromkeys(self.headers.get(n, n) for n in (*SCOPE_COLUMNS, *dates)) if c in wanted]
+
+    def _reread(self, changed: list[str]) -> None:
+        """Read the changed columns again, as from_export would: a learner with a typed cell, or
+        a line of the export read in another encoding, is read again whole (all of it, as a fresh
+        build does); fixes keep the order a build gives them."""
+        self._read_plan = {}
+        reader = RowReader(self.table, self.mapping)
+        wanted = targets(self.definition, self.columns)
+        deciding = self._deciding_columns(wanted)
+        rest = [c for c in wanted if c not in deciding]
+        order = deciding + rest
+        index = {source_row: i for i, source_row in enumerate(self.table.source_rows)}
+        recoded: dict[int, dict[int, str]] = {}
+        for (source_row, col), text in self.table.recoded.items():
+            recoded.setdefault(source_row, {})[col] = text
+        rows = self.table.rows
+        taken_out = [learner for _, learner, _ in self._taken_out.values()]  # a fresh build reads them too
+        for learner in [*self.learners, *taken_out]:
+            row = rows[index[learner.source_row]]
+            if learner.source_row in self._edited or learner.source_row in recoded:
+                raw = reader.values(row)
+                learner.fixes = {}
+                self.clean_into(learner, raw, deciding)
+                self.clean_into(learner, raw, rest, reader.composed(row))
+                if learner.source_row in recoded:
+                    _record_recoded(self, learner, reader, row, raw, recoded[learner.source_row])
+                continue
+            fixes = learner.fixes
+            for column in changed:
+                fixes.pop(column, None)
+            self.clean_into(learner, reader.values(row), changed, reader.composed(row))
+            learner.fixes = {c: fixes[c] for c in order if c in fixes}
+        self._edited = {}
+        self.recheck()
 
     def add_problem(self, row: int, column: str, rule_id: str, value: str = "", detail: str = "") -> None:
-        self._row_problems[row].append(rules.problem(row, column, rule_id, value, detail))
+        self._set_row(row, self._row_problems[row] + [rules.problem(row, column, rule_id, value, detail)])
 
     # --- output --------------------------------------------------------------------------------
 
@@ -476,7 +633,9 @@ class Preparation:
         return out
 
     def workbook_bytes(self) -> bytes:
-        return write_return(self.template, self.definition, self.rows_for_writing())
+        with collection_paused():
+            # counted, not listed first: each row is made as it is written
+            return write_return(self.template, self.definition, self.rows_for_writing(), len(self.learners))
 
     def save(self, folder: Path, force: bool = False) -> Path:
         path = Path(folder) / self.output_name
@@ -485,25 +644,33 @@ class Preparation:
         return write_workbook(path, self.workbook_bytes(), force=force)  # read back before it is saved
 
     def report(self, output: Path | None) -> dict:
-        return {
-            "return": self.definition.id,
-            "output": str(output) if output else None,
-            "rows": len(self.learners),
-            "learners": [{"source_row": learner.source_row, "row": self.sheet_row(i)}
-                         for i, learner in enumerate(self.learners)],
-            "left_out": [{"source_row": out.source_row, "reason": out.reason, "taken_out": out.taken_out}
-                         for out in self.left_out],
-            "counts": self.counts(),
-            "fixes": [{"source_row": learner.source_row, "row": self.sheet_row(i), "column": f.column,
-                       "before": f.before, "after": f.after}
-                      for i, learner in enumerate(self.learners) for f in learner.fixes.values()],
-            "problems": [{"source_row": self.learners[p.row].source_row, "row": self.sheet_row(p.row),
-                          "column": p.column, "severity": p.severity, "rule": p.rule, "message": p.message,
-                          "accepted": self._accepted_note(p)}
-                         for p in self.problems],
-            "unmatched_columns": [c for c in self._columns_to_fill() if self.mapping.get(c) is None],
-            "template_columns": columns_report(self.definition, self.columns, self.mapping),
-        }
+        """The report as one dict (`saving.write_report` streams the same sections to a file)."""
+        return {key: list(value) if isinstance(value, Iterator) else value
+                for key, value in self.report_sections(output)}
+
+    def report_sections(self, output: Path | None) -> list[tuple[str, object]]:
+        """The report's keys in order; the long lists (one entry per learner, fix or problem) are
+        iterators, made as they are written, so a county's report is never whole in memory."""
+        learners, sheet_row = self.learners, self.sheet_row
+        return [
+            ("return", self.definition.id),
+            ("output", str(output) if output else None),
+            ("rows", len(learners)),
+            ("learners", ({"source_row": learner.source_row, "row": sheet_row(i)}
+                          for i, learner in enumerate(learners))),
+            ("left_out", ({"source_row": out.source_row, "reason": out.reason, "taken_out": out.taken_out}
+                          for out in self.left_out)),
+            ("counts", self.counts()),
+            ("fixes", ({"source_row": learner.source_row, "row": sheet_row(i), "column": f.column,
+                        "before": f.before, "after": f.after}
+                       for i, learner in enumerate(learners) for f in learner.fixes.values())),
+            ("problems", ({"source_row": learners[p.row].source_row, "row": sheet_row(p.row),
+                           "column": p.column, "severity": p.severity, "rule": p.rule, "message": p.message,
+                           "accepted": self._accepted_note(p)}
+                          for p in self.problems)),
+            ("unmatched_columns", [c for c in self._columns_to_fill() if self.mapping.get(c) is None]),
+            ("template_columns", columns_report(self.definition, self.columns, self.mapping)),
+        ]
 
     def _accepted_note(self, problem: Problem) -> str | None:
         found = self.acceptance(problem)

@@ -9,14 +9,18 @@ never "nothing was written", and a TEP sheet's passphrase is always handed back 
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
+from typing import BinaryIO
 
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.memory import collection_paused
 from tracker_desktop.core.writing import encryption as protection
 from tracker_desktop.core.writing.files import CannotWrite, OutputExists, write_atomic, write_workbook
 
@@ -32,8 +36,49 @@ class Saved:
     afterwards: list[str] = field(default_factory=list)  # what failed after the return was written
 
 
+_BATCH = 2000  # list entries encoded at once: few calls into the C encoder, little held at a time
+# json's C encoder (no indent): the pure-Python one, which indent needs, builds millions of
+# small strings for a county's report. One list entry's worth of pieces at a time goes to the file.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+
+
 def report_bytes(prep, output: Path | None) -> bytes:
-    return json.dumps(prep.report(output), indent=1, ensure_ascii=False).encode("utf-8")
+    """The whole report in memory (small returns, tests); saving streams it (`write_report`)."""
+    buffer = io.BytesIO()
+    stream_report(buffer, prep.report_sections(output))
+    return buffer.getvalue()
+
+
+def stream_report(out: BinaryIO, sections: list[tuple[str, object]]) -> None:
+    """Write the report's JSON to `out` section by section, a list's entries in batches, one
+    batch a line: the same JSON as the report's dict, never all of it in memory at once."""
+    encode = _ENCODER.encode
+    out.write(b"{")
+    for n, (key, value) in enumerate(sections):
+        out.write(((",\n" if n else "\n") + encode(key) + ": ").encode("utf-8"))
+        if not isinstance(value, Iterator):
+            out.write(encode(value).encode("utf-8"))
+            continue
+        out.write(b"[")
+        first = True
+        while batch := list(islice(value, _BATCH)):
+            out.write(((",\n" if not first else "\n") + encode(batch)[1:-1]).encode("utf-8"))
+            first = False
+        out.write(b"]" if first else b"\n]")
+    out.write(b"\n}\n")
+
+
+def report_size(prep) -> int:
+    """About how many bytes the report takes, for the free-space check made before anything is
+    written (the report is encoded only as it is written): generous, from the counts."""
+    fixes = sum(len(learner.fixes) for learner in prep.learners)
+    return 64_000 + 80 * len(prep.learners) + 200 * len(prep.left_out) + 400 * fixes + 600 * len(prep.problems)
+
+
+def write_report(path: Path, prep, output: Path | None) -> Path:
+    """Save the report, streamed into the save's own temporary file beside `path`, then moved."""
+    with collection_paused():
+        return write_atomic(Path(path), lambda f: stream_report(f, prep.report_sections(output)), force=True)
 
 
 def check_targets(targets: list[tuple[Path, bool, int]]) -> None:
@@ -78,12 +123,11 @@ def save_return(prep, folder: Path, force: bool = False, report: Path | None = N
         raise OutputExists(f"{output.name} already exists in {output.parent}. Choose another folder, "
                            "or replace it on purpose (--force).")  # before the seconds building takes
     data = prep.workbook_bytes()
-    report_data = report_bytes(prep, output) if report else b""
-    check_targets([(output, force, len(data))] + ([(Path(report), True, len(report_data))] if report else [])
+    check_targets([(output, force, len(data))] + ([(Path(report), True, report_size(prep))] if report else [])
                   + ([(Path(history) / "history", True, 4096)] if history else []))
     write_workbook(output, data, force=force)
     saved = Saved(output)
-    _afterwards(saved, prep, report, report_data, history)
+    _afterwards(saved, prep, report, history)
     return saved
 
 
@@ -106,9 +150,8 @@ def save_tep_return(prep, folder: Path, password: str, force: bool = False, repo
                                "or replace it on purpose (--force).")
     encrypted = protection.encrypt(prep.workbook_bytes(), password, output.name)
     eml_data = tep_draft(output, prep.definition.title, school_name, prep.sender.code, data=encrypted) if draft else b""
-    report_data = report_bytes(prep, output) if report else b""
     check_targets([(output, force, len(encrypted))] + ([(eml, force, len(eml_data))] if draft else [])
-                  + ([(Path(report), True, len(report_data))] if report else [])
+                  + ([(Path(report), True, report_size(prep))] if report else [])
                   + ([(Path(history) / "history", True, 4096)] if history else []))
     write_atomic(output, encrypted, force=force)  # OutputExists: the one every save raises
     saved = Saved(output, password=password)
@@ -121,14 +164,14 @@ def save_tep_return(prep, folder: Path, password: str, force: bool = False, repo
         # the draft names the sheet: recorded so that clearing out old returns removes it too
         _step(saved, "The history of prepared returns was not updated",
               lambda: record(history, prep, eml, kind=DRAFT))
-    _afterwards(saved, prep, report, report_data, history)
+    _afterwards(saved, prep, report, history)
     return saved
 
 
-def _afterwards(saved: Saved, prep, report: Path | None, report_data: bytes, history: Path | None) -> None:
+def _afterwards(saved: Saved, prep, report: Path | None, history: Path | None) -> None:
     if report:
         _step(saved, f"The report {Path(report).name} could not be saved",
-              lambda: setattr(saved, "report", write_atomic(Path(report), report_data, force=True)))
+              lambda: setattr(saved, "report", write_report(Path(report), prep, saved.output)))
     if history:
         from tracker_desktop.core.routine.history import record
 

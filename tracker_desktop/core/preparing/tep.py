@@ -114,12 +114,10 @@ class TepPreparation(Preparation):
 
         return save_tep_return(self, Path(folder), password or "", force=force, draft=False).output
 
-    def report(self, output: Path | None) -> dict:
-        found = super().report(output)
+    def report_sections(self, output: Path | None) -> list[tuple[str, object]]:
         # formulas outside the learners' cells (totals, other sheets): kept, and named here
-        found["tep_formulas_elsewhere"] = self.formulas_elsewhere
-        found["warnings"] = list(self.warnings)
-        return found
+        return [*super().report_sections(output), ("tep_formulas_elsewhere", self.formulas_elsewhere),
+                ("warnings", list(self.warnings))]
 
 
 def _tep_formulas(template: Template, learner_rows: set[int]) -> tuple[dict[int, dict[str, str]], list[str]]:

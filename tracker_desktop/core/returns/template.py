@@ -37,7 +37,12 @@ class Template:
 
     @property
     def headers(self) -> list[str]:
-        return [c.header for c in self.columns]
+        """The headers in sheet order. Asked for on every learner's check: made once (again only
+        if the columns are replaced); the list is shared, so it is never to be changed."""
+        cached = self.__dict__.get("_headers")
+        if cached is None or cached[0] is not self.columns or len(cached[1]) != len(self.columns):
+            cached = self.__dict__["_headers"] = (self.columns, [c.header for c in self.columns])
+        return cached[1]
 
     def column(self, header: str) -> TemplateColumn | None:
         return next((c for c in self.columns if c.header == header), None)

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import calendar as _cal
 import datetime as dt
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
+from pathlib import Path
 
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -42,11 +43,49 @@ def month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, _cal.monthrange(year, month)[1])
 
 
+TABLE_NAME = "bank_holidays.json"  # in assets/, made by write_table(resource_path("assets", TABLE_NAME))
+TABLE_YEARS = range(2015, 2041)
+
+
 @lru_cache(maxsize=32)
 def bank_holidays(year: int) -> frozenset[dt.date]:
+    """England and Wales bank holidays of a year, from the table shipped with the app.
+
+    Home works out every return's deadlines before its window shows; computing the holidays
+    (the `holidays` library: its import and its rules) took a quarter of a second of that. The
+    table is what the library says, written once; a year beyond it is still computed."""
+    listed = _table().get(str(year))
+    if listed is not None:
+        return frozenset(dt.date.fromisoformat(d) for d in listed)
+    return computed_bank_holidays(year)
+
+
+def computed_bank_holidays(year: int) -> frozenset[dt.date]:
     import holidays
 
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, list[str]]:
+    import json
+
+    from tracker_desktop.resources import resource_path
+
+    try:
+        return json.loads(resource_path("assets", TABLE_NAME).read_text(encoding="utf-8"))["years"]
+    except (OSError, ValueError, KeyError):
+        return {}  # no table: every year is computed
+
+
+def write_table(path: Path, years: Iterable[int] = TABLE_YEARS) -> Path:
+    """Write the bank holidays table (run again when the library learns of a new holiday)."""
+    import json
+
+    table = {str(y): sorted(d.isoformat() for d in computed_bank_holidays(y)) for y in years}
+    note = "England and Wales bank holidays, from the holidays library (GB, ENG); made by calendar.write_table"
+    path.write_text(json.dumps({"about": note, "years": table}, indent=1) + "\n", encoding="utf-8")
+    return path
 
 
 def is_working_day(day: dt.date, closures: Iterable[dt.date] = ()) -> bool:

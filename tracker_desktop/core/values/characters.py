@@ -23,6 +23,8 @@ _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 _LINE_BREAKS = re.compile(r"(?:\r\n|[\t\n\r\x0b\x0c\x85\u2028\u2029])+")
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 REPLACEMENT = "\ufffd"
+# Any character one_line changes: almost no value has one, and one search says so.
+_ANY_CHANGED = re.compile("[\x00-\x1f\x85\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_safe(text: str) -> str:
@@ -34,4 +36,6 @@ def xml_safe(text: str) -> str:
 
 def one_line(text: str) -> str:
     """A cell's value as the return holds it: one line, no direction overrides, XML-safe."""
+    if _ANY_CHANGED.search(text) is None:
+        return text
     return xml_safe(_BIDI_CONTROLS.sub("", _LINE_BREAKS.sub(" ", text)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from tracker_desktop.core.returns.definitions import ColumnMeaning, code_lists
@@ -44,14 +45,29 @@ def clean(meaning: ColumnMeaning, text: str) -> str:
 
 def parse_date(text: str) -> dt.date | None:
     """A date from dd/mm/yyyy (UK order, never US), ISO, '4 Sep 2024' or an Excel serial number."""
-    text = text.strip()
+    found = _parsed(text.strip())
+    if type(found) is tuple:
+        # Two-digit years: a pupil's dates are within living memory, never the future's.
+        day, month, year = found
+        year += 2000 if year <= (dt.date.today().year % 100) + 1 else 1900
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            return None
+    return found  # type: ignore[return-value]
+
+
+# One date is read when it is tidied, when the return's scope is decided, by two or three checks
+# and when it is written: the text is parsed once, and looked up after that. A school's dates
+# are a few thousand different days, so the cache holds all of them.
+@lru_cache(maxsize=1 << 16)
+def _parsed(text: str) -> dt.date | tuple[int, int, int] | None:
     m = _DMY.match(text)
     try:
         if m:
             day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
             if len(m.group(3)) == 2:
-                # Two-digit years: a pupil's dates are within living memory, never the future's.
-                year += 2000 if year <= (dt.date.today().year % 100) + 1 else 1900
+                return (day, month, year)  # the century depends on today: decided by parse_date
             return dt.date(year, month, day)
         m = _YMD.match(text)
         if m:
@@ -209,6 +225,26 @@ def as_read(text: str, how: str = "value") -> str:
     """A value as read from its export column: a SEN status column feeding the EHCP column is
     read as Y or N (every other way of reading keeps the text as it is)."""
     return ehcp_from_sen(text) if how == "sen" else text
+
+
+def cleaner_for(meaning: ColumnMeaning, how: str = "value") -> Callable[[str], str]:
+    """`clean_read` for one column, worked out once: a build cleans every cell of a column the
+    same way, so the column's type, code list and way of reading are looked up once, not per cell."""
+    kind, codes = meaning.type, meaning.codes
+    typed: Callable[[str], str] | None
+    if kind == "code":
+        def typed(value: str) -> str:
+            return clean_code(value, codes)
+    else:
+        typed = None if kind in ("text", "email") else _CLEANERS.get(kind)
+    sen = how == "sen"
+
+    def cleaned(text: str) -> str:
+        value = one_line(ehcp_from_sen(text) if sen else text).strip()
+        if not value or typed is None:
+            return value
+        return typed(value)
+    return cleaned
 
 
 def clean_read(meaning: ColumnMeaning, text: str, how: str = "value") -> str:

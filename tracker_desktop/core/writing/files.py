@@ -12,7 +12,9 @@ import errno
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from tracker_desktop.core.errors import UserError
 
@@ -42,7 +44,13 @@ def write_workbook(path: Path, data: bytes, force: bool = False) -> Path:
     return write_atomic(path, data, force=force)
 
 
-def write_atomic(path: Path, data: bytes, force: bool = False) -> Path:
+# What is saved: the bytes, or a function writing them into the open temporary file (a report
+# streamed as it is encoded, so it is never whole in memory; the file beside the target is the
+# only place it goes, as for any save).
+Content = bytes | Callable[[BinaryIO], object]
+
+
+def write_atomic(path: Path, data: Content, force: bool = False) -> Path:
     path = Path(path)
     if not force:
         refuse_existing(path)
@@ -57,7 +65,10 @@ def write_atomic(path: Path, data: bytes, force: bool = False) -> Path:
     try:
         with os.fdopen(fd, "wb") as f:
             _lock(f.fileno())  # held until closed: tells remove_stale this file is still being written
-            f.write(data)
+            if callable(data):
+                data(f)
+            else:
+                f.write(data)
             f.flush()
             os.fsync(f.fileno())
             if not _WINDOWS:  # moved while still locked; Windows cannot rename an open file
