@@ -27,6 +27,13 @@ HEADER = ("UPN,Surname,Forename,DOB,Gender,Year,Address 1,Town,Postcode,Contact 
           "SEN Status,Admission Date\n")
 
 
+
+def descendants(widget):
+    """Every widget inside this one, however the screen nests its frames (scrolling areas, button rows)."""
+    for child in widget.winfo_children():
+        yield child
+        yield from descendants(child)
+
 def shot(window, name: str) -> None:
     folder = os.environ.get("OFFICE_SHOTS")
     if not folder:
@@ -189,7 +196,7 @@ def test_check_filled_names_the_return_after_the_school(make_app, answers, tmp_p
     assert "8864123SchoolLeaversOct.xlsx" in app.review.title.cget("text")
     assert "0000000" not in app.master.title()
     dialog = app.save()
-    labels = [w.cget("text") for w in dialog.winfo_children()[0].winfo_children() if w.winfo_class() == "TLabel"]
+    labels = [w.cget("text") for w in descendants(dialog) if w.winfo_class() == "TLabel"]
     assert "8864123SchoolLeaversOct.xlsx" in labels
     dialog.cancel()
 
@@ -206,8 +213,7 @@ def test_summary_of_the_apps_own_encrypted_tep_file_asks_its_password(make_app, 
     app = make_app()
     dialog = app.destinations_summary([encrypted])
     assert dialog is not None, "the password is asked for, not 'not a template workbook'"
-    assert encrypted.name in " ".join(w.cget("text") for w in dialog.winfo_children()[0].winfo_children()
-                                      if w.winfo_class() == "TLabel")
+    assert encrypted.name in " ".join(w.cget("text") for w in descendants(dialog) if w.winfo_class() == "TLabel")
     dialog.password.set(PASSWORD)
     dialog.ok()
     app.make_summary([encrypted], dialog.take_password())
@@ -229,7 +235,7 @@ def test_history_screen_lists_what_was_prepared(make_app, answers, tmp_path):
     path = prep.save(tmp_path / "out")
     history.record(history_dir(), prep, path)
     app = make_app()
-    buttons = [w for w in app.home.winfo_children()[-1].winfo_children() if w.winfo_class() == "TButton"]
+    buttons = [w for w in descendants(app.home) if w.winfo_class() == "TButton"]
     button = next(b for b in buttons if b.cget("text") == "Prepared returns…")
     button.invoke()
     pump(app.master)
