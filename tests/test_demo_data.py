@@ -11,9 +11,9 @@ import phonenumbers
 import pytest
 
 from tracker_desktop import demo_data
+from tracker_desktop.core.preparing.preparation import Preparation
 from tracker_desktop.core.values.cleaning import is_postcode, phone_digits
 from tracker_desktop.core.values.identifiers import is_temporary_upn, upn_problem
-from tracker_desktop.core.preparing.preparation import Preparation
 
 DEMO = Path(__file__).resolve().parent.parent / "assets" / "demo" / "demo_roll.csv"
 SAMPLE = Path(__file__).resolve().parent.parent.parent / "shared" / "samples" / "roll_2024-10.csv"

@@ -21,8 +21,8 @@ import uuid
 import uno
 from com.sun.star.beans import NamedValue, PropertyValue
 from com.sun.star.connection import NoConnectException
-from com.sun.star.lang import IllegalArgumentException
 from com.sun.star.io import IOException
+from com.sun.star.lang import IllegalArgumentException
 
 XLSX_FILTER = "Calc MS Excel 2007 XML"
 

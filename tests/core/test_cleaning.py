@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.values.cleaning import (
     clean,
     clean_code,
@@ -19,7 +20,6 @@ from tracker_desktop.core.values.cleaning import (
     is_postcode,
     parse_date,
 )
-from tracker_desktop.core.returns.definitions import load_definition
 
 LEAVERS = load_definition("school-leavers")
 

@@ -5,15 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from tracker_desktop.core.reading.ctf import HEADERS, CTFError, looks_like_ctf, read_ctf
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.reading.ctf import HEADERS, CTFError, looks_like_ctf, read_ctf
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ctf"
 SAMPLE = DATA / "school_ctf.xml"
 
 
 def ctf(pupils: str, header: str = "<Header><CTFversion>24.0</CTFversion><SourceSchool><LEA>886</LEA><Estab>4123</Estab></SourceSchool></Header>") -> bytes:
-    return f'<?xml version="1.0" encoding="UTF-8"?><CTfile>{header}<CTFpupilData>{pupils}</CTFpupilData></CTfile>'.encode("utf-8")
+    return f'<?xml version="1.0" encoding="UTF-8"?><CTfile>{header}<CTFpupilData>{pupils}</CTFpupilData></CTfile>'.encode()
 
 
 def rows(table) -> list[dict[str, str]]:
@@ -197,13 +197,14 @@ def test_looks_like_ctf():
 
 def test_ctf_through_the_column_matching_and_a_return(tmp_path):
     """The CTF's headers are names the matching already knows: a joiners return fills from it."""
-    from tracker_desktop.core.values.calendar import academic_year_start
-    from tracker_desktop.core.returns.definitions import load_definition
-    from tracker_desktop.core.returns.naming import Sender
+    import datetime as dt
+
     from tracker_desktop.core.preparing.opening import open_return
     from tracker_desktop.core.preparing.preparation import Preparation
+    from tracker_desktop.core.returns.definitions import load_definition
+    from tracker_desktop.core.returns.naming import Sender
     from tracker_desktop.core.returns.template import read_template
-    import datetime as dt
+    from tracker_desktop.core.values.calendar import academic_year_start
 
     definition = load_definition("school-joiners")
     table = read_ctf(SAMPLE, SAMPLE.read_bytes())

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tracker_desktop.core.returns.definitions import code_lists, eet_codes, load_definition, return_ids
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.returns.definitions import code_lists, eet_codes, load_definition, return_ids
 
 LEARNER_BLOCK = [
     ("UPN", True), ("Legal Surname", True), ("Legal Forename", True), ("Middle Name(s)", False),

@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from tracker_desktop.core.writing import files
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.writing import files
 from tracker_desktop.core.writing.files import CannotWrite, OutputExists, write_atomic
 
 

@@ -9,15 +9,15 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import make_upn, xlsx_bytes
-from tracker_desktop.core.returns.definitions import load_definition, return_ids
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.preparing.preparation import Preparation, known_headers
 from tracker_desktop.core.reading.exports import read_export
 from tracker_desktop.core.reading.table import Table
+from tracker_desktop.core.returns.definitions import load_definition, return_ids
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 KNOWN = known_headers(load_definition("school-leavers"))

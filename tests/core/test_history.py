@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 from tests.conftest import make_upn
+from tracker_desktop.core.preparing.preparation import Preparation
 from tracker_desktop.core.routine.history import FILE_NAME, entries, record, sha256_of
 from tracker_desktop.core.routine.status import prepared
-from tracker_desktop.core.preparing.preparation import Preparation
 
 HEADER = ("UPN,Surname,Forename,DOB,Gender,Year,Address 1,Town,Postcode,Contact 1 Name,Contact 1 Telephone,"
           "SEN Status,Admission Date,Telephone,Email\n")

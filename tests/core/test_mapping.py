@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.matching.mapping import (
     RowReader,
@@ -21,6 +20,7 @@ from tracker_desktop.core.matching.mapping import (
     split_block,
 )
 from tracker_desktop.core.reading.table import Table
+from tracker_desktop.core.returns.definitions import load_definition
 
 LEAVERS = load_definition("school-leavers")
 HEADERS = [h for h, _ in LEAVERS.columns]

@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from tracker_desktop.core.returns.definitions import load_definition, return_ids
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.returns.definitions import load_definition, return_ids
 from tracker_desktop.core.returns.naming import Sender, check_sender, file_name, left_year
 
 SCHOOL, COLLEGE = Sender(school="8864123"), Sender(college="MKC")

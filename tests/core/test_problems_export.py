@@ -8,10 +8,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.writing.files import OutputExists
-from tracker_desktop.core.preparing.preparation import Preparation
 from tracker_desktop.core.checking.problem_list import HEADERS, csv_bytes, default_name, export_problems
+from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.preparing.preparation import Preparation
+from tracker_desktop.core.writing.files import OutputExists
 
 SAMPLES = Path("/work/shared/samples")
 

@@ -14,13 +14,23 @@ import olefile
 import openpyxl
 import pytest
 
-from tracker_desktop.core.writing import encryption as protection
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.writing import encryption as protection
 from tracker_desktop.core.writing import files
 from tracker_desktop.core.writing.encryption import (
-    NotAnExcelWorkbook, OutputExists, ProtectionError, WeakPassword, WrongPassword,
-    check_password, decrypt, encrypt, generate_passphrase, is_encrypted,
-    passphrase_entropy_bits, read_password_file, write_encrypted,
+    NotAnExcelWorkbook,
+    OutputExists,
+    ProtectionError,
+    WeakPassword,
+    WrongPassword,
+    check_password,
+    decrypt,
+    encrypt,
+    generate_passphrase,
+    is_encrypted,
+    passphrase_entropy_bits,
+    read_password_file,
+    write_encrypted,
 )
 
 PASSWORD = "Correct-Horse-Battery-77"

@@ -8,8 +8,8 @@ import pytest
 
 from tests.conftest import make_upn
 from tracker_desktop.core.checking import rules
-from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.checking.rules import ERROR, QUERY, RULES, CheckContext, check_duplicates, check_learner
+from tracker_desktop.core.returns.definitions import load_definition
 
 AS_OF = dt.date(2024, 10, 31)
 UPN = make_upn("886412308001")

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 
 from tests.conftest import make_upn
-from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.preparing.preparation import Preparation
+from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.returns.scope import Period, out_of_scope
 
 

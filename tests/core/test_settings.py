@@ -4,8 +4,13 @@ from __future__ import annotations
 import json
 
 from tracker_desktop.core.matching.mapping import Source
-from tracker_desktop.core.settings import (Settings, check_college_code, check_school_number, load_settings,
-                                           settings_path)
+from tracker_desktop.core.settings import (
+    Settings,
+    check_college_code,
+    check_school_number,
+    load_settings,
+    settings_path,
+)
 
 
 def test_first_run_is_empty_and_incomplete(tmp_path):

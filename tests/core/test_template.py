@@ -11,9 +11,9 @@ from openpyxl.styles.colors import Color
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from tests.conftest import make_upn
-from tracker_desktop.core.returns.definitions import all_definitions, load_definition
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.preparing.preparation import Preparation
+from tracker_desktop.core.returns.definitions import all_definitions, load_definition
 from tracker_desktop.core.returns.template import read_template
 from tracker_desktop.core.returns.template_builder import build_template
 

@@ -5,16 +5,15 @@ import datetime as dt
 import io
 import os
 import tempfile
-from pathlib import Path
 
 import openpyxl
 import pytest
 
-from tracker_desktop.core.writing import encryption as protection
-from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.preparing.tep import prepare_tep
+from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.returns.template_builder import build_template
+from tracker_desktop.core.writing import encryption as protection
 
 PASSWORD = "Candle-Orbit-Willow-73"
 TEP_ROWS = [

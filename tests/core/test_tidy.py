@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tracker_desktop.core.values.calendar import deadlines, last_working_day
 from tracker_desktop.core.returns.definitions import load_definition
-from tracker_desktop.core.routine.history import Entry, append, sha256_of
 from tracker_desktop.core.routine.clear_out import add_months, delete, due_date, stale_returns
+from tracker_desktop.core.routine.history import Entry, append, sha256_of
+from tracker_desktop.core.values.calendar import deadlines, last_working_day
 
 
 @pytest.mark.parametrize("year, month, expected", [

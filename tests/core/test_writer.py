@@ -6,7 +6,6 @@ import io
 import zipfile
 
 import openpyxl
-import pytest
 
 from tracker_desktop.core.returns import template_builder
 from tracker_desktop.core.returns.definitions import load_definition
@@ -192,8 +191,8 @@ def test_merged_title_and_conditional_highlights_of_a_template_are_kept(tmp_path
     from openpyxl.formatting.rule import CellIsRule
     from openpyxl.styles import PatternFill as _Fill
 
-    from tracker_desktop.core.returns.definitions import load_definition as _load
     from tracker_desktop.core.preparing.preparation import Preparation
+    from tracker_desktop.core.returns.definitions import load_definition as _load
     from tracker_desktop.core.returns.template_builder import build_template as _build
 
     d = _load("school-joiners")

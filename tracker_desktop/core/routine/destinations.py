@@ -14,15 +14,15 @@ in custody, not registered) are counted apart, as are rows with no code or a cod
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
+from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.reading.table import Table
+from tracker_desktop.core.returns.definitions import code_lists, load_definition
 from tracker_desktop.core.values.cleaning import clean_nc_year, code_of
 from tracker_desktop.core.values.numbers import is_small_number, small_number
-from tracker_desktop.core.returns.definitions import code_lists, load_definition
-from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.values.text import fold
-from tracker_desktop.core.reading.table import Table
 
 MAIN = ("Education", "Employment", "Training", "NEET", "Other", "Not known")
 SCHOOL_AGE, NO_CODE, UNKNOWN_CODE = "Below school-leaving age (110-140)", "No destination recorded", "Code not recognised"
@@ -83,8 +83,8 @@ def _find(table: Table, headers: tuple[str, ...]) -> int | None:
 
 def read_sheet(path: Path, password: str | None = None) -> Table:
     """A filled sheet or return as a Table; an encrypted workbook is decrypted in memory only."""
-    from tracker_desktop.core.writing import encryption as protection
     from tracker_desktop.core.reading import exports as readers
+    from tracker_desktop.core.writing import encryption as protection
 
     path = Path(path)
     from tracker_desktop.core.reading.inputs import read_input

@@ -24,13 +24,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tracker_desktop.core.values.calendar import month_end
-from tracker_desktop.core.values.cleaning import as_read, clean, parse_date
-from tracker_desktop.core.values.numbers import is_small_number, small_number
-from tracker_desktop.core.returns.definitions import ReturnDefinition, load_definition
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.matching.mapping import Mapping, RowReader, Source, fold, propose_mapping
 from tracker_desktop.core.reading.table import Table
+from tracker_desktop.core.returns.definitions import ReturnDefinition, load_definition
+from tracker_desktop.core.values.calendar import month_end
+from tracker_desktop.core.values.cleaning import as_read, clean, parse_date
+from tracker_desktop.core.values.numbers import is_small_number, small_number
 
 JOIN_DATE, LEAVE_DATE = "Date of Joining", "Date of Leaving"
 ADDRESS_PARTS = ("Address Line 1", "Address Line 2", "Address Line 3", "Town", "County", "Postcode")
