@@ -200,8 +200,9 @@ def _text(el: Element | None, *names: str) -> str:
     """The trimmed text of the first child (by any of the names) that has some."""
     for name in names:
         c = _child(el, name)
-        if c is not None and (c.text or "").strip():
-            return " ".join(c.text.split())
+        text = c.text if c is not None else None
+        if text and text.strip():
+            return " ".join(text.split())
     return ""
 
 

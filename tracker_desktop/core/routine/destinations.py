@@ -134,13 +134,13 @@ def summarise(paths: Iterable[Path], password: str | None = None) -> dict:
             rows += 1
     years = sorted({y for per in counts.values() for y in per}, key=lambda y: (y == NO_YEAR, small_number(y, 0)))
     groups = list(MAIN) + [g for g in EXTRA if g in counts]
-    table = {g: {y: counts.get(g, {}).get(y, 0) for y in years} for g in groups}
+    grid = {g: {y: counts.get(g, {}).get(y, 0) for y in years} for g in groups}
     return {
         "groups": groups,
         "years": years,
-        "counts": table,
-        "totals": {g: sum(table[g].values()) for g in groups},
-        "year_totals": {y: sum(table[g][y] for g in groups) for y in years},
+        "counts": grid,
+        "totals": {g: sum(grid[g].values()) for g in groups},
+        "year_totals": {y: sum(grid[g][y] for g in groups) for y in years},
         "by_code": dict(sorted(by_code.items())),
         "rows": rows,
         "files": files,

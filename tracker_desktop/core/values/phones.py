@@ -67,7 +67,9 @@ def _uk():
     from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
     regions = [_Region(PhoneMetadata.metadata_for_region(code)) for code in COUNTRY_CODE_TO_REGION_CODE[44]]
-    formats = [_Format(f) for f in PhoneMetadata.metadata_for_region("GB").number_format]
+    gb = PhoneMetadata.metadata_for_region("GB")
+    assert gb is not None, "phonenumbers always carries the GB metadata (the UK is its country code 44)"
+    formats = [_Format(f) for f in gb.number_format]
     return regions, formats
 
 
