@@ -34,7 +34,7 @@ def test_prepare_writes_named_return_and_report(tmp_path, capsys):
     assert report["return"] == "school-joiners"
     assert report["output"] == str(written)
     assert report["rows"] == len(report["learners"]) > 0
-    assert all({"source_row", "reason"} <= set(l) for l in report["left_out"])
+    assert all({"source_row", "reason"} <= set(left) for left in report["left_out"])
     assert {p["severity"] for p in report["problems"]} <= {"error", "query"}
     ws = openpyxl.load_workbook(written)["Return"]
     assert ws.max_row == 1 + report["rows"]

@@ -17,7 +17,7 @@ def ctf(pupils: str, header: str = "<Header><CTFversion>24.0</CTFversion><Source
 
 
 def rows(table) -> list[dict[str, str]]:
-    return [dict(zip(table.headers, r)) for r in table.rows]
+    return [dict(zip(table.headers, r, strict=True)) for r in table.rows]
 
 
 def read(data: bytes, name: str = "pupils.xml"):
@@ -210,7 +210,7 @@ def test_ctf_through_the_column_matching_and_a_return(tmp_path):
     table = read_ctf(SAMPLE, SAMPLE.read_bytes())
     prep = Preparation(open_return(definition, table, sender=Sender(school="8864123"), period=dt.date(2024, 10, 1),
                                    as_of=dt.date(2024, 10, 31), template=read_template(definition.template_path)))
-    assert [l.source_row for l in prep.learners] == [2]  # only Amir joined in October 2024
+    assert [learner.source_row for learner in prep.learners] == [2]  # only Amir joined in October 2024
     values = prep.learners[0].values
     assert values["Address Line 1"] == "Rose Cottage"
     assert values["Town"] == "Maidstone"
@@ -223,7 +223,7 @@ def test_ctf_through_the_column_matching_and_a_return(tmp_path):
     # Zoë's SEN status E is an EHC plan
     prep_all = Preparation(open_return("school-september-guarantee", table, sender=Sender(school="8864123"),
                                        period=dt.date(2025, 4, 1), as_of=dt.date(2025, 4, 20)))
-    zoe = next(l for l in prep_all.learners if l.source_row == 1)
+    zoe = next(learner for learner in prep_all.learners if learner.source_row == 1)
     assert zoe.values["EHCP"] == "Y"
     assert zoe.values["Parent/Carer Name"] == "Siobhan Byrne"
     assert academic_year_start(dt.date(2024, 10, 1)) == 2024

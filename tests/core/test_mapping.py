@@ -176,7 +176,7 @@ def test_ehcp_from_sen_status_through_preparation(tmp_path):
     path.write_text(body)
     prep = Preparation.start("school-intended-destinations", path, school="8864123", period="2024-10", as_of="2024-10-31")
     assert prep.mapping["EHCP"].how == "sen"
-    assert [l.values["EHCP"] for l in prep.learners] == [want for _, want in rows]
+    assert [learner.values["EHCP"] for learner in prep.learners] == [want for _, want in rows]
     assert prep.learners[0].fixes["EHCP"].before == "E"
 
 

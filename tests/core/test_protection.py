@@ -329,7 +329,7 @@ def test_generated_passphrases_are_strong_and_differ():
     assert len(set(phrases)) == 50
     for phrase in phrases:
         check_password(phrase)
-        assert re.fullmatch(r"([A-Z][a-z]{2,7}-){%d}\d\d" % protection.DEFAULT_PASSPHRASE_WORDS, phrase), phrase
+        assert re.fullmatch(rf"([A-Z][a-z]{{2,7}}-){{{protection.DEFAULT_PASSPHRASE_WORDS}}}\d\d", phrase), phrase
     words = set(protection.load_word_list())
     assert all(w.lower() in words for p in phrases for w in p.split("-")[:-1])
 

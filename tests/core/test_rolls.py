@@ -153,7 +153,7 @@ def run(tmp_path, old_rows, new_rows, *extra) -> int:
 def sheet_rows(path: Path) -> list[dict]:
     ws = openpyxl.load_workbook(path).active
     rows = list(ws.iter_rows(values_only=True))
-    return [dict(zip(rows[0], r)) for r in rows[1:]]
+    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
 
 
 def test_cli_writes_joiners_and_a_nil_return_draft_for_leavers(tmp_path, capsys):

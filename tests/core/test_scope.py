@@ -81,9 +81,9 @@ def test_left_out_learners_are_listed_with_their_rows(tmp_path):
                     f"{u[0]},A,Year 9,10/10/2024\n{u[1]},B,Year 11,10/10/2024\n"
                     f"{u[2]},C,Year 11,\n{u[3]},D,Year 12,10/09/2024\n")
     prep = Preparation.start("school-leavers", path, school="8864123", period="2024-10", as_of="2024-10-31")
-    assert [l.source_row for l in prep.learners] == [3]
-    assert [l.source_row for l in prep.left_out] == [2, 4, 5]
-    assert all(l.reason for l in prep.left_out)
+    assert [learner.source_row for learner in prep.learners] == [3]
+    assert [left.source_row for left in prep.left_out] == [2, 4, 5]
+    assert all(left.reason for left in prep.left_out)
     report = prep.report(None)
     assert report["rows"] == 1 and [x["source_row"] for x in report["left_out"]] == [2, 4, 5]
     assert report["learners"] == [{"source_row": 3, "row": 2}]

@@ -172,7 +172,7 @@ def _prepare(tmp_path, export, columns, **kw):
 def _written(prep):
     ws = openpyxl.load_workbook(io.BytesIO(prep.workbook_bytes()))["Return"]
     headers = [c.value for c in ws[1]]
-    return headers, [dict(zip(headers, [c.value for c in row])) for row in ws.iter_rows(min_row=2)]
+    return headers, [dict(zip(headers, [c.value for c in row], strict=True)) for row in ws.iter_rows(min_row=2)]
 
 
 def test_shipped_template_baseline(tmp_path, export):
@@ -272,12 +272,12 @@ def test_template_with_a_title_banner_lines_learners_up_with_the_report(tmp_path
     assert prep.template.header_row == 3
     assert set(prep.template.mandatory) == {h for h, m in definition.columns if m}
     report = prep.report(None)
-    assert [l["row"] for l in report["learners"]] == [4, 5]
+    assert [learner["row"] for learner in report["learners"]] == [4, 5]
     out = openpyxl.load_workbook(io.BytesIO(prep.workbook_bytes()))["Return"]
     assert out["A1"].value == "Kent County Council - In-year leavers"
     assert [c.value for c in out[3]][:2] == ["UPN", "Legal Surname"]
     upn_col = [c.value for c in out[3]].index("UPN") + 1
-    assert [out.cell(r["row"], upn_col).value for r in report["learners"]] == [l.values["UPN"] for l in prep.learners]
+    assert [out.cell(r["row"], upn_col).value for r in report["learners"]] == [learner.values["UPN"] for learner in prep.learners]
     assert out.freeze_panes == "A4"
 
 

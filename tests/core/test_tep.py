@@ -53,9 +53,9 @@ def files(tmp_path):
 def test_rows_matched_by_upn_then_tep_ref_then_name_and_birth_date(files, tmp_path):
     plain, export = files
     prep = prepare_tep("tep-leaver-destinations", export, plain, None, "8864123", as_of="2024-10-31")
-    codes = [l.values["Destination Activity Code"] for l in prep.learners]
+    codes = [learner.values["Destination Activity Code"] for learner in prep.learners]
     assert codes == ["310", "210", "330", ""]
-    assert [l.source_row for l in prep.learners] == [2, 3, 4, 5]
+    assert [learner.source_row for learner in prep.learners] == [2, 3, 4, 5]
     rules_by_row = {(p.row, p.column, p.rule) for p in prep.problems}
     assert (2, "Provider or Employer", "required-when") in rules_by_row  # 330 needs an employer
     assert (3, "UPN", "not-matched") in rules_by_row

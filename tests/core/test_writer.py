@@ -37,7 +37,7 @@ def write(rows, template=None):
 
 def cells_by_header(ws, row):
     headers = [c.value for c in ws[1]]
-    return dict(zip(headers, ws[row]))
+    return dict(zip(headers, ws[row], strict=True))
 
 
 def test_values_and_types():
@@ -61,7 +61,7 @@ def test_formula_like_values_stay_text():
     data, wb = write([learner()])
     ws = wb["Return"]
     c = cells_by_header(ws, 2)
-    for h, text in zip(("Middle Name(s)", "Preferred Surname", "Preferred Forename", "Address Line 2", "Address Line 3"), FORMULAS):
+    for h, text in zip(("Middle Name(s)", "Preferred Surname", "Preferred Forename", "Address Line 2", "Address Line 3"), FORMULAS, strict=True):
         assert c[h].value == text
         assert c[h].data_type == "s", h
     with zipfile.ZipFile(io.BytesIO(data)) as z:
@@ -95,7 +95,10 @@ def test_text_and_date_columns_stay_formatted_for_cells_typed_later():
     data, wb = write([learner()])
     ws = wb["Return"]
     headers = [c.value for c in ws[1]]
-    letter = lambda h: openpyxl.utils.get_column_letter(headers.index(h) + 1)
+
+    def letter(h):
+        return openpyxl.utils.get_column_letter(headers.index(h) + 1)
+
     assert ws.column_dimensions[letter("Home Telephone")].number_format == "@"
     assert ws.column_dimensions[letter("UPN")].number_format == "@"
     assert ws.column_dimensions[letter("Date of Birth")].number_format.lower() == "dd/mm/yyyy"
