@@ -207,7 +207,8 @@ def test_codes_are_written_as_the_templates_dropdown_lists_them(tmp_path, capsys
     ws.add_data_validation(dv)
     book.save(tmp_path / "kcc.xlsx")
     export = tmp_path / "roll.csv"
-    export.write_text("UPN,Surname,Forename,Year,Leaving Date,Destination\nB886412324001,Smith,Amy,Year 12,04/10/2024,310\n", encoding="utf-8")
+    export.write_text("UPN,Surname,Forename,Year,Leaving Date,Destination\n"
+                      "B886412324001,Smith,Amy,Year 12,04/10/2024,310\n", encoding="utf-8")
     run(["prepare", "school-leavers", export, "--school", "8864123", "--period", "2024-10", "--template", tmp_path / "kcc.xlsx",
          "--out", tmp_path / "o"], capsys)
     written = openpyxl.load_workbook(tmp_path / "o" / "8864123SchoolLeaversOct.xlsx")["Return"]

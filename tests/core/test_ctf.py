@@ -336,7 +336,8 @@ def test_a_ctf_without_any_sen_data_says_nothing_about_ehcp():
 
 
 def test_an_atf_is_recognised_and_explained():
-    atf = (b'<?xml version="1.0" encoding="UTF-8"?><ATfile><Header><DocumentName>Admissions Transfer File</DocumentName>'
+    atf = (b'<?xml version="1.0" encoding="UTF-8"?><ATfile><Header><DocumentName>Admissions Transfer '
+           b'File</DocumentName>'
            b"</Header><ATFpupilData><Pupil><Surname>Ames</Surname></Pupil></ATFpupilData></ATfile>")
     assert looks_like_ctf(atf)
     with pytest.raises(CTFError) as caught:

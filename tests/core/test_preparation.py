@@ -183,8 +183,10 @@ def test_template_without_highlights_takes_mandatory_columns_from_the_definition
 
 def test_arbor_and_college_wording_is_understood(tmp_path):
     path = tmp_path / "arbor.csv"
-    path.write_text("UPN,Surname,Forename,Year,Enrolment End Date,SEN Status,Emergency Contact,Emergency Contact Phone\n"
-                    "B886412324001,Smith,Amy,Year 11,04/11/2024,No Special Educational Need,Jo Smith,07911 123456\n", encoding="utf-8")
+    path.write_text("UPN,Surname,Forename,Year,Enrolment End Date,SEN Status,Emergency Contact,"
+                    "Emergency Contact Phone\n"
+                    "B886412324001,Smith,Amy,Year 11,04/11/2024,No Special Educational Need,Jo Smith,07911 123456\n",
+                    encoding="utf-8")
     prep = Preparation.start("school-leavers", path, school="8864123", period="2024-11", as_of="2024-11-30")
     assert [learner.source_row for learner in prep.learners] == [2]
     values = prep.learners[0].values

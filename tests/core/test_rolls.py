@@ -14,7 +14,8 @@ from tracker_desktop.core.reading.exports import read_export
 from tracker_desktop.core.routine.rolls import compare_rolls
 
 HEADER = ("UPN,Surname,Forename,DOB,Gender,Year,House No,Street,Town,Post Code,Home Telephone,"
-          "Primary Contact Name,Primary Contact Telephone,SEN Status,Admission Date,Leaving Date,Reason for Leaving,Destination")
+          "Primary Contact Name,Primary Contact Telephone,SEN Status,Admission Date,Leaving Date,Reason for "
+          "Leaving,Destination")
 
 UPNS = [make_upn(f"88641232{n:04d}") for n in range(1, 12)]
 

@@ -98,7 +98,8 @@ class Settings:
 
     def sender_args(self) -> dict[str, str | None]:
         """Keyword arguments for Preparation.start."""
-        return {"school": self.school_number or None, "college": None if self.school_number else (self.college_code or None)}
+        return {"school": self.school_number or None,
+                "college": None if self.school_number else (self.college_code or None)}
 
     # --- remembered column matching ----------------------------------------------------------
 

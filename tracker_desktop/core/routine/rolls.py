@@ -387,7 +387,8 @@ def changes_report(changes: RollChanges) -> dict:
         "matched_by_identifier": changes.matched_by_identity, "matched_by_name_and_birth_date": changes.matched_by_name,
         "joiners": [_mover_json(m) for m in changes.joiners],
         "leavers": [_mover_json(m) for m in changes.leavers],
-        "other_changes": [{"old_row": c.old.source_row, "new_row": c.new.source_row, "field": c.field, "before": c.before, "after": c.after}
+        "other_changes": [{"old_row": c.old.source_row, "new_row": c.new.source_row, "field": c.field,
+                           "before": c.before, "after": c.after}
                           for c in changes.changes],
         "possibly_same_pupil": [{"old_row": o.source_row, "new_row": n.source_row} for o, n in changes.possible_same],
         "notes": changes.notes,
@@ -398,8 +399,10 @@ def outside_message(m: Mover, kind: str, start: dt.date) -> str:
     month = f"{start:%B %Y}"
     if kind == "joiners":
         if m.status == "before":
-            return f"admitted {m.date:%d/%m/%Y}, before {month}: not on this return - check an earlier joiners return had them."
-        return f"admitted {m.date:%d/%m/%Y}, after {month}: put them on that month's joiners return (they will be on both rolls by then)."
+            return (f"admitted {m.date:%d/%m/%Y}, before {month}: not on this return - "
+                    "check an earlier joiners return had them.")
+        return (f"admitted {m.date:%d/%m/%Y}, after {month}: put them on that month's joiners return "
+                "(they will be on both rolls by then).")
     if m.status == "before":
         return f"left {m.date:%d/%m/%Y}, before {month}: not on this return - check an earlier leavers return had them."
     return f"leaving date {m.date:%d/%m/%Y} is after {month}: they belong on that month's leavers return."
