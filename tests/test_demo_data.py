@@ -162,7 +162,8 @@ def test_xlsx_has_excel_damage_and_prepares_like_the_csv(tmp_path):
         from_xlsx, from_csv = _prepare(return_id, xlsx), _prepare(return_id, csv_path)
         assert from_xlsx.counts() == {"errors": 0, "queries": 0, "accepted": 0}
         assert [learner.values for learner in from_xlsx.learners] == [learner.values for learner in from_csv.learners]
-        assert any(f.column == "Parent/Carer Telephone" for learner in from_xlsx.learners for f in learner.fixes.values())
+        assert any(f.column == "Parent/Carer Telephone"
+                   for learner in from_xlsx.learners for f in learner.fixes.values())
 
 
 def test_a_clean_roll_has_no_problems(tmp_path):
@@ -204,7 +205,8 @@ def test_demo_roll_prepares_and_shows_its_defects(tmp_path, return_id, rules):
     assert len(prep.learners) + len(prep.left_out) == 400
     assert prep.counts()["errors"] >= 1
     assert rules <= {p.rule for p in prep.problems}
-    restored = [f for learner in prep.learners for f in learner.fixes.values() if f.column.endswith(("Telephone", "Mobile"))]
+    restored = [f for learner in prep.learners for f in learner.fixes.values()
+                if f.column.endswith(("Telephone", "Mobile"))]
     assert any(not f.before.startswith("0") and f.after.startswith("0") for f in restored)
     saved = prep.save(tmp_path, force=True)
     assert saved.name.startswith("8864123School") and saved.stat().st_size > 0

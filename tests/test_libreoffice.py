@@ -19,7 +19,8 @@ from tests.conftest import make_upn
 from tracker_desktop.core.preparing.preparation import Preparation
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-pytestmark = [pytest.mark.libreoffice, pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")]
+pytestmark = [pytest.mark.libreoffice,
+              pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")]
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
 

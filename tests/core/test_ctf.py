@@ -12,8 +12,13 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "ctf"
 SAMPLE = DATA / "school_ctf.xml"
 
 
-def ctf(pupils: str, header: str = "<Header><CTFversion>24.0</CTFversion><SourceSchool><LEA>886</LEA><Estab>4123</Estab></SourceSchool></Header>") -> bytes:
-    return f'<?xml version="1.0" encoding="UTF-8"?><CTfile>{header}<CTFpupilData>{pupils}</CTFpupilData></CTfile>'.encode()
+KENT_HEADER = ("<Header><CTFversion>24.0</CTFversion>"
+               "<SourceSchool><LEA>886</LEA><Estab>4123</Estab></SourceSchool></Header>")
+
+
+def ctf(pupils: str, header: str = KENT_HEADER) -> bytes:
+    xml = f'<?xml version="1.0" encoding="UTF-8"?><CTfile>{header}<CTFpupilData>{pupils}</CTFpupilData></CTfile>'
+    return xml.encode()
 
 
 def rows(table) -> list[dict[str, str]]:
@@ -120,13 +125,15 @@ def test_school_history_dates_are_those_at_the_source_school():
 
 
 def test_leaving_date_and_reason_from_history():
-    pupil = ("<Pupil><UPN>J886412321001</UPN><Surname>A</Surname><Forename>B</Forename><DOB>2009-01-01</DOB><SchoolHistory>"
-             "<School><LEA>886</LEA><Estab>4123</Estab><EntryDate>2020-09-03</EntryDate><LeavingDate>2024-10-18</LeavingDate>"
+    pupil = ("<Pupil><UPN>J886412321001</UPN><Surname>A</Surname><Forename>B</Forename><DOB>2009-01-01</DOB>"
+             "<SchoolHistory><School><LEA>886</LEA><Estab>4123</Estab><EntryDate>2020-09-03</EntryDate>"
+             "<LeavingDate>2024-10-18</LeavingDate>"
              "<LeavingReason>Moved out of area</LeavingReason></School>"
              "<School><LEA>887</LEA><Estab>5000</Estab><EntryDate>2024-10-21</EntryDate></School>"
              "</SchoolHistory></Pupil>")
     row = rows(read(ctf(pupil)))[0]
-    assert (row["Admission Date"], row["Leaving Date"], row["Reason for Leaving"]) == ("03/09/2020", "18/10/2024", "Moved out of area")
+    assert (row["Admission Date"], row["Leaving Date"], row["Reason for Leaving"]) == ("03/09/2020", "18/10/2024",
+                                                                                       "Moved out of area")
 
 
 def test_missing_optional_parts_give_empty_cells():
@@ -143,9 +150,11 @@ def test_not_a_real_date_is_kept_as_written_for_the_checks():
 
 def test_namespaced_file_and_utf16_file_are_read():
     pupil = "<c:Pupil><c:UPN>J886412321001</c:UPN><c:Surname>Lee</c:Surname><c:Forename>Kim</c:Forename></c:Pupil>"
-    data = f'<?xml version="1.0"?><c:CTfile xmlns:c="urn:x"><c:CTFpupilData>{pupil}</c:CTFpupilData></c:CTfile>'.encode()
+    namespaced = f'<?xml version="1.0"?><c:CTfile xmlns:c="urn:x"><c:CTFpupilData>{pupil}</c:CTFpupilData></c:CTfile>'
+    data = namespaced.encode()
     assert rows(read(data))[0]["Legal Surname"] == "Lee"
-    utf16 = ctf("<Pupil><Surname>Zoë</Surname></Pupil>").decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+    utf16 = ctf("<Pupil><Surname>Zoë</Surname></Pupil>").decode().replace('encoding="UTF-8"',
+                                                                          'encoding="UTF-16"').encode("utf-16")
     assert rows(read(utf16))[0]["Legal Surname"] == "Zoë"
 
 
@@ -177,7 +186,8 @@ def test_damaged_file_says_where():
     '<!DOCTYPE CTfile [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
 ])
 def test_doctype_and_entities_are_refused_and_never_expanded(doctype):
-    data = f'<?xml version="1.0"?>{doctype}<CTfile><CTFpupilData><Pupil><Surname>&lol2;</Surname></Pupil></CTFpupilData></CTfile>'
+    data = (f'<?xml version="1.0"?>{doctype}'
+            "<CTfile><CTFpupilData><Pupil><Surname>&lol2;</Surname></Pupil></CTFpupilData></CTfile>")
     with pytest.raises(CTFError, match="DOCTYPE") as caught:
         read(data.encode(), name="evil.xml")
     assert "evil.xml" in str(caught.value)
@@ -250,7 +260,8 @@ LINES = ("<AddressLine1>Rose Cottage</AddressLine1><AddressLine2>2 Mill Lane</Ad
 def test_bs7666_parts_wherever_they_are(address):
     row = rows(read(ctf(_pupil(address))))[0]
     assert (row["House Name"], row["House No"], row["Street"]) == ("Flat 2", "14", "High Street")
-    assert (row["District"], row["Town"], row["County"], row["Post Code"]) == ("Bearsted", "Maidstone", "Kent", "ME14 1XX")
+    assert (row["District"], row["Town"], row["County"], row["Post Code"]) == ("Bearsted", "Maidstone", "Kent",
+                                                                               "ME14 1XX")
 
 
 @pytest.mark.parametrize("address", [

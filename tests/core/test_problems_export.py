@@ -50,8 +50,11 @@ def test_xlsx_matches_and_is_text(prep, tmp_path):
 def test_formula_looking_values_are_defused(prep):
     class Fake:
         definition = prep.definition
-        learners = [type("L", (), {"source_row": 2, "values": {"UPN": "=HYPERLINK(\"x\")", "Legal Forename": "@a", "Legal Surname": "b"}})()]
-        problems = [type("P", (), {"row": 0, "column": "UPN", "rule": "upn-invalid", "severity": "error", "message": "m"})()]
+        learners = [type("L", (), {"source_row": 2,
+                                   "values": {"UPN": "=HYPERLINK(\"x\")", "Legal Forename": "@a",
+                                              "Legal Surname": "b"}})()]
+        problems = [type("P", (), {"row": 0, "column": "UPN", "rule": "upn-invalid", "severity": "error",
+                                   "message": "m"})()]
 
         def sheet_row(self, i):
             return i + 2

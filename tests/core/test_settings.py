@@ -22,7 +22,9 @@ def test_first_run_is_empty_and_incomplete(tmp_path):
 def test_round_trip(tmp_path):
     path = tmp_path / "deep" / "settings.json"
     s = Settings(school_name="Oakfield School", school_number="8864123", output_folder=str(tmp_path))
-    s.remember_mapping("school-leavers", {"UPN": Source(("UPN",)), "Address Line 1": Source(("House No", "Street"), "address", 90, 1), "County": None})
+    s.remember_mapping("school-leavers",
+                       {"UPN": Source(("UPN",)), "Address Line 1": Source(("House No", "Street"), "address", 90, 1),
+                        "County": None})
     s.prepared["school-leavers"] = "2024-10"
     s.save(path)
     loaded = load_settings(path)
