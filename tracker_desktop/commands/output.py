@@ -42,9 +42,7 @@ def unsure_lines(prep: Any) -> list[str]:
 
 
 def read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{path.name}: the file does not exist (looked in {path.parent}).") from None
-    except OSError as e:
-        raise UserError(f"{path.name}: the file cannot be read ({e.strerror or e}).") from None
+    """An ordinary file of a sane size only: a pipe or a device would block or never end."""
+    from tracker_desktop.core.reading.inputs import read_input
+
+    return read_input(path)
