@@ -13,7 +13,7 @@ def make_upn(la_school_year_serial: str) -> str:
 
 def make_uln(first_nine: str) -> str | None:
     """A valid ULN for nine leading digits, or None when no check digit works (remainder 0)."""
-    total = sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1)))
+    total = sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1), strict=True))
     r = total % 11
     return None if r == 0 else first_nine + str(10 - r)
 

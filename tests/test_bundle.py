@@ -124,7 +124,8 @@ def test_bundle_opens_its_main_window(bundle, clean_env):
                                capture_output=True, text=True, env=clean_env, timeout=60)
         elapsed = time.monotonic() - started
         if app.poll() is not None:
-            pytest.fail(f"the app exited ({app.returncode}) before its window was found:\n{app.stderr.read().decode()[-3000:]}")
+            pytest.fail(f"the app exited ({app.returncode}) before its window was "
+                        f"found:\n{app.stderr.read().decode()[-3000:]}")
         assert found.returncode == 0 and found.stdout.strip(), found.stderr
         name = subprocess.run([xdotool, "getwindowname", found.stdout.split()[0]], capture_output=True, text=True,
                               env=clean_env, timeout=10).stdout

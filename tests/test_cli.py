@@ -34,7 +34,7 @@ def test_prepare_writes_named_return_and_report(tmp_path, capsys):
     assert report["return"] == "school-joiners"
     assert report["output"] == str(written)
     assert report["rows"] == len(report["learners"]) > 0
-    assert all({"source_row", "reason"} <= set(l) for l in report["left_out"])
+    assert all({"source_row", "reason"} <= set(left) for left in report["left_out"])
     assert {p["severity"] for p in report["problems"]} <= {"error", "query"}
     ws = openpyxl.load_workbook(written)["Return"]
     assert ws.max_row == 1 + report["rows"]
@@ -94,7 +94,8 @@ def test_returns_lists_every_return(capsys):
 def test_check_finds_the_same_errors_as_prepare(tmp_path, capsys):
     run(["prepare", "school-leavers", ROLL, "--school", "8864123", "--period", "2024-10", "--out", tmp_path,
          "--report", tmp_path / "p.json"], capsys)
-    code, out, err = run(["check", "school-leavers", tmp_path / "8864123SchoolLeaversOct.xlsx", "--report", tmp_path / "c.json"], capsys)
+    code, out, err = run(["check", "school-leavers", tmp_path / "8864123SchoolLeaversOct.xlsx", "--report",
+                          tmp_path / "c.json"], capsys)
     assert code == 1
     prepared = json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))
     checked = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
@@ -130,10 +131,11 @@ def test_tep_prepare_writes_only_encrypted_output_and_a_draft(tmp_path, capsys):
     out = tmp_path / "out"
     code, stdout, err = run(["prepare", "tep-leaver-destinations", SAMPLES / "tep_leavers_2024_destinations.csv",
                              "--prepopulated", TEP_SHEET, "--prepopulated-password-file", tmp_path / "in.pw",
-                             "--school", "8864123", "--as-of", "2024-10-31", "--encrypt-password-file", tmp_path / "out.pw",
-                             "--out", out], capsys)
+                             "--school", "8864123", "--as-of", "2024-10-31", "--encrypt-password-file",
+                             tmp_path / "out.pw", "--out", out], capsys)
     assert code == 1
-    assert sorted(p.name for p in out.iterdir()) == ["8864123LeaverDestinations2024.eml", "8864123LeaverDestinations2024.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == ["8864123LeaverDestinations2024.eml",
+                                                     "8864123LeaverDestinations2024.xlsx"]
     data = (out / "8864123LeaverDestinations2024.xlsx").read_bytes()
     assert protection.is_encrypted(data)
     protection.decrypt(data, "Copper-Lantern-Meadow-58")
@@ -161,11 +163,14 @@ def test_encrypt_then_decrypt_round_trip(tmp_path, capsys):
     book.active["A1"] = "UPN"
     book.save(tmp_path / "hand.xlsx")
     (tmp_path / "pw").write_text("Velvet-Harbour-Tulip-29")
-    assert run(["encrypt", tmp_path / "hand.xlsx", "--out", tmp_path / "locked.xlsx", "--password-file", tmp_path / "pw"], capsys)[0] == 0
-    assert run(["decrypt", tmp_path / "locked.xlsx", "--out", tmp_path / "open.xlsx", "--password-file", tmp_path / "pw"], capsys)[0] == 0
+    assert run(["encrypt", tmp_path / "hand.xlsx", "--out", tmp_path / "locked.xlsx", "--password-file",
+                tmp_path / "pw"], capsys)[0] == 0
+    assert run(["decrypt", tmp_path / "locked.xlsx", "--out", tmp_path / "open.xlsx", "--password-file",
+                tmp_path / "pw"], capsys)[0] == 0
     assert openpyxl.load_workbook(tmp_path / "open.xlsx").active["A1"].value == "UPN"
     (tmp_path / "bad").write_text("Wrong-Password-Entirely-1")
-    code, out, err = run(["decrypt", tmp_path / "locked.xlsx", "--out", tmp_path / "x.xlsx", "--password-file", tmp_path / "bad"], capsys)
+    code, out, err = run(["decrypt", tmp_path / "locked.xlsx", "--out", tmp_path / "x.xlsx", "--password-file",
+                          tmp_path / "bad"], capsys)
     assert code == 2 and "password" in err.lower() and not (tmp_path / "x.xlsx").exists()
 
 
@@ -173,7 +178,8 @@ def test_nobody_in_scope_writes_a_nil_return_draft_not_an_empty_workbook(tmp_pat
     from email import message_from_bytes, policy
 
     export = tmp_path / "roll.csv"
-    export.write_text("UPN,Surname,Forename,Year,Admission Date\nB886412324001,Smith,Amy,Year 8,04/09/2023\n", encoding="utf-8")
+    export.write_text("UPN,Surname,Forename,Year,Admission Date\nB886412324001,Smith,Amy,Year 8,04/09/2023\n",
+                      encoding="utf-8")
     code, out, err = run(["prepare", "school-joiners", export, "--school", "8864123", "--period", "2024-10",
                           "--out", tmp_path, "--report", tmp_path / "r.json"], capsys)
     assert code == 0
@@ -207,15 +213,17 @@ def test_codes_are_written_as_the_templates_dropdown_lists_them(tmp_path, capsys
     ws.add_data_validation(dv)
     book.save(tmp_path / "kcc.xlsx")
     export = tmp_path / "roll.csv"
-    export.write_text("UPN,Surname,Forename,Year,Leaving Date,Destination\nB886412324001,Smith,Amy,Year 12,04/10/2024,310\n", encoding="utf-8")
-    run(["prepare", "school-leavers", export, "--school", "8864123", "--period", "2024-10", "--template", tmp_path / "kcc.xlsx",
-         "--out", tmp_path / "o"], capsys)
+    export.write_text("UPN,Surname,Forename,Year,Leaving Date,Destination\n"
+                      "B886412324001,Smith,Amy,Year 12,04/10/2024,310\n", encoding="utf-8")
+    run(["prepare", "school-leavers", export, "--school", "8864123", "--period", "2024-10", "--template",
+         tmp_path / "kcc.xlsx", "--out", tmp_path / "o"], capsys)
     written = openpyxl.load_workbook(tmp_path / "o" / "8864123SchoolLeaversOct.xlsx")["Return"]
     assert written.cell(2, col).value == "310 - Apprenticeship"
 
 
 def test_deadlines_move_back_over_the_schools_own_closure_days(capsys):
-    code, out, err = run(["deadlines", "--academic-year", "2025-26", "--school", "8864123", "--closed", "2026-05-29", "2026-05-28"], capsys)
+    code, out, err = run(["deadlines", "--academic-year", "2025-26", "--school", "8864123", "--closed", "2026-05-29",
+                          "2026-05-28"], capsys)
     assert code == 0
     assert "Wed 27 May 2026  In-year leavers (May 2026)" in out
     code, out, err = run(["deadlines", "--closed", "29/05/2026"], capsys)
@@ -235,7 +243,8 @@ def test_preparing_and_encrypting_never_touch_the_network(tmp_path, capsys, monk
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    assert run(["prepare", "school-leavers", ROLL, "--school", "8864123", "--period", "2024-10", "--out", tmp_path], capsys)[0] in (0, 1)
+    assert run(["prepare", "school-leavers", ROLL, "--school", "8864123", "--period", "2024-10", "--out", tmp_path],
+               capsys)[0] in (0, 1)
     (tmp_path / "in.pw").write_text("Maple-Harbour-42")
     code = run(["prepare", "tep-leaver-destinations", SAMPLES / "tep_leavers_2024_destinations.csv",
                 "--prepopulated", TEP_SHEET, "--prepopulated-password-file", tmp_path / "in.pw",
@@ -255,13 +264,16 @@ def test_check_flags_values_a_hand_filled_return_holds_wrongly(tmp_path, capsys)
     headers = [c.value for c in ws[1]]
     row = {"UPN": "Y886123424001", "Legal Surname": "Smith", "Legal Forename": "Amy", "Date of Birth": "15/03/2009",
            "Gender": "Female", "NC Year": 11, "Address Line 1": "1 High St", "Town": "Maidstone", "Postcode": "me141aa",
-           "Parent/Carer Name": "Jo Smith", "Parent/Carer Telephone": 1622123456, "EHCP": "N", "Date of Joining": "04/11/2024"}
+           "Parent/Carer Name": "Jo Smith", "Parent/Carer Telephone": 1622123456, "EHCP": "N",
+           "Date of Joining": "04/11/2024"}
     for header, value in row.items():
         ws.cell(2, headers.index(header) + 1, value)
     book.save(tmp_path / "hand.xlsx")
-    code, out, err = run(["check", "school-joiners", tmp_path / "hand.xlsx", "--period", "2024-11", "--report", tmp_path / "r.json"], capsys)
+    code, out, err = run(["check", "school-joiners", tmp_path / "hand.xlsx", "--period", "2024-11", "--report",
+                          tmp_path / "r.json"], capsys)
     assert code == 1
-    found = {(p["column"], p["rule"]) for p in json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["problems"]}
+    found = {(p["column"],
+              p["rule"]) for p in json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["problems"]}
     assert found == {("Gender", "written-differently"), ("Postcode", "written-differently"),
                      ("Parent/Carer Telephone", "written-differently")}
     assert "should be 'F'" in out

@@ -11,9 +11,9 @@ import phonenumbers
 import pytest
 
 from tracker_desktop import demo_data
+from tracker_desktop.core.preparing.preparation import Preparation
 from tracker_desktop.core.values.cleaning import is_postcode, phone_digits
 from tracker_desktop.core.values.identifiers import is_temporary_upn, upn_problem
-from tracker_desktop.core.preparing.preparation import Preparation
 
 DEMO = Path(__file__).resolve().parent.parent / "assets" / "demo" / "demo_roll.csv"
 SAMPLE = Path(__file__).resolve().parent.parent.parent / "shared" / "samples" / "roll_2024-10.csv"
@@ -161,8 +161,9 @@ def test_xlsx_has_excel_damage_and_prepares_like_the_csv(tmp_path):
     for return_id in ("school-joiners", "school-leavers"):
         from_xlsx, from_csv = _prepare(return_id, xlsx), _prepare(return_id, csv_path)
         assert from_xlsx.counts() == {"errors": 0, "queries": 0, "accepted": 0}
-        assert [l.values for l in from_xlsx.learners] == [l.values for l in from_csv.learners]
-        assert any(f.column == "Parent/Carer Telephone" for l in from_xlsx.learners for f in l.fixes.values())
+        assert [learner.values for learner in from_xlsx.learners] == [learner.values for learner in from_csv.learners]
+        assert any(f.column == "Parent/Carer Telephone"
+                   for learner in from_xlsx.learners for f in learner.fixes.values())
 
 
 def test_a_clean_roll_has_no_problems(tmp_path):
@@ -180,8 +181,8 @@ def test_sixth_form_roll_for_post16_enrolment(tmp_path):
     prep = _prepare("school-post16-enrolment", path, period="2025-09", as_of="2025-09-12")
     assert len(prep.learners) > 0.85 * len(rows)
     assert prep.counts() == {"errors": 0, "queries": 0, "accepted": 0}, prep.problems[:3]
-    assert {l.values["Attendance"] for l in prep.learners} <= {"FT", "PT"}
-    assert {l.values["Qualification Level"] for l in prep.learners} <= {"2", "3"}
+    assert {learner.values["Attendance"] for learner in prep.learners} <= {"FT", "PT"}
+    assert {learner.values["Qualification Level"] for learner in prep.learners} <= {"2", "3"}
 
 
 # --- the bundled demo roll --------------------------------------------------------------------------
@@ -204,7 +205,8 @@ def test_demo_roll_prepares_and_shows_its_defects(tmp_path, return_id, rules):
     assert len(prep.learners) + len(prep.left_out) == 400
     assert prep.counts()["errors"] >= 1
     assert rules <= {p.rule for p in prep.problems}
-    restored = [f for l in prep.learners for f in l.fixes.values() if f.column.endswith(("Telephone", "Mobile"))]
+    restored = [f for learner in prep.learners for f in learner.fixes.values()
+                if f.column.endswith(("Telephone", "Mobile"))]
     assert any(not f.before.startswith("0") and f.after.startswith("0") for f in restored)
     saved = prep.save(tmp_path, force=True)
     assert saved.name.startswith("8864123School") and saved.stat().st_size > 0

@@ -167,4 +167,5 @@ def test_a_command_missing_from_the_installed_folder_fails_its_part(monkeypatch)
     monkeypatch.setitem(commands.COMMANDS, "summary", ("summary", "cmd_no_such_thing"))
     doc = doctor.Doctor(io.StringIO())
     assert doc.part("command line", doc.check_commands) is False
-    assert "FAIL command line: the command 'summary' is missing from tracker_desktop.commands.summary" in doc.out.getvalue()
+    expected = "FAIL command line: the command 'summary' is missing from tracker_desktop.commands.summary"
+    assert expected in doc.out.getvalue()

@@ -19,7 +19,8 @@ from tests.conftest import make_upn
 from tracker_desktop.core.preparing.preparation import Preparation
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-pytestmark = [pytest.mark.libreoffice, pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")]
+pytestmark = [pytest.mark.libreoffice,
+              pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")]
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
 
@@ -58,7 +59,7 @@ def assert_same(xlsx: Path, tmp_path: Path):
     theirs = [r + [""] * (width - len(r)) for r in theirs if any(c.strip() for c in r)]
     ours = [r for r in ours if any(c for c in r)]
     assert len(theirs) == len(ours)
-    for i, (a, b) in enumerate(zip(ours, theirs), start=1):
+    for i, (a, b) in enumerate(zip(ours, theirs, strict=True), start=1):
         assert a == b[:width], f"row {i}"
     return ours, theirs
 
@@ -77,8 +78,8 @@ def test_libreoffice_reads_a_written_return(tmp_path):
     path = prep.save(tmp_path / "out")
     ours, theirs = assert_same(path, tmp_path)
     header = theirs[0]
-    first = dict(zip(header, theirs[1]))
-    second = dict(zip(header, theirs[2]))
+    first = dict(zip(header, theirs[1], strict=True))
+    second = dict(zip(header, theirs[2], strict=True))
     assert first["Legal Surname"] == "O’Brien" and first["Legal Forename"] == "Zoë"
     assert first["Middle Name(s)"] == '=HYPERLINK("http://example.org","x")'  # shown as typed, not run
     assert first["Date of Birth"] == "01/02/2010" and second["Date of Birth"] == "04/03/2010"

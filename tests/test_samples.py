@@ -95,14 +95,14 @@ def test_row_count_and_left_out(runs, case):
     assert len(run.report["learners"]) == case["rows"]
     if "excluded" in case:
         assert len(run.report["left_out"]) == case["excluded"]
-    assert all(l["reason"] for l in run.report["left_out"])
+    assert all(left["reason"] for left in run.report["left_out"])
     ws = run.workbook()["Return"]
     filled = [r for r in ws.iter_rows(min_row=2, values_only=True) if any(v is not None for v in r)]
     assert len(filled) == case["rows"]
     # learners land on consecutive rows under the header, in the export's order
-    rows = [l["row"] for l in run.report["learners"]]
+    rows = [learner["row"] for learner in run.report["learners"]]
     assert rows == list(range(2, 2 + case["rows"]))
-    sources = [l["source_row"] for l in run.report["learners"]]
+    sources = [learner["source_row"] for learner in run.report["learners"]]
     assert sources == sorted(sources)
 
 
@@ -134,7 +134,7 @@ def test_no_other_errors(runs, case):
 def test_problems_are_complete_sentences_on_template_columns(runs, case):
     run = runs(case)
     headers = {c.value for c in run.workbook()["Return"][1] if c.value}
-    row_of = {l["source_row"]: l["row"] for l in run.report["learners"]}
+    row_of = {learner["source_row"]: learner["row"] for learner in run.report["learners"]}
     for p in run.report["problems"]:
         assert p["column"] in headers
         assert p["severity"] in ("error", "query")
@@ -161,7 +161,7 @@ def test_every_expected_value(runs, case):
     run = runs(case)
     ws = run.workbook()["Return"]
     columns = {c.value: c.column for c in ws[1] if c.value}
-    row_of = {l["source_row"]: l["row"] for l in run.report["learners"]}
+    row_of = {learner["source_row"]: learner["row"] for learner in run.report["learners"]}
     wrong = []
     for v in case["values"]:
         assert v["source_row"] in row_of, f"source row {v['source_row']} is not on the return"
@@ -177,7 +177,7 @@ def test_no_formula_anywhere(runs, case):
     run = runs(case)
     ws = run.workbook()["Return"]
     columns = {c.value: c.column for c in ws[1] if c.value}
-    row_of = {l["source_row"]: l["row"] for l in run.report["learners"]}
+    row_of = {learner["source_row"]: learner["row"] for learner in run.report["learners"]}
     for nf in case.get("no_formula", []):
         cell = ws.cell(row_of[nf["source_row"]], columns[nf["column"]])
         assert cell.data_type == "s" and isinstance(cell.value, str)

@@ -21,8 +21,8 @@ import uuid
 import uno
 from com.sun.star.beans import NamedValue, PropertyValue
 from com.sun.star.connection import NoConnectException
-from com.sun.star.lang import IllegalArgumentException
 from com.sun.star.io import IOException
+from com.sun.star.lang import IllegalArgumentException
 
 XLSX_FILTER = "Calc MS Excel 2007 XML"
 
@@ -49,19 +49,19 @@ class Office:
         self.proc = subprocess.Popen(
             ["soffice", "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
              "-env:UserInstallation=" + uno.systemPathToFileUrl(self.profile),
-             "--accept=pipe,name=%s;urp;StarOffice.ComponentContext" % self.pipe],
+             f"--accept=pipe,name={self.pipe};urp;StarOffice.ComponentContext"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
         deadline = time.time() + 60  # the first start with a fresh profile is slow
         while True:
             try:
-                ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % self.pipe)
+                ctx = resolver.resolve(f"uno:pipe,name={self.pipe};urp;StarOffice.ComponentContext")
                 break
-            except NoConnectException:
+            except NoConnectException as e:
                 if time.time() > deadline or self.proc.poll() is not None:
                     self._stop()
-                    raise SystemExit("soffice did not start")
+                    raise SystemExit("soffice did not start") from e
                 time.sleep(0.3)
         self.desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         return self

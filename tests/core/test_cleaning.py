@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.values.cleaning import (
     clean,
     clean_code,
@@ -19,7 +20,6 @@ from tracker_desktop.core.values.cleaning import (
     is_postcode,
     parse_date,
 )
-from tracker_desktop.core.returns.definitions import load_definition
 
 LEAVERS = load_definition("school-leavers")
 
@@ -65,7 +65,8 @@ def test_bad_postcodes_stay_bad(raw):
 
 @pytest.mark.parametrize("raw,want", [
     ("04/09/2024", dt.date(2024, 9, 4)), ("4/9/2024", dt.date(2024, 9, 4)), ("04-09-2024", dt.date(2024, 9, 4)),
-    ("04.09.2024", dt.date(2024, 9, 4)), ("2024-09-04", dt.date(2024, 9, 4)), ("2024-09-04 00:00:00", dt.date(2024, 9, 4)),
+    ("04.09.2024", dt.date(2024, 9, 4)), ("2024-09-04", dt.date(2024, 9, 4)),
+    ("2024-09-04 00:00:00", dt.date(2024, 9, 4)),
     ("2024-09-04T00:00:00", dt.date(2024, 9, 4)), ("45539", dt.date(2024, 9, 4)), ("45539.0", dt.date(2024, 9, 4)),
     ("4 Sep 2024", dt.date(2024, 9, 4)), ("4th September 2024", dt.date(2024, 9, 4)), ("01/02/09", dt.date(2009, 2, 1)),
     ("12/04/2010", dt.date(2010, 4, 12)),  # UK order, never US
@@ -75,7 +76,8 @@ def test_dates(raw, want):
     assert clean_date(raw) == want.strftime("%d/%m/%Y")
 
 
-@pytest.mark.parametrize("raw", ["31/02/2024", "13/13/2024", "00/01/2024", "29/02/2023", "not a date", "0", "99999", "2024-02-30"])
+@pytest.mark.parametrize("raw", ["31/02/2024", "13/13/2024", "00/01/2024", "29/02/2023", "not a date", "0", "99999",
+                                 "2024-02-30"])
 def test_invalid_dates_are_left_for_the_check(raw):
     assert parse_date(raw) is None
     assert clean_date(raw) == raw
@@ -121,7 +123,8 @@ def test_codes(raw, codes, want):
     assert clean_code(raw, codes) == want
 
 
-@pytest.mark.parametrize("raw,codes", [("999", "activity"), ("Astronaut", "activity"), ("Level 9", "level"), ("X", "gender")])
+@pytest.mark.parametrize("raw,codes",
+                         [("999", "activity"), ("Astronaut", "activity"), ("Level 9", "level"), ("X", "gender")])
 def test_unknown_codes_are_kept_for_the_check(raw, codes):
     assert code_of(raw, codes) is None
     assert clean_code(raw, codes) == raw

@@ -5,19 +5,24 @@ from pathlib import Path
 
 import pytest
 
-from tracker_desktop.core.reading.ctf import HEADERS, CTFError, looks_like_ctf, read_ctf
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.reading.ctf import HEADERS, CTFError, looks_like_ctf, read_ctf
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ctf"
 SAMPLE = DATA / "school_ctf.xml"
 
 
-def ctf(pupils: str, header: str = "<Header><CTFversion>24.0</CTFversion><SourceSchool><LEA>886</LEA><Estab>4123</Estab></SourceSchool></Header>") -> bytes:
-    return f'<?xml version="1.0" encoding="UTF-8"?><CTfile>{header}<CTFpupilData>{pupils}</CTFpupilData></CTfile>'.encode("utf-8")
+KENT_HEADER = ("<Header><CTFversion>24.0</CTFversion>"
+               "<SourceSchool><LEA>886</LEA><Estab>4123</Estab></SourceSchool></Header>")
+
+
+def ctf(pupils: str, header: str = KENT_HEADER) -> bytes:
+    xml = f'<?xml version="1.0" encoding="UTF-8"?><CTfile>{header}<CTFpupilData>{pupils}</CTFpupilData></CTfile>'
+    return xml.encode()
 
 
 def rows(table) -> list[dict[str, str]]:
-    return [dict(zip(table.headers, r)) for r in table.rows]
+    return [dict(zip(table.headers, r, strict=True)) for r in table.rows]
 
 
 def read(data: bytes, name: str = "pupils.xml"):
@@ -120,13 +125,15 @@ def test_school_history_dates_are_those_at_the_source_school():
 
 
 def test_leaving_date_and_reason_from_history():
-    pupil = ("<Pupil><UPN>J886412321001</UPN><Surname>A</Surname><Forename>B</Forename><DOB>2009-01-01</DOB><SchoolHistory>"
-             "<School><LEA>886</LEA><Estab>4123</Estab><EntryDate>2020-09-03</EntryDate><LeavingDate>2024-10-18</LeavingDate>"
+    pupil = ("<Pupil><UPN>J886412321001</UPN><Surname>A</Surname><Forename>B</Forename><DOB>2009-01-01</DOB>"
+             "<SchoolHistory><School><LEA>886</LEA><Estab>4123</Estab><EntryDate>2020-09-03</EntryDate>"
+             "<LeavingDate>2024-10-18</LeavingDate>"
              "<LeavingReason>Moved out of area</LeavingReason></School>"
              "<School><LEA>887</LEA><Estab>5000</Estab><EntryDate>2024-10-21</EntryDate></School>"
              "</SchoolHistory></Pupil>")
     row = rows(read(ctf(pupil)))[0]
-    assert (row["Admission Date"], row["Leaving Date"], row["Reason for Leaving"]) == ("03/09/2020", "18/10/2024", "Moved out of area")
+    assert (row["Admission Date"], row["Leaving Date"], row["Reason for Leaving"]) == ("03/09/2020", "18/10/2024",
+                                                                                       "Moved out of area")
 
 
 def test_missing_optional_parts_give_empty_cells():
@@ -143,9 +150,11 @@ def test_not_a_real_date_is_kept_as_written_for_the_checks():
 
 def test_namespaced_file_and_utf16_file_are_read():
     pupil = "<c:Pupil><c:UPN>J886412321001</c:UPN><c:Surname>Lee</c:Surname><c:Forename>Kim</c:Forename></c:Pupil>"
-    data = f'<?xml version="1.0"?><c:CTfile xmlns:c="urn:x"><c:CTFpupilData>{pupil}</c:CTFpupilData></c:CTfile>'.encode()
+    namespaced = f'<?xml version="1.0"?><c:CTfile xmlns:c="urn:x"><c:CTFpupilData>{pupil}</c:CTFpupilData></c:CTfile>'
+    data = namespaced.encode()
     assert rows(read(data))[0]["Legal Surname"] == "Lee"
-    utf16 = ctf("<Pupil><Surname>Zoë</Surname></Pupil>").decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+    utf16 = ctf("<Pupil><Surname>Zoë</Surname></Pupil>").decode().replace('encoding="UTF-8"',
+                                                                          'encoding="UTF-16"').encode("utf-16")
     assert rows(read(utf16))[0]["Legal Surname"] == "Zoë"
 
 
@@ -177,7 +186,8 @@ def test_damaged_file_says_where():
     '<!DOCTYPE CTfile [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
 ])
 def test_doctype_and_entities_are_refused_and_never_expanded(doctype):
-    data = f'<?xml version="1.0"?>{doctype}<CTfile><CTFpupilData><Pupil><Surname>&lol2;</Surname></Pupil></CTFpupilData></CTfile>'
+    data = (f'<?xml version="1.0"?>{doctype}'
+            "<CTfile><CTFpupilData><Pupil><Surname>&lol2;</Surname></Pupil></CTFpupilData></CTfile>")
     with pytest.raises(CTFError, match="DOCTYPE") as caught:
         read(data.encode(), name="evil.xml")
     assert "evil.xml" in str(caught.value)
@@ -197,19 +207,20 @@ def test_looks_like_ctf():
 
 def test_ctf_through_the_column_matching_and_a_return(tmp_path):
     """The CTF's headers are names the matching already knows: a joiners return fills from it."""
-    from tracker_desktop.core.values.calendar import academic_year_start
-    from tracker_desktop.core.returns.definitions import load_definition
-    from tracker_desktop.core.returns.naming import Sender
+    import datetime as dt
+
     from tracker_desktop.core.preparing.opening import open_return
     from tracker_desktop.core.preparing.preparation import Preparation
+    from tracker_desktop.core.returns.definitions import load_definition
+    from tracker_desktop.core.returns.naming import Sender
     from tracker_desktop.core.returns.template import read_template
-    import datetime as dt
+    from tracker_desktop.core.values.calendar import academic_year_start
 
     definition = load_definition("school-joiners")
     table = read_ctf(SAMPLE, SAMPLE.read_bytes())
     prep = Preparation(open_return(definition, table, sender=Sender(school="8864123"), period=dt.date(2024, 10, 1),
                                    as_of=dt.date(2024, 10, 31), template=read_template(definition.template_path)))
-    assert [l.source_row for l in prep.learners] == [2]  # only Amir joined in October 2024
+    assert [learner.source_row for learner in prep.learners] == [2]  # only Amir joined in October 2024
     values = prep.learners[0].values
     assert values["Address Line 1"] == "Rose Cottage"
     assert values["Town"] == "Maidstone"
@@ -222,7 +233,7 @@ def test_ctf_through_the_column_matching_and_a_return(tmp_path):
     # Zoë's SEN status E is an EHC plan
     prep_all = Preparation(open_return("school-september-guarantee", table, sender=Sender(school="8864123"),
                                        period=dt.date(2025, 4, 1), as_of=dt.date(2025, 4, 20)))
-    zoe = next(l for l in prep_all.learners if l.source_row == 1)
+    zoe = next(learner for learner in prep_all.learners if learner.source_row == 1)
     assert zoe.values["EHCP"] == "Y"
     assert zoe.values["Parent/Carer Name"] == "Siobhan Byrne"
     assert academic_year_start(dt.date(2024, 10, 1)) == 2024
@@ -249,7 +260,8 @@ LINES = ("<AddressLine1>Rose Cottage</AddressLine1><AddressLine2>2 Mill Lane</Ad
 def test_bs7666_parts_wherever_they_are(address):
     row = rows(read(ctf(_pupil(address))))[0]
     assert (row["House Name"], row["House No"], row["Street"]) == ("Flat 2", "14", "High Street")
-    assert (row["District"], row["Town"], row["County"], row["Post Code"]) == ("Bearsted", "Maidstone", "Kent", "ME14 1XX")
+    assert (row["District"], row["Town"], row["County"], row["Post Code"]) == ("Bearsted", "Maidstone", "Kent",
+                                                                               "ME14 1XX")
 
 
 @pytest.mark.parametrize("address", [
@@ -335,7 +347,8 @@ def test_a_ctf_without_any_sen_data_says_nothing_about_ehcp():
 
 
 def test_an_atf_is_recognised_and_explained():
-    atf = (b'<?xml version="1.0" encoding="UTF-8"?><ATfile><Header><DocumentName>Admissions Transfer File</DocumentName>'
+    atf = (b'<?xml version="1.0" encoding="UTF-8"?><ATfile><Header><DocumentName>Admissions Transfer '
+           b'File</DocumentName>'
            b"</Header><ATFpupilData><Pupil><Surname>Ames</Surname></Pupil></ATFpupilData></ATfile>")
     assert looks_like_ctf(atf)
     with pytest.raises(CTFError) as caught:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tracker_desktop.core.returns.definitions import code_lists, eet_codes, load_definition, return_ids
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.returns.definitions import code_lists, eet_codes, load_definition, return_ids
 
 LEARNER_BLOCK = [
     ("UPN", True), ("Legal Surname", True), ("Legal Forename", True), ("Middle Name(s)", False),
@@ -16,12 +16,14 @@ LEARNER_BLOCK = [
 NO_ADDRESS = [c for c in LEARNER_BLOCK if c[0] not in ("Address Line 1", "Address Line 2", "Address Line 3", "Town",
                                                        "County", "Postcode", "Email")]
 COLLEGE_BLOCK = [("ULN", True), ("UPN", False)] + LEARNER_BLOCK[1:]
-COLLEGE_TAIL = [("Study Programme", True), ("Core Aim", True), ("Start Date", True), ("Planned End Date", True), ("Attendance", True)]
-GUARANTEE_TAIL = [("Guarantee Status", True), ("Offer Type", False), ("Offer Provider", False), ("Course Offered", False),
-                  ("Course Level", False), ("Offer Date", False)]
+COLLEGE_TAIL = [("Study Programme", True), ("Core Aim", True), ("Start Date", True), ("Planned End Date", True),
+                ("Attendance", True)]
+GUARANTEE_TAIL = [("Guarantee Status", True), ("Offer Type", False), ("Offer Provider", False),
+                  ("Course Offered", False), ("Course Level", False), ("Offer Date", False)]
 
 COLUMNS = {
-    "school-post16-enrolment": LEARNER_BLOCK + [("Start Date", True), ("Study Programme", True), ("Qualification Level", True), ("Attendance", True)],
+    "school-post16-enrolment": LEARNER_BLOCK + [("Start Date", True), ("Study Programme", True),
+                                                ("Qualification Level", True), ("Attendance", True)],
     "school-joiners": LEARNER_BLOCK + [("Date of Joining", True), ("Previous Establishment", False)],
     "school-leavers": LEARNER_BLOCK + [("Date of Leaving", True), ("Reason for Leaving", True), ("Destination", True),
                                        ("Destination Establishment or Employer", False)],
@@ -127,8 +129,10 @@ def test_scopes():
     assert load_definition("school-intended-destinations").scope["nc_years"] == [11]
     assert load_definition("school-joiners").scope == {"nc_year_from": 10, "date_in_period": "Date of Joining"}
     assert load_definition("school-leavers").scope == {"nc_year_from": 10, "date_in_period": "Date of Leaving"}
-    assert load_definition("college-post16-enrolment").scope["age_on_31_august"] == {"from": 16, "to": 18, "with_ehcp_to": 24}
-    assert load_definition("college-september-guarantee").scope["age_on_31_august"] == {"from": 16, "to": 17, "of_september_offered": True}
+    assert load_definition("college-post16-enrolment").scope["age_on_31_august"] == {"from": 16, "to": 18,
+                                                                                     "with_ehcp_to": 24}
+    assert load_definition("college-september-guarantee").scope["age_on_31_august"] == {"from": 16, "to": 17,
+                                                                                        "of_september_offered": True}
 
 
 def test_a_template_header_renamed_to_a_synonym_keeps_its_meaning():

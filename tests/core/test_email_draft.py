@@ -22,7 +22,8 @@ def test_tep_draft_attaches_the_encrypted_file_and_never_the_password(tmp_path):
 
 
 def test_nil_return_names_school_return_and_month():
-    msg = email.message_from_bytes(nil_return_draft("In-year joiners", "October 2025", "Oak School", "8864123"), policy=policy.default)
+    msg = email.message_from_bytes(nil_return_draft("In-year joiners", "October 2025", "Oak School", "8864123"),
+                                   policy=policy.default)
     assert msg["To"] == MI_ADDRESS
     text = msg.get_body(("plain",)).get_content()
     for words in ("Oak School", "8864123", "In-year joiners", "October 2025"):

@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from tracker_desktop.core.writing import files
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.writing import files
 from tracker_desktop.core.writing.files import CannotWrite, OutputExists, write_atomic
 
 
@@ -94,7 +94,8 @@ def test_preparation_save_refuses_an_existing_return(tmp_path):
 
     export = tmp_path / "roll.csv"
     export.write_text(f"UPN,Surname,Year\n{make_upn('886412309001')},Smith,11\n")
-    prep = Preparation.start("school-intended-destinations", export, school="8864123", period="2025-01", as_of="2025-01-20")
+    prep = Preparation.start("school-intended-destinations", export, school="8864123", period="2025-01",
+                             as_of="2025-01-20")
     out = tmp_path / "out"
     path = prep.save(out)
     assert path == out / "8864123SchoolIntendedDestinations2024-25.xlsx"

@@ -9,17 +9,18 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import make_upn, xlsx_bytes
-from tracker_desktop.core.returns.definitions import load_definition, return_ids
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.preparing.preparation import Preparation, known_headers
 from tracker_desktop.core.reading.exports import read_export
 from tracker_desktop.core.reading.table import Table
+from tracker_desktop.core.returns.definitions import load_definition, return_ids
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=60, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 KNOWN = known_headers(load_definition("school-leavers"))
 RETURNS = [r for r in return_ids() if not r.startswith("tep-")]
 
@@ -56,9 +57,9 @@ def test_random_bytes_behind_office_signatures(data):
         read_bytes(magic + data, ".xlsx")
 
 
-WORDS = ["UPN", "Surname", "Forename", "DOB", "Year", "Post Code", "Mobile", "Address Block", "SEN Status", "NA", "Null",
-         "", " ", "12", "07911 123456", "=1+1", "Zoë", "O’Brien", "£", "\"", "\"\"", "\n", "\r\n", ",", ";", "\t", "|",
-         "\x00", "\x0b", "\ufeff", "é", "💥"]
+WORDS = ["UPN", "Surname", "Forename", "DOB", "Year", "Post Code", "Mobile", "Address Block", "SEN Status", "NA",
+         "Null", "", " ", "12", "07911 123456", "=1+1", "Zoë", "O’Brien", "£", "\"", "\"\"", "\n", "\r\n", ",", ";",
+         "\t", "|", "\x00", "\x0b", "\ufeff", "é", "💥"]
 cell_text = st.one_of(st.sampled_from(WORDS), st.text(max_size=12))
 
 
@@ -68,7 +69,8 @@ def mangled_csv(draw):
     n_cols = draw(st.integers(1, 8))
     rows = draw(st.lists(st.lists(cell_text, min_size=0, max_size=n_cols + 2), min_size=0, max_size=12))
     if draw(st.booleans()):
-        rows.insert(draw(st.integers(0, len(rows))), draw(st.permutations(["UPN", "Surname", "Forename", "DOB", "Year"])))
+        rows.insert(draw(st.integers(0, len(rows))),
+                    draw(st.permutations(["UPN", "Surname", "Forename", "DOB", "Year"])))
     lines = []
     for row in rows:
         cells = []
@@ -146,7 +148,8 @@ VALUES = st.one_of(
                      "me15 6aa", "ME15", "7911123456", "7911123456.0", "+44 7911 123456", "12345", "a@b.co",
                      "a@b", "E", "K", "Y", "310", "110", "150", "280", "460", "650", "114", "999",
                      "Apprenticeship", "310 - Apprenticeship", "Level 3", "Entry", "Full-time", "FT",
-                     "Offer made", "Other", "=HYPERLINK(\"x\")", "+1", "-1", "@x", "Sm\x0bith", "1 High St\nTown\nME1 1AA"]),
+                     "Offer made", "Other", "=HYPERLINK(\"x\")", "+1", "-1", "@x", "Sm\x0bith",
+                     "1 High St\nTown\nME1 1AA"]),
     st.text(max_size=15),
     st.integers(-10, 100000).map(str),
     st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2030, 12, 31)).map(lambda d: d.strftime("%d/%m/%Y")),
@@ -168,7 +171,8 @@ def parseable_export(draw):
 
 
 @FUZZ
-@given(export=parseable_export(), return_id=st.sampled_from(RETURNS), period=st.sampled_from(["2024-09", "2024-10", "2025-04", None]),
+@given(export=parseable_export(), return_id=st.sampled_from(RETURNS),
+       period=st.sampled_from(["2024-09", "2024-10", "2025-04", None]),
        as_of=st.sampled_from(["2024-10-31", "2025-04-25", "2024-09-13"]), write=st.booleans())
 def test_preparation_never_raises_anything_but_user_error(export, return_id, period, as_of, write):
     definition = load_definition(return_id)

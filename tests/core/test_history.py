@@ -6,14 +6,15 @@ import json
 from pathlib import Path
 
 from tests.conftest import make_upn
+from tracker_desktop.core.preparing.preparation import Preparation
 from tracker_desktop.core.routine.history import FILE_NAME, entries, record, sha256_of
 from tracker_desktop.core.routine.status import prepared
-from tracker_desktop.core.preparing.preparation import Preparation
 
 HEADER = ("UPN,Surname,Forename,DOB,Gender,Year,Address 1,Town,Postcode,Contact 1 Name,Contact 1 Telephone,"
           "SEN Status,Admission Date,Telephone,Email\n")
 UPN = make_upn("886412324001")
-ROW = f"{UPN},Zebedee-Quill,Amy,15/03/2009,F,Year 11,1 High Street,Maidstone,me14 1xx,Jo Quill,07911 123456,N,07/10/2024,1622246602,amy@example.org"
+ROW = (f"{UPN},Zebedee-Quill,Amy,15/03/2009,F,Year 11,1 High Street,Maidstone,me14 1xx,Jo Quill,07911 123456,N,"
+       "07/10/2024,1622246602,amy@example.org")
 
 
 def prepare(tmp_path: Path, rows: list[str], return_id="school-joiners", period="2024-10"):
@@ -39,10 +40,12 @@ def test_history_holds_no_personal_data(tmp_path):
     prep, path = prepare(tmp_path, [ROW])
     record(tmp_path / "data", prep, path)
     text = (tmp_path / "data" / FILE_NAME).read_text(encoding="utf-8")
-    for personal in (UPN, "Zebedee", "Quill", "Amy", "15/03/2009", "2009-03-15", "ME14", "07911", "246602", "amy@example.org", "High Street"):
+    for personal in (UPN, "Zebedee", "Quill", "Amy", "15/03/2009", "2009-03-15", "ME14", "07911", "246602",
+                     "amy@example.org", "High Street"):
         assert personal not in text
     assert set(json.loads(text.splitlines()[0])) == {"return_id", "period", "academic_year", "sender", "file", "folder",
-                                                    "prepared_at", "rows", "errors", "queries", "sha256", "accepted", "taken_out", "kind"}
+                                                    "prepared_at", "rows", "errors", "queries", "sha256", "accepted",
+                                                    "taken_out", "kind"}
 
 
 def test_entries_append_and_damaged_lines_are_skipped(tmp_path):

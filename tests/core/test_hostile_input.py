@@ -339,5 +339,6 @@ def test_sheet_span_counts_values_not_empty_styled_cells():
     # Rows and cells that do not name themselves follow the one before, as the format says.
     unnamed = b'<sheetData><row><c><v>1</v></c><c><v>2</v></c></row><row><c><v>3</v></c></row></sheetData>'
     assert sheet_span(unnamed) == (4, "B2")
-    prefixed = b'<x:sheetData><x:row r="3"><x:c r="C3"><x:v>1</x:v></x:c><x:c r="E5"><x:v>1</x:v></x:c></x:row></x:sheetData>'
+    prefixed = (b'<x:sheetData><x:row r="3"><x:c r="C3"><x:v>1</x:v></x:c><x:c r="E5"><x:v>1</x:v></x:c></x:row>'
+                b"</x:sheetData>")
     assert sheet_span(prefixed) == (9, "E5")

@@ -26,14 +26,14 @@ def test_temporary():
 
 
 def test_check_letter_by_hand():
-    total = sum(w * int(ch) for w, ch in zip(range(2, 14), "801200005001"))
+    total = sum(w * int(ch) for w, ch in zip(range(2, 14), "801200005001", strict=True))
     assert CHECK_ALPHABET[total % 23] == "B"
 
 
 def test_final_letter_counts_as_its_alphabet_position():
     body = "88612342400"
     for letter in "ABCDZ":
-        total = sum(w * int(ch) for w, ch in zip(range(2, 13), body)) + 13 * CHECK_ALPHABET.index(letter)
+        total = sum(w * int(ch) for w, ch in zip(range(2, 13), body, strict=True)) + 13 * CHECK_ALPHABET.index(letter)
         assert upn_check_letter("X" + body + letter) == CHECK_ALPHABET[total % 23]
 
 
@@ -75,7 +75,7 @@ def test_invalid_ulns(uln, words):
 def test_remainder_zero_is_never_valid():
     # 1000000010: 10*1 + 2*1 = 12 ... search the nine-digit prefixes whose weighted sum is 0 mod 11
     prefix = next(p for p in (f"{n:09d}" for n in range(100000000, 100001000))
-                  if sum(int(d) * w for d, w in zip(p, range(10, 1, -1))) % 11 == 0)
+                  if sum(int(d) * w for d, w in zip(p, range(10, 1, -1), strict=True)) % 11 == 0)
     assert make_uln(prefix) is None
     for last in "0123456789":
         assert uln_problem(prefix + last) is not None

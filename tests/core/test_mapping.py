@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.matching.mapping import (
     RowReader,
@@ -21,6 +20,7 @@ from tracker_desktop.core.matching.mapping import (
     split_block,
 )
 from tracker_desktop.core.reading.table import Table
+from tracker_desktop.core.returns.definitions import load_definition
 
 LEAVERS = load_definition("school-leavers")
 HEADERS = [h for h, _ in LEAVERS.columns]
@@ -114,7 +114,8 @@ def test_split_address_number_and_street_together():
 
 def test_split_address_every_part_in_order():
     v = values_for(SPLIT, ["A1", "Rose Cottage", "12a", "High Street", "Loose", "Maidstone", "Kent", "ME15 6AA"])
-    assert (v["Address Line 1"], v["Address Line 2"], v["Address Line 3"]) == ("Rose Cottage", "12a High Street", "Loose")
+    assert (v["Address Line 1"], v["Address Line 2"], v["Address Line 3"]) == ("Rose Cottage", "12a High Street",
+                                                                               "Loose")
 
 
 def test_more_parts_than_lines_loses_nothing():
@@ -171,12 +172,14 @@ def test_ehcp_from_sen_status_through_preparation(tmp_path):
     from tracker_desktop.core.preparing.preparation import Preparation
 
     rows = [("E", "Y"), ("K", "N"), ("N", "N"), ("", "N")]
-    body = "UPN,Surname,Year,SEN Status\n" + "".join(f"{make_upn(f'88641230800{i}')},S,11,{sen}\n" for i, (sen, _) in enumerate(rows))
+    body = "UPN,Surname,Year,SEN Status\n" + "".join(f"{make_upn(f'88641230800{i}')},S,11,{sen}\n"
+                                                     for i, (sen, _) in enumerate(rows))
     path = tmp_path / "roll.csv"
     path.write_text(body)
-    prep = Preparation.start("school-intended-destinations", path, school="8864123", period="2024-10", as_of="2024-10-31")
+    prep = Preparation.start("school-intended-destinations", path, school="8864123", period="2024-10",
+                             as_of="2024-10-31")
     assert prep.mapping["EHCP"].how == "sen"
-    assert [l.values["EHCP"] for l in prep.learners] == [want for _, want in rows]
+    assert [learner.values["EHCP"] for learner in prep.learners] == [want for _, want in rows]
     assert prep.learners[0].fixes["EHCP"].before == "E"
 
 

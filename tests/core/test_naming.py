@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from tracker_desktop.core.returns.definitions import load_definition, return_ids
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.returns.definitions import load_definition, return_ids
 from tracker_desktop.core.returns.naming import Sender, check_sender, file_name, left_year
 
 SCHOOL, COLLEGE = Sender(school="8864123"), Sender(college="MKC")
@@ -18,9 +18,12 @@ CASES = [
     ("school-joiners", dt.date(2024, 10, 1), dt.date(2024, 10, 31), "8864123SchoolJoinersOct.xlsx"),
     ("school-joiners", dt.date(2025, 5, 1), dt.date(2025, 5, 30), "8864123SchoolJoinersMay.xlsx"),
     ("school-leavers", dt.date(2024, 12, 1), dt.date(2024, 12, 20), "8864123SchoolLeaversDec.xlsx"),
-    ("school-september-guarantee", dt.date(2025, 4, 1), dt.date(2025, 4, 25), "8864123SchoolSeptemberGuarantee2025.xlsx"),
-    ("school-september-guarantee", dt.date(2024, 10, 1), dt.date(2024, 10, 25), "8864123SchoolSeptemberGuarantee2025.xlsx"),
-    ("school-intended-destinations", dt.date(2025, 1, 1), dt.date(2025, 1, 31), "8864123SchoolIntendedDestinations2024-25.xlsx"),
+    ("school-september-guarantee", dt.date(2025, 4, 1), dt.date(2025, 4, 25),
+     "8864123SchoolSeptemberGuarantee2025.xlsx"),
+    ("school-september-guarantee", dt.date(2024, 10, 1), dt.date(2024, 10, 25),
+     "8864123SchoolSeptemberGuarantee2025.xlsx"),
+    ("school-intended-destinations", dt.date(2025, 1, 1), dt.date(2025, 1, 31),
+     "8864123SchoolIntendedDestinations2024-25.xlsx"),
     ("tep-leaver-destinations", dt.date(2024, 10, 1), dt.date(2024, 10, 31), "8864123LeaverDestinations2024.xlsx"),
     ("tep-leaver-destinations", dt.date(2025, 4, 1), dt.date(2025, 4, 30), "8864123LeaverDestinations2024.xlsx"),
     ("tep-no-offer", dt.date(2025, 6, 1), dt.date(2025, 6, 30), "8864123NoOfferIntelligence2025.xlsx"),

@@ -11,7 +11,8 @@ from tracker_desktop.core.values.phones import _slow, uk_number
 def random_numbers(n: int, seed: int) -> list[str]:
     rng = random.Random(seed)
     prefixes = ["01", "02", "03", "05", "07", "08", "09", "07", "01", "0", "00", "44", "7", "1"]
-    return [rng.choice(prefixes) + "".join(rng.choice("0123456789") for _ in range(rng.randint(5, 10))) for _ in range(n)]
+    return [rng.choice(prefixes) + "".join(rng.choice("0123456789") for _ in range(rng.randint(5, 10)))
+            for _ in range(n)]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

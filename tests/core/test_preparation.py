@@ -18,7 +18,8 @@ def export(tmp_path: Path, rows: list[str]) -> Path:
     return path
 
 
-GOOD = "B886412324001,Smith,Amy,15/03/2009,F,Year 11,1 High Street,Maidstone,me14 1xx,Jo Smith,07911 123456,N,07/10/2024,1622246602"
+GOOD = ("B886412324001,Smith,Amy,15/03/2009,F,Year 11,1 High Street,Maidstone,me14 1xx,Jo Smith,07911 123456,N,"
+        "07/10/2024,1622246602")
 
 
 def start(path, **kw):
@@ -66,15 +67,16 @@ def test_several_values_at_once_are_cleaned_and_checked_like_typed_ones(tmp_path
     found = {(p.row, p.column, p.rule) for p in prep.problems}
     assert (0, "Postcode", "mandatory-missing") not in found
     assert not [p for p in prep.problems if p.rule == "duplicate-learner"], "duplicates rechecked once at the end"
-    assert any(r == 1 and c == "Postcode" for r, c, _ in found), "a bad pasted postcode is flagged as a typed one would be"
+    pasted_flagged = any(r == 1 and c == "Postcode" for r, c, _ in found)
+    assert pasted_flagged, "a bad pasted postcode is flagged as a typed one would be"
 
 
 def test_learners_out_of_scope_are_listed_with_a_reason(tmp_path):
     prep = start(export(tmp_path, [GOOD, GOOD.replace("Year 11", "Year 8"), GOOD.replace("07/10/2024", "04/09/2023")]))
     assert len(prep.learners) == 1
-    reasons = [l.reason for l in prep.left_out]
+    reasons = [left.reason for left in prep.left_out]
     assert any("Year 8" in r for r in reasons) and any("not in Oct 2024" in r for r in reasons)
-    assert [l.source_row for l in prep.left_out] == [3, 4]
+    assert [left.source_row for left in prep.left_out] == [3, 4]
 
 
 def test_remap_rebuilds_from_another_column(tmp_path):
@@ -96,8 +98,9 @@ def test_formula_like_text_is_written_as_text(tmp_path):
     assert cell.value == "=1+2" and cell.data_type == "s"
 
 
-@pytest.mark.parametrize("return_id", ["school-post16-enrolment", "school-september-guarantee", "school-intended-destinations",
-                                       "college-post16-enrolment", "college-joiners", "college-leavers", "college-september-guarantee"])
+@pytest.mark.parametrize("return_id", ["school-post16-enrolment", "school-september-guarantee",
+                                       "school-intended-destinations", "college-post16-enrolment", "college-joiners",
+                                       "college-leavers", "college-september-guarantee"])
 def test_every_return_prepares_from_an_export(tmp_path, return_id):
     who = {"college": "MKC"} if return_id.startswith("college") else {"school": "8864123"}
     prep = Preparation.start(return_id, export(tmp_path, [GOOD]), period="2024-10", as_of="2024-10-31", **who)
@@ -142,8 +145,9 @@ def test_a_newer_template_with_renamed_headers_keeps_scope_cross_rules_and_dupli
         "B886412324001,Smith,Amy,15/03/2009,F,Year 11,10/10/2024,110,N\n"
         "B886412324001,Jones,Ben,15/03/2009,M,Year 11,11/10/2024,460,N\n"
         "B886412324001,Old,Cy,15/03/2013,M,Year 8,11/10/2024,110,N\n", encoding="utf-8")
-    prep = Preparation.start("school-leavers", path, school="8864123", period="2024-10", as_of="2024-10-31", template=template)
-    assert [l.source_row for l in prep.learners] == [2, 3]  # the Year 8 leaver is out of scope
+    prep = Preparation.start("school-leavers", path, school="8864123", period="2024-10", as_of="2024-10-31",
+                             template=template)
+    assert [learner.source_row for learner in prep.learners] == [2, 3]  # the Year 8 leaver is out of scope
     found = {(p.row, p.column, p.rule) for p in prep.problems}
     assert (0, "Unique Pupil Number", "duplicate-learner") in found
     assert (1, "Destination", "code-not-allowed") in found  # 460 is Year 12+ and needs an EHC plan
@@ -153,7 +157,8 @@ def test_no_leaving_date_column_means_nothing_is_written_not_an_empty_return(tmp
     from tracker_desktop.commands import main
 
     path = export(tmp_path, [GOOD])
-    code = main(["prepare", "school-leavers", str(path), "--school", "8864123", "--period", "2024-10", "--out", str(tmp_path)])
+    code = main(["prepare", "school-leavers", str(path), "--school", "8864123", "--period", "2024-10", "--out",
+                 str(tmp_path)])
     assert code == 2
     assert "Date of Leaving" in capsys.readouterr().err
     assert not list(tmp_path.glob("*.xlsx"))
@@ -164,9 +169,10 @@ def test_college_joiners_start_date_is_also_the_joining_date(tmp_path):
 
     path = tmp_path / "college.csv"
     path.write_text("ULN,Surname,Forename,DOB,Start Date\n"
-                    f"{make_uln('100000004')},Smith,Amy,15/03/2008,07/10/2024\n{make_uln('927630868')},Jones,Ben,15/03/2008,04/09/2024\n", encoding="utf-8")
+                    f"{make_uln('100000004')},Smith,Amy,15/03/2008,07/10/2024\n"
+                    f"{make_uln('927630868')},Jones,Ben,15/03/2008,04/09/2024\n", encoding="utf-8")
     prep = Preparation.start("college-joiners", path, college="MKC", period="2024-10", as_of="2024-10-31")
-    assert [l.source_row for l in prep.learners] == [2]
+    assert [learner.source_row for learner in prep.learners] == [2]
     assert prep.learners[0].values["Date of Joining"] == "07/10/2024"
 
 
@@ -183,10 +189,12 @@ def test_template_without_highlights_takes_mandatory_columns_from_the_definition
 
 def test_arbor_and_college_wording_is_understood(tmp_path):
     path = tmp_path / "arbor.csv"
-    path.write_text("UPN,Surname,Forename,Year,Enrolment End Date,SEN Status,Emergency Contact,Emergency Contact Phone\n"
-                    "B886412324001,Smith,Amy,Year 11,04/11/2024,No Special Educational Need,Jo Smith,07911 123456\n", encoding="utf-8")
+    path.write_text("UPN,Surname,Forename,Year,Enrolment End Date,SEN Status,Emergency Contact,"
+                    "Emergency Contact Phone\n"
+                    "B886412324001,Smith,Amy,Year 11,04/11/2024,No Special Educational Need,Jo Smith,07911 123456\n",
+                    encoding="utf-8")
     prep = Preparation.start("school-leavers", path, school="8864123", period="2024-11", as_of="2024-11-30")
-    assert [l.source_row for l in prep.learners] == [2]
+    assert [learner.source_row for learner in prep.learners] == [2]
     values = prep.learners[0].values
     assert values["EHCP"] == "N"
     assert values["Parent/Carer Name"] == "Jo Smith" and values["Parent/Carer Telephone"] == "07911 123456"

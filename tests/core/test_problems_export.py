@@ -8,10 +8,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.writing.files import OutputExists
-from tracker_desktop.core.preparing.preparation import Preparation
 from tracker_desktop.core.checking.problem_list import HEADERS, csv_bytes, default_name, export_problems
+from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.preparing.preparation import Preparation
+from tracker_desktop.core.writing.files import OutputExists
 
 SAMPLES = Path("/work/shared/samples")
 
@@ -50,8 +50,11 @@ def test_xlsx_matches_and_is_text(prep, tmp_path):
 def test_formula_looking_values_are_defused(prep):
     class Fake:
         definition = prep.definition
-        learners = [type("L", (), {"source_row": 2, "values": {"UPN": "=HYPERLINK(\"x\")", "Legal Forename": "@a", "Legal Surname": "b"}})()]
-        problems = [type("P", (), {"row": 0, "column": "UPN", "rule": "upn-invalid", "severity": "error", "message": "m"})()]
+        learners = [type("L", (), {"source_row": 2,
+                                   "values": {"UPN": "=HYPERLINK(\"x\")", "Legal Forename": "@a",
+                                              "Legal Surname": "b"}})()]
+        problems = [type("P", (), {"row": 0, "column": "UPN", "rule": "upn-invalid", "severity": "error",
+                                   "message": "m"})()]
 
         def sheet_row(self, i):
             return i + 2

@@ -14,13 +14,23 @@ import olefile
 import openpyxl
 import pytest
 
-from tracker_desktop.core.writing import encryption as protection
 from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.writing import encryption as protection
 from tracker_desktop.core.writing import files
 from tracker_desktop.core.writing.encryption import (
-    NotAnExcelWorkbook, OutputExists, ProtectionError, WeakPassword, WrongPassword,
-    check_password, decrypt, encrypt, generate_passphrase, is_encrypted,
-    passphrase_entropy_bits, read_password_file, write_encrypted,
+    NotAnExcelWorkbook,
+    OutputExists,
+    ProtectionError,
+    WeakPassword,
+    WrongPassword,
+    check_password,
+    decrypt,
+    encrypt,
+    generate_passphrase,
+    is_encrypted,
+    passphrase_entropy_bits,
+    read_password_file,
+    write_encrypted,
 )
 
 PASSWORD = "Correct-Horse-Battery-77"
@@ -60,19 +70,24 @@ def tiny_xlsx():
             f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{ns}/package/2006/content-types">'
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
             '</Types>',
         "_rels/.rels":
             f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{ns}/package/2006/relationships">'
-            f'<Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+            f'<Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/officeDocument" '
+            'Target="xl/workbook.xml"/>'
             '</Relationships>',
         "xl/workbook.xml":
             f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{ns}/spreadsheetml/2006/main" '
-            f'xmlns:r="{ns}/officeDocument/2006/relationships"><sheets><sheet name="Return" sheetId="1" r:id="rId1"/></sheets></workbook>',
+            f'xmlns:r="{ns}/officeDocument/2006/relationships"><sheets><sheet name="Return" sheetId="1" '
+            'r:id="rId1"/></sheets></workbook>',
         "xl/_rels/workbook.xml.rels":
             f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{ns}/package/2006/relationships">'
-            f'<Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/worksheet" '
+            'Target="worksheets/sheet1.xml"/>'
             '</Relationships>',
         "xl/worksheets/sheet1.xml":
             f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{ns}/spreadsheetml/2006/main"><sheetData>'
@@ -319,7 +334,7 @@ def test_generated_passphrases_are_strong_and_differ():
     assert len(set(phrases)) == 50
     for phrase in phrases:
         check_password(phrase)
-        assert re.fullmatch(r"([A-Z][a-z]{2,7}-){%d}\d\d" % protection.DEFAULT_PASSPHRASE_WORDS, phrase), phrase
+        assert re.fullmatch(rf"([A-Z][a-z]{{2,7}}-){{{protection.DEFAULT_PASSPHRASE_WORDS}}}\d\d", phrase), phrase
     words = set(protection.load_word_list())
     assert all(w.lower() in words for p in phrases for w in p.split("-")[:-1])
 

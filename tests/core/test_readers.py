@@ -11,10 +11,10 @@ import uuid
 import pytest
 
 from tests.conftest import xlsx_bytes
-from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.preparing.preparation import known_headers
 from tracker_desktop.core.reading.exports import decode_text, excel_cell_text, read_export
+from tracker_desktop.core.returns.definitions import load_definition
 
 KNOWN = known_headers(load_definition("school-leavers"))
 NAMES = "UPN,Surname,Forename,Fee\nA1,Zoë,O’Brien,£5\n"
@@ -74,7 +74,7 @@ def test_utf16_without_bom(tmp_path):
 
 
 def test_decode_text_order():
-    assert decode_text("£".encode("utf-8")) == ("£", "utf-8")
+    assert decode_text("£".encode()) == ("£", "utf-8")
     assert decode_text("£".encode("cp1252"))[0] == "£"
     assert decode_text(codecs.BOM_UTF8 + b"x")[0] == "x"
 

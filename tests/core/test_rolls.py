@@ -14,7 +14,8 @@ from tracker_desktop.core.reading.exports import read_export
 from tracker_desktop.core.routine.rolls import compare_rolls
 
 HEADER = ("UPN,Surname,Forename,DOB,Gender,Year,House No,Street,Town,Post Code,Home Telephone,"
-          "Primary Contact Name,Primary Contact Telephone,SEN Status,Admission Date,Leaving Date,Reason for Leaving,Destination")
+          "Primary Contact Name,Primary Contact Telephone,SEN Status,Admission Date,Leaving Date,Reason for "
+          "Leaving,Destination")
 
 UPNS = [make_upn(f"88641232{n:04d}") for n in range(1, 12)]
 
@@ -73,7 +74,8 @@ def test_changed_surname_without_upn_is_a_leaver_and_joiner_flagged_as_possibly_
 
 
 def test_no_upn_falls_back_to_name_and_date_of_birth(tmp_path):
-    result = compare(tmp_path, [pupil(0, upn=""), pupil(1, upn="")], [pupil(1, upn=""), pupil(0, upn="", street="Mill Lane")])
+    result = compare(tmp_path, [pupil(0, upn=""), pupil(1, upn="")],
+                     [pupil(1, upn=""), pupil(0, upn="", street="Mill Lane")])
     assert result.joiners == [] and result.leavers == []
     assert result.matched_by_name == 2
     assert [(c.field, c.after) for c in result.changes] == [("Address", "1 Mill Lane, Maidstone, ME14 1XX")]
@@ -146,14 +148,14 @@ def test_roll_without_identity_or_names_is_refused(tmp_path):
 
 def run(tmp_path, old_rows, new_rows, *extra) -> int:
     old, new = roll(tmp_path, "old.csv", old_rows), roll(tmp_path, "new.csv", new_rows)
-    return main(["compare-rolls", str(old), str(new), "--period", "2024-10", "--school", "8864123", "--as-of", "2024-10-31",
-                 "--out", str(tmp_path / "out"), *extra])
+    return main(["compare-rolls", str(old), str(new), "--period", "2024-10", "--school", "8864123", "--as-of",
+                 "2024-10-31", "--out", str(tmp_path / "out"), *extra])
 
 
 def sheet_rows(path: Path) -> list[dict]:
     ws = openpyxl.load_workbook(path).active
     rows = list(ws.iter_rows(values_only=True))
-    return [dict(zip(rows[0], r)) for r in rows[1:]]
+    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
 
 
 def test_cli_writes_joiners_and_a_nil_return_draft_for_leavers(tmp_path, capsys):
@@ -165,7 +167,8 @@ def test_cli_writes_joiners_and_a_nil_return_draft_for_leavers(tmp_path, capsys)
     assert joiners.exists() and nil.exists()
     assert not (tmp_path / "out" / "8864123SchoolLeaversOct.xlsx").exists()
     [row] = sheet_rows(joiners)
-    assert row["UPN"] == UPNS[1] and row["Date of Joining"] in ("07/10/2024",) or str(row["Date of Joining"]).startswith("2024-10-07")
+    assert (row["UPN"] == UPNS[1] and row["Date of Joining"] in ("07/10/2024",)
+            or str(row["Date of Joining"]).startswith("2024-10-07"))
     text = nil.read_text(encoding="utf-8")
     assert "MICorePlus@kent.gov.uk" in text and "8864123" in text and "October 2024" in text and "X-Unsent: 1" in text
     assert "nil-return" in out

@@ -8,8 +8,8 @@ import pytest
 
 from tests.conftest import make_upn
 from tracker_desktop.core.checking import rules
-from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.checking.rules import ERROR, QUERY, RULES, CheckContext, check_duplicates, check_learner
+from tracker_desktop.core.returns.definitions import load_definition
 
 AS_OF = dt.date(2024, 10, 31)
 UPN = make_upn("886412308001")
@@ -51,8 +51,9 @@ def test_a_good_learner_has_no_problems():
 # --- every rule fires -----------------------------------------------------------------------------
 
 def _college(**over):
-    values = {k: v for k, v in good_leaver().items() if k not in ("Date of Leaving", "Reason for Leaving", "Destination",
-                                                                  "Destination Establishment or Employer")}
+    values = {k: v for k, v in good_leaver().items()
+              if k not in ("Date of Leaving", "Reason for Leaving", "Destination",
+                           "Destination Establishment or Employer")}
     values.update({"ULN": "1000000043", "UPN": "", "Study Programme": "A levels", "Core Aim": "ZPROG001",
                    "Start Date": "02/09/2024", "Planned End Date": "30/06/2026", "Attendance": "FT",
                    "Date of Joining": "02/09/2024"})
@@ -188,7 +189,8 @@ def test_age_against_year(year, rule):
 def test_age_uses_the_returns_academic_year_not_today():
     values = good_leaver()
     assert found(values, c=ctx(academic_year=2024)) == set()
-    assert ("Date of Birth", "age-year-query", QUERY) in found(values, c=ctx(academic_year=2025, as_of=dt.date(2025, 10, 31)))
+    in_october = found(values, c=ctx(academic_year=2025, as_of=dt.date(2025, 10, 31)))
+    assert ("Date of Birth", "age-year-query", QUERY) in in_october
 
 
 @pytest.mark.parametrize("dob,year", [("01/09/2007", "12"), ("31/08/2008", "12")])

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 
 from tests.conftest import make_upn
-from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.preparing.preparation import Preparation
+from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.returns.scope import Period, out_of_scope
 
 
@@ -21,7 +21,8 @@ def scope(return_id):
     return load_definition(return_id).scope
 
 
-@pytest.mark.parametrize("year,out", [("Year 9", True), ("10", False), ("13", False), ("", False), ("Reception", False)])
+@pytest.mark.parametrize("year,out",
+                         [("Year 9", True), ("10", False), ("13", False), ("", False), ("Reception", False)])
 def test_leavers_year_10_and_above(year, out):
     why = out_of_scope(scope("school-leavers"), {"NC Year": year, "Date of Leaving": "10/10/2024"}, period((2024, 10)))
     assert (why is not None) == out
@@ -49,7 +50,8 @@ def test_joiners_by_admission_date():
 ])
 def test_post16_enrolment(year, left, out):
     p = period((2024, 9), as_of=dt.date(2024, 9, 13))
-    assert (out_of_scope(scope("school-post16-enrolment"), {"NC Year": year, "Date of Leaving": left}, p) is not None) == out
+    why = out_of_scope(scope("school-post16-enrolment"), {"NC Year": year, "Date of Leaving": left}, p)
+    assert (why is not None) == out
 
 
 @pytest.mark.parametrize("year,out", [("10", True), ("11", False), ("12", False), ("13", True)])
@@ -81,9 +83,9 @@ def test_left_out_learners_are_listed_with_their_rows(tmp_path):
                     f"{u[0]},A,Year 9,10/10/2024\n{u[1]},B,Year 11,10/10/2024\n"
                     f"{u[2]},C,Year 11,\n{u[3]},D,Year 12,10/09/2024\n")
     prep = Preparation.start("school-leavers", path, school="8864123", period="2024-10", as_of="2024-10-31")
-    assert [l.source_row for l in prep.learners] == [3]
-    assert [l.source_row for l in prep.left_out] == [2, 4, 5]
-    assert all(l.reason for l in prep.left_out)
+    assert [learner.source_row for learner in prep.learners] == [3]
+    assert [left.source_row for left in prep.left_out] == [2, 4, 5]
+    assert all(left.reason for left in prep.left_out)
     report = prep.report(None)
     assert report["rows"] == 1 and [x["source_row"] for x in report["left_out"]] == [2, 4, 5]
     assert report["learners"] == [{"source_row": 3, "row": 2}]

@@ -4,8 +4,13 @@ from __future__ import annotations
 import json
 
 from tracker_desktop.core.matching.mapping import Source
-from tracker_desktop.core.settings import (Settings, check_college_code, check_school_number, load_settings,
-                                           settings_path)
+from tracker_desktop.core.settings import (
+    Settings,
+    check_college_code,
+    check_school_number,
+    load_settings,
+    settings_path,
+)
 
 
 def test_first_run_is_empty_and_incomplete(tmp_path):
@@ -17,7 +22,9 @@ def test_first_run_is_empty_and_incomplete(tmp_path):
 def test_round_trip(tmp_path):
     path = tmp_path / "deep" / "settings.json"
     s = Settings(school_name="Oakfield School", school_number="8864123", output_folder=str(tmp_path))
-    s.remember_mapping("school-leavers", {"UPN": Source(("UPN",)), "Address Line 1": Source(("House No", "Street"), "address", 90, 1), "County": None})
+    s.remember_mapping("school-leavers",
+                       {"UPN": Source(("UPN",)), "Address Line 1": Source(("House No", "Street"), "address", 90, 1),
+                        "County": None})
     s.prepared["school-leavers"] = "2024-10"
     s.save(path)
     loaded = load_settings(path)

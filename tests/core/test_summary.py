@@ -13,17 +13,19 @@ from tracker_desktop.commands import main
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.routine.destinations import MAIN, NO_CODE, SCHOOL_AGE, UNKNOWN_CODE, category, summarise
 
-TEP_HEADER = ["TEP Ref", "UPN", "Legal Surname", "Legal Forename", "Date of Birth", "Year Left", "Address", "Postcode", "Telephone",
-              "Destination Activity Code", "Provider or Employer", "Course or Job", "Date Ascertained", "Updated Telephone", "Notes"]
+TEP_HEADER = ["TEP Ref", "UPN", "Legal Surname", "Legal Forename", "Date of Birth", "Year Left", "Address", "Postcode",
+              "Telephone", "Destination Activity Code", "Provider or Employer", "Course or Job", "Date Ascertained",
+              "Updated Telephone", "Notes"]
 NAMES = ["Quorra", "Zebulon", "Xanthe", "Wolfgang", "Yselda", "Vortigern", "Ursula", "Tarquin"]
 
 
 def tep_rows(codes_and_years):
     rows = [TEP_HEADER]
     for i, (code, year) in enumerate(codes_and_years):
-        rows.append([f"TEP{i}", make_upn(f"88641232{i:04d}"), NAMES[i % len(NAMES)] + "son", NAMES[i % len(NAMES)], "21/10/2007",
-                     year, "1 High Street, Maidstone", "ME14 1XX", "01622 246602", code, "Provider" if code else None, None,
-                     "07/10/2024" if code else None, None, None])
+        rows.append([f"TEP{i}", make_upn(f"88641232{i:04d}"), NAMES[i % len(NAMES)] + "son", NAMES[i % len(NAMES)],
+                     "21/10/2007",
+                     year, "1 High Street, Maidstone", "ME14 1XX", "01622 246602", code, "Provider" if code else None,
+                     None, "07/10/2024" if code else None, None, None])
     return rows
 
 
@@ -72,7 +74,8 @@ def test_several_files_and_leavers_returns_by_nc_year(tmp_path):
     leavers = tmp_path / "8864123SchoolLeaversOct.xlsx"
     leavers.write_bytes(xlsx_bytes([("Return", [["UPN", "Legal Surname", "NC Year", "Date of Leaving", "Destination"],
                                                  [make_upn("886412320099"), "Quill", "11", "18/10/2024", "110"],
-                                                 [make_upn("886412320098"), "Quill", "Year 13", "18/10/2024", "230"]])]))
+                                                 [make_upn("886412320098"), "Quill", "Year 13", "18/10/2024",
+                                                  "230"]])]))
     summary = summarise([tep, leavers])
     assert summary["files"] == 2 and summary["rows"] == 3
     assert summary["years"] == ["11", "13"]

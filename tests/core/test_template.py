@@ -11,9 +11,9 @@ from openpyxl.styles.colors import Color
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from tests.conftest import make_upn
-from tracker_desktop.core.returns.definitions import all_definitions, load_definition
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.preparing.preparation import Preparation
+from tracker_desktop.core.returns.definitions import all_definitions, load_definition
 from tracker_desktop.core.returns.template import read_template
 from tracker_desktop.core.returns.template_builder import build_template
 
@@ -42,7 +42,8 @@ def _mandatory_of(tmp_path, fills):
 
 
 def test_orange_solid_rgb_is_mandatory(tmp_path):
-    got = _mandatory_of(tmp_path, {"A": PatternFill("solid", fgColor="FFC000"), "B": PatternFill("solid", fgColor="FFFFC000")})
+    got = _mandatory_of(tmp_path, {"A": PatternFill("solid", fgColor="FFC000"),
+                                   "B": PatternFill("solid", fgColor="FFFFC000")})
     assert got["A"] and got["B"]
 
 
@@ -149,10 +150,13 @@ def test_template_with_no_headers(tmp_path):
 
 # --- a newer template still prepares ---------------------------------------------------------------
 
-EXPORT = """UPN,Surname,Forename,DOB,Gender,Year,House No,Street,Town,Post Code,Primary Contact Name,Primary Contact Telephone,SEN Status,Leaving Date,Reason for Leaving,Destination,Destination Establishment,Favourite Colour
-{u1},Smith,Jo,01/02/2008,Female,Year 12,12,High Street,Maidstone,me15 6aa,Ann Smith,7911123456,N,10/10/2024,Other,310,Acme Ltd,0123
-{u2},Jones,Al,02/03/2008,M,12,3,Low Road,Maidstone,ME15 6AB,Bob Jones,01622 123456,E,11/10/2024,Other,340,Acme,
-"""
+EXPORT = ("UPN,Surname,Forename,DOB,Gender,Year,House No,Street,Town,Post Code,Primary Contact Name,"
+          "Primary Contact Telephone,SEN Status,Leaving Date,Reason for Leaving,Destination,Destination Establishment,"
+          "Favourite Colour\n"
+          "{u1},Smith,Jo,01/02/2008,Female,Year 12,12,High Street,Maidstone,me15 6aa,Ann Smith,7911123456,N,10/10/2024,"
+          "Other,310,Acme Ltd,0123\n"
+          "{u2},Jones,Al,02/03/2008,M,12,3,Low Road,Maidstone,ME15 6AB,Bob Jones,01622 123456,E,11/10/2024,Other,340,"
+          "Acme,\n")
 
 
 @pytest.fixture
@@ -166,13 +170,14 @@ def _prepare(tmp_path, export, columns, **kw):
     definition = load_definition("school-leavers")
     path = tmp_path / "newer.xlsx"
     path.write_bytes(build_template(definition, columns=columns, **kw))
-    return Preparation.start("school-leavers", export, school="8864123", period="2024-10", as_of="2024-10-31", template=path)
+    return Preparation.start("school-leavers", export, school="8864123", period="2024-10", as_of="2024-10-31",
+                             template=path)
 
 
 def _written(prep):
     ws = openpyxl.load_workbook(io.BytesIO(prep.workbook_bytes()))["Return"]
     headers = [c.value for c in ws[1]]
-    return headers, [dict(zip(headers, [c.value for c in row])) for row in ws.iter_rows(min_row=2)]
+    return headers, [dict(zip(headers, [c.value for c in row], strict=True)) for row in ws.iter_rows(min_row=2)]
 
 
 def test_shipped_template_baseline(tmp_path, export):
@@ -182,7 +187,8 @@ def test_shipped_template_baseline(tmp_path, export):
 
 def test_reordered_and_removed_columns(tmp_path, export):
     definition = load_definition("school-leavers")
-    cols = list(reversed([c for c in definition.columns if c[0] not in ("Address Line 2", "Address Line 3", "County", "Email")]))
+    cols = list(reversed([c for c in definition.columns if c[0] not in ("Address Line 2", "Address Line 3", "County",
+                                                                        "Email")]))
     prep = _prepare(tmp_path, export, cols)
     assert prep.columns == [h for h, _ in cols]
     assert prep.counts()["errors"] == 0, prep.problems
@@ -209,7 +215,8 @@ def test_added_columns_are_carried_as_text_and_mandatory_if_highlighted(tmp_path
 
 def test_renamed_column_in_another_spelling_keeps_its_meaning(tmp_path, export):
     definition = load_definition("school-leavers")
-    renames = {"Postcode": "Post Code", "Date of Birth": "Date Of Birth", "Parent/Carer Telephone": "Parent / Carer Telephone"}
+    renames = {"Postcode": "Post Code", "Date of Birth": "Date Of Birth",
+               "Parent/Carer Telephone": "Parent / Carer Telephone"}
     cols = [(renames.get(h, h), m) for h, m in definition.columns]
     prep = _prepare(tmp_path, export, cols)
     assert prep.learners[0].values["Post Code"] == "ME15 6AA"
@@ -231,7 +238,8 @@ def test_optional_column_made_mandatory_by_the_template(tmp_path, export):
     definition = load_definition("school-leavers")
     cols = [(h, True if h == "Email" else m) for h, m in definition.columns]
     prep = _prepare(tmp_path, export, cols)
-    assert {(p.row, p.rule) for p in prep.problems if p.column == "Email"} == {(0, "mandatory-missing"), (1, "mandatory-missing")}
+    assert {(p.row, p.rule) for p in prep.problems if p.column == "Email"} == {(0, "mandatory-missing"),
+                                                                               (1, "mandatory-missing")}
 
 
 def test_dropdown_from_a_defined_name(tmp_path):
@@ -250,7 +258,8 @@ def test_dropdown_from_a_defined_name(tmp_path):
     # the written return keeps the name, so the dropdown still works in Excel
     from tracker_desktop.core.writing.workbook import write_return
 
-    out = openpyxl.load_workbook(io.BytesIO(write_return(template, load_definition("school-leavers"), [["B801200005001", "F"]])))
+    out = openpyxl.load_workbook(io.BytesIO(write_return(template, load_definition("school-leavers"),
+                                                         [["B801200005001", "F"]])))
     assert out.defined_names["GenderList"].attr_text == "Lists!$A$2:$A$5"
     assert [dv.formula1 for dv in out["Return"].data_validations.dataValidation] == ["GenderList"]
 
@@ -268,16 +277,18 @@ def test_template_with_a_title_banner_lines_learners_up_with_the_report(tmp_path
             " ".join(f"{r.coord.split(':')[0][0]}4:{r.coord.split(':')[1][0]}5002" for r in dv.sqref.ranges))
     path = tmp_path / "banner.xlsx"
     src.save(path)
-    prep = Preparation.start("school-leavers", export, school="8864123", period="2024-10", as_of="2024-10-31", template=path)
+    prep = Preparation.start("school-leavers", export, school="8864123", period="2024-10", as_of="2024-10-31",
+                             template=path)
     assert prep.template.header_row == 3
     assert set(prep.template.mandatory) == {h for h, m in definition.columns if m}
     report = prep.report(None)
-    assert [l["row"] for l in report["learners"]] == [4, 5]
+    assert [learner["row"] for learner in report["learners"]] == [4, 5]
     out = openpyxl.load_workbook(io.BytesIO(prep.workbook_bytes()))["Return"]
     assert out["A1"].value == "Kent County Council - In-year leavers"
     assert [c.value for c in out[3]][:2] == ["UPN", "Legal Surname"]
     upn_col = [c.value for c in out[3]].index("UPN") + 1
-    assert [out.cell(r["row"], upn_col).value for r in report["learners"]] == [l.values["UPN"] for l in prep.learners]
+    assert ([out.cell(r["row"], upn_col).value for r in report["learners"]]
+            == [learner.values["UPN"] for learner in prep.learners])
     assert out.freeze_panes == "A4"
 
 

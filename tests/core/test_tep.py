@@ -5,23 +5,24 @@ import datetime as dt
 import io
 import os
 import tempfile
-from pathlib import Path
 
 import openpyxl
 import pytest
 
-from tracker_desktop.core.writing import encryption as protection
-from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.preparing.tep import prepare_tep
+from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.returns.template_builder import build_template
+from tracker_desktop.core.writing import encryption as protection
 
 PASSWORD = "Candle-Orbit-Willow-73"
 TEP_ROWS = [
-    ("TEP1", "Y886412320001", "O'Neill", "Jayden", dt.datetime(2007, 10, 21), 11, "19 Canterbury Road, Ashford", "TN23 8NT", "01233 661435"),
+    ("TEP1", "Y886412320001", "O'Neill", "Jayden", dt.datetime(2007, 10, 21), 11, "19 Canterbury Road, Ashford",
+     "TN23 8NT", "01233 661435"),
     ("TEP2", "", "Johnson", "Poppy", dt.datetime(2008, 5, 21), 11, "94 Tonbridge Road", "DA11 2UW", "01474 479374"),
     ("TEP3", "", "Ahmed", "Evie", dt.datetime(2007, 12, 25), 11, "101 Church Lane", "CT2 8ZU", "01227 274970"),
-    ("TEP4", "Q886412320004", "Harris", "George", dt.datetime(2007, 12, 13), 11, "50 Station Road", "TN9 1AY", "01732 854102"),
+    ("TEP4", "Q886412320004", "Harris", "George", dt.datetime(2007, 12, 13), 11, "50 Station Road", "TN9 1AY",
+     "01732 854102"),
 ]
 
 
@@ -54,9 +55,9 @@ def files(tmp_path):
 def test_rows_matched_by_upn_then_tep_ref_then_name_and_birth_date(files, tmp_path):
     plain, export = files
     prep = prepare_tep("tep-leaver-destinations", export, plain, None, "8864123", as_of="2024-10-31")
-    codes = [l.values["Destination Activity Code"] for l in prep.learners]
+    codes = [learner.values["Destination Activity Code"] for learner in prep.learners]
     assert codes == ["310", "210", "330", ""]
-    assert [l.source_row for l in prep.learners] == [2, 3, 4, 5]
+    assert [learner.source_row for learner in prep.learners] == [2, 3, 4, 5]
     rules_by_row = {(p.row, p.column, p.rule) for p in prep.problems}
     assert (2, "Provider or Employer", "required-when") in rules_by_row  # 330 needs an employer
     assert (3, "UPN", "not-matched") in rules_by_row
@@ -100,7 +101,8 @@ def test_one_row_sheet_round_trips_through_encryption(tmp_path):
     plain = tmp_path / "tiny.xlsx"
     plain.write_bytes(tep_workbook(TEP_ROWS[:1]))
     export = tmp_path / "d.csv"
-    export.write_text("UPN,Destination,Provider,Date Confirmed\nY886412320001,310,Kent Motors,07/10/2024\n", encoding="utf-8")
+    export.write_text("UPN,Destination,Provider,Date Confirmed\nY886412320001,310,Kent Motors,07/10/2024\n",
+                      encoding="utf-8")
     prep = prepare_tep("tep-leaver-destinations", export, plain, None, "8864123", as_of="2024-10-31")
     assert prep.counts()["errors"] == 0
     path = prep.save(tmp_path / "out", password=PASSWORD)
@@ -128,7 +130,8 @@ def test_future_date_ascertained_is_an_error(tmp_path):
     plain = tmp_path / "t.xlsx"
     plain.write_bytes(tep_workbook(TEP_ROWS[:1]))
     export = tmp_path / "d.csv"
-    export.write_text("UPN,Destination,Provider,Date Confirmed\nY886412320001,310,Kent Motors,07/10/2099\n", encoding="utf-8")
+    export.write_text("UPN,Destination,Provider,Date Confirmed\nY886412320001,310,Kent Motors,07/10/2099\n",
+                      encoding="utf-8")
     prep = prepare_tep("tep-leaver-destinations", export, plain, None, "8864123", as_of="2024-10-31")
     assert [(p.column, p.rule) for p in prep.problems] == [("Date Ascertained", "date-future")]
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tracker_desktop.core.values.calendar import deadlines, last_working_day
 from tracker_desktop.core.returns.definitions import load_definition
-from tracker_desktop.core.routine.history import Entry, append, sha256_of
 from tracker_desktop.core.routine.clear_out import add_months, delete, due_date, stale_returns
+from tracker_desktop.core.routine.history import Entry, append, sha256_of
+from tracker_desktop.core.values.calendar import deadlines, last_working_day
 
 
 @pytest.mark.parametrize("year, month, expected", [
@@ -118,8 +118,9 @@ def test_every_file_written_for_an_old_return_is_listed_but_only_returns_count_a
     from tracker_desktop.core.routine import history
     from tracker_desktop.core.routine.status import prepared
 
-    prep = Preparation.start("school-leavers", Path(__file__).resolve().parents[3] / "shared" / "samples" / "roll_2024-10.csv", school="8864123",
-                             period="2024-10")
+    prep = Preparation.start("school-leavers",
+                             Path(__file__).resolve().parents[3] / "shared" / "samples" / "roll_2024-10.csv",
+                             school="8864123", period="2024-10")
     saved = prep.save(tmp_path / "out")
     problems = export_problems(prep, tmp_path / "out" / "leavers problems.xlsx")
     draft = saved.with_suffix(".eml")

@@ -6,7 +6,6 @@ import io
 import zipfile
 
 import openpyxl
-import pytest
 
 from tracker_desktop.core.returns import template_builder
 from tracker_desktop.core.returns.definitions import load_definition
@@ -38,7 +37,7 @@ def write(rows, template=None):
 
 def cells_by_header(ws, row):
     headers = [c.value for c in ws[1]]
-    return dict(zip(headers, ws[row]))
+    return dict(zip(headers, ws[row], strict=True))
 
 
 def test_values_and_types():
@@ -62,7 +61,8 @@ def test_formula_like_values_stay_text():
     data, wb = write([learner()])
     ws = wb["Return"]
     c = cells_by_header(ws, 2)
-    for h, text in zip(("Middle Name(s)", "Preferred Surname", "Preferred Forename", "Address Line 2", "Address Line 3"), FORMULAS):
+    for h, text in zip(("Middle Name(s)", "Preferred Surname", "Preferred Forename", "Address Line 2",
+                        "Address Line 3"), FORMULAS, strict=True):
         assert c[h].value == text
         assert c[h].data_type == "s", h
     with zipfile.ZipFile(io.BytesIO(data)) as z:
@@ -77,7 +77,8 @@ def test_frozen_header_look_and_hidden_lists_sheet_kept():
     assert wb.sheetnames == ["Return", "Lists"]
     assert wb["Lists"].sheet_state == "hidden"
     source = openpyxl.load_workbook(LEAVERS.template_path)
-    assert [[c.value for c in r] for r in wb["Lists"].iter_rows()] == [[c.value for c in r] for r in source["Lists"].iter_rows()]
+    assert ([[c.value for c in r] for r in wb["Lists"].iter_rows()]
+            == [[c.value for c in r] for r in source["Lists"].iter_rows()])
     assert [c.value for c in ws[1]] == [h for h, _ in LEAVERS.columns]
     assert ws["A1"].fill.fgColor.rgb.endswith("FFC000")  # mandatory header still orange
     assert ws["D1"].fill.fgColor.rgb.endswith("D9D9D9")
@@ -96,7 +97,10 @@ def test_text_and_date_columns_stay_formatted_for_cells_typed_later():
     data, wb = write([learner()])
     ws = wb["Return"]
     headers = [c.value for c in ws[1]]
-    letter = lambda h: openpyxl.utils.get_column_letter(headers.index(h) + 1)
+
+    def letter(h):
+        return openpyxl.utils.get_column_letter(headers.index(h) + 1)
+
     assert ws.column_dimensions[letter("Home Telephone")].number_format == "@"
     assert ws.column_dimensions[letter("UPN")].number_format == "@"
     assert ws.column_dimensions[letter("Date of Birth")].number_format.lower() == "dd/mm/yyyy"
@@ -192,8 +196,8 @@ def test_merged_title_and_conditional_highlights_of_a_template_are_kept(tmp_path
     from openpyxl.formatting.rule import CellIsRule
     from openpyxl.styles import PatternFill as _Fill
 
-    from tracker_desktop.core.returns.definitions import load_definition as _load
     from tracker_desktop.core.preparing.preparation import Preparation
+    from tracker_desktop.core.returns.definitions import load_definition as _load
     from tracker_desktop.core.returns.template_builder import build_template as _build
 
     d = _load("school-joiners")
@@ -202,12 +206,16 @@ def test_merged_title_and_conditional_highlights_of_a_template_are_kept(tmp_path
     ws.insert_rows(1)
     ws["A1"] = "KCC In-year joiners"
     ws.merge_cells("A1:E1")
-    ws.conditional_formatting.add("I3:I5000", CellIsRule(operator="lessThan", formula=["10"], fill=_Fill("solid", fgColor="FF0000")))
+    ws.conditional_formatting.add("I3:I5000",
+                                  CellIsRule(operator="lessThan", formula=["10"],
+                                             fill=_Fill("solid", fgColor="FF0000")))
     template = tmp_path / "kcc.xlsx"
     book.save(template)
     export = tmp_path / "roll.csv"
-    export.write_text("UPN,Surname,Forename,Year,Admission Date\nB886412324001,Smith,Amy,Year 11,07/10/2024\n", encoding="utf-8")
-    prep = Preparation.start("school-joiners", export, school="8864123", period="2024-10", as_of="2024-10-31", template=template)
+    export.write_text("UPN,Surname,Forename,Year,Admission Date\nB886412324001,Smith,Amy,Year 11,07/10/2024\n",
+                      encoding="utf-8")
+    prep = Preparation.start("school-joiners", export, school="8864123", period="2024-10", as_of="2024-10-31",
+                             template=template)
     out = _openpyxl.load_workbook(_io.BytesIO(prep.workbook_bytes()))["Return"]
     assert [str(r) for r in out.merged_cells.ranges] == ["A1:E1"]
     assert [str(r.sqref) for r in out.conditional_formatting] == ["I3:I5000"]

@@ -13,8 +13,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from tracker_desktop.core.writing.files import write_atomic
 from tracker_desktop.core.matching.mapping import Mapping, mapping_from_json, mapping_to_json
+from tracker_desktop.core.writing.files import write_atomic
 
 APP_NAME = "Tracker Desktop"
 APP_AUTHOR = "Tracker Desktop"
@@ -98,7 +98,8 @@ class Settings:
 
     def sender_args(self) -> dict[str, str | None]:
         """Keyword arguments for Preparation.start."""
-        return {"school": self.school_number or None, "college": None if self.school_number else (self.college_code or None)}
+        return {"school": self.school_number or None,
+                "college": None if self.school_number else (self.college_code or None)}
 
     # --- remembered column matching ----------------------------------------------------------
 

@@ -100,11 +100,13 @@ def read_ctf(path: Path, data: bytes) -> Table:
     if _local(root.tag) != "CTfile":
         if _local(root.tag) == "ATfile":
             raise CTFError(ATF_MESSAGE.format(name=path.name))
-        raise CTFError(f"{path.name}: this XML file is not a Common Transfer File (it starts with <{_local(root.tag)}>, not <CTfile>).")
+        raise CTFError(f"{path.name}: this XML file is not a Common Transfer File (it starts with "
+                       f"<{_local(root.tag)}>, not <CTfile>).")
     pupil_data = _child(root, "CTFpupilData")
     pupils = _children(pupil_data, "Pupil") if pupil_data is not None else []
     if not pupils:
-        raise CTFError(f"{path.name}: the Common Transfer File has no pupils in it. Export the CTF from the MIS again, choosing the pupils.")
+        raise CTFError(f"{path.name}: the Common Transfer File has no pupils in it. Export the CTF from the MIS again, "
+                       "choosing the pupils.")
     source = _source_school(root)
     rows = [_pupil_row(p, source) for p in pupils]
     headers = list(HEADERS)
@@ -117,9 +119,11 @@ def read_ctf(path: Path, data: bytes) -> Table:
     table = Table(source=path, headers=headers, rows=rows, source_rows=list(range(1, len(rows) + 1)), sheet=None,
                   header_row=0)
     version = _text(_child(root, "Header"), "CTFversion")
-    table.notes.append(f"read as a Common Transfer File{f' (version {version})' if version else ''}: {len(rows)} pupils; {ROW_NOTE}")
+    table.notes.append(f"read as a Common Transfer File{f' (version {version})' if version else ''}: {len(rows)} "
+                       f"pupils; {ROW_NOTE}")
     if source:
-        table.notes.append(f"dates of joining and leaving are those at the school that wrote the CTF ({source[0]}/{source[1]})")
+        table.notes.append("dates of joining and leaving are those at the school that wrote the CTF "
+                           f"({source[0]}/{source[1]})")
     if "SEN Status" not in headers:
         table.notes.append("the CTF holds no SEN records, so EHCP is left for you to fill in")
     return table
@@ -169,11 +173,14 @@ def _parse(path: Path, data: bytes) -> Element:
         raise CTFError(f"{path.name}: the XML declares an encoding a Common Transfer File never uses; "
                        "export the CTF from the MIS again (it writes UTF-8).") from None
     except _Refused:
-        raise CTFError(f"{path.name}: the file declares a DOCTYPE or entities, which a Common Transfer File never has; it was not read, for safety.") from None
+        raise CTFError(f"{path.name}: the file declares a DOCTYPE or entities, which a Common Transfer File never has; "
+                       "it was not read, for safety.") from None
     except expat.ExpatError as e:
         if not data.strip():
             raise CTFError(f"{path.name}: the file is empty. Export the CTF from the MIS again.") from None
-        raise CTFError(f"{path.name}: this is not a readable Common Transfer File - the XML is damaged ({expat.errors.messages.get(e.code, 'error')} at line {e.lineno}, column {e.offset + 1}). Export it from the MIS again.") from None
+        raise CTFError(f"{path.name}: this is not a readable Common Transfer File - the XML is damaged "
+                       f"({expat.errors.messages.get(e.code, 'error')} at line {e.lineno}, column {e.offset + 1}). "
+                       "Export it from the MIS again.") from None
     except AssertionError:  # TreeBuilder on a document with no element at all
         raise CTFError(f"{path.name}: the file holds no XML elements.") from None
     return root
@@ -200,8 +207,9 @@ def _text(el: Element | None, *names: str) -> str:
     """The trimmed text of the first child (by any of the names) that has some."""
     for name in names:
         c = _child(el, name)
-        if c is not None and (c.text or "").strip():
-            return " ".join(c.text.split())
+        text = c.text if c is not None else None
+        if text and text.strip():
+            return " ".join(text.split())
     return ""
 
 
@@ -395,7 +403,8 @@ def _school_history(history: Element | None, source: tuple[str, str] | None) -> 
     position = schools.index(this)
     if position > 0:
         before = schools[position - 1]
-        out["Previous School"] = _text(before, "SchoolName") or "/".join(p for p in (_text(before, "LEA"), _text(before, "Estab")) if p)
+        number = "/".join(p for p in (_text(before, "LEA"), _text(before, "Estab")) if p)
+        out["Previous School"] = _text(before, "SchoolName") or number
     return out
 
 

@@ -36,13 +36,16 @@ def read_export_bytes(path: Path, data: bytes, known_headers: Iterable[str] = ()
         raise ExportError(f"{path.name}: the file is empty. Export it from the MIS again.")
     if data.startswith(OLE_SIGNATURE):
         if _is_encrypted_ole(data):
-            raise ExportError(f"{path.name}: the workbook is protected by a password. Open it in Excel, remove the password (File > Info > Protect Workbook), save and try again.")
+            raise ExportError(f"{path.name}: the workbook is protected by a password. Open it in Excel, remove the "
+                              "password (File > Info > Protect Workbook), save and try again.")
         return _read_excel(path, data, known)
     if data.startswith(ZIP_SIGNATURE):
         from tracker_desktop.core.writing.odf_decrypt import is_encrypted_odf
 
         if is_encrypted_odf(data):  # its parts are ciphertext: calamine would call it damaged
-            raise ExportError(f"{path.name}: this is an OpenDocument spreadsheet (.ods) protected by a password. Open it in LibreOffice, remove the password (File > Properties > Security, or Save As without 'Save with password'), save it as Excel (.xlsx) or CSV and try again.")
+            raise ExportError(f"{path.name}: this is an OpenDocument spreadsheet (.ods) protected by a password. Open "
+                              "it in LibreOffice, remove the password (File > Properties > Security, or Save As "
+                              "without 'Save with password'), save it as Excel (.xlsx) or CSV and try again.")
         return _read_excel(path, data, known)
     from tracker_desktop.core.reading import ctf
 
@@ -63,7 +66,8 @@ def _read_delimited(path: Path, data: bytes, known: set[str]) -> Table:
     decoded = delimited.decode(data)
     text = decoded.text
     if delimited.looks_binary(text):
-        raise ExportError(f"{path.name}: this is not a CSV or Excel export (it looks like a binary file). Export the report from the MIS as CSV or Excel.")
+        raise ExportError(f"{path.name}: this is not a CSV or Excel export (it looks like a binary file). Export the "
+                          "report from the MIS as CSV or Excel.")
     delimiter = delimited.sniff_delimiter(text, known, fold, HEADER_SEARCH_ROWS)
     records = delimited.split_records(text, delimiter)
     # A quoted field spanning lines still counts as one spreadsheet row; count physical rows as
@@ -143,7 +147,8 @@ def _read_excel(path: Path, data: bytes, known: set[str]) -> Table:
     best = max(with_data, key=lambda s: s[0])
     if known and best[0] < 2 and len(with_data) > 1:
         names = ", ".join(f"'{s[1]}'" for s in with_data)
-        raise ExportError(f"{path.name}: none of its sheets ({names}) has the column headings of a pupil export (such as UPN, Surname, Date of Birth).")
+        raise ExportError(f"{path.name}: none of its sheets ({names}) has the column headings of a pupil export (such "
+                          "as UPN, Surname, Date of Birth).")
     table = _table_from_rows(path, best[2], known, sheet=best[1])
     if len(sheets) > 1:
         table.notes.append(f"read sheet '{best[1]}' of {len(sheets)}")
@@ -227,7 +232,8 @@ def _table_from_rows(path: Path, rows: list[list[str]], known: set[str], sheet: 
     if header_index < 0:
         raise ExportError(f"{path.name}: the file has no rows.")
     if known and score < 2:
-        raise ExportError(f"{path.name}: no row of column headings was found (expected names such as UPN, Surname, Date of Birth in the first {HEADER_SEARCH_ROWS} rows).")
+        raise ExportError(f"{path.name}: no row of column headings was found (expected names such as UPN, Surname, "
+                          f"Date of Birth in the first {HEADER_SEARCH_ROWS} rows).")
     headers = [h.strip() for h in rows[header_index]]
     width = len(headers)
     while width and not headers[width - 1]:

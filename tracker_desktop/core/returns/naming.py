@@ -30,7 +30,8 @@ def check_sender(definition: ReturnDefinition, school: str | None, college: str 
             raise UserError(f"{definition.title} is a college return: give the college code (--college, e.g. MKC).")
         code = college.strip().upper()
         if not re.fullmatch(r"[A-Z]{2,6}", code):
-            raise UserError(f"'{college}' is not a college code: use the short upper-case code KCC gave you, such as MKC.")
+            raise UserError(f"'{college}' is not a college code: "
+                            "use the short upper-case code KCC gave you, such as MKC.")
         return Sender(college=code)
     if not school:
         raise UserError(f"{definition.title} is a school return: give the school's 7-digit number (--school 886NNNN).")
@@ -38,7 +39,8 @@ def check_sender(definition: ReturnDefinition, school: str | None, college: str 
     if re.fullmatch(r"\d{4}", number):
         number = KENT_LA + number  # the 4-digit DfE number alone: Kent schools are 886
     if not re.fullmatch(rf"{KENT_LA}\d{{4}}", number):
-        raise UserError(f"'{school}' is not a Kent school number: use the 7-digit number, 886 and the 4-digit DfE number, e.g. 8864123.")
+        raise UserError(f"'{school}' is not a Kent school number: use the 7-digit number, 886 and the 4-digit DfE "
+                        "number, e.g. 8864123.")
     return Sender(school=number)
 
 

@@ -30,7 +30,8 @@ class Period:
         return f"{MONTH_ABBR[self.month_start.month - 1]} {self.month_start.year}"
 
 
-def out_of_scope(scope: dict, values: dict[str, str], period: Period, headers: dict[str, str] | None = None) -> str | None:
+def out_of_scope(scope: dict, values: dict[str, str], period: Period,
+                 headers: dict[str, str] | None = None) -> str | None:
     """Why a learner is not on the return, or None when they are. `headers` maps our column
     names to the template's, where a newer template renamed them."""
     if headers:

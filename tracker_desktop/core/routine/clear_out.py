@@ -40,7 +40,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, _cal.monthrange(year, month)[1]))
 
 
-def stale_returns(history_folder: Path, today: dt.date | None = None, closures: Iterable[dt.date] = ()) -> list[StaleReturn]:
+def stale_returns(history_folder: Path, today: dt.date | None = None,
+                  closures: Iterable[dt.date] = ()) -> list[StaleReturn]:
     """Files the app wrote for returns past their deadline by more than a month (the returns, the
     problems lists exported from them and their e-mail drafts), still where they were saved, unchanged."""
     today = today or dt.date.today()

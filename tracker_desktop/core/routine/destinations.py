@@ -14,18 +14,19 @@ in custody, not registered) are counted apart, as are rows with no code or a cod
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
+from tracker_desktop.core.errors import UserError
+from tracker_desktop.core.reading.table import Table
+from tracker_desktop.core.returns.definitions import code_lists, load_definition
 from tracker_desktop.core.values.cleaning import clean_nc_year, code_of
 from tracker_desktop.core.values.numbers import is_small_number, small_number
-from tracker_desktop.core.returns.definitions import code_lists, load_definition
-from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.values.text import fold
-from tracker_desktop.core.reading.table import Table
 
 MAIN = ("Education", "Employment", "Training", "NEET", "Other", "Not known")
-SCHOOL_AGE, NO_CODE, UNKNOWN_CODE = "Below school-leaving age (110-140)", "No destination recorded", "Code not recognised"
+SCHOOL_AGE = "Below school-leaving age (110-140)"
+NO_CODE, UNKNOWN_CODE = "No destination recorded", "Code not recognised"
 EXTRA = (SCHOOL_AGE, NO_CODE, UNKNOWN_CODE)
 NO_YEAR = "Not given"
 
@@ -64,7 +65,8 @@ def _synonyms(headers: Iterable[str]) -> list[set[str]]:
 
 def _known_headers() -> set[str]:
     names: set[str] = set()
-    for group in _synonyms(_DESTINATION_HEADERS + _YEAR_HEADERS + ("UPN", "Legal Surname", "Legal Forename", "Date of Birth", "TEP Ref")):
+    identifying = ("UPN", "Legal Surname", "Legal Forename", "Date of Birth", "TEP Ref")
+    for group in _synonyms(_DESTINATION_HEADERS + _YEAR_HEADERS + identifying):
         names |= group
     return names
 
@@ -83,8 +85,8 @@ def _find(table: Table, headers: tuple[str, ...]) -> int | None:
 
 def read_sheet(path: Path, password: str | None = None) -> Table:
     """A filled sheet or return as a Table; an encrypted workbook is decrypted in memory only."""
-    from tracker_desktop.core.writing import encryption as protection
     from tracker_desktop.core.reading import exports as readers
+    from tracker_desktop.core.writing import encryption as protection
 
     path = Path(path)
     from tracker_desktop.core.reading.inputs import read_input
@@ -93,7 +95,8 @@ def read_sheet(path: Path, password: str | None = None) -> Table:
     known = _known_headers()
     if protection.is_encrypted(data):
         if not password:
-            raise UserError(f"{path.name} is encrypted: give its password (on the command line, in a file with --password-file).")
+            raise UserError(f"{path.name} is encrypted: give its password (on the command line, in a file with "
+                            "--password-file).")
         try:
             plain = protection.decrypt(data, password)
         except UserError as e:
@@ -114,8 +117,8 @@ def summarise(paths: Iterable[Path], password: str | None = None) -> dict:
         table = read_sheet(Path(path), password)
         dest = _find(table, _DESTINATION_HEADERS)
         if dest is None:
-            raise UserError(f"{Path(path).name}: no destination column (Destination Activity Code or Destination) was found: "
-                            f"give a filled leaver-destinations sheet or a leavers return.")
+            raise UserError(f"{Path(path).name}: no destination column (Destination Activity Code or Destination) "
+                            "was found: give a filled leaver-destinations sheet or a leavers return.")
         year = _find(table, _YEAR_HEADERS)
         files += 1
         for row in table.rows:
@@ -134,13 +137,13 @@ def summarise(paths: Iterable[Path], password: str | None = None) -> dict:
             rows += 1
     years = sorted({y for per in counts.values() for y in per}, key=lambda y: (y == NO_YEAR, small_number(y, 0)))
     groups = list(MAIN) + [g for g in EXTRA if g in counts]
-    table = {g: {y: counts.get(g, {}).get(y, 0) for y in years} for g in groups}
+    grid = {g: {y: counts.get(g, {}).get(y, 0) for y in years} for g in groups}
     return {
         "groups": groups,
         "years": years,
-        "counts": table,
-        "totals": {g: sum(table[g].values()) for g in groups},
-        "year_totals": {y: sum(table[g][y] for g in groups) for y in years},
+        "counts": grid,
+        "totals": {g: sum(grid[g].values()) for g in groups},
+        "year_totals": {y: sum(grid[g][y] for g in groups) for y in years},
         "by_code": dict(sorted(by_code.items())),
         "rows": rows,
         "files": files,
@@ -164,7 +167,8 @@ def workbook_bytes(summary: dict, made: dt.date | None = None) -> bytes:
     ws.title = "Summary"
     ws["A1"] = "Leaver destinations summary"
     ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = f"{summary['rows']} young people from {summary['files']} file(s), made {made:%d/%m/%Y}. Counts only: no names."
+    ws["A2"] = (f"{summary['rows']} young people from {summary['files']} file(s), made {made:%d/%m/%Y}. "
+                "Counts only: no names.")
     years = summary["years"] or [NO_YEAR]
     head = ["Destination"] + [year_label(y) for y in years] + ["Total", "Share"]
     top = 4

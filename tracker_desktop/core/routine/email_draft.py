@@ -3,9 +3,9 @@ sends anything. `X-Unsent: 1` makes Outlook open the file as a new message ready
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formatdate
-from collections.abc import Sequence
 from pathlib import Path
 
 from tracker_desktop.core.writing.files import write_atomic

@@ -21,16 +21,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tracker_desktop.core.values.calendar import month_end
-from tracker_desktop.core.values.cleaning import as_read, clean, parse_date
-from tracker_desktop.core.values.numbers import is_small_number, small_number
-from tracker_desktop.core.returns.definitions import ReturnDefinition, load_definition
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.matching.mapping import Mapping, RowReader, Source, fold, propose_mapping
 from tracker_desktop.core.reading.table import Table
+from tracker_desktop.core.returns.definitions import ReturnDefinition, load_definition
+from tracker_desktop.core.values.calendar import month_end
+from tracker_desktop.core.values.cleaning import as_read, clean, parse_date
+from tracker_desktop.core.values.numbers import is_small_number, small_number
 
 JOIN_DATE, LEAVE_DATE = "Date of Joining", "Date of Leaving"
 ADDRESS_PARTS = ("Address Line 1", "Address Line 2", "Address Line 3", "Town", "County", "Postcode")
@@ -114,10 +115,11 @@ def _pupils(table: Table, roll: str, definition: ReturnDefinition, columns: list
     mapping = propose_mapping(table, definition, columns)
     reader = RowReader(table, mapping)
     pupils = []
-    for i, (row, source_row) in enumerate(zip(table.rows, table.source_rows)):
+    for i, (row, source_row) in enumerate(zip(table.rows, table.source_rows, strict=True)):
         # Read as the return reads it (a SEN status as the EHCP's Y or N): the movers' rows are
         # written from `raw` into the return, whose matching is then plain.
-        raw = {t: as_read(v, mapping[t].how if mapping.get(t) else "value") for t, v in reader.values(row).items()}
+        raw = {t: as_read(v, source.how if (source := mapping.get(t)) else "value")
+               for t, v in reader.values(row).items()}
         cleaned = {c: clean(definition.meaning(c), raw.get(c, "")) for c in columns}
         pupils.append(Pupil(roll, i, source_row, raw, cleaned))
     return pupils, mapping
@@ -170,63 +172,94 @@ def compare_rolls(old: Table, new: Table, period: dt.date | str, who: str = "sch
     old_pupils, old_map = _pupils(old, "old", leavers_def, columns)
     new_pupils, new_map = _pupils(new, "new", leavers_def, columns)
     for table, mapping in ((old, old_map), (new, new_map)):
-        has_id = mapping.get(identity) is not None
-        has_name = all(mapping.get(c) is not None for c in ("Legal Surname", "Legal Forename", "Date of Birth"))
-        if not (has_id or has_name):
-            raise UserError(f"{table.source.name}: no {identity} column and no surname, forename and date of birth columns were found, "
-                            f"so its pupils cannot be matched with the other roll.")
+        _check_matchable(table, mapping, identity)
     result = RollChanges(start, len(old_pupils), len(new_pupils))
 
     # 1. by identifier; 2. by legal name and date of birth among those left.
-    pairs: list[tuple[Pupil, Pupil]] = []
     new_free = {p.index: p for p in new_pupils}
-    by_id: dict[str, list[Pupil]] = {}
-    for p in new_pupils:
-        key = p.clean.get(identity, "").upper()
-        if key:
-            by_id.setdefault(key, []).append(p)
-    old_left = []
-    for p in old_pupils:
-        key = p.clean.get(identity, "").upper()
-        match = next((q for q in by_id.get(key, []) if q.index in new_free), None) if key else None
-        if match:
-            pairs.append((p, match))
-            del new_free[match.index]
-            result.matched_by_identity += 1
-        else:
-            old_left.append(p)
-    by_name: dict[tuple, list[Pupil]] = {}
-    for p in new_free.values():
-        key = _name_key(p)
-        if key:
-            by_name.setdefault(key, []).append(p)
-    old_only = []
-    for p in old_left:
-        key = _name_key(p)
-        match = next((q for q in by_name.get(key, []) if q.index in new_free), None) if key else None
-        if match:
-            pairs.append((p, match))
-            del new_free[match.index]
-            result.matched_by_name += 1
-        else:
-            old_only.append(p)
+    pairs, old_left = _pair_by(old_pupils, new_free, lambda p: p.clean.get(identity, "").upper())
+    result.matched_by_identity = len(pairs)
+    by_name, old_only = _pair_by(old_left, new_free, _name_key)
+    result.matched_by_name = len(by_name)
+    pairs += by_name
     new_only = sorted(new_free.values(), key=lambda p: p.index)
-    # A second row with an identifier already paired is a duplicate in that export, not a mover.
+    _set_aside_duplicates(result, pairs, old_only, new_only, identity)
+
+    _record_changes(result, pairs, old_map, new_map, identity)
+    _record_joiners(result, pairs, new_only, start)
+    _record_leavers(result, pairs, old_only, new_only, new_map.get(LEAVE_DATE) is not None, start)
+    result.joiners.sort(key=lambda m: (m.pupil.roll, m.pupil.index))
+    result.leavers.sort(key=lambda m: (m.pupil.roll != "old", m.pupil.index))
+
+    # Possibly the same pupil: no identifier to pair them, same forename and date of birth.
+    olds, news = _grouped(old_only, _loose_key), _grouped(new_only, _loose_key)
+    for key, found in olds.items():
+        if len(found) == 1 and len(news.get(key, [])) == 1:
+            result.possible_same.append((found[0], news[key][0]))
+    return result
+
+
+def _check_matchable(table: Table, mapping: Mapping, identity: str) -> None:
+    """A roll whose pupils can be matched needs the identifier or the legal name and date of birth."""
+    has_id = mapping.get(identity) is not None
+    has_name = all(mapping.get(c) is not None for c in ("Legal Surname", "Legal Forename", "Date of Birth"))
+    if not (has_id or has_name):
+        raise UserError(f"{table.source.name}: no {identity} column and no surname, forename and date of birth "
+                        f"columns were found, so its pupils cannot be matched with the other roll.")
+
+
+def _grouped(pupils: Iterable[Pupil], key_of: Callable[[Pupil], Hashable]) -> dict[Hashable, list[Pupil]]:
+    """The pupils by their key, in roll order; a pupil without a key (empty or None) is left out."""
+    groups: dict[Hashable, list[Pupil]] = {}
+    for p in pupils:
+        key = key_of(p)
+        if key:
+            groups.setdefault(key, []).append(p)
+    return groups
+
+
+def _pair_by(olds: list[Pupil], new_free: dict[int, Pupil],
+             key_of: Callable[[Pupil], Hashable]) -> tuple[list[tuple[Pupil, Pupil]], list[Pupil]]:
+    """Each old pupil paired with the first still unpaired new pupil with the same key, and the old
+    pupils left unpaired. The paired new pupils are taken out of `new_free`."""
+    by_key = _grouped(new_free.values(), key_of)
+    pairs: list[tuple[Pupil, Pupil]] = []
+    unpaired: list[Pupil] = []
+    for p in olds:
+        key = key_of(p)
+        match = next((q for q in by_key.get(key, []) if q.index in new_free), None) if key else None
+        if match:
+            pairs.append((p, match))
+            del new_free[match.index]
+        else:
+            unpaired.append(p)
+    return pairs, unpaired
+
+
+def _set_aside_duplicates(result: RollChanges, pairs: list[tuple[Pupil, Pupil]], old_only: list[Pupil],
+                          new_only: list[Pupil], identity: str) -> None:
+    """A second row with an identifier already paired is a duplicate in that export, not a mover."""
     paired_ids = {p.clean.get(identity, "").upper() for pair in pairs for p in pair} - {""}
     for side, rest in (("old", old_only), ("new", new_only)):
         twice = [p for p in rest if p.clean.get(identity, "").upper() in paired_ids]
         for p in twice:
             result.duplicates.append(p)
-            result.notes.append(f"{p.where()}: {identity} {p.clean.get(identity, '')} is on another row of the {side} roll too: "
-                                f"one line per pupil - not counted as a {'leaver' if side == 'old' else 'joiner'}.")
+            result.notes.append(f"{p.where()}: {identity} {p.clean.get(identity, '')} is on another row of the "
+                                f"{side} roll too: one line per pupil - not counted as a "
+                                f"{'leaver' if side == 'old' else 'joiner'}.")
         rest[:] = [p for p in rest if p not in twice]
 
+
+def _record_changes(result: RollChanges, pairs: list[tuple[Pupil, Pupil]], old_map: Mapping, new_map: Mapping,
+                    identity: str) -> None:
+    """The other changes between each pair, in the fields both rolls have."""
     compared = [c for c in CHANGE_FIELDS if _mapped_both(c, old_map, new_map)]
     if _mapped_both(identity, old_map, new_map):
         compared.insert(0, identity)
     year_rollover = _year_rollover(pairs) if "NC Year" in compared else False
     if year_rollover:
-        result.notes.append("Most pupils moved up a year group between the rolls (a new academic year): those moves are not listed as changes.")
+        result.notes.append("Most pupils moved up a year group between the rolls (a new academic year): "
+                            "those moves are not listed as changes.")
     for old_p, new_p in pairs:
         for name in compared:
             before, after = _value(old_p, name), _value(new_p, name)
@@ -236,7 +269,10 @@ def compare_rolls(old: Table, new: Table, period: dt.date | str, who: str = "sch
                 continue
             result.changes.append(Change(old_p, new_p, name, before, after))
 
-    # Joiners.
+
+def _record_joiners(result: RollChanges, pairs: list[tuple[Pupil, Pupil]], new_only: list[Pupil],
+                    start: dt.date) -> None:
+    """Those only on the new roll, and those on both admitted in the month."""
     for p in new_only:
         date = parse_date(p.raw.get(JOIN_DATE, ""))
         result.joiners.append(Mover(p, "not on the old roll", date, p.raw.get(JOIN_DATE, "").strip(),
@@ -246,7 +282,11 @@ def compare_rolls(old: Table, new: Table, period: dt.date | str, who: str = "sch
         if date and _month_status(date, "", start) == "in-month":
             result.joiners.append(Mover(new_p, f"admitted in {start:%B %Y} (already on the old roll)", date,
                                         new_p.raw.get(JOIN_DATE, "").strip(), "in-month", old_p))
-    # Leavers.
+
+
+def _record_leavers(result: RollChanges, pairs: list[tuple[Pupil, Pupil]], old_only: list[Pupil],
+                    new_only: list[Pupil], new_has_leaving: bool, start: dt.date) -> None:
+    """Those only on the old roll, and those with a leaving date in the month (or newly recorded)."""
     for p in old_only:
         text = p.raw.get(LEAVE_DATE, "").strip()
         date = parse_date(text)
@@ -256,7 +296,6 @@ def compare_rolls(old: Table, new: Table, period: dt.date | str, who: str = "sch
         date = parse_date(text)
         if date and _month_status(date, text, start) == "in-month":
             result.leavers.append(Mover(p, f"leaving date in {start:%B %Y}", date, text, "in-month"))
-    new_has_leaving = new_map.get(LEAVE_DATE) is not None
     for old_p, new_p in pairs:
         new_text, old_text = new_p.raw.get(LEAVE_DATE, "").strip(), old_p.raw.get(LEAVE_DATE, "").strip()
         # The new roll is the truth when it has the column (a leaving date taken away is undone).
@@ -268,27 +307,13 @@ def compare_rolls(old: Table, new: Table, period: dt.date | str, who: str = "sch
         if status == "in-month" or newly:
             why = f"leaving date in {start:%B %Y}" if status == "in-month" else "leaving date newly recorded"
             result.leavers.append(Mover(new_p, why, date, new_text or old_text, status, old_p))
-    result.joiners.sort(key=lambda m: (m.pupil.roll, m.pupil.index))
-    result.leavers.sort(key=lambda m: (m.pupil.roll != "old", m.pupil.index))
 
-    # Possibly the same pupil: no identifier to pair them, same forename and date of birth.
-    def loose(p: Pupil):
-        dob = parse_date(p.clean.get("Date of Birth", ""))
-        forename = fold(p.clean.get("Legal Forename", ""))
-        return (forename, dob) if forename and dob else None
 
-    olds: dict[tuple, list[Pupil]] = {}
-    for p in old_only:
-        if loose(p):
-            olds.setdefault(loose(p), []).append(p)
-    news: dict[tuple, list[Pupil]] = {}
-    for p in new_only:
-        if loose(p):
-            news.setdefault(loose(p), []).append(p)
-    for key, found in olds.items():
-        if len(found) == 1 and len(news.get(key, [])) == 1:
-            result.possible_same.append((found[0], news[key][0]))
-    return result
+def _loose_key(p: Pupil) -> tuple[str, dt.date] | None:
+    """Forename and date of birth: for pupils who may be the same though nothing pairs them."""
+    dob = parse_date(p.clean.get("Date of Birth", ""))
+    forename = fold(p.clean.get("Legal Forename", ""))
+    return (forename, dob) if forename and dob else None
 
 
 def _mapped_both(name: str, old_map: Mapping, new_map: Mapping) -> bool:
@@ -330,7 +355,8 @@ def prepare_from_movers(definition: ReturnDefinition, movers: list[Mover], sende
     columns = list(template.headers) + [f for f in definition.scope_fields if f not in template.headers]
     table = movers_table(movers, columns, f"{definition.id} from rolls")
     mapping: Mapping = {c: Source((c,)) for c in columns}
-    return Preparation(open_return(definition, table, sender=sender, period=start, as_of=as_of, template=template, mapping=mapping))
+    return Preparation(open_return(definition, table, sender=sender, period=start, as_of=as_of, template=template,
+                                   mapping=mapping))
 
 
 def _where_map(movers: list[Mover]) -> dict[int, dict]:
@@ -349,7 +375,8 @@ def relabel(report: dict, movers: list[Mover]) -> dict:
 
 
 def _mover_json(m: Mover) -> dict:
-    return {"roll": m.pupil.roll, "source_row": m.pupil.source_row, "why": m.why, "date": m.date.isoformat() if m.date else None,
+    return {"roll": m.pupil.roll, "source_row": m.pupil.source_row, "why": m.why,
+            "date": m.date.isoformat() if m.date else None,
             "status": m.status, "on_return": m.on_return}
 
 
@@ -360,7 +387,8 @@ def changes_report(changes: RollChanges) -> dict:
         "matched_by_identifier": changes.matched_by_identity, "matched_by_name_and_birth_date": changes.matched_by_name,
         "joiners": [_mover_json(m) for m in changes.joiners],
         "leavers": [_mover_json(m) for m in changes.leavers],
-        "other_changes": [{"old_row": c.old.source_row, "new_row": c.new.source_row, "field": c.field, "before": c.before, "after": c.after}
+        "other_changes": [{"old_row": c.old.source_row, "new_row": c.new.source_row, "field": c.field,
+                           "before": c.before, "after": c.after}
                           for c in changes.changes],
         "possibly_same_pupil": [{"old_row": o.source_row, "new_row": n.source_row} for o, n in changes.possible_same],
         "notes": changes.notes,
@@ -371,8 +399,10 @@ def outside_message(m: Mover, kind: str, start: dt.date) -> str:
     month = f"{start:%B %Y}"
     if kind == "joiners":
         if m.status == "before":
-            return f"admitted {m.date:%d/%m/%Y}, before {month}: not on this return - check an earlier joiners return had them."
-        return f"admitted {m.date:%d/%m/%Y}, after {month}: put them on that month's joiners return (they will be on both rolls by then)."
+            return (f"admitted {m.date:%d/%m/%Y}, before {month}: not on this return - "
+                    "check an earlier joiners return had them.")
+        return (f"admitted {m.date:%d/%m/%Y}, after {month}: put them on that month's joiners return "
+                "(they will be on both rolls by then).")
     if m.status == "before":
         return f"left {m.date:%d/%m/%Y}, before {month}: not on this return - check an earlier leavers return had them."
     return f"leaving date {m.date:%d/%m/%Y} is after {month}: they belong on that month's leavers return."

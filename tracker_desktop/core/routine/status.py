@@ -42,7 +42,8 @@ class ReturnStatus(NamedTuple):
 
 def is_month(period: str) -> bool:
     """Whether a period is a month written YYYY-MM (else it is an academic year such as 2024-25)."""
-    if len(period) != 7 or period[4:5] != "-" or not (period.isascii() and period[:4].isdigit() and period[5:].isdigit()):
+    digits = period.isascii() and period[:4].isdigit() and period[5:].isdigit()
+    if len(period) != 7 or period[4:5] != "-" or not digits:
         return False
     return 1 <= int(period[5:]) <= 12
 

@@ -56,7 +56,7 @@ def uln_problem(uln: str) -> str | None:
         return "a ULN is 10 digits"
     if uln[0] == "0":
         return "a ULN never starts with 0"
-    total = sum(int(d) * w for d, w in zip(uln[:9], range(10, 1, -1)))
+    total = sum(int(d) * w for d, w in zip(uln[:9], range(10, 1, -1), strict=True))
     remainder = total % 11
     if remainder == 0 or 10 - remainder != int(uln[9]):
         return "the check digit does not match the rest of the ULN (a digit was mistyped)"

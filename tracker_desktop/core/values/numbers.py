@@ -6,7 +6,14 @@ ASCII digits, and few enough of them to be a real number of the kind asked for, 
 """
 from __future__ import annotations
 
+from typing import overload
 
+
+# With a whole-number default the answer is always a number (the caller sorts or compares with it).
+@overload
+def small_number(text: str, default: int, digits: int = 9) -> int: ...
+@overload
+def small_number(text: str, default: None = None, digits: int = 9) -> int | None: ...
 def small_number(text: str, default: int | None = None, digits: int = 9) -> int | None:
     """The whole number `text` is written as (ASCII digits, at most `digits` of them), else `default`."""
     value = text.strip()

@@ -40,7 +40,8 @@ class _Region:
         # does what trying each type's pattern in turn does.
         self.by_length = {}
         for length in range(4, 18):
-            patterns = [d.national_number_pattern for d in descs if not d.possible_length or length in d.possible_length]
+            patterns = [d.national_number_pattern for d in descs
+                        if not d.possible_length or length in d.possible_length]
             if patterns:
                 self.by_length[length] = re.compile("|".join(f"(?:{p})" for p in patterns))
 
@@ -53,7 +54,8 @@ class _Format:
     def __init__(self, number_format):
         from phonenumbers.phonenumberutil import _FIRST_GROUP_PATTERN
 
-        self.leading = re.compile(number_format.leading_digits_pattern[-1]) if number_format.leading_digits_pattern else None
+        leading = number_format.leading_digits_pattern
+        self.leading = re.compile(leading[-1]) if leading else None
         self.pattern = re.compile(number_format.pattern)
         rule = number_format.format
         if number_format.national_prefix_formatting_rule:
@@ -67,7 +69,9 @@ def _uk():
     from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
     regions = [_Region(PhoneMetadata.metadata_for_region(code)) for code in COUNTRY_CODE_TO_REGION_CODE[44]]
-    formats = [_Format(f) for f in PhoneMetadata.metadata_for_region("GB").number_format]
+    gb = PhoneMetadata.metadata_for_region("GB")
+    assert gb is not None, "phonenumbers always carries the GB metadata (the UK is its country code 44)"
+    formats = [_Format(f) for f in gb.number_format]
     return regions, formats
 
 
@@ -106,6 +110,7 @@ def uk_number(digits: str) -> tuple[bool, str]:
     """(valid, national format) for the digits of a number dialled in the UK."""
     if not (digits.isascii() and digits.isdigit()):  # never superscript or other digits
         return False, ""
-    if digits[0] == "0" and digits[1:2] not in ("", "0") and 9 <= len(digits) <= 11 and not digits.startswith("0180020"):
+    national = digits[0] == "0" and digits[1:2] not in ("", "0") and 9 <= len(digits) <= 11
+    if national and not digits.startswith("0180020"):
         return _fast(digits[1:])
     return _slow(digits)

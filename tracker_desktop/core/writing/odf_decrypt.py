@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib
 import io
 import zipfile
 import zlib
 from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 from xml.etree import ElementTree
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -165,16 +168,11 @@ def _key(entry: _Entry, password: str) -> bytes:
 
 def _blowfish_cfb_decrypt(key: bytes, iv: bytes, data: bytes) -> bytes:
     """Blowfish in CFB mode with 64-bit feedback, as LibreOffice's "Blowfish CFB" is."""
+    # cryptography before 43 keeps Blowfish among the main algorithms, before 47 CFB among the main modes.
+    blowfish = _decrepit("algorithms", "Blowfish", algorithms)
+    cfb = _decrepit("modes", "CFB", modes)
     try:
-        from cryptography.hazmat.decrepit.ciphers.algorithms import Blowfish
-    except ImportError:  # cryptography before 43 keeps Blowfish among the main algorithms
-        Blowfish = algorithms.Blowfish  # type: ignore[attr-defined]  # noqa: N806
-    try:
-        from cryptography.hazmat.decrepit.ciphers.modes import CFB
-    except ImportError:  # before cryptography 47, CFB is among the main modes
-        CFB = modes.CFB  # noqa: N806
-    try:
-        decryptor = Cipher(Blowfish(key), CFB(iv)).decryptor()
+        decryptor = Cipher(blowfish(key), cfb(iv)).decryptor()
     except Exception as e:  # an OpenSSL built without Blowfish
         raise Unsupported(f"Blowfish is not available ({type(e).__name__})") from None
     return decryptor.update(data) + decryptor.finalize()
@@ -237,3 +235,14 @@ def _plain_manifest(manifest: bytes) -> bytes:
             del entry.attrib[f"{{{_NS}}}size"]
     ElementTree.register_namespace("manifest", _NS)
     return ElementTree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _decrepit(kind: str, name: str, main: ModuleType) -> Any:
+    """`name` from cryptography's module of old ciphers, or from `main` in versions from before it moved there.
+
+    Looked up by name because which module holds it depends on the installed version, which a type
+    checker cannot know."""
+    try:
+        return getattr(importlib.import_module(f"cryptography.hazmat.decrepit.ciphers.{kind}"), name)
+    except (ImportError, AttributeError):
+        return getattr(main, name)
