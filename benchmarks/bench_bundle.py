@@ -144,7 +144,8 @@ def main() -> int:
 
         size = size_mb(folder)
         print(f"\nbundle: {folder}")
-        print(f"{'bundle size':28} {size:8.1f} MB   target < {TARGET_SIZE_MB:.0f} MB   {verdict(size < TARGET_SIZE_MB)}")
+        print(f"{'bundle size':28} {size:8.1f} MB   target < {TARGET_SIZE_MB:.0f} MB"
+              f"   {verdict(size < TARGET_SIZE_MB)}")
         for mb, name in largest(folder):
             print(f"    {mb:6.1f} MB  {name}")
 

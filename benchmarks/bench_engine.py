@@ -200,7 +200,8 @@ def worker_cli(export: Path, out_dir: Path) -> dict:
 
     code = command_line(["prepare", RETURN_ID, str(export), "--school", SCHOOL, "--period", PERIOD, "--as-of", AS_OF,
                      "--out", str(out_dir), "--report", str(out_dir / "report.json"), "--force"])
-    output = next((p for p in out_dir.glob("*.xlsx") if p.name != "floor.xlsx" and not p.name.startswith("xlsxwriter")), None)
+    output = next((p for p in out_dir.glob("*.xlsx")
+                   if p.name != "floor.xlsx" and not p.name.startswith("xlsxwriter")), None)
     return {"exit": code, "peak_mb": _peak_mb(), "output_bytes": output.stat().st_size if output else 0,
             "report_bytes": (out_dir / "report.json").stat().st_size}
 
@@ -228,10 +229,10 @@ def worker_xlsxwriter(export: Path, out_dir: Path, rows_out: int, sheet_file: Pa
     """The best streaming writer: the same export read plainly, the same rows x template columns
     written by XlsxWriter in constant_memory mode (a row at a time, flushed as it goes). The
     template's sheet name and headers come from the driver, so nothing of openpyxl is loaded."""
-    import xlsxwriter
-
     import csv
     from itertools import islice
+
+    import xlsxwriter
 
     sheet, header = json.loads(sheet_file.read_text())
     width = len(header)
@@ -330,7 +331,8 @@ def print_table(results: list[dict]) -> None:
     for r in results:
         e, x, f = r["engine"], r["xlsxwriter"], r["floor"]
         print(f"{r['size']:>7,} {r['format']:4} {r['rows_out']:>7,} |"
-              f" {e['cpu']:6.2f} {x['cpu']:6.2f} {_ratio(e['cpu'], x['cpu'])} {f['cpu']:6.2f} {_ratio(e['cpu'], f['cpu'])} |"
+              f" {e['cpu']:6.2f} {x['cpu']:6.2f} {_ratio(e['cpu'], x['cpu'])}"
+              f" {f['cpu']:6.2f} {_ratio(e['cpu'], f['cpu'])} |"
               f" {e['wall']:8.2f} {x['wall']:7.2f} {_ratio(e['wall'], x['wall'])} |"
               f" {1e6 * e['cpu'] / r['size']:6.1f} | {e['peak_mb']:7.0f} {x['peak_mb']:5.0f} {f['peak_mb']:5.0f}")
     print("\nengine = tracker-desktop prepare --report; xlsxw = XlsxWriter constant_memory; opxl = openpyxl write-only;"
@@ -345,7 +347,8 @@ def print_table(results: list[dict]) -> None:
 
 def print_stages(results: list[dict]) -> None:
     print("\nThe engine's stages in one process (CPU seconds; imports apart):")
-    print(f"{'rows':>7} {'fmt':4} | " + " ".join(f"{s:>6}" for s in STAGES) + f" | {'total':>6} {'imports':>7} | peak MB")
+    stage_heads = " ".join(f"{s:>6}" for s in STAGES)
+    print(f"{'rows':>7} {'fmt':4} | {stage_heads} | {'total':>6} {'imports':>7} | peak MB")
     for r in results:
         st = r.get("stages")
         if st:
@@ -361,8 +364,10 @@ def print_targets(results: list[dict]) -> None:
         if r["size"] == BIG:
             ratio, wall_ratio = e["cpu"] / x["cpu"], e["wall"] / x["wall"]
             print(f"  {BIG:,} rows {r['format']} with --report: {e['cpu']:.1f} CPU s = {ratio:.2f}x XlsxWriter"
-                  f" ({wall_ratio:.2f}x wall clock; target <= {TARGET_RATIO:.1f}x) {'MET' if ratio <= TARGET_RATIO else 'MISSED'};"
-                  f" peak {e['peak_mb']:.0f} MB (target <= {TARGET_MB} MB) {'MET' if e['peak_mb'] <= TARGET_MB else 'MISSED'}")
+                  f" ({wall_ratio:.2f}x wall clock; target <= {TARGET_RATIO:.1f}x)"
+                  f" {'MET' if ratio <= TARGET_RATIO else 'MISSED'};"
+                  f" peak {e['peak_mb']:.0f} MB (target <= {TARGET_MB} MB)"
+                  f" {'MET' if e['peak_mb'] <= TARGET_MB else 'MISSED'}")
     by_size = {r["size"]: r for r in results if r["format"] == results[0]["format"]}
     if MIDDLE in by_size and LARGEST in by_size:
         mid = by_size[MIDDLE]["engine"]["cpu"] / MIDDLE
@@ -382,7 +387,7 @@ def print_profile(stats_file: Path, top: int) -> None:
     stats = pstats.Stats(str(stats_file))
     total = stats.total_tt
     rows = []
-    for (filename, line, name), (cc, nc, tt, ct, callers) in stats.stats.items():
+    for (filename, line, name), (_cc, nc, tt, ct, _callers) in stats.stats.items():
         rows.append((tt, ct, nc, filename, line, name))
 
     def where(filename: str, line: int, name: str) -> str:
@@ -400,7 +405,7 @@ def print_profile(stats_file: Path, top: int) -> None:
     print(f"  {'own s':>7} {'own %':>6} {'cum s':>7} {'calls':>9}  function")
     for tt, ct, nc, filename, line, name in sorted(rows, reverse=True)[:top]:
         print(f"  {tt:7.2f} {100 * tt / total:5.1f}% {ct:7.2f} {nc:9,}  {where(filename, line, name)}")
-    print(f"\nTracker Desktop functions by cumulative time:")
+    print("\nTracker Desktop functions by cumulative time:")
     print(f"  {'cum s':>7} {'cum %':>6} {'own s':>7} {'calls':>9}  function")
     ours = [r for r in rows if f"{os.sep}tracker_desktop{os.sep}" in r[3]]
     for tt, ct, nc, filename, line, name in sorted(ours, key=lambda r: -r[1])[:top]:
@@ -442,7 +447,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="tracker-bench-") as tmp:
         folder = args.folder or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        print(f"Tracker Desktop engine benchmark: {RETURN_ID}, period {PERIOD}, as of {AS_OF}; Python {sys.version.split()[0]}")
+        print(f"Tracker Desktop engine benchmark: {RETURN_ID}, period {PERIOD}, as of {AS_OF};"
+              f" Python {sys.version.split()[0]}")
         print(f"Exports in {folder}; load average {_load()} (other work on the machine slows the wall-clock figures)")
         exports = make_exports(sizes, formats, folder, args.seed)  # before any worker: they do not inherit its memory
         sheet_file = folder / "template_sheet.json"
@@ -480,7 +486,8 @@ def main(argv: list[str] | None = None) -> int:
             stats = folder / f"profile_{size}_{fmt}.pstats"
             out = folder / f"out_{size}_{fmt}"
             out.mkdir(exist_ok=True)
-            _run_worker(["profile", "--input", str(exports[(size, fmt)]), "--out", str(out), "--stats", str(stats)], args.timeout)
+            _run_worker(["profile", "--input", str(exports[(size, fmt)]), "--out", str(out), "--stats", str(stats)],
+                        args.timeout)
             print(f"\n=== cProfile of the engine on {size:,} rows ({fmt}) ===")
             print_profile(stats, args.top)
             if args.folder:

@@ -78,7 +78,8 @@ def start_to_window(workdir: Path, repeats: int = 5) -> None:
     bare_wall, bare_cpu = (statistics.median(x[i] for x in runs["bare"]) for i in (0, 1))
     app_wall, app_cpu = (statistics.median(x[i] for x in runs["app"]) for i in (0, 1))
     print(f"start to window (median of {repeats}): {app_wall:.2f} s wall, {app_cpu:.2f} s CPU; bare Tk "
-          f"{bare_wall:.2f} s wall, {bare_cpu:.2f} s CPU = {app_wall / bare_wall:.1f}x wall, {app_cpu / bare_cpu:.1f}x CPU"
+          f"{bare_wall:.2f} s wall, {bare_cpu:.2f} s CPU ="
+          f" {app_wall / bare_wall:.1f}x wall, {app_cpu / bare_cpu:.1f}x CPU"
           f"  (target <= {TARGET_START_S} s, judged on CPU: the wall clock waits for other work on a busy machine)"
           f" {'OK' if app_cpu <= TARGET_START_S else 'OVER'}")
 
@@ -145,7 +146,8 @@ def run(args, workdir: Path) -> int:
     from tracker_desktop.core.preparing import preparation
     from tracker_desktop.core.settings import Settings
     from tracker_desktop.demo_data import make_roll, write_roll_csv
-    from tracker_desktop.gui import app as app_module, messages, problems_panel, review_grid
+    from tracker_desktop.gui import app as app_module
+    from tracker_desktop.gui import messages, problems_panel, review_grid
     from tracker_desktop.gui.app import App
 
     rows = make_roll(args.rows, seed=7, period=(2025, 9), years=YEARS, sixth_form=True, defects=True)
@@ -200,7 +202,8 @@ def run(args, workdir: Path) -> int:
 
     # --- one edit -> recoloured row ---------------------------------------------------------------
     column = prep.columns.index("Postcode")
-    targets = [r for r in range(0, len(prep.learners), max(len(prep.learners) // (args.edits * 2), 1))][: args.edits * 2]
+    step = max(len(prep.learners) // (args.edits * 2), 1)
+    targets = list(range(0, len(prep.learners), step))[: args.edits * 2]
     times = []
     pauses: list[float] = []
     started: list[float] = []

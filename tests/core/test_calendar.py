@@ -64,7 +64,9 @@ def test_month_end():
 
 
 def test_deadlines_of_the_returns():
-    due = lambda rid: [d for d, _ in deadlines(load_definition(rid).deadlines, 2024)]
+    def due(rid: str) -> list[dt.date]:
+        return [d for d, _ in deadlines(load_definition(rid).deadlines, 2024)]
+
     assert due("school-post16-enrolment") == [dt.date(2024, 9, 13)]
     assert due("school-september-guarantee") == [dt.date(2025, 4, 25)]
     assert due("school-intended-destinations") == [dt.date(2025, 1, 31)]
@@ -72,7 +74,8 @@ def test_deadlines_of_the_returns():
     leavers = deadlines(load_definition("school-leavers").deadlines, 2024)
     assert (dt.date(2025, 5, 30), "2025-05") in leavers
     assert (dt.date(2024, 11, 29), "2024-11") in leavers
-    assert [m for _, m in leavers] == ["2024-10", "2024-11", "2024-12", "2025-01", "2025-02", "2025-03", "2025-04", "2025-05"]
+    assert [m for _, m in leavers] == ["2024-10", "2024-11", "2024-12", "2025-01",
+                                       "2025-02", "2025-03", "2025-04", "2025-05"]
     college = deadlines(load_definition("college-leavers").deadlines, 2024)
     assert (dt.date(2024, 11, 30), "2024-11") in college  # colleges: the last day, not working day
 

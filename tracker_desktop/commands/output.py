@@ -6,8 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tracker_desktop.core.errors import UserError
-
 
 def write_report(path: Path | None, report: dict[str, Any]) -> None:
     """The --report file: replaced on every run (it describes the run, not a return). json's C

@@ -8,7 +8,14 @@ import re
 from tracker_desktop.core.checking.problems import ERROR, QUERY
 from tracker_desktop.core.checking.registry import CheckContext, also_value_rule, empty_rule, of_type, value_rule
 from tracker_desktop.core.returns.definitions import ColumnMeaning, code_lists, eet_codes
-from tracker_desktop.core.values.cleaning import code_candidates, code_of, is_postcode, parse_date, phone_digits, phone_facts
+from tracker_desktop.core.values.cleaning import (
+    code_candidates,
+    code_of,
+    is_postcode,
+    parse_date,
+    phone_digits,
+    phone_facts,
+)
 from tracker_desktop.core.values.identifiers import ULN_NOT_KNOWN, is_temporary_upn, uln_problem, upn_problem
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")

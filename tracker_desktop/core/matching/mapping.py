@@ -82,9 +82,9 @@ def propose_mapping(table: Table, definition: ReturnDefinition, template_headers
     candidates = []
     for target in wanted:
         for rank, synonym in enumerate(definition.meaning(target).synonyms):
-            header = by_fold.get(fold(synonym))
-            if header:
-                candidates.append((rank, wanted.index(target), target, header))
+            found = by_fold.get(fold(synonym))
+            if found:
+                candidates.append((rank, wanted.index(target), target, found))
     for rank, _, target, header in sorted(candidates):
         if mapping[target] is None and header not in used:
             mapping[target] = Source((header,), score=100 if rank == 0 else 95)
@@ -98,7 +98,8 @@ def propose_mapping(table: Table, definition: ReturnDefinition, template_headers
     return mapping
 
 
-def _share_for_scope(definition: ReturnDefinition, mapping: Mapping, by_fold: dict[str, str], template_headers: list[str]) -> None:
+def _share_for_scope(definition: ReturnDefinition, mapping: Mapping, by_fold: dict[str, str],
+                     template_headers: list[str]) -> None:
     """The date that decides who is on the return may share an export column with another
     template column: in a college joiners return the one 'Start Date' is also the joining date."""
     name = definition.scope.get("date_in_period")
@@ -258,7 +259,8 @@ class RowReader:
         self.address_lines = sum(1 for s in mapping.values() if s is not None and s.how in ("address", "address-block"))
         missing = sorted({c for s in mapping.values() if s for c in s.columns if c not in self.index})
         if missing:
-            raise UserError(f"The saved column matching names export columns that {table.source.name} does not have: {', '.join(missing)}. Match the columns again.")
+            raise UserError(f"The saved column matching names export columns that {table.source.name} does not have: "
+                            f"{', '.join(missing)}. Match the columns again.")
         self._split = [(t, self.index[s.columns[0]]) for t, s in mapping.items()
                        if s is not None and s.how in NAME_PARTS]
         # Worked out once: which cell each plainly read column takes (most of them), and the rest.
@@ -281,7 +283,7 @@ class RowReader:
                     if source.how == "address-block":
                         cache[key] = split_block(cells[0])[0]
                     else:
-                        cache[key] = address_lines([_flat(h, c) for h, c in zip(source.columns, cells)])
+                        cache[key] = address_lines([_flat(h, c) for h, c in zip(source.columns, cells, strict=True)])
                 out[target] = _line(cache[key], source.line, self.address_lines)
             elif source.how.startswith("block-"):
                 out[target] = block_part(cells[0], source.how[6:])

@@ -150,8 +150,10 @@ def _tep_rows(template: Template) -> list[tuple[int, dict[str, str]]]:
     book = openpyxl.load_workbook(io.BytesIO(template.data), read_only=True, data_only=True)
     ws = book[template.sheet]
     rows = []
-    for r, cells in enumerate(ws.iter_rows(min_row=template.header_row + 1, values_only=True), start=template.header_row + 1):
-        values = {c.header: excel_cell_text(cells[c.index - 1]) if c.index - 1 < len(cells) else "" for c in template.columns}
+    first = template.header_row + 1
+    for r, cells in enumerate(ws.iter_rows(min_row=first, values_only=True), start=first):
+        values = {c.header: excel_cell_text(cells[c.index - 1]) if c.index - 1 < len(cells) else ""
+                  for c in template.columns}
         if any(v.strip() for v in values.values()):
             rows.append((r, values))
     book.close()
@@ -183,7 +185,8 @@ def _keys(values: dict[str, str], headers: dict[str, str]) -> list[tuple[str, st
     return keys
 
 
-def _match_index(exported: list[tuple[int, dict[str, str]]], headers: dict[str, str]) -> dict[tuple[str, str], dict[str, str]]:
+def _match_index(exported: list[tuple[int, dict[str, str]]],
+                 headers: dict[str, str]) -> dict[tuple[str, str], dict[str, str]]:
     index: dict[tuple[str, str], dict[str, str]] = {}
     for _, values in exported:
         for key in _keys(values, headers):

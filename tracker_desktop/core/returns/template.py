@@ -75,7 +75,8 @@ def read_template(path: Path, data: bytes | None = None, identity_headers=("UPN"
     try:
         book = openpyxl.load_workbook(io.BytesIO(data))
     except Exception as e:
-        raise TemplateError(f"{path.name} is not a template workbook Tracker Desktop can read ({type(e).__name__}). Use the .xlsx template from KELSI.") from None
+        raise TemplateError(f"{path.name} is not a template workbook Tracker Desktop can read ({type(e).__name__}). "
+                            "Use the .xlsx template from KELSI.") from None
     ws = _return_sheet(book, identity_headers, known_headers)
     header_row = _find_header_row(ws, identity_headers)
     if header_row is None:
@@ -137,11 +138,14 @@ def _theme_colours(book) -> list[str]:
     if not scheme:
         return []
     found = {}
-    for name in ("dk1", "lt1", "dk2", "lt2", "accent1", "accent2", "accent3", "accent4", "accent5", "accent6", "hlink", "folHlink"):
-        m = re.search(rf"<a:{name}>.*?(?:srgbClr val=\"([0-9A-Fa-f]{{6}})\"|lastClr=\"([0-9A-Fa-f]{{6}})\").*?</a:{name}>", scheme.group(0), re.S)
+    for name in ("dk1", "lt1", "dk2", "lt2", "accent1", "accent2", "accent3", "accent4", "accent5", "accent6",
+                 "hlink", "folHlink"):
+        colour = r"(?:srgbClr val=\"([0-9A-Fa-f]{6})\"|lastClr=\"([0-9A-Fa-f]{6})\")"
+        m = re.search(rf"<a:{name}>.*?{colour}.*?</a:{name}>", scheme.group(0), re.S)
         found[name] = (m.group(1) or m.group(2)) if m else "000000"
     # Excel's theme index order swaps the dark/light pairs.
-    order = ("lt1", "dk1", "lt2", "dk2", "accent1", "accent2", "accent3", "accent4", "accent5", "accent6", "hlink", "folHlink")
+    order = ("lt1", "dk1", "lt2", "dk2", "accent1", "accent2", "accent3", "accent4", "accent5", "accent6",
+             "hlink", "folHlink")
     return [found[n] for n in order]
 
 
@@ -172,7 +176,10 @@ def _is_highlighted(cell, theme: list[str]) -> bool:
     fill = cell.fill
     if fill is None or fill.fill_type in (None, "none"):
         return False
-    rgb = _rgb_of(fill.fgColor, theme) if fill.fill_type == "solid" else (_rgb_of(fill.fgColor, theme) or _rgb_of(fill.bgColor, theme))
+    if fill.fill_type == "solid":
+        rgb = _rgb_of(fill.fgColor, theme)
+    else:
+        rgb = _rgb_of(fill.fgColor, theme) or _rgb_of(fill.bgColor, theme)
     if not rgb:
         return False
     r, g, b = (int(rgb[i:i + 2], 16) / 255 for i in (0, 2, 4))

@@ -111,7 +111,8 @@ def year_of_month(academic_start: int, month: int) -> int:
     return academic_start if month >= 9 else academic_start + 1
 
 
-def deadlines(rules: Iterable[dict], academic_start: int, closures: Iterable[dt.date] = ()) -> list[tuple[dt.date, str | None]]:
+def deadlines(rules: Iterable[dict], academic_start: int,
+              closures: Iterable[dt.date] = ()) -> list[tuple[dt.date, str | None]]:
     """Due dates for one academic year from a definition's deadline rules: (date, month it covers)."""
     out: list[tuple[dt.date, str | None]] = []
     for rule in rules:
@@ -125,7 +126,10 @@ def deadlines(rules: Iterable[dict], academic_start: int, closures: Iterable[dt.
         elif kind in ("last-working-day", "last-day"):
             for month in rule["months"]:
                 # "then each month to September": that September ends the academic year
-                year = academic_start + 1 if rule.get("calendar_year") == "second" else year_of_month(academic_start, month)
+                if rule.get("calendar_year") == "second":
+                    year = academic_start + 1
+                else:
+                    year = year_of_month(academic_start, month)
                 due = last_working_day(year, month, closures) if kind == "last-working-day" else month_end(year, month)
                 out.append((due, f"{year}-{month:02d}"))
         else:

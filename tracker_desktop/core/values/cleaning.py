@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from tracker_desktop.core.returns.definitions import ColumnMeaning, code_lists
 from tracker_desktop.core.values.characters import one_line
@@ -182,7 +182,7 @@ def code_candidates(text: str, list_name: str) -> tuple[str, ...]:
     return candidates(text, list_name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _code_index(list_name: str) -> tuple[dict[str, str], dict[str, str]]:
     """Codes by upper case, and codes by folded label (full, and the part after the last dash
     when that part is unique in the list, e.g. 'sixth-form college' for 220)."""
@@ -214,7 +214,8 @@ def ehcp_from_sen(text: str) -> str:
     m = re.match(r"^([A-Z])\s*[-–:]\s", value)  # 'K - SEN Support', 'E - EHC Plan'
     if m:
         value = m.group(1)
-    if value in ("E", "EHC", "EHCP", "EHC PLAN", "S", "STATEMENT") or "EDUCATION, HEALTH" in value or "EHC PLAN" in value:
+    if value in ("E", "EHC", "EHCP", "EHC PLAN", "S", "STATEMENT") or "EDUCATION, HEALTH" in value \
+            or "EHC PLAN" in value:
         return "Y"
     if value in ("", "N", "K", "NONE", "NO SEN", "SEN SUPPORT", "A", "P") or value.startswith(("NO ", "NOT ")):
         return "N"  # 'No Special Educational Need', 'Not SEN'...

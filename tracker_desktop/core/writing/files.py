@@ -30,10 +30,15 @@ class CannotWrite(UserError):
     pass
 
 
+def _exists_message(path: Path) -> str:
+    return (f"{path.name} already exists in {path.parent}. "
+            "Choose another folder, or replace it on purpose (--force).")
+
+
 def refuse_existing(path: Path) -> None:
     """An existing file is never replaced silently: say so before any work is done."""
     if path.exists():
-        raise OutputExists(f"{path.name} already exists in {path.parent}. Choose another folder, or replace it on purpose (--force).")
+        raise OutputExists(_exists_message(path))
 
 
 def write_workbook(path: Path, data: bytes, force: bool = False) -> Path:
@@ -80,11 +85,13 @@ def write_atomic(path: Path, data: Content, force: bool = False) -> Path:
         raise
     except PermissionError:
         _remove(tmp)
-        raise CannotWrite(f"{path.name} could not be saved: it may be open in Excel. Close it and save again.") from None
+        raise CannotWrite(f"{path.name} could not be saved: it may be open in Excel. "
+                          "Close it and save again.") from None
     except OSError as e:
         _remove(tmp)
         if getattr(e, "errno", None) == errno.ENOSPC:
-            raise CannotWrite(f"{path.name} could not be saved: the disk is full. Free some space and save again.") from None
+            raise CannotWrite(f"{path.name} could not be saved: the disk is full. "
+                              "Free some space and save again.") from None
         raise CannotWrite(f"{path.name} could not be saved: {e.strerror or e}.") from None
     except BaseException:
         _remove(tmp)
@@ -99,7 +106,8 @@ def remove_stale(folder: Path) -> list[Path]:
     open, which Windows does not let anyone delete: those are left alone."""
     removed: list[Path] = []
     try:
-        names = [e.name for e in os.scandir(folder) if e.name.startswith(SAVING_PREFIX) and e.name.endswith(SAVING_SUFFIX)]
+        names = [e.name for e in os.scandir(folder)
+                 if e.name.startswith(SAVING_PREFIX) and e.name.endswith(SAVING_SUFFIX)]
     except OSError:
         return removed
     for name in names:
@@ -148,10 +156,10 @@ def _move_into_place(tmp: str, path: Path, force: bool) -> None:
     try:
         os.link(tmp, path)
     except FileExistsError:
-        raise OutputExists(f"{path.name} already exists in {path.parent}. Choose another folder, or replace it on purpose (--force).") from None
+        raise OutputExists(_exists_message(path)) from None
     except OSError:
         if path.exists():
-            raise OutputExists(f"{path.name} already exists in {path.parent}. Choose another folder, or replace it on purpose (--force).") from None
+            raise OutputExists(_exists_message(path)) from None
         os.replace(tmp, path)
         return
     _remove(tmp)

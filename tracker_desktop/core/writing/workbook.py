@@ -13,16 +13,16 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Callable, Iterable, Sequence
 from copy import copy
-from typing import Callable, Iterable, Sequence
 from xml.sax.saxutils import escape
 
+from tracker_desktop.core.returns.definitions import ReturnDefinition
+from tracker_desktop.core.returns.template import Template
 from tracker_desktop.core.values.characters import EXCEL_CELL_LIMIT, xml_safe
 from tracker_desktop.core.values.cleaning import parse_date
 from tracker_desktop.core.values.numbers import small_number
 from tracker_desktop.core.writing import in_memory
-from tracker_desktop.core.returns.definitions import ReturnDefinition
-from tracker_desktop.core.returns.template import Template
 
 FORMULA_START = ("=", "+", "-", "@")
 COMPRESS_LEVEL = 1  # zlib's fastest, as streaming xlsx writers use
@@ -81,7 +81,7 @@ def _write_shell(template: Template, kinds: list[str], positions: list[int], cou
                 ws.append(_styled_row(ws, ws_src, r, width))
             if count:
                 sample: list[object] = [None] * width
-                for pos, kind, column in zip(positions, kinds, template.columns):
+                for pos, kind, column in zip(positions, kinds, template.columns, strict=True):
                     if kind == "date":
                         cell = WriteOnlyCell(ws, dt.datetime(2000, 1, 1))
                         cell.number_format = "DD/MM/YYYY"
@@ -114,7 +114,7 @@ def _sheet_path(book: zipfile.ZipFile, title: str) -> str:
     workbook = ET.fromstring(book.read("xl/workbook.xml"))
     rels = ET.fromstring(book.read("xl/_rels/workbook.xml.rels"))
     rid = next(s.get(f"{{{ns['r']}}}id") for s in workbook.iter(f"{{{ns['m']}}}sheet") if s.get("name") == title)
-    target = next(r.get("Target") for r in rels if r.get("Id") == rid)
+    target = next(r.attrib["Target"] for r in rels if r.get("Id") == rid)
     return target.lstrip("/") if target.startswith("/") else "xl/" + target
 
 
@@ -128,7 +128,8 @@ def _splice_rows(shell: bytes, template: Template, kinds: list[str], positions: 
     xml = source.read(path).decode("utf-8")
     sample = re.search(rf'<row r="{first}"[^>]*>.*?</row>', xml, re.S) if count else None
     if sample:
-        styles = {m.group(1): m.group(2) for m in re.finditer(rf'<c r="([A-Z]+){first}"(?: s="(\d+)")?', sample.group(0))}
+        cell_styles = re.finditer(rf'<c r="([A-Z]+){first}"(?: s="(\d+)")?', sample.group(0))
+        styles = {m.group(1): m.group(2) for m in cell_styles}
         head, tail = xml[: sample.start()], xml[sample.end():]
     else:
         styles, head, tail = {}, xml, ""
@@ -177,7 +178,7 @@ def _cell_writers(letters: list[str], kinds: list[str], styles: dict[str, str]) 
     so it is escaped but not searched again for characters a sheet cannot hold; the workbook is
     still read back, every part parsed, before it is saved (verify.py)."""
     writers: list[CellWriter] = []
-    for letter, kind in zip(letters, kinds):
+    for letter, kind in zip(letters, kinds, strict=True):
         style = styles.get(letter)
         s_attr = f' s="{style}"' if style else ""
         writers.append(_cell_writer(letter, kind, s_attr))
@@ -207,7 +208,8 @@ def _cell_writer(letter: str, kind: str, s_attr: str) -> CellWriter:
 
 def _row_xml(r: int, cells: list[CellWriter], values: Sequence[str]) -> str:
     # an empty cell is not written; nor is one too long for Excel (the checks call it cell-too-long)
-    written = [cell(r, text) for cell, text in zip(cells, values) if text and len(text) <= EXCEL_CELL_LIMIT]
+    written = [cell(r, text) for cell, text in zip(cells, values, strict=True)
+               if text and len(text) <= EXCEL_CELL_LIMIT]
     return f'<row r="{r}">{"".join(written)}</row>'
 
 
@@ -223,7 +225,8 @@ def _styled_row(ws, ws_src, r: int, width: int) -> list[object]:
         cell = WriteOnlyCell(ws, src.value)
         if src.has_style:
             cell.font, cell.fill, cell.border = copy(src.font), copy(src.fill), copy(src.border)
-            cell.alignment, cell.number_format, cell.protection = copy(src.alignment), src.number_format, copy(src.protection)
+            cell.alignment, cell.protection = copy(src.alignment), copy(src.protection)
+            cell.number_format = src.number_format
         if isinstance(src.value, str) and src.data_type == "s":
             cell.data_type = "s"
         row.append(cell)
