@@ -15,8 +15,6 @@ from typing import Any
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.returns.schema import (
     CODE_LIST_HELPERS,
-    CODE_LISTS,
-    COLUMN_CATALOG,
     DATA_FILE_TABLES,
     RETURN_DEFINITION,
     DefinitionError,
@@ -179,10 +177,7 @@ def templates_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def code_lists() -> dict[str, Any]:
-    path = templates_dir() / "codes.json"
-    lists = _load_json(path)
-    validate(lists, CODE_LISTS, path)
-    return lists
+    return load_data_file("codes.json")
 
 
 def load_data_file(name: str) -> dict[str, Any]:
@@ -200,10 +195,7 @@ def read_data_file(path: Path) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _column_catalog() -> dict[str, Any]:
-    path = templates_dir() / "columns.json"
-    catalog = _load_json(path)
-    validate(catalog, COLUMN_CATALOG, path)
-    return catalog
+    return load_data_file("columns.json")
 
 
 def enrolment_rule() -> dict[str, Any]:
