@@ -13,12 +13,12 @@ import tkinter as tk
 from pathlib import Path
 from tkinter import filedialog, ttk
 
-from tracker_desktop.core.returns.definitions import all_definitions, load_definition
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.matching.certainty import needs_review
+from tracker_desktop.core.returns.definitions import all_definitions, load_definition
 from tracker_desktop.core.routine.nil_return import is_nil_return
-from tracker_desktop.core.writing.files import OutputExists
 from tracker_desktop.core.settings import Settings, default_output_folder, load_settings
+from tracker_desktop.core.writing.files import OutputExists
 from tracker_desktop.demo_data import DEMO_AS_OF, DEMO_PERIOD, DEMO_SCHOOL, demo_roll_path
 from tracker_desktop.gui import messages, theme
 from tracker_desktop.gui.dialogs import OpenDialog, SettingsDialog
@@ -663,8 +663,8 @@ class App:
         self._save_settings()
 
     def tidy_up(self, stale: list | None = None) -> TidyWindow | None:
-        from tracker_desktop.core.settings import history_dir
         from tracker_desktop.core.routine.clear_out import stale_returns
+        from tracker_desktop.core.settings import history_dir
 
         try:
             if stale is None:

@@ -11,8 +11,8 @@ from pathlib import Path
 from tkinter import filedialog, ttk
 
 from tracker_desktop.core.routine.status import default_period
-from tracker_desktop.core.values.calendar import DAY_SHOWN, parse_day, parse_month, show_month
 from tracker_desktop.core.settings import Settings, check_college_code, check_school_number, default_output_folder
+from tracker_desktop.core.values.calendar import DAY_SHOWN, parse_day, parse_month, show_month
 from tracker_desktop.gui.scrolling import ScrollFrame
 from tracker_desktop.gui.window_size import DIALOG_MARGIN, place_on_screen, work_area
 
@@ -397,8 +397,8 @@ class OpenDialog(Dialog):
 
     def _validate_tep(self) -> str | None:
         from tracker_desktop.core.errors import UserError
-        from tracker_desktop.core.writing.encryption import WrongPassword
         from tracker_desktop.core.preparing.tep import open_prepopulated
+        from tracker_desktop.core.writing.encryption import WrongPassword
 
         text = self.tep_workbook.get().strip()
         if not text:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from tkinter import messagebox
-from typing import Callable
 
 from tracker_desktop.core.errors import UserError
 
@@ -46,10 +46,10 @@ def _tk_ask(kind: str, title: str, message: str, parent=None, default: str | Non
     raise ValueError(kind)
 
 
-_asker: Callable[..., "bool | None"] = _tk_ask
+_asker: Callable[..., bool | None] = _tk_ask
 
 
-def set_asker(func: Callable[..., "bool | None"] | None) -> None:
+def set_asker(func: Callable[..., bool | None] | None) -> None:
     """Tests install a function (kind, title, message, parent=None, default=None) -> answer (default
     is passed only when a question asks for one); None restores Tk's."""
     global _asker

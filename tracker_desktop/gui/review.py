@@ -8,7 +8,6 @@ from tkinter import ttk
 from tracker_desktop.gui.problems_panel import ProblemsPanel
 from tracker_desktop.gui.review_grid import ReviewGrid
 
-
 PANEL_WIDTH = 430
 
 

@@ -294,8 +294,8 @@ class SummaryWindow(tk.Toplevel):
     def save_excel(self, path: Path | None = None, force: bool = False) -> None:
         """Save the workbook (table and native chart). The file dialog does not ask about replacing:
         we do, after the atomic write refused to replace silently."""
-        from tracker_desktop.core.writing.files import OutputExists
         from tracker_desktop.core.routine.destinations import write_summary
+        from tracker_desktop.core.writing.files import OutputExists
 
         if path is None:
             folder = self.app.output_folder() if self.app is not None else None
