@@ -36,7 +36,8 @@ from tracker_desktop.gui.worker import Worker
 
 APP_TITLE = "Tracker Desktop"
 # The demo opens the leavers return of the bundled demo roll, with the settings it is made for.
-DEMO = {"return_id": "school-leavers", "school": DEMO_SCHOOL, "college": None, "period": DEMO_PERIOD, "as_of": DEMO_AS_OF}
+DEMO = {"return_id": "school-leavers", "school": DEMO_SCHOOL, "college": None, "period": DEMO_PERIOD,
+        "as_of": DEMO_AS_OF}
 
 
 def demo_export() -> Path:
@@ -132,7 +133,8 @@ class App:
         view.add_command(label="Returns", command=self.go_home)
         view.add_command(label="Column matching…", command=self.show_mapping)
         view.add_command(label="Learners left out…", command=self.show_left_out)
-        view.add_checkbutton(label="Only rows with problems", variable=self.review.only_problems, command=self.review.apply_filter)
+        view.add_checkbutton(label="Only rows with problems", variable=self.review.only_problems,
+                             command=self.review.apply_filter)
         bar.add_cascade(label="File", menu=file, underline=0)
         bar.add_cascade(label="Edit", menu=edit, underline=0)
         bar.add_cascade(label="View", menu=view, underline=0)
@@ -204,7 +206,8 @@ class App:
             return True
         edits = len(self.review.grid_view.undo_stack) - self.saved_edits
         answer = messages.ask_save(f"Save your changes to {self.prep.output_name} before {doing}?\n\n"
-                                   f"{edits} change{'s' if edits != 1 else ''} you made {'is' if edits == 1 else 'are'} "
+                                   f"{edits} change{'s' if edits != 1 else ''} you made "
+                                   f"{'is' if edits == 1 else 'are'} "
                                    "not saved yet.", self.master)
         if answer is None:
             return False
@@ -303,7 +306,8 @@ class App:
         if export is None and self.last_export is not None:
             export = self.last_export  # the same export serves the leavers and the joiners
         dialog = OpenDialog(self.master, self.definitions, return_id=return_id, export=str(export or ""),
-                            folder=self.settings.last_export_folder, overdue=self.home.overdue_months, _utest=self._utest)
+                            folder=self.settings.last_export_folder, overdue=self.home.overdue_months,
+                            _utest=self._utest)
         if not self._utest and dialog.result:
             self.open_export(**dialog.take_result())  # the dialog keeps no TEP password
         return dialog
@@ -330,11 +334,14 @@ class App:
         if self.persist:
             self.settings.last_export_folder = str(export.parent)
         if definition.prepopulated:
-            open_tep(self, return_id, export, prepopulated, prepopulated_password, sender, period, as_of, straight_to_review)
+            open_tep(self, return_id, export, prepopulated, prepopulated_password, sender, period, as_of,
+                     straight_to_review)
             return
         self.worker.run(f"Reading {export.name}",
-                        lambda job: load_preparation(return_id, export, sender, period, as_of, remembered, job, understood),
-                        lambda result: self._opened(result, straight_to_review), lambda e: messages.report(e, self.master, f"reading {export.name}"))
+                        lambda job: load_preparation(return_id, export, sender, period, as_of, remembered, job,
+                                                     understood),
+                        lambda result: self._opened(result, straight_to_review),
+                        lambda e: messages.report(e, self.master, f"reading {export.name}"))
 
     def open_from_args(self, args: argparse.Namespace) -> None:
         password = None
@@ -682,7 +689,9 @@ class App:
         def failed(e):
             self.review.grid_view.locked = False
             if isinstance(e, OutputExists) and not force:
-                if messages.ask("yesno", APP_TITLE, f"{prep.output_name} is already in {folder}.\n\nReplace it with this one?", self.master, default="no"):
+                if messages.ask("yesno", APP_TITLE,
+                                f"{prep.output_name} is already in {folder}.\n\nReplace it with this one?",
+                                self.master, default="no"):
                     self.write(folder, force=True)
                 else:
                     self.after_saved = None  # not saved: leaving the return waits no more
@@ -736,7 +745,8 @@ class App:
             return saved
 
         self.worker.run("Exporting the problems list", work,
-                        lambda p: messages.info(f"Saved the problems list ({len(prep.problems)} lines) as {p.name} in {p.parent}.", self.master),
+                        lambda p: messages.info(f"Saved the problems list ({len(prep.problems)} lines) "
+                                                f"as {p.name} in {p.parent}.", self.master),
                         lambda e: messages.report(e, self.master, "exporting the problems list"))
 
     # --- closing -----------------------------------------------------------------------------------

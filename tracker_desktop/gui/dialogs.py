@@ -145,15 +145,18 @@ class SettingsDialog(Dialog):
         s = self.settings
         row = 0
         if self.first_run:
-            ttk.Label(f, text="Before your first return", style="Heading.TLabel").grid(row=row, column=0, columnspan=3, sticky="w")
+            ttk.Label(f, text="Before your first return", style="Heading.TLabel").grid(row=row, column=0, columnspan=3,
+                                                                                       sticky="w")
             ttk.Label(f, text="These go into the file names KCC expects. You can change them later from Settings.",
                       wraplength=460).grid(row=row + 1, column=0, columnspan=3, sticky="w", pady=(2, 12))
             row += 2
         self.kind = tk.StringVar(self, "college" if s.college_code and not s.school_number else "school")
         kinds = ttk.Frame(f)
         kinds.grid(row=row, column=0, columnspan=3, sticky="w", pady=(0, 8))
-        ttk.Radiobutton(kinds, text="A school", value="school", variable=self.kind, command=self._kind_changed).pack(side="left")
-        ttk.Radiobutton(kinds, text="A college", value="college", variable=self.kind, command=self._kind_changed).pack(side="left", padx=(16, 0))
+        ttk.Radiobutton(kinds, text="A school", value="school", variable=self.kind,
+                        command=self._kind_changed).pack(side="left")
+        ttk.Radiobutton(kinds, text="A college", value="college", variable=self.kind,
+                        command=self._kind_changed).pack(side="left", padx=(16, 0))
         row += 1
         self.name = tk.StringVar(self, s.school_name)
         self.number = tk.StringVar(self, s.school_number)
@@ -375,7 +378,8 @@ class OpenDialog(Dialog):
     def _browse(self) -> None:
         current = self.export.get().strip() or self.tep_workbook.get().strip()
         start = str(Path(current).parent) if current else (self.start_folder or None)
-        chosen = filedialog.askopenfilename(parent=self, title="Choose the MIS export", initialdir=start, filetypes=EXPORT_TYPES)
+        chosen = filedialog.askopenfilename(parent=self, title="Choose the MIS export", initialdir=start,
+                                            filetypes=EXPORT_TYPES)
         if chosen:
             self.export.set(chosen)
 

@@ -122,7 +122,8 @@ class MappingScreen(ttk.Frame):
         export = prep.table.source.name if getattr(prep.table, "source", None) else "the export"
         unsure = [c for c in prep.template.mandatory if not is_certain(prep.mapping.get(c))]
         text = (f"Each column of KCC's {prep.definition.title} template is filled from a column of {export}. "
-                "Orange names are mandatory. Change any match with its dropdown; the preview shows the first rows after tidying.")
+                "Orange names are mandatory. Change any match with its dropdown; "
+                "the preview shows the first rows after tidying.")
         if unsure:
             text += f"\nPlease check: {', '.join(unsure)}."
         guessed = [c["header"] for c in prep.definition.template_columns(prep.columns) if c["certainty"] == "unsure"]
@@ -215,7 +216,8 @@ class MappingScreen(ttk.Frame):
     def _paint(self, label, source) -> None:
         # Matches to check stand out amber, like queries in the review.
         unsure = to_check(source, label.mandatory)
-        label.configure(text=certainty(source), bg="#ffd98a" if unsure else self.table.winfo_toplevel().cget("bg"), fg="#000000")
+        label.configure(text=certainty(source), bg="#ffd98a" if unsure else self.table.winfo_toplevel().cget("bg"),
+                        fg="#000000")
 
     def changed(self, header: str) -> None:
         self._paint(self.sureness[header], self.options[header].get(self.choices[header].get()))

@@ -119,5 +119,6 @@ def report(exc: BaseException, parent=None, doing: str = "") -> None:
         FailureMessage(parent, "Tracker Desktop", what, where)
         return
     if where:
-        what += f"\n\nThe details (no personal data) are in:\n{where}\nPlease send that file to whoever supports Tracker Desktop."
+        what += (f"\n\nThe details (no personal data) are in:\n{where}\n"
+                 "Please send that file to whoever supports Tracker Desktop.")
     error(what, parent)

@@ -27,7 +27,8 @@ def load_tep(return_id: str, export: Path, prepopulated: Path, secret: list, sen
 def open_tep(app, return_id: str, export: Path, prepopulated: Path | None, password: str | None, sender: dict,
              period, as_of, straight_to_review: bool) -> None:
     if prepopulated is None:
-        messages.error("Choose the workbook TEP sent you as well as your MIS export (File > Prepare a return…).", app.master)
+        messages.error("Choose the workbook TEP sent you as well as your MIS export (File > Prepare a return…).",
+                       app.master)
         return
     secret = [password]
     remembered = app.settings.mapping_for(return_id)
@@ -45,7 +46,8 @@ def open_tep(app, return_id: str, export: Path, prepopulated: Path | None, passw
         messages.report(e, app.master, f"reading {Path(prepopulated).name}")
 
     job = app.worker.run(f"Opening {Path(prepopulated).name}",
-                         lambda job: load_tep(return_id, Path(export), Path(prepopulated), secret, sender, period, as_of, remembered),
+                         lambda job: load_tep(return_id, Path(export), Path(prepopulated), secret, sender, period,
+                                              as_of, remembered),
                          done, failed)
     if job is None:
         forget()
@@ -82,7 +84,9 @@ def write_tep(app, folder: Path, password: str | None, force: bool = False) -> N
         if not (isinstance(e, OutputExists) and not force):
             app.clear_copied_password()  # not asked again: this password will not be used
         if isinstance(e, OutputExists) and not force:
-            if messages.ask("yesno", APP_TITLE, f"{prep.output_name} is already in {folder}.\n\nReplace it with this one?", app.master, default="no"):
+            if messages.ask("yesno", APP_TITLE,
+                            f"{prep.output_name} is already in {folder}.\n\nReplace it with this one?",
+                            app.master, default="no"):
                 write_tep(app, folder, secret[0], force=True)
             else:
                 app.after_saved = None  # not saved: leaving the return waits no more

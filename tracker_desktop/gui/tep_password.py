@@ -33,8 +33,10 @@ class OutputPasswordDialog(Dialog):
         super().__init__(parent, "Password for the file to TEP", _utest=_utest)
 
     def body(self, f):
-        ttk.Label(f, text="Protect the file with a password", style="Heading.TLabel").grid(row=0, column=0, columnspan=3, sticky="w")
-        ttk.Label(f, text=f"{self.file_name} is sent to TEP by e-mail, encrypted. TEP will need this password to open it.",
+        ttk.Label(f, text="Protect the file with a password",
+                  style="Heading.TLabel").grid(row=0, column=0, columnspan=3, sticky="w")
+        ttk.Label(f, text=f"{self.file_name} is sent to TEP by e-mail, encrypted. "
+                          "TEP will need this password to open it.",
                   wraplength=520, justify="left").grid(row=1, column=0, columnspan=3, sticky="w", pady=(2, 12))
 
         self.choice = tk.StringVar(self, "generated")
