@@ -9,6 +9,7 @@ import datetime as dt
 import tkinter as tk
 from pathlib import Path
 from tkinter import filedialog, ttk
+from typing import Any, Generic, TypeVar
 
 from tracker_desktop.core.routine.status import default_period
 from tracker_desktop.core.settings import Settings, check_college_code, check_school_number, default_output_folder
@@ -22,7 +23,10 @@ PASSWORD_HINT = ("Needed when TEP's workbook is encrypted (as TEP send them): ty
 EXPORT_TYPES = [("MIS exports", "*.csv *.xlsx *.xls *.txt"), ("All files", "*.*")]
 
 
-class Dialog(tk.Toplevel):
+Result = TypeVar("Result")
+
+
+class Dialog(tk.Toplevel, Generic[Result]):
     """OK/Cancel dialog; `result` stays None when cancelled."""
 
     ok_text = "OK"
@@ -39,7 +43,7 @@ class Dialog(tk.Toplevel):
         self.withdraw()
         self.title(title)
         self.transient(parent.winfo_toplevel())
-        self.result = None
+        self.result: Result | None = None
         self.resizable(False, False)
         # The buttons are packed first, at the bottom: on a short screen the fields scroll and
         # the buttons stay in view (a dialog taller than the screen would hide OK and Cancel).
@@ -128,10 +132,14 @@ class Dialog(tk.Toplevel):
         self.problem = ttk.Label(frame, text="", style="Error.TLabel", wraplength=460, justify="left")
         self.problem.grid(row=row, column=0, columnspan=columnspan, sticky="w", pady=(8, 0))
         # Said where it is seen, also when the fields scroll.
-        self.problem.bind("<Configure>", lambda e: self.problem.cget("text") and self.scroll.see(self.problem), add="+")
+        self.problem.bind("<Configure>", self._see_problem, add="+")
+
+    def _see_problem(self, event=None) -> None:
+        if self.problem.cget("text"):
+            self.scroll.see(self.problem)
 
 
-class SettingsDialog(Dialog):
+class SettingsDialog(Dialog[Settings]):
     """Who sends the returns and where they are saved. result: the updated Settings."""
 
     ok_text = "Save settings"
@@ -240,7 +248,7 @@ class SettingsDialog(Dialog):
         self.result = s
 
 
-class OpenDialog(Dialog):
+class OpenDialog(Dialog[dict[str, Any]]):
     """Choose the return, the export and the period; for a TEP sheet also TEP's workbook and, when
     it is encrypted, its password (checked here: a wrong one is said plainly and asked again).
     result: dict for App.open_export; take_result() hands it over and forgets the password."""

@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from tkinter import messagebox
+from typing import Any
 
 from tracker_desktop.core.errors import UserError
 
@@ -23,7 +24,8 @@ Asker = Callable[[str, str, str], "bool | None"]
 
 def _tk_ask(kind: str, title: str, message: str, parent=None, default: str | None = None) -> bool | None:
     """default: the button Enter presses ("yes", "no", "ok", "cancel"); None for Tk's usual."""
-    options = {"default": default} if default else {}
+    # Tk checks `default` names one of the box's own buttons; the stubs want each box's literals.
+    options: dict[str, Any] = {"default": default} if default else {}
     if kind == "error":
         messagebox.showerror(title, message, parent=parent)
         return None

@@ -47,7 +47,7 @@ def default_summary_name(today: dt.date | None = None) -> str:
     return f"Leaver destinations summary {(today or dt.date.today()):%Y-%m-%d}.xlsx"
 
 
-class SummaryPasswordDialog(Dialog):
+class SummaryPasswordDialog(Dialog[bool]):
     """The password of the encrypted sheets, checked here (a wrong one is said plainly and asked
     again). result: True when it opens every encrypted file; take_password() hands it over once."""
 
@@ -84,7 +84,7 @@ class SummaryPasswordDialog(Dialog):
         password = self.password.get()
         if not password:
             return "Type the password, then press Open."
-        opened = []
+        opened: list[str] = []
         self.configure(cursor="watch")
         self.update_idletasks()
         try:

@@ -123,7 +123,7 @@ class LeftOutWindow(tk.Toplevel):
         self.detail.configure(text=f"Export row {item.source_row}{who}: {self.reasons[self.tree.selection()[0]]}")
 
 
-class SaveDialog(Dialog):
+class SaveDialog(Dialog[Path]):
     """Shows the exact KCC file name and folder before writing, and any errors still there.
     result: the folder to save in."""
 
@@ -189,7 +189,7 @@ class SaveDialog(Dialog):
             box.configure(yscrollcommand=scroll.set)
             box.pack(side="left", fill="both", expand=True)
             scroll.pack(side="right", fill="y")
-            box.bind("<Tab>", lambda e: (e.widget.tk_focusNext().focus_set(), "break")[1])
+            box.bind("<Tab>", _tab_on)
             self.error_text = box
             row += 2
         self.problem_label(f, row, 2)
@@ -208,6 +208,14 @@ class SaveDialog(Dialog):
 
     def apply(self) -> None:
         self.result = Path(self.folder.get().strip())
+
+
+def _tab_on(event) -> str:
+    """Tab moves on from a read-only text box (a Tk text keeps Tab for itself)."""
+    following = event.widget.tk_focusNext()
+    if following is not None:
+        following.focus_set()
+    return "break"
 
 
 def next_step(prep) -> str:
