@@ -10,8 +10,10 @@ import argparse
 import datetime as dt
 import gc
 import tkinter as tk
+from collections.abc import Callable
 from pathlib import Path
 from tkinter import filedialog, ttk
+from typing import TYPE_CHECKING
 
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.matching.certainty import needs_review
@@ -33,6 +35,11 @@ from tracker_desktop.gui.tep_password import OutputPasswordDialog
 from tracker_desktop.gui.window_size import MIN_SIZE, fit_window, window_geometry
 from tracker_desktop.gui.windows import LeftOutWindow, SaveDialog, next_step
 from tracker_desktop.gui.worker import Worker
+
+if TYPE_CHECKING:
+    from tracker_desktop.core.checking.accepted import AcceptedQueries
+    from tracker_desktop.core.preparing.preparation import Preparation
+    from tracker_desktop.gui.summary_view import SummaryWindow
 
 APP_TITLE = "Tracker Desktop"
 # The demo opens the leavers return of the bundled demo roll, with the settings it is made for.
@@ -56,19 +63,28 @@ def load_preparation(return_id: str, export: Path, sender: dict, period, as_of, 
     return prep, prep.remembered
 
 
+def _shortcut(action: Callable[[], object]) -> Callable[[tk.Event], str]:
+    """A key binding that runs `action` and stops there: the key does nothing else."""
+    def pressed(event: tk.Event) -> str:
+        action()
+        return "break"
+    return pressed
+
+
 class App:
-    def __init__(self, master: tk.Misc, settings: Settings | None = None, persist: bool = True, _utest: bool = False,
-                 demo: bool = False):
+    def __init__(self, master: tk.Tk | tk.Toplevel, settings: Settings | None = None, persist: bool = True,
+                 _utest: bool = False, demo: bool = False):
         self.master = master
         self.settings = settings if settings is not None else load_settings()
         self.persist = persist  # the demo never writes the user's settings
         self.demo = demo
         self._utest = _utest
-        self.prep = None
+        self.prep: Preparation | None = None  # the return open, if any
         self.saved_edits = 0  # undo-stack depth at the last save: more means unsaved changes
         self.after_saved = None  # what to do once the return is saved ("Save" when leaving it)
         self.last_export: Path | None = None
-        self._accepted = None  # the school's accepted queries, read when first needed
+        self._accepted: AcceptedQueries | None = None  # the school's accepted queries, read when needed
+        self.copied_password: bytes | None = None  # a TEP password's fingerprint, while it is on the clipboard
         self.app_title = APP_TITLE + ("  ·  DEMO (fictional learners)" if demo else "")
         master.title(self.app_title)
         # Usable down to a 1024x600 screen (a small laptop, less the taskbar and title bar).
@@ -91,7 +107,7 @@ class App:
         self.mapping = MappingScreen(self.body, self)
         self.review = ReviewScreen(self.body, self)
         self.current = None
-        self.summary_window = None
+        self.summary_window: SummaryWindow | None = None
         self.busy_text = ttk.Label(status, text="")
         self.busy_text.pack(side="left")
         self.cancel_button = ttk.Button(status, text="Cancel", command=self.cancel)
@@ -148,9 +164,14 @@ class App:
                             ("<Control-z>", self.undo),
                             ("<Control-y>", self.redo), ("<Control-Y>", self.redo),
                             ("<F8>", lambda: self.next_problem(1)), ("<Shift-F8>", lambda: self.next_problem(-1))):
-            m.bind(key, lambda e, a=action: (a(), "break")[1])
+            m.bind(key, _shortcut(action))
+        m.bind("<Control-Z>", self._capital_z)
+
+    def _capital_z(self, event: tk.Event) -> str:
         # Ctrl+Shift+Z redoes, as in Office; a capital Z with Caps Lock on (no Shift) still undoes.
-        m.bind("<Control-Z>", lambda e: ((self.redo if e.state & 0x1 else self.undo)(), "break")[1])
+        shifted = isinstance(event.state, int) and event.state & 0x1
+        (self.redo if shifted else self.undo)()
+        return "break"
 
     def _progress(self, text: str, fraction: float | None) -> None:
         self.busy_text.configure(text=text + "…")
@@ -195,6 +216,13 @@ class App:
     def unsaved(self) -> bool:
         return self.prep is not None and len(self.review.grid_view.undo_stack) != self.saved_edits
 
+    @property
+    def loaded(self) -> Preparation:
+        """The return open. Asked for only where one is: on its screens, or once it is saved."""
+        if self.prep is None:
+            raise RuntimeError("no return is open")
+        return self.prep
+
     # --- screens -----------------------------------------------------------------------------------
 
     def leave_return(self, doing: str, then) -> bool:
@@ -205,7 +233,7 @@ class App:
         if not self.unsaved:
             return True
         edits = len(self.review.grid_view.undo_stack) - self.saved_edits
-        answer = messages.ask_save(f"Save your changes to {self.prep.output_name} before {doing}?\n\n"
+        answer = messages.ask_save(f"Save your changes to {self.loaded.output_name} before {doing}?\n\n"
                                    f"{edits} change{'s' if edits != 1 else ''} you made "
                                    f"{'is' if edits == 1 else 'are'} "
                                    "not saved yet.", self.master)
@@ -256,7 +284,7 @@ class App:
 
     def show_review(self) -> None:
         self.show(self.review)
-        self.master.title(f"{self.app_title}  ·  {self.prep.output_name}")
+        self.master.title(f"{self.app_title}  ·  {self.loaded.output_name}")
         self.review.grid_view.sheet.focus_set()
 
     def show_mapping(self) -> None:
@@ -308,8 +336,10 @@ class App:
         dialog = OpenDialog(self.master, self.definitions, return_id=return_id, export=str(export or ""),
                             folder=self.settings.last_export_folder, overdue=self.home.overdue_months,
                             _utest=self._utest)
-        if not self._utest and dialog.result:
-            self.open_export(**dialog.take_result())  # the dialog keeps no TEP password
+        if not self._utest:
+            answers = dialog.take_result()  # the dialog keeps no TEP password
+            if answers:
+                self.open_export(**answers)
         return dialog
 
     def open_export(self, return_id: str, export: Path, period=None, as_of=None, school=None, college=None,
@@ -411,7 +441,7 @@ class App:
         path = filedialog.askopenfilename(parent=self.master, title=f"Choose a filled-in {definition.title} workbook",
                                           filetypes=[("Excel workbooks", "*.xlsx"), ("All files", "*.*")])
         if path:
-            self.check_workbook(return_id, Path(path))
+            self.check_workbook(definition.id, Path(path))
 
     def check_workbook(self, return_id: str, path: Path, as_of=None, period=None, password: str | None = None):
         """Check a filled-in workbook; an encrypted one (a TEP sheet) asks for its password first.
@@ -511,7 +541,7 @@ class App:
         export read again so the columns are matched and tidied as what they are."""
         if self.worker.busy:
             return
-        prep = self.prep
+        prep = self.loaded
         definition = prep.definition
         known = self.settings.understood_for(definition.id, definition.template)
         known.update(answers)
@@ -533,7 +563,7 @@ class App:
     def apply_mapping(self, mapping) -> None:
         if self.worker.busy:
             return
-        prep = self.prep
+        prep = self.loaded
         if mapping == prep.mapping:
             # Nothing changed: the return stands as it is, typed changes and all. Confirmed, so
             # it is remembered for next month's export.
@@ -595,7 +625,7 @@ class App:
         from tracker_desktop.gui.row_actions import accept_query
 
         cell = self._row_action_ready()
-        return accept_query(self, cell[0], self.prep.columns[cell[1]]) if cell else None
+        return accept_query(self, cell[0], self.loaded.columns[cell[1]]) if cell else None
 
     def put_back(self, source_row: int):
         from tracker_desktop.gui.row_actions import put_back_row
@@ -636,12 +666,12 @@ class App:
         """After the save dialog: a nil-return e-mail, a TEP sheet (password first), or the workbook."""
         if is_nil_return(self.prep):
             return save_nil_return(self, folder)
-        if self.prep.definition.prepopulated:
+        if self.loaded.definition.prepopulated:
             return self.ask_tep_password(folder)
         return self.write(folder)
 
     def ask_tep_password(self, folder: Path) -> OutputPasswordDialog:
-        dialog = OutputPasswordDialog(self.master, self.prep.output_name, _utest=self._utest)
+        dialog = OutputPasswordDialog(self.master, self.loaded.output_name, _utest=self._utest)
         if not self._utest:
             if dialog.result:
                 self.copied_password = dialog.take_copied()  # cleared from the clipboard after the save
@@ -682,7 +712,7 @@ class App:
         return TidyWindow(self.master, history_dir(), stale=stale)
 
     def write(self, folder: Path, force: bool = False) -> None:
-        prep = self.prep
+        prep = self.loaded
         edits = len(self.review.grid_view.undo_stack)
         self.review.grid_view.locked = True  # no edits while the workbook is being written from the learners
 
@@ -780,7 +810,9 @@ def _make_root() -> tk.Tk:
 
         icon = tk.PhotoImage(master=root, file=str(resource_path("assets", "icon.png")))
         root.iconphoto(True, icon)
-        root._icon = icon  # keep a reference, or Tk drops the image
+        # A reference kept on the window, or Tk drops the image once Python collects it (an attribute of
+        # our own: the stubs rightly do not know it, and a Tk subclass for one image is not worth it).
+        root._icon = icon  # type: ignore[attr-defined]
     except (tk.TclError, OSError):
         pass  # no icon is no reason not to start
     root.report_callback_exception = _report_callback_exception(root)

@@ -10,7 +10,7 @@ from pathlib import Path
 EXPORT_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".xml"}
 
 
-def enable_drop(root: tk.Tk, on_files: Callable[[list[Path]], None]) -> bool:
+def enable_drop(root: tk.Tk, on_files: Callable[[list[Path]], object]) -> bool:
     """Make the whole window a drop target for files; False when the platform has no tkdnd."""
     try:
         from tkinterdnd2.TkinterDnD import _require
