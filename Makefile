@@ -27,7 +27,7 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_bundle.py
 
 templates: $(VENV)/.installed
-	$(PY) -m tracker_desktop.core.returns.template_builder
+	$(PY) -m tracker_desktop.commands.templates
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

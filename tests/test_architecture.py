@@ -112,3 +112,34 @@ def test_no_import_cycle_in_the_package():
 def test_a_cycle_would_be_found():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def _prints(path: Path) -> list[int]:
+    """Lines calling print( (the builtin, by that name) in a module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    return [node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"]
+
+
+def test_core_never_prints():
+    """The core returns results; only commands/ (and the app) say things to the user. A print in
+    core would reach the terminal behind the command's back, or nowhere in the packaged app."""
+    wrong = [f"{path.relative_to(PACKAGE.parent)}:{line}" for name, path in _modules().items()
+             if name.startswith("tracker_desktop.core") for line in _prints(path)]
+    assert not wrong, "print( in core: " + ", ".join(wrong)
+
+
+def test_the_print_check_would_find_one(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    if True:\n        print('x')\n", encoding="utf-8")
+    assert _prints(module) == [3]
+
+
+def test_the_templates_are_rebuilt_by_the_developer_entry(tmp_path, capsys):
+    from tracker_desktop.commands.templates import main
+    from tracker_desktop.core.returns.definitions import all_definitions
+
+    assert main([str(tmp_path)]) == 0
+    written = capsys.readouterr().out.splitlines()
+    assert sorted(written) == sorted(f"wrote {tmp_path / d.template}" for d in all_definitions())
+    assert all((tmp_path / d.template).stat().st_size > 0 for d in all_definitions())

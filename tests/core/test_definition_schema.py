@@ -122,3 +122,74 @@ def test_every_declared_key_is_documented():
     documented = set(re.findall(r"`([a-z_0-9-]+)`", (ROOT / "docs" / "RETURNS.md").read_text(encoding="utf-8")))
     missing = _declared(schema.RETURN_DEFINITION, set()) - documented
     assert not missing, f"describe in docs/RETURNS.md: {sorted(missing)}"
+
+
+# --- the data files beside the definitions ---------------------------------------------------------
+
+def _data_file(tmp_path: Path, name: str, change) -> Path:
+    raw = json.loads((templates_dir() / name).read_text(encoding="utf-8"))
+    change(raw)
+    path = tmp_path / name
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    return path
+
+
+def test_every_shipped_data_file_follows_its_table():
+    from tracker_desktop.core.returns.definitions import read_data_file
+
+    assert set(schema.DATA_FILE_TABLES) == {f"{name}.json" for name in DATA_FILES}
+    for name in schema.DATA_FILE_TABLES:
+        assert read_data_file(templates_dir() / name)
+
+
+def test_a_misspelt_key_in_code_rules_is_refused_naming_it(tmp_path):
+    from tracker_desktop.core.checking.cross_rules import load_code_rules
+
+    def typo(raw):
+        raw["code_rules"][0]["becuase"] = raw["code_rules"][0].pop("because")
+
+    with pytest.raises(UserError) as e:
+        load_code_rules(_data_file(tmp_path, "code_rules.json", typo))
+    message = str(e.value)
+    assert "code_rules.json" in message and "code rule 1" in message and "becuase" in message
+
+    def condition_typo(raw):
+        raw["code_rules"][0]["needs"]["NC Year"] = {"at_mots": 11}
+
+    with pytest.raises(UserError, match="at_mots.*at_most"):
+        load_code_rules(_data_file(tmp_path, "code_rules.json", condition_typo))
+
+    def top_level_typo(raw):  # without the table: no rules at all, silently
+        raw["code_rule"] = raw.pop("code_rules")
+
+    with pytest.raises(UserError, match="'code_rule'.*'code_rules'"):
+        load_code_rules(_data_file(tmp_path, "code_rules.json", top_level_typo))
+
+    def note_typo(raw):
+        raw["_abuot"] = raw.pop("_about")
+
+    with pytest.raises(UserError, match="'_abuot'"):
+        load_code_rules(_data_file(tmp_path, "code_rules.json", note_typo))
+
+    def wrong_kind(raw):
+        raw["code_rules"][0]["needs"]["NC Year"] = {"at_most": "eleven"}
+
+    with pytest.raises(UserError, match="a whole number"):
+        load_code_rules(_data_file(tmp_path, "code_rules.json", wrong_kind))
+
+
+def test_a_misspelt_group_in_la_numbers_is_refused_naming_it(tmp_path):
+    from tracker_desktop.core.returns.definitions import read_data_file
+
+    def typo(raw):
+        raw["englnd"] = raw.pop("england")
+
+    with pytest.raises(UserError) as e:
+        read_data_file(_data_file(tmp_path, "la_numbers.json", typo))
+    assert "la_numbers.json" in str(e.value) and "'englnd'" in str(e.value) and "'england'" in str(e.value)
+
+    def not_a_name(raw):
+        raw["wales"]["660"] = 660
+
+    with pytest.raises(UserError, match="wales.660"):
+        read_data_file(_data_file(tmp_path, "la_numbers.json", not_a_name))

@@ -291,3 +291,76 @@ def test_an_encrypted_ods_given_as_an_export_is_named_not_called_damaged(lo_file
     assert "pupils.ods" in str(caught.value) and "password" in str(caught.value)
     assert "damaged" not in str(caught.value)
 
+
+
+# --- where other producers' encrypted workbooks come in: TEP's sheet and `decrypt` -----------------
+
+def _password_file(tmp_path: Path, password: str = PASSWORD) -> Path:
+    path = tmp_path / "password.txt"
+    path.write_text(password + "\n", encoding="utf-8")
+    return path
+
+
+def test_tep_workbook_with_a_failing_integrity_check_opens_with_the_warning(tmp_path, capsys):
+    """TEP's workbook re-saved by a program that writes the HMAC differently: the password is
+    verified, so it opens, and the user is told (CLI stderr, the report), never 'wrong password'."""
+    from tests.core.test_tep import tep_workbook
+    from tracker_desktop.commands import main
+    from tracker_desktop.core.preparing.tep import prepare_tep
+
+    locked = tmp_path / "From TEP.xlsx"
+    locked.write_bytes(agile_encrypt(tep_workbook(), PASSWORD, integrity="wrong"))
+    export = tmp_path / "destinations.csv"
+    export.write_text("UPN,Surname,Forename,DOB,Destination,Date Confirmed\n"
+                      "Y886412320001,O'Neill,Jayden,21/10/2007,Apprenticeship,07/10/2024\n", encoding="utf-8")
+    prep = prepare_tep("tep-leaver-destinations", export, locked, PASSWORD, "8864123", as_of="2024-10-31")
+    assert prep.warnings == [f"From TEP.xlsx: {INTEGRITY_WARNING}"]
+    assert prep.report(None)["warnings"] == prep.warnings
+    with pytest.raises(WrongPassword):
+        prepare_tep("tep-leaver-destinations", export, locked, "Wrong-Pass-4Mac", "8864123", as_of="2024-10-31")
+
+    code = main(["prepare", "tep-leaver-destinations", str(export), "--prepopulated", str(locked),
+                 "--prepopulated-password-file", str(_password_file(tmp_path)), "--school", "8864123",
+                 "--as-of", "2024-10-31", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code in (0, 1), err
+    assert f"warning: From TEP.xlsx: {INTEGRITY_WARNING}" in err
+    assert any(p.suffix == ".xlsx" for p in (tmp_path / "out").iterdir())
+
+
+def test_tep_workbook_that_is_not_encrypted_has_no_warning(tmp_path):
+    from tests.core.test_tep import tep_workbook
+    from tracker_desktop.core.preparing.tep import open_prepopulated
+
+    plain_file = tmp_path / "tep.xlsx"
+    plain_file.write_bytes(tep_workbook())
+    opened = open_prepopulated(plain_file, None)
+    assert opened.plain == plain_file.read_bytes() and opened.warnings == ()
+
+
+def test_decrypt_command_opens_a_failing_integrity_check_with_a_warning(tmp_path, plain, capsys):
+    from tracker_desktop.commands import main
+
+    locked = tmp_path / "numbers.xlsx"
+    locked.write_bytes(agile_encrypt(plain, PASSWORD, integrity="wrong"))
+    out = tmp_path / "open.xlsx"
+    code = main(["decrypt", str(locked), "--password-file", str(_password_file(tmp_path)), "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert out.read_bytes() == plain
+    assert f"warning: numbers.xlsx: {INTEGRITY_WARNING}" in captured.err and "wrote" in captured.out
+    wrong = tmp_path / "wrong"
+    wrong.mkdir()
+    code = main(["decrypt", str(locked), "--password-file", str(_password_file(wrong, "Wrong-Pass-4Mac")),
+                 "--out", str(tmp_path / "again.xlsx")])
+    assert code == 2 and "not right" in capsys.readouterr().err and not (tmp_path / "again.xlsx").exists()
+
+
+def test_decrypt_command_says_nothing_more_for_a_sound_file(tmp_path, plain, capsys):
+    from tracker_desktop.commands import main
+
+    locked = tmp_path / "sound.xlsx"
+    locked.write_bytes(agile_encrypt(plain, PASSWORD))
+    assert main(["decrypt", str(locked), "--password-file", str(_password_file(tmp_path)),
+                 "--out", str(tmp_path / "open.xlsx")]) == 0
+    assert "warning" not in capsys.readouterr().err

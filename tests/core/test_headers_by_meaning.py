@@ -17,7 +17,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from tests.conftest import make_upn
 from tracker_desktop.core.matching.mapping import propose_mapping, split_name
-from tracker_desktop.core.matching.words import certainty, likeness
+from tracker_desktop.core.matching.certainty import sureness as certainty
+from tracker_desktop.core.matching.words import likeness
 from tracker_desktop.core.preparing.preparation import Preparation
 from tracker_desktop.core.reading.table import Table
 from tracker_desktop.core.returns.definitions import load_definition

@@ -216,7 +216,8 @@ def test_only_ordinary_files_below_the_limit_are_read(tmp_path, make):
     refused(lambda: read_input(path), "roll.csv", words)
 
 
-@pytest.mark.parametrize("option", ["export", "--template", "--mapping", "--prepopulated", "check"])
+@pytest.mark.parametrize("option", ["export", "--template", "--mapping", "--prepopulated", "check", "encrypt",
+                                    "decrypt", "--password-file"])
 def test_cli_refuses_a_device_or_pipe_for_every_input_without_blocking(tmp_path, option):
     fifo = hostile.fifo(tmp_path / "input.xlsx")
     export = write(tmp_path, "roll.csv", hostile.csv_bytes(hostile.leavers(2)))
@@ -229,6 +230,9 @@ def test_cli_refuses_a_device_or_pipe_for_every_input_without_blocking(tmp_path,
         "--prepopulated": ["prepare", "tep-no-offer", str(export), "--school", "8864123", "--prepopulated", str(fifo),
                            "--out", str(tmp_path)],
         "check": ["check", "school-leavers", str(fifo)],
+        "encrypt": ["encrypt", str(fifo), "--out", str(tmp_path / "out.xlsx")],
+        "decrypt": ["decrypt", str(fifo), "--password-file", str(export), "--out", str(tmp_path / "out.xlsx")],
+        "--password-file": ["encrypt", str(export), "--password-file", str(fifo), "--out", str(tmp_path / "out.xlsx")],
     }[option]
     done = subprocess.run([sys.executable, "-m", "tracker_desktop.commands", *args], capture_output=True, text=True,
                           timeout=120, cwd=REPO)

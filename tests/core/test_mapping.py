@@ -273,3 +273,13 @@ def test_a_bare_flat_number_is_written_as_flat_n_before_the_street():
     values = RowReader(table, mapping).values(table.rows[0])
     assert values["Address Line 1"] == "Flat 3"
     assert values["Address Line 2"] == "12 High Street"
+
+
+def test_a_saved_matching_with_a_split_name_column_reads_back(tmp_path):
+    """A combined 'Name' split into surname and forename is a matching like any other: saved
+    and given back with --mapping, it is not called damaged."""
+    split = {"Legal Surname": Source(("Name",), how="surname", score=88),
+             "Legal Forename": Source(("Name",), how="forename", score=88), "UPN": Source(("UPN",)), "Gender": None}
+    path = tmp_path / "matching.json"
+    save_mapping(split, path)
+    assert load_mapping(path) == split

@@ -240,3 +240,92 @@ def test_a_pupil_twice_on_one_roll_is_a_duplicate_not_a_mover(tmp_path):
     result = compare(tmp_path, [pupil(0), pupil(1), pupil(1)], [pupil(0), pupil(1), pupil(0)])
     assert result.joiners == [] and result.leavers == []
     assert sorted((p.roll, p.source_row) for p in result.duplicates) == [("new", 4), ("old", 4)]
+
+
+# --- saving both returns ------------------------------------------------------------------------------
+
+def _both(tmp_path, old_rows, new_rows):
+    from tracker_desktop.core.routine.roll_returns import compare_and_prepare
+
+    old, new = roll(tmp_path, "old.csv", old_rows), roll(tmp_path, "new.csv", new_rows)
+    return compare_and_prepare(old, new, "2024-10", "2024-10-31", school="8864123", folder=tmp_path / "out")
+
+
+def test_both_returns_are_prepared_before_either_is_written(tmp_path):
+    from tracker_desktop.core.routine.roll_returns import save_roll_returns
+
+    result = _both(tmp_path, [pupil(0), pupil(1)], [pupil(0), pupil(2, admitted="07/10/2024")])
+    joiners, leavers = result.returns
+    assert (joiners.kind, leavers.kind) == ("joiners", "leavers")
+    assert not joiners.nil and not leavers.nil and not joiners.written and not leavers.written
+    assert not (tmp_path / "out").exists(), "comparing writes nothing"
+    assert [m.pupil.source_row for m in leavers.undated()] == [3], "the leaver with no date is to be filled in"
+    save_roll_returns(result, report=tmp_path / "r.json", history=tmp_path / "history")
+    assert joiners.written and leavers.written and joiners.path.exists() and leavers.path.exists()
+    assert result.afterwards == [] and result.report == tmp_path / "r.json"
+    assert result.errors == leavers.prep.counts()["errors"] > 0
+    report = json.loads(result.report.read_text(encoding="utf-8"))
+    assert report["leavers"]["output"] == str(leavers.path) and report["joiners"]["learners"][0]["roll"] == "new"
+
+
+def test_a_second_return_failing_after_the_first_is_written_is_said_not_raised(tmp_path, monkeypatch):
+    from tracker_desktop.core.routine import roll_returns
+
+    result = _both(tmp_path, [pupil(0), pupil(1)], [pupil(0), pupil(2, admitted="07/10/2024")])
+    real = roll_returns.save_return
+
+    def disk_full_on_the_second(prep, folder, **kw):
+        if prep is result.returns[1].prep:
+            raise OSError(28, "No space left on device")
+        return real(prep, folder, **kw)
+
+    monkeypatch.setattr(roll_returns, "save_return", disk_full_on_the_second)
+    roll_returns.save_roll_returns(result)
+    joiners, leavers = result.returns
+    assert joiners.written and not leavers.written and not leavers.path.exists()
+    assert result.afterwards == [f"The leavers return {leavers.path.name} could not be saved: No space left on device."]
+    assert leavers.report()["output"] is None
+
+
+def test_nothing_written_when_the_first_return_fails(tmp_path, monkeypatch):
+    from tracker_desktop.core.routine import roll_returns
+
+    result = _both(tmp_path, [pupil(0), pupil(1)], [pupil(0), pupil(2, admitted="07/10/2024")])
+
+    def disk_full(prep, folder, **kw):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(roll_returns, "save_return", disk_full)
+    with pytest.raises(OSError):
+        roll_returns.save_roll_returns(result)
+    assert not any(r.written for r in result.returns)
+
+
+def test_cli_a_report_failing_after_the_returns_are_written_exits_1_not_2(tmp_path, capsys, monkeypatch):
+    """The returns are written: the summary is printed, the report failure said, exit 1 ("written,
+    something remains"), never 2 ("nothing written")."""
+    from tracker_desktop.core.routine import roll_returns
+
+    real = roll_returns.write_atomic
+
+    def refuse_reports(path, data, force=False):
+        if Path(path).suffix == ".json":
+            raise OSError(13, "Permission denied")
+        return real(path, data, force=force)
+
+    monkeypatch.setattr(roll_returns, "write_atomic", refuse_reports)
+    code = run(tmp_path, [pupil(0)], [pupil(0), pupil(1, admitted="07/10/2024")], "--report", str(tmp_path / "r.json"))
+    captured = capsys.readouterr()
+    assert code == 1, captured.err
+    assert (tmp_path / "out" / "8864123SchoolJoinersOct.xlsx").exists()
+    assert "wrote" in captured.out and "nil-return" in captured.out
+    assert "The report r.json could not be saved: Permission denied." in captured.err
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_cli_a_report_that_cannot_be_saved_stops_everything_before_it_starts(tmp_path, capsys):
+    (tmp_path / "a file").write_text("not a folder")
+    code = run(tmp_path, [pupil(0)], [pupil(0), pupil(1, admitted="07/10/2024")],
+               "--report", str(tmp_path / "a file" / "r.json"))
+    assert code == 2 and "r.json" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

@@ -19,14 +19,14 @@ pytestmark = pytest.mark.gui
 CASE = "tep_leavers_2024-tep"
 
 
-def open_tep(app, password_attempts=("Maple-Harbour-42",)):
+def open_tep(app, password_attempts=("Maple-Harbour-42",), prepopulated: Path | None = None):
     """Through the Prepare dialog as a user does; returns the dialog's problem texts on the way."""
     case = expected_cases()[CASE]
     dialog = app.open_dialog("tep-leaver-destinations")
     assert dialog.is_tep and dialog.tep_entry.winfo_manager() == "grid", "TEP's workbook is asked for"
     assert dialog.password_entry.winfo_manager() == "grid" and str(dialog.password_entry.cget("state")) == "disabled", \
         "the password row is there from the start (nothing moves later), usable once the workbook is known"
-    dialog.tep_workbook.set(str(SAMPLES / case["prepopulated"]))
+    dialog.tep_workbook.set(str(prepopulated or SAMPLES / case["prepopulated"]))
     assert dialog.encrypted and str(dialog.password_entry.cget("state")) == "normal", \
         "an encrypted workbook asks its password"
     assert dialog.password_entry.cget("show") == "•", "the password is masked"
@@ -286,3 +286,73 @@ def test_closing_the_app_takes_a_copied_password_off_the_clipboard(make_app, tmp
     with pytest.raises(tk.TclError):
         app.master.clipboard_get()
     assert app.copied_password is None
+
+
+def test_an_existing_draft_stops_the_save_with_nothing_written(make_app, answers, tmp_path):
+    """The draft is checked before the sheet is encrypted and written: an .eml already there
+    means no sheet, no history line, and a plain question naming the draft."""
+    app = make_app()
+    case, _ = open_tep(app)
+    out = tmp_path / "out"
+    out.mkdir()
+    eml = (out / case["expected_file"]).with_suffix(".eml")
+    eml.write_bytes(b"an older draft")
+    answers.replies = [False]  # replace? no
+    app.write_tep(out, "Orchard-Lantern-77")
+    wait_idle(app)
+    kind, _title, message = answers.shown[-1][:3]
+    assert kind == "yesno" and eml.name in message and "Nothing was saved" in message
+    assert "Traceback" not in message and "OutputExists" not in message
+    assert sorted(p.name for p in out.iterdir()) == [eml.name], "the encrypted sheet was not written"
+    assert eml.read_bytes() == b"an older draft"
+    assert not app.review.grid_view.locked
+    assert "tep-leaver-destinations" not in app.settings.prepared
+
+
+def test_a_draft_failing_after_the_sheet_is_written_still_shows_the_password(make_app, answers, tmp_path,
+                                                                             monkeypatch):
+    """The sheet is written, then the draft cannot be (the disk filled, say): the user is told
+    the sheet is saved, what failed, and the password, so the file can still be opened by TEP."""
+    from tracker_desktop.core.writing import files
+
+    app = make_app()
+    case, _ = open_tep(app)
+    out = tmp_path / "out"
+    real = files.write_atomic
+
+    def disk_full_for_drafts(path, data, force=False, **kw):
+        if Path(path).suffix == ".eml":
+            raise OSError(28, "No space left on device")
+        return real(path, data, force=force, **kw)
+
+    monkeypatch.setattr("tracker_desktop.core.preparing.saving.write_atomic", disk_full_for_drafts)
+    answers.replies = [False]  # open the folder? no
+    password = "Orchard-Lantern-Candle-77"
+    app.write_tep(out, password)
+    wait_idle(app)
+    kind, title, message = answers.shown[-1][:3]
+    assert title == "Saved" and case["expected_file"] in message
+    assert password in message, "the sheet is written: its password must not be lost"
+    assert "e-mail draft" in message and "No space left on device" in message
+    saved = out / case["expected_file"]
+    assert protection.decrypt(saved.read_bytes(), password)
+    assert not saved.with_suffix(".eml").exists()
+    assert app.settings.prepared.get("tep-leaver-destinations"), "a written sheet is remembered as prepared"
+    assert password not in repr(vars(app))
+
+
+def test_tep_workbook_failing_its_integrity_check_opens_with_a_plain_warning(make_app, answers, tmp_path):
+    """Re-saved by a program that writes Excel's HMAC differently: the password is right, so the
+    sheet opens, and the user is told in a plain message, not refused as a wrong password."""
+    from tests.core.test_encrypted_input import agile_encrypt
+    from tracker_desktop.core.writing.encryption import INTEGRITY_WARNING
+
+    case = expected_cases()[CASE]
+    plain = protection.decrypt((SAMPLES / case["prepopulated"]).read_bytes(), "Maple-Harbour-42")
+    resaved = tmp_path / "TEP re-saved.xlsx"
+    resaved.write_bytes(agile_encrypt(plain, "Maple-Harbour-42", integrity="wrong"))
+    app = make_app()
+    _, said = open_tep(app, prepopulated=resaved)
+    assert said == [""], "the password is right: not called wrong"
+    assert len(app.prep.learners) == case["rows"]
+    assert ("info", "Tracker Desktop", f"TEP re-saved.xlsx: {INTEGRITY_WARNING}") in answers.shown

@@ -24,10 +24,25 @@ def prep_summary(prep: Any, output: Path | None) -> str:
             f"{counts['errors']} errors, {counts['queries']} queries")
 
 
+def unsure_lines(prep: Any) -> list[str]:
+    """One line for each template header understood only unsurely and each export column matched
+    unsurely, as the report's template_columns has them: header names only, never a value."""
+    from tracker_desktop.core.matching.mapping import columns_report
+
+    lines = []
+    for entry in columns_report(prep.definition, prep.columns, prep.mapping):
+        header = entry["header"]
+        if entry["certainty"] == "unsure":
+            lines.append(f"unsure: the template column '{header}' may be {entry['understood_as']}; it is treated as a "
+                         f"column of its own until you say so (\"understood\" in a --mapping file).")
+        if entry["match"] == "unsure":
+            lines.append(f"unsure: '{header}' is filled from the export's {entry['from']}: check it, or give the "
+                         "matching in a --mapping file.")
+    return lines
+
+
 def read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{path.name}: the file does not exist (looked in {path.parent}).") from None
-    except OSError as e:
-        raise UserError(f"{path.name}: the file cannot be read ({e.strerror or e}).") from None
+    """An ordinary file of a sane size only: a pipe or a device would block or never end."""
+    from tracker_desktop.core.reading.inputs import read_input
+
+    return read_input(path)

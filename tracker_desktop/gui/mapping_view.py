@@ -8,9 +8,8 @@ from functools import partial
 from tkinter import ttk
 from typing import TYPE_CHECKING
 
-from tracker_desktop.core.matching.certainty import certainty, is_certain, to_check
+from tracker_desktop.core.matching.certainty import HEADER_WORDS, certainty, is_certain, sureness, to_check
 from tracker_desktop.core.matching.mapping import RowReader, Source
-from tracker_desktop.core.matching.words import certainty as how_sure
 from tracker_desktop.core.values.cleaning import clean_read
 
 if TYPE_CHECKING:
@@ -18,7 +17,6 @@ if TYPE_CHECKING:
 
 NONE = "(not in the export)"
 OWN = "(a column of its own)"  # a template header that is none of our columns
-SURENESS = {"confirmed": "You said so", "sure": "Sure", "unsure": "Unsure - check", "none": "Not known"}
 PREVIEW_ROWS = 3
 PREVIEW_WRAP = 260  # pixels: the table fits a 1024-wide window, a long preview wraps
 PREVIEW_CHARS = 24  # three long addresses side by side would run off the window
@@ -194,7 +192,7 @@ class MappingScreen(ttk.Frame):
         """What the template header was understood as (correctable), and how sure: the words of
         a renamed header ('Parent/Carer Phone Number') say which of our columns it is."""
         understanding = self.loaded.definition.understand(header)
-        sure = "confirmed" if understanding.confirmed else how_sure(understanding.score)
+        sure = "confirmed" if understanding.confirmed else sureness(understanding.score)
         shown = understanding.understood_as if understanding.understood_as in ours else OWN
         # an unsure guess counts as the user's answer once they use the columns with it shown
         self.understood_as[header] = "" if sure == "unsure" else shown
@@ -206,8 +204,8 @@ class MappingScreen(ttk.Frame):
         combo = ttk.Combobox(cell, textvariable=var, values=ours, state="readonly", width=22, takefocus=False)
         combo.pack(side="left")
         self._keys(combo)
-        word = SURENESS[sure] if shown != OWN or sure == "confirmed" else (
-            f"{understanding.understood_as}?" if understanding.understood_as else SURENESS["none"])
+        word = HEADER_WORDS[sure] if shown != OWN or sure == "confirmed" else (
+            f"{understanding.understood_as}?" if understanding.understood_as else HEADER_WORDS["none"])
         label = tk.Label(cell, text=word, anchor="w", padx=4, fg="#000000",
                          bg="#ffd98a" if sure == "unsure" else self.table.winfo_toplevel().cget("bg"))
         label.pack(side="left")

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from tracker_desktop.core.checking.problems import ERROR, QUERY, Problem, problem
@@ -21,6 +22,7 @@ from tracker_desktop.core.checking.registry import CheckContext, also_row_rule, 
 from tracker_desktop.core.checking.value_rules import whole
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.returns.definitions import ColumnMeaning, _column_catalog, _load_json, templates_dir
+from tracker_desktop.core.returns.schema import CODE_RULES, validate
 from tracker_desktop.core.values.cleaning import code_of, parse_date
 
 CODE_RULES_FILE = "code_rules.json"
@@ -165,7 +167,24 @@ def _span(text: str, where: str) -> tuple[str, str]:
 
 @lru_cache(maxsize=1)
 def code_rules() -> tuple[CodeConstraint, ...]:
-    return read_code_rules(_load_json(templates_dir() / CODE_RULES_FILE))
+    return load_code_rules(templates_dir() / CODE_RULES_FILE)
+
+
+def load_code_rules(path: Path) -> tuple[CodeConstraint, ...]:
+    """A code_rules file, read and checked against its table (schema.CODE_RULES).
+
+    A rule's own mistakes are said by read_code_rules, naming the rule by its number; the table
+    then refuses what it cannot see (a misspelt top-level key such as "code_rule", which would
+    otherwise mean no rules at all, and a value of the wrong kind, named where it is)."""
+    data = _load_json(Path(path))
+    try:
+        rules: tuple[CodeConstraint, ...] | None = read_code_rules(data, Path(path).name)
+    except (TypeError, ValueError, AttributeError, KeyError):
+        rules = None  # a value of the wrong kind: the table names it
+    validate(data, CODE_RULES, Path(path))
+    if rules is None:
+        raise UserError(f"{Path(path).name} could not be read: check it against docs/RETURNS.md.")
+    return rules
 
 
 @also_row_rule("code-not-allowed")

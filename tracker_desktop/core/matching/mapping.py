@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.matching.words import SURE, UNSURE, best_likeness, concepts
+from tracker_desktop.core.matching.certainty import LIKELY_AT_BEST, PUT_TOGETHER, SURE, UNSURE, sureness
+from tracker_desktop.core.matching.words import best_likeness, concepts
 from tracker_desktop.core.reading.table import Table
 from tracker_desktop.core.returns.definitions import ReturnDefinition
 from tracker_desktop.core.values.text import fold
@@ -151,7 +152,7 @@ def _split_name(table: Table, definition: ReturnDefinition, mapping: Mapping, us
     header = next((h for h in table.headers if h not in used and best_likeness(h, COMBINED_NAMES) >= SURE), None)
     if header:
         for target, how in wanted:
-            mapping[target] = Source((header,), how=how, score=90)
+            mapping[target] = Source((header,), how=how, score=PUT_TOGETHER)
         used.add(header)
 
 
@@ -168,12 +169,12 @@ def _compose(table: Table, definition: ReturnDefinition, mapping: Mapping, by_fo
                 if header:
                     found.append(header)
             if len(found) == len(meaning.compose["parts"]):
-                mapping[target] = Source(tuple(found), how="join", score=90)
+                mapping[target] = Source(tuple(found), how="join", score=PUT_TOGETHER)
                 used.update(found)
         if mapping[target] is None and meaning.from_sen:
             header = _find(meaning.from_sen, by_fold, used, free)
             if header:
-                mapping[target] = Source((header,), how="sen", score=90)
+                mapping[target] = Source((header,), how="sen", score=PUT_TOGETHER)
                 used.add(header)
 
 
@@ -190,7 +191,7 @@ def _compose_address(definition: ReturnDefinition, mapping: Mapping, by_fold: di
     block = _find(ADDRESS_BLOCK, by_fold, used, free)
     if parts:
         for line, target in address_targets:
-            mapping[target] = Source(tuple(parts), how="address", score=90, line=line)
+            mapping[target] = Source(tuple(parts), how="address", score=PUT_TOGETHER, line=line)
         used.update(parts)
     elif block:
         for line, target in address_targets:
@@ -218,7 +219,7 @@ def _fuzzy(table: Table, definition: ReturnDefinition, mapping: Mapping, used: s
                 best = hit
         if best:
             header = best[2]
-            mapping[target] = Source((header,), score=int(best[1]) - 10)
+            mapping[target] = Source((header,), score=min(int(best[1]) - 10, LIKELY_AT_BEST))
             used.add(header)
             free.remove(header)
             del spaced[header]
@@ -238,13 +239,11 @@ def _same_words(a: str, b: str) -> bool:
 def columns_report(definition: ReturnDefinition, headers: list[str], mapping: Mapping) -> list[dict]:
     """Per template column: what its header was understood as, and which export column fills
     it and how sure that match is ('unsure' ones are for the user to confirm)."""
-    from tracker_desktop.core.matching.words import certainty
-
     out = []
     for entry in definition.template_columns(headers):
         source = mapping.get(entry["header"])
         out.append({**entry, "from": source.describe() if source else None,
-                    "match": certainty(source.score) if source else "none"})
+                    "match": sureness(source.score) if source else "none"})
     return out
 
 
@@ -374,7 +373,8 @@ def mapping_to_json(mapping: Mapping) -> dict:
     return {t: (asdict(s) if s else None) for t, s in mapping.items()}
 
 
-_HOWS = frozenset({"value", "join", "address", "address-block", "block-town", "block-county", "block-postcode", "sen"})
+_HOWS = frozenset({"value", "join", "address", "address-block", "block-town", "block-county", "block-postcode", "sen",
+                   *NAME_PARTS})  # a combined name column split into surname and forename
 
 
 def mapping_from_json(data: dict) -> Mapping:
@@ -396,20 +396,52 @@ def mapping_from_json(data: dict) -> Mapping:
 
 
 def load_mapping(path: Path) -> Mapping:
+    return load_matching(path)[0]
+
+
+# A matching file may also answer what template headers are: {"understood": {header: column or null}}.
+UNDERSTOOD = "understood"
+
+
+def load_matching(path: Path, definition: ReturnDefinition | None = None) -> tuple[Mapping, dict[str, str | None]]:
+    """A column matching file: which export column fills which template column, and (under
+    "understood") what template headers mean, header -> one of the return's column names or
+    null for a column of its own. With `definition`, an answer naming no column of that return
+    is refused, naming the header: a misspelt answer would otherwise quietly be no answer."""
     from tracker_desktop.core.reading.inputs import MAX_MAPPING_BYTES, read_input
 
     path = Path(path)
+    name = path.name
     if not os.path.lexists(path):
-        raise UserError(f"The column matching file {path.name} does not exist.")
-    data = read_input(path, limit=MAX_MAPPING_BYTES, what="a column matching file")
+        raise UserError(f"The column matching file {name} does not exist.")
+    raw = read_input(path, limit=MAX_MAPPING_BYTES, what="a column matching file")
     try:
-        return mapping_from_json(json.loads(data.decode("utf-8")))
+        data = json.loads(raw.decode("utf-8"))
+        answers = data.get(UNDERSTOOD) if isinstance(data, dict) else None
+        if isinstance(answers, dict) and "columns" not in answers:
+            data = {k: v for k, v in data.items() if k != UNDERSTOOD}
+        else:
+            answers = {}
+        if not all(isinstance(h, str) and (v is None or isinstance(v, str)) for h, v in answers.items()):
+            raise ValueError("understood")
+        mapping = mapping_from_json(data)
     # RecursionError: a file nested thousands of levels deep, which no saved matching is
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
-        raise UserError(f"The column matching file {path.name} is damaged; match the columns again.") from None
+        raise UserError(f"The column matching file {name} is damaged; match the columns again.") from None
+    if definition is not None:
+        known = set(definition.column_names())
+        for header, column in answers.items():
+            if column is not None and column not in known:
+                raise UserError(f"The column matching file {name} says the template header '{header}' is "
+                                f"'{column}', which is not a column of {definition.title}: give one of its column "
+                                "names, or null for a column of its own.")
+    return mapping, answers
 
 
-def save_mapping(mapping: Mapping, path: Path) -> None:
+def save_mapping(mapping: Mapping, path: Path, understood: dict[str, str | None] | None = None) -> None:
     from tracker_desktop.core.writing.files import write_atomic
 
-    write_atomic(Path(path), json.dumps(mapping_to_json(mapping), indent=1).encode("utf-8"), force=True)
+    data = mapping_to_json(mapping)
+    if understood:
+        data[UNDERSTOOD] = dict(understood)
+    write_atomic(Path(path), json.dumps(data, indent=1).encode("utf-8"), force=True)

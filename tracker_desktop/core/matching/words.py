@@ -14,10 +14,7 @@ from functools import lru_cache
 
 from tracker_desktop.core.values.text import fold
 
-# How sure a match is, 0-100. At or above SURE a match is used without asking; from UNSURE up
-# to SURE it is used but marked unsure, for the user to confirm; below UNSURE it is no match.
-SURE = 90
-UNSURE = 60
+# How sure a score is (what is sure, what is to be confirmed) is decided in certainty.py, once.
 
 # Phrases first (longest first), so 'first name' is a forename before 'first' means the main one.
 _PHRASES: tuple[tuple[str, str], ...] = (
@@ -123,14 +120,3 @@ def likeness(header: str, name: str) -> int:
 
 def best_likeness(header: str, names: tuple[str, ...] | list[str]) -> int:
     return max((likeness(header, n) for n in names), default=0)
-
-
-def certainty(score: int | None) -> str:
-    """'sure', 'unsure' (the app asks the user) or 'none' for a match score."""
-    if score is None:
-        return "none"
-    if score >= SURE:
-        return "sure"
-    if score >= UNSURE:
-        return "unsure"
-    return "none"

@@ -115,6 +115,12 @@ def save_tep_return(prep, folder: Path, password: str, force: bool = False, repo
     if draft:
         _step(saved, f"The e-mail draft {eml.name} could not be saved",
               lambda: setattr(saved, "draft", write_atomic(eml, eml_data, force=force)))
+    if history and saved.draft:
+        from tracker_desktop.core.routine.history import DRAFT, record
+
+        # the draft names the sheet: recorded so that clearing out old returns removes it too
+        _step(saved, "The history of prepared returns was not updated",
+              lambda: record(history, prep, eml, kind=DRAFT))
     _afterwards(saved, prep, report, report_data, history)
     return saved
 

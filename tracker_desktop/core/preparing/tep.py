@@ -25,22 +25,29 @@ from tracker_desktop.core.writing import encryption as protection
 from tracker_desktop.core.writing.workbook import fill_prepopulated
 
 
-def open_prepopulated(path: Path, password: str | None) -> bytes:
-    """TEP's workbook as plain xlsx bytes, decrypted in memory when it is encrypted."""
+def open_prepopulated(path: Path, password: str | None) -> protection.Opened:
+    """TEP's workbook opened in memory: its plain xlsx bytes (decrypted when it is encrypted) and
+    anything the user must be told (a password verified but an integrity check failing: the
+    workbook opens, with a warning naming the file)."""
     from tracker_desktop.core.reading.inputs import read_input
     from tracker_desktop.core.reading.workbook_guard import check_xlsx
 
+    name = Path(path).name
     data = read_input(Path(path), what="TEP's workbook")
     if data.startswith(b"PK\x03\x04"):
-        check_xlsx(Path(path).name, data)
-    if protection.is_encrypted(data):
-        if not password:
-            raise protection.WrongPassword(f"{Path(path).name} is encrypted: give the password TEP told you (--prepopulated-password-file).")
-        try:
-            return protection.decrypt(data, password)
-        except protection.ProtectionError as e:
-            raise type(e)(f"{Path(path).name}: {e}") from None
-    return data
+        check_xlsx(name, data)
+    if not protection.is_encrypted(data):
+        return protection.Opened(data)
+    if not password:
+        raise protection.WrongPassword(f"{name} is encrypted: give the password TEP told you "
+                                       "(--prepopulated-password-file).")
+    try:
+        opened = protection.open_protected(data, password)
+    except protection.ProtectionError as e:
+        raise type(e)(f"{name}: {e}") from None
+    if opened.plain.startswith(b"PK\x03\x04"):
+        check_xlsx(name, opened.plain)  # the decrypted workbook is bounded as a plain one is
+    return protection.Opened(opened.plain, opened.kind, tuple(f"{name}: {w}" for w in opened.warnings))
 
 
 class TepRows:
@@ -80,11 +87,12 @@ class TepPreparation(Preparation):
     """A TEP sheet being filled: learners are TEP's rows; the export only supplies values. Its
     rows stay where TEP put them, and it is only ever written encrypted."""
 
-    def __init__(self, opening: Opening):
+    def __init__(self, opening: Opening, warnings: tuple[str, ...] = ()):
         rows = TepRows(opening.template)
         self.tep_rows = rows.rows
         self.formulas, self.formulas_elsewhere = _tep_formulas(opening.template, {r for r, _ in rows.rows})
         super().__init__(opening, learners=rows, extra_rules=[rows.not_matched, tep_formula])
+        self.warnings = list(warnings)  # what opening TEP's workbook must tell the user (no personal data)
 
     def sheet_row(self, index: int) -> int:
         """TEP's rows stay where TEP put them: a learner's row is its row in TEP's sheet."""
@@ -110,6 +118,7 @@ class TepPreparation(Preparation):
         found = super().report(output)
         # formulas outside the learners' cells (totals, other sheets): kept, and named here
         found["tep_formulas_elsewhere"] = self.formulas_elsewhere
+        found["warnings"] = list(self.warnings)
         return found
 
 
@@ -194,12 +203,16 @@ def _find(index, values: dict[str, str], headers: dict[str, str]) -> dict[str, s
 
 def prepare_tep(return_id: str, export: Path, prepopulated: Path, prepopulated_password: str | None, school: str | None,
                 as_of=None, period: str | None = None, mapping: Mapping | None = None,
-                remembered: Mapping | None = None) -> TepPreparation:
+                remembered: Mapping | None = None, understood: dict[str, str | None] | None = None) -> TepPreparation:
+    """TEP's sheet filled from the export. `understood`: the user's answers for what TEP's
+    headers are (header -> our column, None for none of ours), as for any template."""
     definition = load_definition(return_id)
+    if understood:
+        definition = definition.with_understood(understood)
     if not definition.prepopulated:
         raise UserError(f"{definition.title} is not filled into a TEP workbook: leave out --prepopulated.")
-    data = open_prepopulated(prepopulated, prepopulated_password)
-    template = read_template(Path(prepopulated), data=data, known_headers=known_headers(definition))
+    opened = open_prepopulated(prepopulated, prepopulated_password)
+    template = read_template(Path(prepopulated), data=opened.plain, known_headers=known_headers(definition))
     present = set(definition.standard_headers(template.headers))
     missing = [h for h, mandatory in definition.columns if mandatory and h not in present]
     if missing:
@@ -207,4 +220,4 @@ def prepare_tep(return_id: str, export: Path, prepopulated: Path, prepopulated_p
                         f"it has no {', '.join(missing)} column.")
     opening = open_return(definition, Path(export), school=school or "", as_of=as_of, period=period, template=template,
                           mapping=mapping, remembered=remembered)
-    return TepPreparation(opening)
+    return TepPreparation(opening, opened.warnings)

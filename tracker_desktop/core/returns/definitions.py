@@ -17,6 +17,7 @@ from tracker_desktop.core.returns.schema import (
     CODE_LIST_HELPERS,
     CODE_LISTS,
     COLUMN_CATALOG,
+    DATA_FILE_TABLES,
     RETURN_DEFINITION,
     DefinitionError,
     validate,
@@ -106,7 +107,8 @@ class ReturnDefinition:
         return result
 
     def _by_words(self, header: str) -> Understanding:
-        from tracker_desktop.core.matching.words import SURE, UNSURE, best_likeness, concepts
+        from tracker_desktop.core.matching.certainty import SURE, UNSURE
+        from tracker_desktop.core.matching.words import best_likeness, concepts
 
         plain = ColumnMeaning(header=header, synonyms=(header,))
         best, score = None, 0
@@ -131,13 +133,13 @@ class ReturnDefinition:
     def template_columns(self, headers: list[str]) -> list[dict[str, Any]]:
         """What each template header was understood as and how sure: for the report and the app.
         certainty is 'confirmed' (the user said), 'sure', 'unsure' (to ask) or 'none'."""
-        from tracker_desktop.core.matching.words import certainty
+        from tracker_desktop.core.matching.certainty import sureness
 
         out = []
         for header in headers:
             u = self.understand(header)
             out.append({"header": header, "understood_as": u.understood_as, "type": u.meaning.type, "score": u.score,
-                        "certainty": "confirmed" if u.confirmed else certainty(u.score)})
+                        "certainty": "confirmed" if u.confirmed else sureness(u.score)})
         return out
 
     def with_understood(self, answers: dict[str, str | None]) -> ReturnDefinition:
@@ -184,8 +186,16 @@ def code_lists() -> dict[str, Any]:
 
 
 def load_data_file(name: str) -> dict[str, Any]:
-    """One of the data files beside the return definitions (e.g. la_numbers.json)."""
-    return _load_json(templates_dir() / name)
+    """One of the data files beside the return definitions (e.g. la_numbers.json), checked."""
+    return read_data_file(templates_dir() / name)
+
+
+def read_data_file(path: Path) -> dict[str, Any]:
+    """A data file read and checked against its table in schema.py (by its name): a misspelt
+    key is refused, naming the file and the key, rather than quietly ignored."""
+    data = _load_json(path)
+    validate(data, DATA_FILE_TABLES[Path(path).name], path)
+    return data
 
 
 @lru_cache(maxsize=1)

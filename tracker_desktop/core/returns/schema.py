@@ -181,6 +181,34 @@ COLUMN_CATALOG = Record({
     "columns": Key(MapOf(COLUMN_MEANING), True),
 })
 
+# code_rules.json: which NCCIS codes fit which learners (core/checking/cross_rules.py reads them).
+CONDITION = Record({
+    "at_most": Key(WHOLE), "at_least": Key(WHOLE), "equals": Key(WHOLE),
+    "one_of": Key(ListOf(TEXT)), "none_of": Key(ListOf(TEXT)),
+})
+CODE_RULE = Record({
+    "columns": Key(TEXT, True),  # a ColumnMeaning flag (activity, guarantee): cross_rules checks which
+    "codes": Key(ListOf(TEXT)),  # codes or ranges such as "110-150" (codes or codes_except: one of them)
+    "codes_except": Key(ListOf(TEXT)),
+    "needs": Key(MapOf(CONDITION), True),  # column name (columns.json) -> conditions
+    "because": Key(TEXT, True),
+})
+CODE_RULES = Record({"_about": COMMENT, "code_rules": Key(ListOf(CODE_RULE), True)})
+
+# la_numbers.json: the LA numbers a UPN may carry, by group, number -> the authority's name.
+LA_NUMBERS = Record({
+    "_why": COMMENT,
+    "england": Key(MapOf(TEXT), True),
+    "wales": Key(MapOf(TEXT), True),
+    "former": Key(MapOf(TEXT)),
+})
+
+# The data files beside the definitions, each with its table.
+DATA_FILE_TABLES: dict[str, Kind] = {
+    "codes.json": CODE_LISTS, "columns.json": COLUMN_CATALOG,
+    "code_rules.json": CODE_RULES, "la_numbers.json": LA_NUMBERS,
+}
+
 
 # --- checking -------------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """Builds the shipped template workbooks from the return definitions (DOMAIN.md section 3).
 
-Run `python -m tracker_desktop.core.returns.template_builder` after changing a definition. Tests use it
+Run `make templates` (`python -m tracker_desktop.commands.templates`) after changing a definition. Tests use it
 too, to make templates that differ the way KCC's newer ones may (renamed, reordered, recoloured).
 """
 from __future__ import annotations
@@ -90,8 +90,3 @@ def build_all(folder: Path | None = None) -> list[Path]:
         path.write_bytes(build_template(definition))
         written.append(path)
     return written
-
-
-if __name__ == "__main__":
-    for p in build_all():
-        print(f"wrote {p}")

@@ -99,7 +99,7 @@ class RollChanges:
 
 # --- reading the rolls into comparable pupils --------------------------------------------------------
 
-def _definitions(who: str) -> tuple[ReturnDefinition, ReturnDefinition]:
+def roll_definitions(who: str) -> tuple[ReturnDefinition, ReturnDefinition]:
     return load_definition(f"{who}-joiners"), load_definition(f"{who}-leavers")
 
 
@@ -164,7 +164,7 @@ def _period_start(period: dt.date | str) -> dt.date:
 def compare_rolls(old: Table, new: Table, period: dt.date | str, who: str = "school") -> RollChanges:
     """Who joined, who left and what else changed between two whole-school exports."""
     start = _period_start(period)
-    joiners_def, leavers_def = _definitions(who)
+    joiners_def, leavers_def = roll_definitions(who)
     columns = roll_columns(joiners_def, leavers_def)
     identity = leavers_def.identity
     old_pupils, old_map = _pupils(old, "old", leavers_def, columns)
@@ -337,7 +337,7 @@ def _where_map(movers: list[Mover]) -> dict[int, dict]:
     return {i + 1: {"roll": m.pupil.roll, "source_row": m.pupil.source_row} for i, m in enumerate(movers)}
 
 
-def _relabel(report: dict, movers: list[Mover]) -> dict:
+def relabel(report: dict, movers: list[Mover]) -> dict:
     """Row numbers in a Preparation report point at the mover list: give each its roll and row."""
     where = _where_map(movers)
     for key in ("learners", "left_out", "fixes", "problems"):

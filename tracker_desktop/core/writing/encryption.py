@@ -442,14 +442,11 @@ def generate_passphrase(words: int = DEFAULT_PASSPHRASE_WORDS) -> str:
 
 def read_password_file(path) -> str:
     """The password on the first line of a text file, without the spaces or newline at its ends."""
+    from tracker_desktop.core.reading.inputs import read_input
+
     path = Path(path)
-    try:
-        with open(path, "rb") as f:
-            raw = f.read(64 * 1024)  # a password file is tiny; don't swallow a wrongly chosen big file
-    except FileNotFoundError:
-        raise ProtectionError(f"The password file {path} does not exist.") from None
-    except OSError as e:
-        raise ProtectionError(f"The password file {path} could not be read: {e.strerror or e}.") from None
+    # A password file is tiny: an ordinary file of at most 64 KB, never a pipe or a device (which would block).
+    raw = read_input(path, limit=64 * 1024, error=ProtectionError, what="the password file")
     # Windows Notepad saves UTF-8, UTF-8 with a byte-order mark, or "Unicode" (UTF-16 with a mark).
     encoding = "utf-16" if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
     try:
