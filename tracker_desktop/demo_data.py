@@ -33,8 +33,8 @@ import datetime as dt
 import random
 import sys
 import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
 # The settings the bundled demo roll is made for, in one place: the app's demo, `tracker-desktop demo`
 # and the doctor prepare its joiners or leavers with these.
@@ -145,9 +145,11 @@ ACTIVITY_LABELS = {
     "619": "Seeking employment, education or training", "810": "Current situation not known",
 }
 COURSES = (
-    ("A Levels: Mathematics, Physics, Chemistry", "Level 3"), ("A Levels: English Literature, History, Psychology", "3"),
+    ("A Levels: Mathematics, Physics, Chemistry", "Level 3"),
+    ("A Levels: English Literature, History, Psychology", "3"),
     ("A Levels: Biology, Chemistry, Geography", "L3"), ("BTEC Extended Diploma in Sport", "Level 3"),
-    ("BTEC National Diploma in Health and Social Care", "3"), ("T Level in Digital Production, Design and Development", "Level 3"),
+    ("BTEC National Diploma in Health and Social Care", "3"),
+    ("T Level in Digital Production, Design and Development", "Level 3"),
     ("A Levels: Art, Photography, Sociology", "3"), ("Level 2 Study Programme (GCSE resits)", "Level 2"),
     ("Cambridge Technical in IT", "L3"),
 )
@@ -288,9 +290,9 @@ def _leaving(rng: random.Random, nc_year: int) -> tuple[str, str, str]:
             code = rng.choice(["230", "810"])
         else:
             code = "810"
-        where = {"210": SIXTH_FORMS, "220": COLLEGES, "230": COLLEGES, "240": UNIVERSITIES,
-                 "310": EMPLOYERS, "330": EMPLOYERS, "340": EMPLOYERS}.get(code, ())
-        where = rng.choice(where) if where else ""
+        places = {"210": SIXTH_FORMS, "220": COLLEGES, "230": COLLEGES, "240": UNIVERSITIES,
+                  "310": EMPLOYERS, "330": EMPLOYERS, "340": EMPLOYERS}.get(code, ())
+        where = rng.choice(places) if places else ""
     shown = f"{code} - {ACTIVITY_LABELS[code]}" if rng.random() < 0.4 else code
     return reason, shown, where
 
@@ -322,13 +324,7 @@ def make_roll(n_rows: int, seed: int = 1, school: str = DEMO_SCHOOL, period: tup
     town_weights = [TOWNS[t][2] for t in town_names]
     columns = HEADERS + (SIXTH_FORM_HEADERS if sixth_form else ())
 
-    # Who joins and who leaves in the period month: a couple in a hundred each, a few at least.
-    n_join = min(n_rows, max(round(n_rows * 0.02), 8 if n_rows >= 100 else 0))
-    n_leave = min(n_rows - n_join, max(round(n_rows * 0.03), 10 if n_rows >= 100 else 0))
-    n_left_before = min(n_rows - n_join - n_leave, round(n_rows * 0.005))
-    roles = ["join"] * n_join + ["leave"] * n_leave + ["left-before"] * n_left_before
-    roles += ["stay"] * (n_rows - len(roles))
-    rng.shuffle(roles)
+    roles = _roles(rng, n_rows)
 
     rows: list[dict[str, str]] = []
     movers: dict[str, list[dict[str, str]]] = {"join": [], "leave": []}  # Year 10+ in the period month
@@ -336,7 +332,8 @@ def make_roll(n_rows: int, seed: int = 1, school: str = DEMO_SCHOOL, period: tup
     for role in roles:
         if role in ("join", "leave") and rng.random() < 0.8:
             # most in-month movers are Year 10 and above, so the monthly returns have rows to show
-            upper = [(y, w) for y, w in zip(year_list, year_weights) if y >= 10] or list(zip(year_list, year_weights))
+            weighted = list(zip(year_list, year_weights, strict=True))
+            upper = [(y, w) for y, w in weighted if y >= 10] or weighted
             nc_year = rng.choices([y for y, _ in upper], [w for _, w in upper])[0]
         else:
             nc_year = rng.choices(year_list, year_weights)[0]
@@ -346,30 +343,16 @@ def make_roll(n_rows: int, seed: int = 1, school: str = DEMO_SCHOOL, period: tup
         preferred = NICKNAMES.get(forename, forename) if rng.random() < 0.22 else ""
         town = rng.choices(town_names, town_weights)[0]
         area, districts, _ = TOWNS[town]
-        postcode = f"{rng.choice(districts)} {rng.randrange(10)}{rng.choice(POSTCODE_LETTERS)}{rng.choice(POSTCODE_LETTERS)}"
+        postcode = (f"{rng.choice(districts)} {rng.randrange(10)}"
+                    f"{rng.choice(POSTCODE_LETTERS)}{rng.choice(POSTCODE_LETTERS)}")
         contact_surname = surname if rng.random() < 0.85 else rng.choice(SURNAMES[:-1])
         contact_forename = rng.choice(MOTHERS if rng.random() < 0.7 else FATHERS)
         mobile_chance = {7: 0.15, 8: 0.2, 9: 0.3, 10: 0.65, 11: 0.75}.get(nc_year, 0.9)
 
         year7_start = ay - (nc_year - 7)
         cohort_start = first_day_of_term(year7_start if nc_year <= 11 else ay - (nc_year - 12))
-        admitted = cohort_start
-        if role == "join":
-            admitted = _weekday_in_month(rng, p_year, p_month)
-        elif rng.random() < 0.04:  # a few joined part-way through an earlier year
-            later = cohort_start + dt.timedelta(days=rng.randrange(30, 300))
-            if later < month_start:
-                admitted = later
-                while admitted.weekday() >= 5:
-                    admitted += dt.timedelta(days=1)
-        left, reason, destination, where = None, "", "", ""
-        if role == "leave":
-            left = max(_weekday_in_month(rng, p_year, p_month), admitted)
-            reason, destination, where = _leaving(rng, nc_year)
-        elif role == "left-before" and admitted < month_start:
-            before = month_start - dt.timedelta(days=1)
-            left = max(_weekday_in_month(rng, before.year, before.month), admitted)
-            reason, destination, where = _leaving(rng, nc_year)
+        admitted = _admission(rng, role, cohort_start, month_start)
+        left, reason, destination, where = _departure(rng, role, admitted, month_start, nc_year)
 
         row = {
             "Adno": "",  # numbered in order of admission below
@@ -400,29 +383,14 @@ def make_roll(n_rows: int, seed: int = 1, school: str = DEMO_SCHOOL, period: tup
             "Destination Establishment": where,
         }
         if sixth_form:
-            if nc_year >= 12:
-                course, level = rng.choice(COURSES)
-                row["Course Start Date"] = _shown(cohort_start)
-                row["Course"] = course
-                row["Level"] = level
-                row["FT/PT"] = rng.choices(["FT", "Full time", "F/T", "PT"], [70, 20, 7, 3])[0]
-            else:
-                row.update({h: "" for h in SIXTH_FORM_HEADERS})
+            _add_course(rng, row, nc_year, cohort_start)
         row = {h: row[h] for h in columns}
         rows.append(row)
         if role in movers and nc_year >= 10:
             movers[role].append(row)
 
     if defects:
-        for name in DEFECTS:
-            candidates = movers["join" if name.startswith("joiner") else "leave"]
-            if not candidates:
-                continue
-            # an apprenticeship is a destination only from Year 12: give that defect to a sixth former
-            suits = [r for r in candidates if name != "leaver-eet-no-establishment" or r["Year"] in ("Year 12", "Year 13")]
-            row = (suits or candidates)[0]
-            candidates.remove(row)
-            _apply(name, row, rng, la, estab, ay)
+        _add_defects(rng, movers, la, estab, ay)
     # Admission numbers run in order of admission, as an MIS issues them (kept as text: leading zeros).
     adno = rng.randrange(100, 600)
     for row in sorted(rows, key=lambda r: _date_key(r["Admission Date"])):
@@ -430,6 +398,70 @@ def make_roll(n_rows: int, seed: int = 1, school: str = DEMO_SCHOOL, period: tup
         row["Adno"] = f"{adno:06d}"
     rng.shuffle(rows)
     return rows
+
+
+def _roles(rng: random.Random, n_rows: int) -> list[str]:
+    """Who joins and who leaves in the period month: a couple in a hundred each, a few at least."""
+    n_join = min(n_rows, max(round(n_rows * 0.02), 8 if n_rows >= 100 else 0))
+    n_leave = min(n_rows - n_join, max(round(n_rows * 0.03), 10 if n_rows >= 100 else 0))
+    n_left_before = min(n_rows - n_join - n_leave, round(n_rows * 0.005))
+    roles = ["join"] * n_join + ["leave"] * n_leave + ["left-before"] * n_left_before
+    roles += ["stay"] * (n_rows - len(roles))
+    rng.shuffle(roles)
+    return roles
+
+
+def _admission(rng: random.Random, role: str, cohort_start: dt.date, month_start: dt.date) -> dt.date:
+    """The admission date: in the period month for a joiner, else with the cohort (or a little later)."""
+    if role == "join":
+        return _weekday_in_month(rng, month_start.year, month_start.month)
+    admitted = cohort_start
+    if rng.random() < 0.04:  # a few joined part-way through an earlier year
+        later = cohort_start + dt.timedelta(days=rng.randrange(30, 300))
+        if later < month_start:
+            admitted = later
+            while admitted.weekday() >= 5:
+                admitted += dt.timedelta(days=1)
+    return admitted
+
+
+def _departure(rng: random.Random, role: str, admitted: dt.date, month_start: dt.date,
+               nc_year: int) -> tuple[dt.date | None, str, str, str]:
+    """(leaving date, reason, destination, establishment): blank for a pupil still on roll."""
+    if role == "leave":
+        left = max(_weekday_in_month(rng, month_start.year, month_start.month), admitted)
+        return (left, *_leaving(rng, nc_year))
+    if role == "left-before" and admitted < month_start:
+        before = month_start - dt.timedelta(days=1)
+        left = max(_weekday_in_month(rng, before.year, before.month), admitted)
+        return (left, *_leaving(rng, nc_year))
+    return None, "", "", ""
+
+
+def _add_course(rng: random.Random, row: dict[str, str], nc_year: int, cohort_start: dt.date) -> None:
+    """The sixth-form report's course columns: filled for Years 12 and 13, blank below."""
+    if nc_year >= 12:
+        course, level = rng.choice(COURSES)
+        row["Course Start Date"] = _shown(cohort_start)
+        row["Course"] = course
+        row["Level"] = level
+        row["FT/PT"] = rng.choices(["FT", "Full time", "F/T", "PT"], [70, 20, 7, 3])[0]
+    else:
+        row.update({h: "" for h in SIXTH_FORM_HEADERS})
+
+
+def _add_defects(rng: random.Random, movers: dict[str, list[dict[str, str]]], la: str, estab: str, ay: int) -> None:
+    """Each of the known defects (DEFECTS) given to a different joiner or leaver of the period month."""
+    for name in DEFECTS:
+        candidates = movers["join" if name.startswith("joiner") else "leave"]
+        if not candidates:
+            continue
+        # an apprenticeship is a destination only from Year 12: give that defect to a sixth former
+        suits = [r for r in candidates
+                 if name != "leaver-eet-no-establishment" or r["Year"] in ("Year 12", "Year 13")]
+        row = (suits or candidates)[0]
+        candidates.remove(row)
+        _apply(name, row, rng, la, estab, ay)
 
 
 def _date_key(shown: str) -> tuple[int, int, int]:
@@ -457,7 +489,9 @@ def _apply(name: str, row: dict[str, str], rng: random.Random, la: str, estab: s
     elif name == "leaver-lost-zero-phone":
         row["Home Telephone"] = _landline(rng, "01622").replace(" ", "")[1:]
     elif name == "leaver-eet-no-establishment":
-        row["Reason for Leaving"], row["Destination"], row["Destination Establishment"] = "Left course early", "310 - Apprenticeship", ""
+        row["Reason for Leaving"] = "Left course early"
+        row["Destination"] = "310 - Apprenticeship"
+        row["Destination Establishment"] = ""
     elif name == "leaver-missing-destination":
         row["Destination"] = ""
         row["Destination Establishment"] = ""
@@ -499,7 +533,7 @@ def write_roll_xlsx(path: Path | str, rows: Sequence[Mapping[str, str]]) -> Path
     date_style.number_format = "DD/MM/YYYY"
     for row in rows:
         out: list[object] = []
-        for column, kind in zip(columns, kinds):
+        for column, kind in zip(columns, kinds, strict=True):
             text = row.get(column, "")
             if not text:
                 out.append(None)
@@ -528,7 +562,8 @@ def demo_roll_path() -> Path:
 
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tracker_desktop.demo_data",
-                                     description="Write a fictional SIMS-style whole-school roll export (CSV or .xlsx).")
+                                     description="Write a fictional SIMS-style whole-school roll export "
+                                                 "(CSV or .xlsx).")
     parser.add_argument("output", type=Path, help="file to write: .csv (UTF-8 with BOM) or .xlsx")
     parser.add_argument("--rows", type=int, default=DEMO_ROWS)
     parser.add_argument("--seed", type=int, default=DEMO_SEED)
@@ -536,7 +571,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--period", default=DEMO_PERIOD, help="YYYY-MM the export is taken in")
     parser.add_argument("--defects", action="store_true", help="add the known defects (DEFECTS) for the demo screens")
     parser.add_argument("--years", help="year groups, e.g. 12,13 (default 7-13 weighted like a real school)")
-    parser.add_argument("--sixth-form", action="store_true", help="add course columns for the sixth-form enrolment return")
+    parser.add_argument("--sixth-form", action="store_true",
+                        help="add course columns for the sixth-form enrolment return")
     args = parser.parse_args(list(argv) if argv is not None else None)
     try:
         year, month = (int(p) for p in args.period.split("-")[:2])

@@ -19,11 +19,16 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from tracker_desktop.demo_data import DEMO_SCHOOL
+
+if TYPE_CHECKING:  # imported by the part that prepares, so a broken install fails that part only
+    from tracker_desktop.core.preparing.preparation import Preparation
 
 # The doctor's own little export is of October 2024; the school is the demo's fictional one.
 SCHOOL, PERIOD, AS_OF = DEMO_SCHOOL, "2024-10", "2024-10-31"
@@ -147,7 +152,7 @@ class Doctor:
         self.results: list[tuple[str, bool, str]] = []
         self.folder: Path | None = None  # a temporary folder for the parts' files, made by run()
         self.exports: dict[str, Path] = {}
-        self.prep = None
+        self.prep: Preparation | None = None
         self.written: bytes | None = None
 
     # reporting
@@ -175,9 +180,16 @@ class Doctor:
         print(line, file=self.out, flush=True)
         return ok
 
+    def _scratch(self) -> Path:
+        """The temporary folder run() made for the parts' files."""
+        if self.folder is None:
+            raise Failed("skipped: the doctor's temporary folder was not made")
+        return self.folder
+
     def _private(self, text: str) -> str:
         """Hide the user's name in folder names: the temp folder and the home folder."""
-        for path, label in ((str(self.folder or ""), "<doctor>"), (tempfile.gettempdir(), "<temp>"), (str(Path.home()), "~")):
+        hidden = ((str(self.folder or ""), "<doctor>"), (tempfile.gettempdir(), "<temp>"), (str(Path.home()), "~"))
+        for path, label in hidden:
             if path and len(path) > 3:
                 text = text.replace(path, label)
         return text
@@ -205,9 +217,8 @@ class Doctor:
         return f"{len(ids)} returns"
 
     def check_definitions(self) -> str:
-        from tracker_desktop.core.returns.definitions import all_definitions, code_lists
-
         from tracker_desktop.core.checking.cross_rules import code_rules
+        from tracker_desktop.core.returns.definitions import all_definitions, code_lists
 
         defs = all_definitions()
         code_lists()
@@ -225,16 +236,17 @@ class Doctor:
         if not template.mandatory:
             raise Failed("no mandatory (highlighted) column found")
         dropdowns = sum(1 for c in template.columns if c.dropdown)
-        note = f"{len(template.columns)} columns, {len(template.mandatory)} mandatory, {dropdowns} dropdown list{'s' * (dropdowns != 1)}"
+        note = (f"{len(template.columns)} columns, {len(template.mandatory)} mandatory, "
+                f"{dropdowns} dropdown list{'s' * (dropdowns != 1)}")
         shipped = [h for h, _ in definition.columns]
         if template.headers != shipped:
             note += "; differs from the shipped layout (a newer KCC template?)"
         return note
 
     def check_read(self, name: str) -> str:
-        from tracker_desktop.core.returns.definitions import load_definition
         from tracker_desktop.core.preparing.preparation import known_headers
         from tracker_desktop.core.reading.exports import read_export
+        from tracker_desktop.core.returns.definitions import load_definition
 
         if name not in self.exports:
             raise Failed("its test file is missing from the installed folder (assets/demo); reinstall the program")
@@ -242,7 +254,8 @@ class Doctor:
         rows = demo_rows()
         if name == "CTF XML":
             # a CTF has its own headings: the pupils must come back as written
-            picked = [[row[table.headers.index(h)] for h in ("UPN", "Legal Surname", "Legal Forename")] for row in table.rows]
+            where = [table.headers.index(h) for h in ("UPN", "Legal Surname", "Legal Forename")]
+            picked = [[row[i] for i in where] for row in table.rows]
             if picked != [r[:3] for r in rows[1:]]:
                 raise Failed("the pupils were not read as written")
             return f"{len(table.rows)} pupils"
@@ -250,7 +263,9 @@ class Doctor:
             raise Failed("the column headings were not read as written")
         got = [list(r[: len(rows[0])]) for r in table.rows]
         if got != rows[1:]:
-            bad = next((i for i, (a, b) in enumerate(zip(got, rows[1:])) if a != b), min(len(got), len(rows) - 1))
+            # the row counts may differ: then the first row past the shorter list is the bad one
+            pairs = enumerate(zip(got, rows[1:], strict=False))
+            bad = next((i for i, (a, b) in pairs if a != b), min(len(got), len(rows) - 1))
             raise Failed(f"row {bad + 1} was not read as written (read {len(got)} rows of {len(rows) - 1})")
         return "; ".join(table.notes) or f"{len(table.rows)} rows"
 
@@ -269,9 +284,9 @@ class Doctor:
         if errors != EXPECTED_ERRORS:
             missed = sorted(f"{c} {r}" for _, c, r in EXPECTED_ERRORS - errors)
             extra = sorted(f"{c} {r}" for _, c, r in errors - EXPECTED_ERRORS)
-            raise Failed("the checks did not find what they should: "
-                         + "; ".join(filter(None, [missed and "missed " + ", ".join(missed),
-                                                   extra and "unexpected " + ", ".join(extra)])))
+            found = ([f"missed {', '.join(missed)}"] if missed else []) + \
+                ([f"unexpected {', '.join(extra)}"] if extra else [])
+            raise Failed("the checks did not find what they should: " + "; ".join(found))
         for (row, column), (before, after) in EXPECTED_FIXES.items():
             fix = prep.learners[row].fixes.get(column)
             if not fix or (fix.before, fix.after) != (before, after):
@@ -284,7 +299,7 @@ class Doctor:
         prep = self.prep
         if prep is None:
             raise Failed("skipped: preparing the return failed")
-        out = self.folder / "out"
+        out = self._scratch() / "out"
         out.mkdir(exist_ok=True)
         path = prep.save(out)
         data = path.read_bytes()
@@ -314,7 +329,7 @@ class Doctor:
         encrypted = protection.encrypt(plain, password)
         if not protection.is_encrypted(encrypted):
             raise Failed("the encrypted workbook is not recognised as encrypted")
-        target = self.folder / "encrypted.xlsx"
+        target = self._scratch() / "encrypted.xlsx"
         protection.write_encrypted(plain, password, target)
         back = protection.decrypt(target.read_bytes(), password)
         import openpyxl
@@ -329,8 +344,8 @@ class Doctor:
         return f"AES-256, {time.perf_counter() - started:.1f} s"
 
     def check_calendar(self) -> str:
-        from tracker_desktop.core.values.calendar import academic_year_start, bank_holidays, deadlines
         from tracker_desktop.core.returns.definitions import load_definition
+        from tracker_desktop.core.values.calendar import academic_year_start, bank_holidays, deadlines
 
         days = bank_holidays(2025)
         for day in (dt.date(2025, 12, 25), dt.date(2025, 12, 26), dt.date(2025, 8, 25)):
@@ -439,13 +454,14 @@ class Doctor:
                 except Exception:  # already reported by the parts above
                     ids = []
                 for return_id in ids:
-                    self.part(f"template {return_id}", lambda r=return_id: self.check_template(r))
+                    self.part(f"template {return_id}", partial(self.check_template, return_id))
                 try:
                     self.exports = export_files(self.folder)
                 except Exception as e:
                     self._report("make test exports", False, f"{type(e).__name__}: {e}")
-                for name in ("CSV UTF-8", "CSV Windows-1252", "CSV UTF-16", "Excel xlsx", "Excel 97-2003 xls", "CTF XML"):
-                    self.part(f"read {name}", lambda n=name: self.check_read(n))
+                for name in ("CSV UTF-8", "CSV Windows-1252", "CSV UTF-16", "Excel xlsx", "Excel 97-2003 xls",
+                             "CTF XML"):
+                    self.part(f"read {name}", partial(self.check_read, name))
                 self.part("clean and check", self.check_prepare)
                 self.part("write return", self.check_write)
                 self.part("encrypt and decrypt", self.check_encryption)
@@ -477,7 +493,7 @@ def _display_available() -> bool:
 def _no_network() -> Iterator[list[str]]:
     """Refuse, and count, any attempt to open a network connection or look up a name."""
     attempts: list[str] = []
-    saved = (socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo, socket.create_connection)
+    real_connect = socket.socket.connect
 
     def refuse(what):
         def blocked(*args, **kwargs):
@@ -487,17 +503,21 @@ def _no_network() -> Iterator[list[str]]:
 
     def connect(sock, address, *rest):
         if sock.family == getattr(socket, "AF_UNIX", None):  # local sockets (e.g. the X server) are not network
-            return saved[0](sock, address, *rest)
+            return real_connect(sock, address, *rest)
         return refuse("connect")()
 
-    socket.socket.connect = connect
-    socket.socket.connect_ex = refuse("connect")
-    socket.getaddrinfo = refuse("name lookup")
-    socket.create_connection = refuse("connect")
+    # Replaced for the duration of the check (setattr: these are methods and functions of the
+    # standard library, patched on purpose), and put back whatever happens.
+    blocked = [(socket.socket, "connect", connect), (socket.socket, "connect_ex", refuse("connect")),
+               (socket, "getaddrinfo", refuse("name lookup")), (socket, "create_connection", refuse("connect"))]
+    saved = [(owner, name, getattr(owner, name)) for owner, name, _ in blocked]
+    for owner, name, replacement in blocked:
+        setattr(owner, name, replacement)
     try:
         yield attempts
     finally:
-        socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo, socket.create_connection = saved
+        for owner, name, original in saved:
+            setattr(owner, name, original)
 
 
 def run_doctor(out=None) -> int:

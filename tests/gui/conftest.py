@@ -118,7 +118,8 @@ def make_app(root, tmp_path, answers):
         top = tk.Toplevel(root)
         top.geometry(size + "+0+0")
         settings = settings or Settings(school_name="Oakfield School", school_number="8864123",
-                                        output_folder=str(tmp_path / "out"), path=tmp_path / "settings" / "settings.json")
+                                        output_folder=str(tmp_path / "out"),
+                                        path=tmp_path / "settings" / "settings.json")
         app = App(top, settings, persist=persist, _utest=True)
         made.append(top)
         pump(root, 0.05)

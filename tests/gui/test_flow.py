@@ -2,9 +2,6 @@
 colours read back from the grid), fix, undo, save."""
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 import pytest
 
 from tests.gui.conftest import SAMPLES, expected_cases, pump, wait_idle
@@ -27,7 +24,7 @@ def open_case(app, name: str):
 
 
 def row_of(prep, source_row: int) -> int:
-    return next(i for i, l in enumerate(prep.learners) if l.source_row == source_row)
+    return next(i for i, learner in enumerate(prep.learners) if learner.source_row == source_row)
 
 
 def fills(app) -> dict[tuple[int, int], str]:
@@ -117,7 +114,8 @@ def test_tidied_value_is_tinted_and_explained(make_app):
     app = make_app()
     open_case(app, "sims-joiners")
     prep = app.prep
-    r, learner = next((i, l) for i, l in enumerate(prep.learners) if "NC Year" in l.fixes and not prep.problems_at(i))
+    r, learner = next((i, one) for i, one in enumerate(prep.learners)
+                      if "NC Year" in one.fixes and not prep.problems_at(i))
     c = prep.columns.index("NC Year")
     assert fills(app)[(r, c)] == theme.CLEANED_BG
     app.review.grid_view.select(r, c)

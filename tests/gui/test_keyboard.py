@@ -177,7 +177,7 @@ def test_status_says_you_typed_for_a_value_the_user_typed(make_app):
     pump(app.master)
     assert "you typed 'me14 1xx'" in app.review.status.cget("text")
     # A cell tidied when the export was read still says what the export had.
-    tidied = next((i, h) for i, l in enumerate(prep.learners) for h in l.fixes if (i, h) != (r, "Postcode"))
+    tidied = next((i, h) for i, learner in enumerate(prep.learners) for h in learner.fixes if (i, h) != (r, "Postcode"))
     app.review.grid_view.select(tidied[0], prep.columns.index(tidied[1]))
     pump(app.master)
     assert "Tidied: the export had" in app.review.status.cget("text")
@@ -345,7 +345,7 @@ def test_focused_buttons_and_entries_have_a_clear_ring(make_app):
         assert top.focus_get() is second and second.instate(["focus"]) and not first.instate(["focus"])
         ring = next(i for i in theme._fonts if isinstance(i, tk.PhotoImage) and i.get(0, 1) != (0, 0, 0)
                     and not i.transparency_get(0, 1))
-        assert "#%02x%02x%02x" % ring.get(0, 1) == theme.FOCUS_RING
+        assert "#{:02x}{:02x}{:02x}".format(*ring.get(0, 1)) == theme.FOCUS_RING
         assert ring.width() - 2 >= 2 * theme.RING_WIDTH, "2 pixels wide"
     finally:
         top.destroy()

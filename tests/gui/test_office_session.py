@@ -27,12 +27,13 @@ HEADER = ("UPN,Surname,Forename,DOB,Gender,Year,Address 1,Town,Postcode,Contact 
           "SEN Status,Admission Date\n")
 
 
-
-def descendants(widget):
-    """Every widget inside this one, however the screen nests its frames (scrolling areas, button rows)."""
+def descendants(widget) -> list:
+    """Every widget inside `widget`, however deep (dialogs put their fields in a scrolling frame)."""
+    found = []
     for child in widget.winfo_children():
-        yield child
-        yield from descendants(child)
+        found += [child, *descendants(child)]
+    return found
+
 
 def shot(window, name: str) -> None:
     folder = os.environ.get("OFFICE_SHOTS")
@@ -92,10 +93,9 @@ def test_take_a_duplicate_row_out_and_put_it_back(make_app, answers, tmp_path):
 
     window = app.show_left_out()
     pump(app.master)
-    # columns: export row, learner's name, reason (shown with an ellipsis when long; the whole of it kept)
-    taken = [i for i in window.tree.get_children() if "Taken out by you" in window.reasons[i]]
+    taken = [i for i in window.tree.get_children() if "Taken out by you" in window.tree.item(i, "values")[2]]
     assert len(taken) == 1 and int(window.tree.item(taken[0], "values")[0]) == taken_source
-    assert "MIS has them twice" in window.reasons[taken[0]]
+    assert "MIS has them twice" in window.reasons[taken[0]], "the reason in full (the list may cut it short)"
     window.tree.selection_set(taken[0])
     pump(app.master)
     shot(app.master, "left_out_taken")

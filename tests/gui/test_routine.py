@@ -9,8 +9,8 @@ import email.policy
 import pytest
 
 from tests.gui.conftest import SAMPLES, wait_idle
-from tracker_desktop.core.routine import history
 from tracker_desktop.core.preparing.preparation import Preparation
+from tracker_desktop.core.routine import history
 from tracker_desktop.core.settings import history_dir
 
 pytestmark = pytest.mark.gui
@@ -107,7 +107,8 @@ def test_tidy_up_lists_old_returns_and_confirms_before_deleting(make_app, answer
     assert not window.tree.get_children()
     window.destroy()
     again = app.tidy_up()
-    assert not again.tree.get_children() and again.delete_button.winfo_manager() == "", "nothing to delete: no Delete button"
+    assert not again.tree.get_children() and again.delete_button.winfo_manager() == "", \
+        "nothing to delete: no Delete button"
     assert again.tree.winfo_manager() == "", "and no empty table"
     again.destroy()
 
@@ -123,8 +124,8 @@ def test_prepare_offers_the_overdue_month(make_app):
 
 
 def test_unreadable_history_is_a_plain_message_when_tidying(make_app, answers, monkeypatch):
-    from tracker_desktop.core.routine import clear_out as tidy
     from tracker_desktop.core.errors import UserError
+    from tracker_desktop.core.routine import clear_out as tidy
 
     def unreadable(*a, **k):
         raise UserError("The history of prepared returns could not be read: permission denied.")
@@ -140,7 +141,8 @@ def test_an_export_without_the_leaving_date_column_is_not_offered_as_a_nil_retur
     from tracker_desktop.gui import messages
 
     export = tmp_path / "arbor.csv"
-    export.write_text("UPN,Surname,Forename,Year,Enrolment Finish\nB886412324001,Smith,Amy,Year 11,04/11/2024\n", encoding="utf-8")
+    export.write_text("UPN,Surname,Forename,Year,Enrolment Finish\n"
+                      "B886412324001,Smith,Amy,Year 11,04/11/2024\n", encoding="utf-8")
     app = make_app()
     app.open_export("school-leavers", export, period="2024-11", school="8864123", straight_to_review=True)
     wait_idle(app)

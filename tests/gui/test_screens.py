@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from tests.gui.conftest import SAMPLES, SCREENSHOTS, pump, wait_idle
-from tests.gui.test_flow import open_case
 from tracker_desktop.core.settings import Settings, load_settings
 
 pytestmark = pytest.mark.gui
@@ -112,7 +111,8 @@ def test_unexpected_error_is_logged_without_personal_data(make_app, answers, mon
 
 def test_window_keeps_responding_while_loading(make_app):
     app = make_app()
-    app.open_export("school-post16-enrolment", SAMPLES / "sixth_form_2024-09.xlsx", period="2024-09", as_of="2024-09-13")
+    app.open_export("school-post16-enrolment", SAMPLES / "sixth_form_2024-09.xlsx",
+                    period="2024-09", as_of="2024-09-13")
     assert app.worker.busy
     assert app.progress.winfo_manager() == "pack", "a progress bar shows while reading"
     assert app.cancel_button.winfo_manager() == "pack", "with a Cancel button"
@@ -152,7 +152,8 @@ def test_screenshots(tmp_path, size):
 
 def test_cancel_stops_waiting_and_keeps_the_screen(make_app):
     app = make_app()
-    app.open_export("school-post16-enrolment", SAMPLES / "sixth_form_2024-09.xlsx", period="2024-09", as_of="2024-09-13")
+    app.open_export("school-post16-enrolment", SAMPLES / "sixth_form_2024-09.xlsx",
+                    period="2024-09", as_of="2024-09-13")
     assert app.worker.busy
     app.cancel()
     assert not app.worker.busy and not app.progress.winfo_ismapped()

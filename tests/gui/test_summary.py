@@ -17,7 +17,8 @@ pytestmark = pytest.mark.gui
 def leavers_return(tmp_path):
     prep = Preparation.start("school-leavers", SAMPLES / "roll_2024-10.csv", school="8864123", period="2024-10")
     path = prep.save(tmp_path / "returns")
-    names = {l.values.get("Legal Surname", "") for l in prep.learners} | {l.values.get("UPN", "") for l in prep.learners}
+    names = ({learner.values.get("Legal Surname", "") for learner in prep.learners}
+             | {learner.values.get("UPN", "") for learner in prep.learners})
     return path, {n for n in names if n}
 
 
@@ -55,7 +56,8 @@ def test_summary_chart_table_and_workbook(make_app, answers, leavers_return, tmp
     for g in expected["groups"]:
         values = table.item(g, "values")
         assert values[0] == g
-        assert [int(v) for v in values[1:1 + len(expected["years"])]] == [expected["counts"][g][y] for y in expected["years"]]
+        counts = [expected["counts"][g][y] for y in expected["years"]]
+        assert [int(v) for v in values[1:1 + len(expected["years"])]] == counts
         assert int(values[1 + len(expected["years"])]) == expected["totals"][g]
     assert int(table.item("__total__", "values")[1 + len(expected["years"])]) == expected["rows"]
     shown = all_text(window)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.gui.conftest import SAMPLES, expected_cases, pump, wait_idle
+from tests.gui.conftest import SAMPLES, expected_cases, wait_idle
 from tests.gui.test_flow import fills, type_into
 from tracker_desktop.core.writing import encryption as protection
 from tracker_desktop.gui import theme
@@ -27,7 +27,8 @@ def open_tep(app, password_attempts=("Maple-Harbour-42",), prepopulated: Path | 
     assert dialog.password_entry.winfo_manager() == "grid" and str(dialog.password_entry.cget("state")) == "disabled", \
         "the password row is there from the start (nothing moves later), usable once the workbook is known"
     dialog.tep_workbook.set(str(prepopulated or SAMPLES / case["prepopulated"]))
-    assert dialog.encrypted and str(dialog.password_entry.cget("state")) == "normal", "an encrypted workbook asks its password"
+    assert dialog.encrypted and str(dialog.password_entry.cget("state")) == "normal", \
+        "an encrypted workbook asks its password"
     assert dialog.password_entry.cget("show") == "•", "the password is masked"
     dialog.export.set(str(SAMPLES / case["input"]))
     dialog.as_of.set(case["as_of"])
@@ -60,10 +61,11 @@ def test_tep_review_grid(make_app):
     prep, grid = app.prep, app.review.grid_view
     assert app.prep.output_name == case["expected_file"]
     # TEP's rows in TEP's order, under TEP's headers.
-    assert [grid.sheet.get_cell_data(r, 0) for r in range(len(prep.learners))] == [l.values["TEP Ref"] for l in prep.learners]
+    tep_refs = [learner.values["TEP Ref"] for learner in prep.learners]
+    assert [grid.sheet.get_cell_data(r, 0) for r in range(len(prep.learners))] == tep_refs
     assert grid.sheet.headers() == prep.columns
     drawn = fills(app)
-    row_of = {l.source_row: i for i, l in enumerate(prep.learners)}
+    row_of = {learner.source_row: i for i, learner in enumerate(prep.learners)}
     for expected in case["errors"]:
         cells = [(row_of[expected["source_row"]], prep.columns.index(c)) for c in expected["columns"]]
         assert any(drawn.get(cell) == theme.ERROR_BG for cell in cells), f"error {expected} is red"

@@ -10,15 +10,17 @@ import argparse
 import datetime as dt
 import gc
 import tkinter as tk
+from collections.abc import Callable
 from pathlib import Path
 from tkinter import filedialog, ttk
+from typing import TYPE_CHECKING
 
-from tracker_desktop.core.returns.definitions import all_definitions, load_definition
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.matching.certainty import needs_review
+from tracker_desktop.core.returns.definitions import all_definitions, load_definition
 from tracker_desktop.core.routine.nil_return import is_nil_return
-from tracker_desktop.core.writing.files import OutputExists
 from tracker_desktop.core.settings import Settings, default_output_folder, load_settings
+from tracker_desktop.core.writing.files import OutputExists
 from tracker_desktop.demo_data import DEMO_AS_OF, DEMO_PERIOD, DEMO_SCHOOL, demo_roll_path
 from tracker_desktop.gui import messages, theme
 from tracker_desktop.gui.dialogs import OpenDialog, SettingsDialog
@@ -34,9 +36,15 @@ from tracker_desktop.gui.window_size import MIN_SIZE, fit_window, window_geometr
 from tracker_desktop.gui.windows import LeftOutWindow, SaveDialog, next_step
 from tracker_desktop.gui.worker import Worker
 
+if TYPE_CHECKING:
+    from tracker_desktop.core.checking.accepted import AcceptedQueries
+    from tracker_desktop.core.preparing.preparation import Preparation
+    from tracker_desktop.gui.summary_view import SummaryWindow
+
 APP_TITLE = "Tracker Desktop"
 # The demo opens the leavers return of the bundled demo roll, with the settings it is made for.
-DEMO = {"return_id": "school-leavers", "school": DEMO_SCHOOL, "college": None, "period": DEMO_PERIOD, "as_of": DEMO_AS_OF}
+DEMO = {"return_id": "school-leavers", "school": DEMO_SCHOOL, "college": None, "period": DEMO_PERIOD,
+        "as_of": DEMO_AS_OF}
 
 
 def demo_export() -> Path:
@@ -55,19 +63,28 @@ def load_preparation(return_id: str, export: Path, sender: dict, period, as_of, 
     return prep, prep.remembered
 
 
+def _shortcut(action: Callable[[], object]) -> Callable[[tk.Event], str]:
+    """A key binding that runs `action` and stops there: the key does nothing else."""
+    def pressed(event: tk.Event) -> str:
+        action()
+        return "break"
+    return pressed
+
+
 class App:
-    def __init__(self, master: tk.Misc, settings: Settings | None = None, persist: bool = True, _utest: bool = False,
-                 demo: bool = False):
+    def __init__(self, master: tk.Tk | tk.Toplevel, settings: Settings | None = None, persist: bool = True,
+                 _utest: bool = False, demo: bool = False):
         self.master = master
         self.settings = settings if settings is not None else load_settings()
         self.persist = persist  # the demo never writes the user's settings
         self.demo = demo
         self._utest = _utest
-        self.prep = None
+        self.prep: Preparation | None = None  # the return open, if any
         self.saved_edits = 0  # undo-stack depth at the last save: more means unsaved changes
         self.after_saved = None  # what to do once the return is saved ("Save" when leaving it)
         self.last_export: Path | None = None
-        self._accepted = None  # the school's accepted queries, read when first needed
+        self._accepted: AcceptedQueries | None = None  # the school's accepted queries, read when needed
+        self.copied_password: bytes | None = None  # a TEP password's fingerprint, while it is on the clipboard
         self.app_title = APP_TITLE + ("  ·  DEMO (fictional learners)" if demo else "")
         master.title(self.app_title)
         # Usable down to a 1024x600 screen (a small laptop, less the taskbar and title bar).
@@ -90,7 +107,7 @@ class App:
         self.mapping = MappingScreen(self.body, self)
         self.review = ReviewScreen(self.body, self)
         self.current = None
-        self.summary_window = None
+        self.summary_window: SummaryWindow | None = None
         self.busy_text = ttk.Label(status, text="")
         self.busy_text.pack(side="left")
         self.cancel_button = ttk.Button(status, text="Cancel", command=self.cancel)
@@ -132,7 +149,8 @@ class App:
         view.add_command(label="Returns", command=self.go_home)
         view.add_command(label="Column matching…", command=self.show_mapping)
         view.add_command(label="Learners left out…", command=self.show_left_out)
-        view.add_checkbutton(label="Only rows with problems", variable=self.review.only_problems, command=self.review.apply_filter)
+        view.add_checkbutton(label="Only rows with problems", variable=self.review.only_problems,
+                             command=self.review.apply_filter)
         bar.add_cascade(label="File", menu=file, underline=0)
         bar.add_cascade(label="Edit", menu=edit, underline=0)
         bar.add_cascade(label="View", menu=view, underline=0)
@@ -146,9 +164,14 @@ class App:
                             ("<Control-z>", self.undo),
                             ("<Control-y>", self.redo), ("<Control-Y>", self.redo),
                             ("<F8>", lambda: self.next_problem(1)), ("<Shift-F8>", lambda: self.next_problem(-1))):
-            m.bind(key, lambda e, a=action: (a(), "break")[1])
+            m.bind(key, _shortcut(action))
+        m.bind("<Control-Z>", self._capital_z)
+
+    def _capital_z(self, event: tk.Event) -> str:
         # Ctrl+Shift+Z redoes, as in Office; a capital Z with Caps Lock on (no Shift) still undoes.
-        m.bind("<Control-Z>", lambda e: ((self.redo if e.state & 0x1 else self.undo)(), "break")[1])
+        shifted = isinstance(event.state, int) and event.state & 0x1
+        (self.redo if shifted else self.undo)()
+        return "break"
 
     def _progress(self, text: str, fraction: float | None) -> None:
         self.busy_text.configure(text=text + "…")
@@ -193,6 +216,13 @@ class App:
     def unsaved(self) -> bool:
         return self.prep is not None and len(self.review.grid_view.undo_stack) != self.saved_edits
 
+    @property
+    def loaded(self) -> Preparation:
+        """The return open. Asked for only where one is: on its screens, or once it is saved."""
+        if self.prep is None:
+            raise RuntimeError("no return is open")
+        return self.prep
+
     # --- screens -----------------------------------------------------------------------------------
 
     def leave_return(self, doing: str, then) -> bool:
@@ -203,8 +233,9 @@ class App:
         if not self.unsaved:
             return True
         edits = len(self.review.grid_view.undo_stack) - self.saved_edits
-        answer = messages.ask_save(f"Save your changes to {self.prep.output_name} before {doing}?\n\n"
-                                   f"{edits} change{'s' if edits != 1 else ''} you made {'is' if edits == 1 else 'are'} "
+        answer = messages.ask_save(f"Save your changes to {self.loaded.output_name} before {doing}?\n\n"
+                                   f"{edits} change{'s' if edits != 1 else ''} you made "
+                                   f"{'is' if edits == 1 else 'are'} "
                                    "not saved yet.", self.master)
         if answer is None:
             return False
@@ -253,7 +284,7 @@ class App:
 
     def show_review(self) -> None:
         self.show(self.review)
-        self.master.title(f"{self.app_title}  ·  {self.prep.output_name}")
+        self.master.title(f"{self.app_title}  ·  {self.loaded.output_name}")
         self.review.grid_view.sheet.focus_set()
 
     def show_mapping(self) -> None:
@@ -303,9 +334,12 @@ class App:
         if export is None and self.last_export is not None:
             export = self.last_export  # the same export serves the leavers and the joiners
         dialog = OpenDialog(self.master, self.definitions, return_id=return_id, export=str(export or ""),
-                            folder=self.settings.last_export_folder, overdue=self.home.overdue_months, _utest=self._utest)
-        if not self._utest and dialog.result:
-            self.open_export(**dialog.take_result())  # the dialog keeps no TEP password
+                            folder=self.settings.last_export_folder, overdue=self.home.overdue_months,
+                            _utest=self._utest)
+        if not self._utest:
+            answers = dialog.take_result()  # the dialog keeps no TEP password
+            if answers:
+                self.open_export(**answers)
         return dialog
 
     def open_export(self, return_id: str, export: Path, period=None, as_of=None, school=None, college=None,
@@ -330,11 +364,14 @@ class App:
         if self.persist:
             self.settings.last_export_folder = str(export.parent)
         if definition.prepopulated:
-            open_tep(self, return_id, export, prepopulated, prepopulated_password, sender, period, as_of, straight_to_review)
+            open_tep(self, return_id, export, prepopulated, prepopulated_password, sender, period, as_of,
+                     straight_to_review)
             return
         self.worker.run(f"Reading {export.name}",
-                        lambda job: load_preparation(return_id, export, sender, period, as_of, remembered, job, understood),
-                        lambda result: self._opened(result, straight_to_review), lambda e: messages.report(e, self.master, f"reading {export.name}"))
+                        lambda job: load_preparation(return_id, export, sender, period, as_of, remembered, job,
+                                                     understood),
+                        lambda result: self._opened(result, straight_to_review),
+                        lambda e: messages.report(e, self.master, f"reading {export.name}"))
 
     def open_from_args(self, args: argparse.Namespace) -> None:
         password = None
@@ -404,7 +441,7 @@ class App:
         path = filedialog.askopenfilename(parent=self.master, title=f"Choose a filled-in {definition.title} workbook",
                                           filetypes=[("Excel workbooks", "*.xlsx"), ("All files", "*.*")])
         if path:
-            self.check_workbook(return_id, Path(path))
+            self.check_workbook(definition.id, Path(path))
 
     def check_workbook(self, return_id: str, path: Path, as_of=None, period=None, password: str | None = None):
         """Check a filled-in workbook; an encrypted one (a TEP sheet) asks for its password first.
@@ -504,7 +541,7 @@ class App:
         export read again so the columns are matched and tidied as what they are."""
         if self.worker.busy:
             return
-        prep = self.prep
+        prep = self.loaded
         definition = prep.definition
         known = self.settings.understood_for(definition.id, definition.template)
         known.update(answers)
@@ -526,7 +563,7 @@ class App:
     def apply_mapping(self, mapping) -> None:
         if self.worker.busy:
             return
-        prep = self.prep
+        prep = self.loaded
         if mapping == prep.mapping:
             # Nothing changed: the return stands as it is, typed changes and all. Confirmed, so
             # it is remembered for next month's export.
@@ -588,7 +625,7 @@ class App:
         from tracker_desktop.gui.row_actions import accept_query
 
         cell = self._row_action_ready()
-        return accept_query(self, cell[0], self.prep.columns[cell[1]]) if cell else None
+        return accept_query(self, cell[0], self.loaded.columns[cell[1]]) if cell else None
 
     def put_back(self, source_row: int):
         from tracker_desktop.gui.row_actions import put_back_row
@@ -629,12 +666,12 @@ class App:
         """After the save dialog: a nil-return e-mail, a TEP sheet (password first), or the workbook."""
         if is_nil_return(self.prep):
             return save_nil_return(self, folder)
-        if self.prep.definition.prepopulated:
+        if self.loaded.definition.prepopulated:
             return self.ask_tep_password(folder)
         return self.write(folder)
 
     def ask_tep_password(self, folder: Path) -> OutputPasswordDialog:
-        dialog = OutputPasswordDialog(self.master, self.prep.output_name, _utest=self._utest)
+        dialog = OutputPasswordDialog(self.master, self.loaded.output_name, _utest=self._utest)
         if not self._utest:
             if dialog.result:
                 self.copied_password = dialog.take_copied()  # cleared from the clipboard after the save
@@ -663,8 +700,8 @@ class App:
         self._save_settings()
 
     def tidy_up(self, stale: list | None = None) -> TidyWindow | None:
-        from tracker_desktop.core.settings import history_dir
         from tracker_desktop.core.routine.clear_out import stale_returns
+        from tracker_desktop.core.settings import history_dir
 
         try:
             if stale is None:
@@ -675,14 +712,16 @@ class App:
         return TidyWindow(self.master, history_dir(), stale=stale)
 
     def write(self, folder: Path, force: bool = False) -> None:
-        prep = self.prep
+        prep = self.loaded
         edits = len(self.review.grid_view.undo_stack)
         self.review.grid_view.locked = True  # no edits while the workbook is being written from the learners
 
         def failed(e):
             self.review.grid_view.locked = False
             if isinstance(e, OutputExists) and not force:
-                if messages.ask("yesno", APP_TITLE, f"{prep.output_name} is already in {folder}.\n\nReplace it with this one?", self.master, default="no"):
+                if messages.ask("yesno", APP_TITLE,
+                                f"{prep.output_name} is already in {folder}.\n\nReplace it with this one?",
+                                self.master, default="no"):
                     self.write(folder, force=True)
                 else:
                     self.after_saved = None  # not saved: leaving the return waits no more
@@ -736,7 +775,8 @@ class App:
             return saved
 
         self.worker.run("Exporting the problems list", work,
-                        lambda p: messages.info(f"Saved the problems list ({len(prep.problems)} lines) as {p.name} in {p.parent}.", self.master),
+                        lambda p: messages.info(f"Saved the problems list ({len(prep.problems)} lines) "
+                                                f"as {p.name} in {p.parent}.", self.master),
                         lambda e: messages.report(e, self.master, "exporting the problems list"))
 
     # --- closing -----------------------------------------------------------------------------------
@@ -770,7 +810,9 @@ def _make_root() -> tk.Tk:
 
         icon = tk.PhotoImage(master=root, file=str(resource_path("assets", "icon.png")))
         root.iconphoto(True, icon)
-        root._icon = icon  # keep a reference, or Tk drops the image
+        # A reference kept on the window, or Tk drops the image once Python collects it (an attribute of
+        # our own: the stubs rightly do not know it, and a Tk subclass for one image is not worth it).
+        root._icon = icon  # type: ignore[attr-defined]
     except (tk.TclError, OSError):
         pass  # no icon is no reason not to start
     root.report_callback_exception = _report_callback_exception(root)

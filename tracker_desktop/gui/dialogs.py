@@ -9,10 +9,11 @@ import datetime as dt
 import tkinter as tk
 from pathlib import Path
 from tkinter import filedialog, ttk
+from typing import Any, Generic, TypeVar
 
 from tracker_desktop.core.routine.status import default_period
-from tracker_desktop.core.values.calendar import DAY_SHOWN, parse_day, parse_month, show_month
 from tracker_desktop.core.settings import Settings, check_college_code, check_school_number, default_output_folder
+from tracker_desktop.core.values.calendar import DAY_SHOWN, parse_day, parse_month, show_month
 from tracker_desktop.gui.scrolling import ScrollFrame
 from tracker_desktop.gui.window_size import DIALOG_MARGIN, place_on_screen, work_area
 
@@ -22,7 +23,10 @@ PASSWORD_HINT = ("Needed when TEP's workbook is encrypted (as TEP send them): ty
 EXPORT_TYPES = [("MIS exports", "*.csv *.xlsx *.xls *.txt"), ("All files", "*.*")]
 
 
-class Dialog(tk.Toplevel):
+Result = TypeVar("Result")
+
+
+class Dialog(tk.Toplevel, Generic[Result]):
     """OK/Cancel dialog; `result` stays None when cancelled."""
 
     ok_text = "OK"
@@ -39,7 +43,7 @@ class Dialog(tk.Toplevel):
         self.withdraw()
         self.title(title)
         self.transient(parent.winfo_toplevel())
-        self.result = None
+        self.result: Result | None = None
         self.resizable(False, False)
         # The buttons are packed first, at the bottom: on a short screen the fields scroll and
         # the buttons stay in view (a dialog taller than the screen would hide OK and Cancel).
@@ -128,10 +132,14 @@ class Dialog(tk.Toplevel):
         self.problem = ttk.Label(frame, text="", style="Error.TLabel", wraplength=460, justify="left")
         self.problem.grid(row=row, column=0, columnspan=columnspan, sticky="w", pady=(8, 0))
         # Said where it is seen, also when the fields scroll.
-        self.problem.bind("<Configure>", lambda e: self.problem.cget("text") and self.scroll.see(self.problem), add="+")
+        self.problem.bind("<Configure>", self._see_problem, add="+")
+
+    def _see_problem(self, event=None) -> None:
+        if self.problem.cget("text"):
+            self.scroll.see(self.problem)
 
 
-class SettingsDialog(Dialog):
+class SettingsDialog(Dialog[Settings]):
     """Who sends the returns and where they are saved. result: the updated Settings."""
 
     ok_text = "Save settings"
@@ -145,15 +153,18 @@ class SettingsDialog(Dialog):
         s = self.settings
         row = 0
         if self.first_run:
-            ttk.Label(f, text="Before your first return", style="Heading.TLabel").grid(row=row, column=0, columnspan=3, sticky="w")
+            ttk.Label(f, text="Before your first return", style="Heading.TLabel").grid(row=row, column=0, columnspan=3,
+                                                                                       sticky="w")
             ttk.Label(f, text="These go into the file names KCC expects. You can change them later from Settings.",
                       wraplength=460).grid(row=row + 1, column=0, columnspan=3, sticky="w", pady=(2, 12))
             row += 2
         self.kind = tk.StringVar(self, "college" if s.college_code and not s.school_number else "school")
         kinds = ttk.Frame(f)
         kinds.grid(row=row, column=0, columnspan=3, sticky="w", pady=(0, 8))
-        ttk.Radiobutton(kinds, text="A school", value="school", variable=self.kind, command=self._kind_changed).pack(side="left")
-        ttk.Radiobutton(kinds, text="A college", value="college", variable=self.kind, command=self._kind_changed).pack(side="left", padx=(16, 0))
+        ttk.Radiobutton(kinds, text="A school", value="school", variable=self.kind,
+                        command=self._kind_changed).pack(side="left")
+        ttk.Radiobutton(kinds, text="A college", value="college", variable=self.kind,
+                        command=self._kind_changed).pack(side="left", padx=(16, 0))
         row += 1
         self.name = tk.StringVar(self, s.school_name)
         self.number = tk.StringVar(self, s.school_number)
@@ -237,7 +248,7 @@ class SettingsDialog(Dialog):
         self.result = s
 
 
-class OpenDialog(Dialog):
+class OpenDialog(Dialog[dict[str, Any]]):
     """Choose the return, the export and the period; for a TEP sheet also TEP's workbook and, when
     it is encrypted, its password (checked here: a wrong one is said plainly and asked again).
     result: dict for App.open_export; take_result() hands it over and forgets the password."""
@@ -375,7 +386,8 @@ class OpenDialog(Dialog):
     def _browse(self) -> None:
         current = self.export.get().strip() or self.tep_workbook.get().strip()
         start = str(Path(current).parent) if current else (self.start_folder or None)
-        chosen = filedialog.askopenfilename(parent=self, title="Choose the MIS export", initialdir=start, filetypes=EXPORT_TYPES)
+        chosen = filedialog.askopenfilename(parent=self, title="Choose the MIS export", initialdir=start,
+                                            filetypes=EXPORT_TYPES)
         if chosen:
             self.export.set(chosen)
 
@@ -397,8 +409,8 @@ class OpenDialog(Dialog):
 
     def _validate_tep(self) -> str | None:
         from tracker_desktop.core.errors import UserError
-        from tracker_desktop.core.writing.encryption import WrongPassword
         from tracker_desktop.core.preparing.tep import open_prepopulated
+        from tracker_desktop.core.writing.encryption import WrongPassword
 
         text = self.tep_workbook.get().strip()
         if not text:

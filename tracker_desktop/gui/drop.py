@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import tkinter as tk
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 EXPORT_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".xml"}
 
 
-def enable_drop(root: tk.Tk, on_files: Callable[[list[Path]], None]) -> bool:
+def enable_drop(root: tk.Tk, on_files: Callable[[list[Path]], object]) -> bool:
     """Make the whole window a drop target for files; False when the platform has no tkdnd."""
     try:
         from tkinterdnd2.TkinterDnD import _require
@@ -25,6 +25,7 @@ def enable_drop(root: tk.Tk, on_files: Callable[[list[Path]], None]) -> bool:
         return action  # tkdnd takes the script's result as the action done
 
     command = root.register(dropped)
-    root.tk.call("tkdnd::drop_target", "register", root._w, "DND_Files")
-    root.tk.call("bind", root._w, "<<Drop>>", f"{command} %A %D")
+    path = str(root)  # the window's Tk path name (".")
+    root.tk.call("tkdnd::drop_target", "register", path, "DND_Files")
+    root.tk.call("bind", path, "<<Drop>>", f"{command} %A %D")
     return True

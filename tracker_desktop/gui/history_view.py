@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import tkinter as tk
 from tkinter import ttk
+from typing import Literal
 
-COLUMNS = (
+COLUMNS: tuple[tuple[str, str, int, bool, Literal["w", "e"]], ...] = (
     # (id, heading, width, stretch, anchor)
     ("return", "Return", 200, True, "w"),
     ("period", "For", 90, False, "w"),

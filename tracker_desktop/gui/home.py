@@ -50,8 +50,8 @@ class HomeScreen(ttk.Frame):
         self.statuses: dict = {}
         self.overdue_months: dict[str, str] = {}
         self.tree.bind("<Double-1>", lambda e: self.prepare())
-        self.tree.bind("<Return>", lambda e: (self.prepare(), "break")[1])
-        self.tree.bind("<KP_Enter>", lambda e: (self.prepare(), "break")[1])
+        self.tree.bind("<Return>", self._prepare_key)
+        self.tree.bind("<KP_Enter>", self._prepare_key)
 
         self.prepare_button = ttk.Button(bar, text="Prepare this return…  (Ctrl+O)", style="Accent.TButton",
                                          command=self.prepare)
@@ -158,6 +158,10 @@ class HomeScreen(ttk.Frame):
     def selected(self) -> str | None:
         chosen = self.tree.selection()
         return chosen[0] if chosen else None
+
+    def _prepare_key(self, event=None) -> str:
+        self.prepare()
+        return "break"  # Enter does nothing else in the list
 
     def prepare(self) -> None:
         self.app.open_dialog(self.selected())

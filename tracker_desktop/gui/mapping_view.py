@@ -4,11 +4,16 @@ the preview at once; "Use these columns" rebuilds the return with the new matchi
 from __future__ import annotations
 
 import tkinter as tk
+from functools import partial
 from tkinter import ttk
+from typing import TYPE_CHECKING
 
 from tracker_desktop.core.matching.certainty import HEADER_WORDS, certainty, is_certain, sureness, to_check
 from tracker_desktop.core.matching.mapping import RowReader, Source
 from tracker_desktop.core.values.cleaning import clean_read
+
+if TYPE_CHECKING:
+    from tracker_desktop.core.preparing.preparation import Preparation
 
 NONE = "(not in the export)"
 OWN = "(a column of its own)"  # a template header that is none of our columns
@@ -21,11 +26,12 @@ class MappingScreen(ttk.Frame):
     def __init__(self, parent, app):
         super().__init__(parent, padding=(12, 10, 12, 6))
         self.app = app
-        self.prep = None
+        self.prep: Preparation | None = None
         self.choices: dict[str, tk.StringVar] = {}
         self.options: dict[str, dict[str, Source | None]] = {}
         self.previews: dict[str, ttk.Label] = {}
-        self.sureness: dict[str, ttk.Label] = {}
+        self.sureness: dict[str, tk.Label] = {}
+        self.mandatory: dict[str, bool] = {}
         self.meanings: dict[str, tk.StringVar] = {}  # template header -> what it is understood as
         self.understood_as: dict[str, str] = {}
 
@@ -68,7 +74,11 @@ class MappingScreen(ttk.Frame):
         for widget in widgets:
             widget.bind("<Return>", self._enter)
             widget.bind("<KP_Enter>", self._enter)
-            widget.bind("<Escape>", lambda e: (self.go_back(), "break")[1])
+            widget.bind("<Escape>", self._escape)
+
+    def _escape(self, event) -> str:
+        self.go_back()
+        return "break"
 
     def _enter(self, event) -> str:
         if event.widget is self.back:
@@ -120,7 +130,8 @@ class MappingScreen(ttk.Frame):
         export = prep.table.source.name if getattr(prep.table, "source", None) else "the export"
         unsure = [c for c in prep.template.mandatory if not is_certain(prep.mapping.get(c))]
         text = (f"Each column of KCC's {prep.definition.title} template is filled from a column of {export}. "
-                "Orange names are mandatory. Change any match with its dropdown; the preview shows the first rows after tidying.")
+                "Orange names are mandatory. Change any match with its dropdown; "
+                "the preview shows the first rows after tidying.")
         if unsure:
             text += f"\nPlease check: {', '.join(unsure)}."
         guessed = [c["header"] for c in prep.definition.template_columns(prep.columns) if c["certainty"] == "unsure"]
@@ -133,6 +144,7 @@ class MappingScreen(ttk.Frame):
         self.options.clear()
         self.previews.clear()
         self.sureness.clear()
+        self.mandatory.clear()
         self.combos.clear()
         self.meanings.clear()
         self.understood_as.clear()
@@ -159,15 +171,14 @@ class MappingScreen(ttk.Frame):
             self.choices[header] = var
             combo = ttk.Combobox(self.table, textvariable=var, values=list(options), state="readonly", width=24)
             combo.grid(row=r, column=2, sticky="we", padx=(0, 12), pady=2)
-            combo.bind("<<ComboboxSelected>>", lambda e, h=header: self.changed(h))
+            combo.bind("<<ComboboxSelected>>", partial(self.changed, header))
             combo.bind("<FocusIn>", lambda e: self._see(e.widget), add="+")
             self._keys(combo)
             self.combos.append(combo)
             sure = tk.Label(self.table, text=certainty(source), width=14, anchor="w", padx=4)
-            sure.mandatory = column.mandatory
-            self._paint(sure, source)
+            self.sureness[header], self.mandatory[header] = sure, column.mandatory
+            self._paint(header, source)
             sure.grid(row=r, column=3, sticky="w", padx=(0, 12))
-            self.sureness[header] = sure
             preview = ttk.Label(self.table, text="", style="Muted.TLabel", wraplength=PREVIEW_WRAP, justify="left")
             preview.grid(row=r, column=4, sticky="w")
             self.previews[header] = preview
@@ -180,7 +191,7 @@ class MappingScreen(ttk.Frame):
     def _meaning_cell(self, r: int, header: str, ours: list[str]) -> None:
         """What the template header was understood as (correctable), and how sure: the words of
         a renamed header ('Parent/Carer Phone Number') say which of our columns it is."""
-        understanding = self.prep.definition.understand(header)
+        understanding = self.loaded.definition.understand(header)
         sure = "confirmed" if understanding.confirmed else sureness(understanding.score)
         shown = understanding.understood_as if understanding.understood_as in ours else OWN
         # an unsure guess counts as the user's answer once they use the columns with it shown
@@ -205,22 +216,30 @@ class MappingScreen(ttk.Frame):
                 if var.get() != self.understood_as.get(h)}
 
     def mapping(self) -> dict:
-        chosen = dict(self.prep.mapping)  # scope fields the template does not show are kept
+        chosen = dict(self.loaded.mapping)  # scope fields the template does not show are kept
         for header, var in self.choices.items():
             chosen[header] = self.options[header].get(var.get())
         return chosen
 
-    def _paint(self, label, source) -> None:
+    def _paint(self, header: str, source) -> None:
         # Matches to check stand out amber, like queries in the review.
-        unsure = to_check(source, label.mandatory)
-        label.configure(text=certainty(source), bg="#ffd98a" if unsure else self.table.winfo_toplevel().cget("bg"), fg="#000000")
+        label = self.sureness[header]
+        unsure = to_check(source, self.mandatory[header])
+        label.configure(text=certainty(source), bg="#ffd98a" if unsure else self.table.winfo_toplevel().cget("bg"),
+                        fg="#000000")
 
-    def changed(self, header: str) -> None:
-        self._paint(self.sureness[header], self.options[header].get(self.choices[header].get()))
+    def changed(self, header: str, event=None) -> None:
+        self._paint(header, self.options[header].get(self.choices[header].get()))
         self.update_previews()
 
+    @property
+    def loaded(self) -> Preparation:
+        if self.prep is None:
+            raise RuntimeError("no return is loaded")  # the screen is shown only with one
+        return self.prep
+
     def update_previews(self) -> None:
-        prep = self.prep
+        prep = self.loaded
         mapping = self.mapping()
         try:
             reader = RowReader(prep.table, mapping)

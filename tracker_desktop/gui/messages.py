@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from tkinter import messagebox
-from typing import Callable
+from typing import Any
 
 from tracker_desktop.core.errors import UserError
 
@@ -23,7 +24,8 @@ Asker = Callable[[str, str, str], "bool | None"]
 
 def _tk_ask(kind: str, title: str, message: str, parent=None, default: str | None = None) -> bool | None:
     """default: the button Enter presses ("yes", "no", "ok", "cancel"); None for Tk's usual."""
-    options = {"default": default} if default else {}
+    # Tk checks `default` names one of the box's own buttons; the stubs want each box's literals.
+    options: dict[str, Any] = {"default": default} if default else {}
     if kind == "error":
         messagebox.showerror(title, message, parent=parent)
         return None
@@ -46,10 +48,10 @@ def _tk_ask(kind: str, title: str, message: str, parent=None, default: str | Non
     raise ValueError(kind)
 
 
-_asker: Callable[..., "bool | None"] = _tk_ask
+_asker: Callable[..., bool | None] = _tk_ask
 
 
-def set_asker(func: Callable[..., "bool | None"] | None) -> None:
+def set_asker(func: Callable[..., bool | None] | None) -> None:
     """Tests install a function (kind, title, message, parent=None, default=None) -> answer (default
     is passed only when a question asks for one); None restores Tk's."""
     global _asker
@@ -119,5 +121,6 @@ def report(exc: BaseException, parent=None, doing: str = "") -> None:
         FailureMessage(parent, "Tracker Desktop", what, where)
         return
     if where:
-        what += f"\n\nThe details (no personal data) are in:\n{where}\nPlease send that file to whoever supports Tracker Desktop."
+        what += (f"\n\nThe details (no personal data) are in:\n{where}\n"
+                 "Please send that file to whoever supports Tracker Desktop.")
     error(what, parent)

@@ -11,9 +11,13 @@ import tkinter as tk
 from collections import Counter
 from collections.abc import Callable
 from tkinter import ttk
+from typing import TYPE_CHECKING
 
 from tracker_desktop.core.checking.rules import RULES
 from tracker_desktop.gui import theme
+
+if TYPE_CHECKING:
+    from tracker_desktop.core.preparing.preparation import Preparation
 
 ALL = "__all__"
 PANEL_TEXT_WIDTH = 400  # until the panel's real width is known
@@ -23,7 +27,7 @@ class ProblemsPanel(ttk.Frame):
     def __init__(self, parent, on_choose: Callable[[int, str], None]):
         super().__init__(parent, padding=(8, 0, 0, 0))
         self.on_choose = on_choose
-        self.prep = None
+        self.prep: Preparation | None = None  # the return shown, once load() has been given one
         self.rule_filter: str | None = None
         self._items: dict[int, list[str]] = {}  # learner row -> its lines' item ids
         self._rows: list[int] = []  # rows with lines, sorted
@@ -70,6 +74,13 @@ class ProblemsPanel(ttk.Frame):
 
     # --- filling ---------------------------------------------------------------------------------
 
+    @property
+    def loaded(self) -> Preparation:
+        """The return shown. Everything that asks for it runs after load(): the panel is empty before."""
+        if self.prep is None:
+            raise RuntimeError("no return is loaded")
+        return self.prep
+
     def load(self, prep) -> None:
         self.prep = prep
         self.rule_filter = None
@@ -80,7 +91,7 @@ class ProblemsPanel(ttk.Frame):
         self._items.clear()
         self._rows.clear()
         by_row: dict[int, list] = {}
-        for p in self.prep.problems:
+        for p in self.loaded.problems:
             if self.rule_filter is None or p.rule == self.rule_filter:
                 by_row.setdefault(p.row, []).append(p)
         for row in sorted(by_row):
@@ -94,13 +105,13 @@ class ProblemsPanel(ttk.Frame):
             return
         from tracker_desktop.gui.review_grid import problems_by_row
 
-        by_row = problems_by_row(self.prep, rows)
+        by_row = problems_by_row(self.loaded, rows)
         for row in rows:
             ids = self._items.pop(row, None)
             if ids:
                 self.lines.delete(*ids)
                 self._rows.pop(bisect.bisect_left(self._rows, row))
-        order = {c: i for i, c in enumerate(self.prep.columns)}
+        order = {c: i for i, c in enumerate(self.loaded.columns)}
         for row in sorted(rows):
             problems = [p for p in by_row[row] if self.rule_filter is None or p.rule == self.rule_filter]
             if not problems:
@@ -113,11 +124,14 @@ class ProblemsPanel(ttk.Frame):
 
     def _insert_row(self, row: int, problems, index) -> None:
         ids = []
-        shown = str(self.prep.sheet_row(row))
+        shown = str(self.loaded.sheet_row(row))
         for i, p in enumerate(problems):
             iid = f"{row}\t{p.column}\t{p.rule}\t{i}"
-            accepted = self.prep.acceptance(p)
-            text, tag = (f"Accepted ({accepted.note}): {p.message}", "accepted") if accepted else (p.message, p.severity)
+            accepted = self.loaded.acceptance(p)
+            if accepted:
+                text, tag = f"Accepted ({accepted.note}): {p.message}", "accepted"
+            else:
+                text, tag = p.message, p.severity
             self.lines.insert("", index if index == "end" else index + i, iid=iid,
                               values=(shown, text), tags=(tag,))
             ids.append(iid)
@@ -125,9 +139,9 @@ class ProblemsPanel(ttk.Frame):
         bisect.insort(self._rows, row)
 
     def _refresh_kinds(self) -> None:
-        problems = self.prep.problems
+        problems = self.loaded.problems
         counts = Counter(p.rule for p in problems)
-        accepted = sum(1 for p in problems if self.prep.acceptance(p) is not None)
+        accepted = sum(1 for p in problems if self.loaded.acceptance(p) is not None)
         selected = self.kinds.selection()
         self._quiet = True
         try:
@@ -164,7 +178,7 @@ class ProblemsPanel(ttk.Frame):
         if not chosen or not self.lines.exists(chosen[0]):
             self.detail.configure(text="")
             return
-        row, message = self.lines.item(chosen[0], "values")[:2]
+        row, message = tuple(self.lines.item(chosen[0], "values"))[:2]
         tags = self.lines.item(chosen[0], "tags")
         severity = "Error" if "error" in tags else "Query"
         self.detail.configure(text=f"Row {row} · {severity}: {message}")

@@ -7,13 +7,15 @@ and `messages.report`, so tests replace them with one function, or drive them by
 from __future__ import annotations
 
 import tkinter as tk
+from functools import partial
 from pathlib import Path
 from tkinter import ttk
 
 
 class _Modal(tk.Toplevel):
     def __init__(self, parent, title: str):
-        top = parent.winfo_toplevel() if parent is not None else tk._get_default_root()
+        # tkinter's own _get_default_root() (the app's Tk) is missing from its type stubs
+        top = parent.winfo_toplevel() if parent is not None else tk._get_default_root()  # type: ignore[attr-defined]
         super().__init__(top)
         self.withdraw()
         self.title(title)
@@ -65,7 +67,7 @@ class SaveQuestion(_Modal):
         self.buttons: dict[str, ttk.Button] = {}
         for key, text, answer in (("save", "Save", True), ("discard", "Don't save", False), ("cancel", "Cancel", None)):
             button = ttk.Button(bar, text=text, style="Accent.TButton" if key == default else "TButton",
-                                command=lambda a=answer: self._answer(a))
+                                command=partial(self._answer, answer))
             button.pack(side="left", padx=(8, 0))
             self.buttons[key] = button
         self.bind("<Return>", self._enter)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import tkinter as tk
 from tkinter import ttk
+from typing import TYPE_CHECKING
 
 from tracker_desktop.gui.problems_panel import ProblemsPanel
 from tracker_desktop.gui.review_grid import ReviewGrid
 
+if TYPE_CHECKING:
+    from tracker_desktop.core.preparing.preparation import Preparation
 
 PANEL_WIDTH = 430
 
@@ -20,7 +23,7 @@ class ReviewScreen(ttk.Frame):
     def __init__(self, parent, app):
         super().__init__(parent, padding=(12, 10, 12, 6))
         self.app = app
-        self.prep = None
+        self.prep: Preparation | None = None  # the return shown, once load() has been given one
 
         top = ttk.Frame(self)
         top.pack(fill="x")
@@ -44,8 +47,10 @@ class ReviewScreen(ttk.Frame):
         self.only_problems = tk.BooleanVar(self, False)
         ttk.Checkbutton(self.finding, text="Only rows with problems", variable=self.only_problems,
                         command=self.apply_filter).pack(side="left", padx=(16, 0))
-        ttk.Button(self.finding, text="Previous (Shift+F8)", command=lambda: self.next_problem(-1)).pack(side="left", padx=(16, 0))
-        ttk.Button(self.finding, text="Next problem (F8)", command=lambda: self.next_problem(1)).pack(side="left", padx=(8, 0))
+        ttk.Button(self.finding, text="Previous (Shift+F8)",
+                   command=lambda: self.next_problem(-1)).pack(side="left", padx=(16, 0))
+        ttk.Button(self.finding, text="Next problem (F8)",
+                   command=lambda: self.next_problem(1)).pack(side="left", padx=(8, 0))
         self.save_button = ttk.Button(self.actions, text="Save return…", style="Accent.TButton", command=app.save)
         self.save_button.pack(side="right")
         self.export_button = ttk.Button(self.actions, text="Export problems…", command=app.export_problems)
@@ -118,6 +123,13 @@ class ReviewScreen(ttk.Frame):
 
     # --- loading ---------------------------------------------------------------------------------
 
+    @property
+    def loaded(self) -> Preparation:
+        """The return shown. Everything that asks for it runs after load(): the screen is empty before."""
+        if self.prep is None:
+            raise RuntimeError("no return is loaded")
+        return self.prep
+
     def load(self, prep) -> None:
         self.prep = prep
         self.title.configure(text=f"{prep.definition.title}  ·  {prep.output_name}")
@@ -140,13 +152,16 @@ class ReviewScreen(ttk.Frame):
         problems = prep.problems
         if problems:
             self.status.configure(text="Coloured cells need a look: red must be fixed, amber should be checked, "
-                                       "blue ones the tool tidied (select one to see what the export had). F8 goes to the next problem.")
+                                       "blue ones the tool tidied (select one to see what the export had). "
+                                       "F8 goes to the next problem.")
         else:
             self.status.configure(text="No problems found. Check the learners look right, then save the return.")
         unmatched = len(self.grid_view.flagged)
         if unmatched:
-            self.status.configure(text=f"{plural(unmatched, 'learner')} of TEP's list {'is' if unmatched == 1 else 'are'} not in your "
-                                       "export (row number marked “not in export”): type what you know into their rows. "
+            self.status.configure(text=f"{plural(unmatched, 'learner')} of TEP's list "
+                                       f"{'is' if unmatched == 1 else 'are'} not in your "
+                                       "export (row number marked “not in export”): "
+                                       "type what you know into their rows. "
                                        "Destination codes have a dropdown. " + self.status.cget("text"))
         self._show_nil(prep)
 
@@ -179,26 +194,28 @@ class ReviewScreen(ttk.Frame):
             f"({plural(len(prep.left_out), 'row')} of the export checked, none in scope).\n\n"
             "KCC still needs to hear from you: instead of a workbook, send a nil return by e-mail to "
             "MICorePlus@kent.gov.uk. Tracker Desktop can write that e-mail for you to open in Outlook and send.\n\n"
-            "If you expected learners here, check the month and the column matching, and look at who was left out and why."))
+            "If you expected learners here, check the month and the column matching, "
+            "and look at who was left out and why."))
         self.nil_left_out.configure(text=f"Left out ({len(prep.left_out)})…")
         self.nil.pack(fill="x", pady=(8, 0), after=self.foot)
         self.status.configure(text="")
 
     def update_summary(self) -> None:
         counts = self.panel.totals
-        prep = self.prep
+        prep = self.loaded
         self.left_out_button.configure(text=f"Left out ({len(prep.left_out)})…")
         accepted = f"   ·   {counts['accepted']} accepted" if counts.get("accepted") else ""
-        self.summary.configure(text=f"{plural(len(prep.learners), 'learner')}   ·   {plural(counts['errors'], 'error')}   ·   "
+        self.summary.configure(text=f"{plural(len(prep.learners), 'learner')}   ·   "
+                                    f"{plural(counts['errors'], 'error')}   ·   "
                                     f"{plural(counts['queries'], 'query').replace('querys', 'queries')}{accepted}")
 
     def rows_changed(self, select: int | None = None) -> None:
         """A row was taken out or put back: the grid and the list show the return as it now is."""
-        self.grid_view.load(self.prep)
-        self.panel.load(self.prep)
+        self.grid_view.load(self.loaded)
+        self.panel.load(self.loaded)
         self.only_problems.set(False)
         self.update_summary()
-        if select is not None and 0 <= select < len(self.prep.learners):
+        if select is not None and 0 <= select < len(self.loaded.learners):
             self.grid_view.select(select, 0)
 
     # --- reacting --------------------------------------------------------------------------------
@@ -241,11 +258,11 @@ class ReviewScreen(ttk.Frame):
         self.panel.show_cell(row, header)
 
     def problem_chosen(self, row: int, header: str) -> None:
-        self.grid_view.select(row, self.prep.columns.index(header))
+        self.grid_view.select(row, self.loaded.columns.index(header))
 
     def apply_filter(self) -> None:
         if self.only_problems.get():
-            rows = {p.row for p in self.prep.problems}
+            rows = {p.row for p in self.loaded.problems}
             self.grid_view.show_rows(rows)
         else:
             self.grid_view.show_rows(None)

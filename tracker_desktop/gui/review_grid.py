@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from tkinter import ttk
+from typing import TYPE_CHECKING
 
 from tksheet import Sheet, num2alpha
 from tksheet.functions import event_has_char_key
@@ -27,6 +28,9 @@ except ImportError:  # pragma: no cover - another tksheet version
 
 from tracker_desktop.core.returns.definitions import code_lists
 from tracker_desktop.gui import theme
+
+if TYPE_CHECKING:
+    from tracker_desktop.core.preparing.preparation import Preparation
 
 # tksheet's own paste, delete and undo are not enabled: they would put values in the grid the
 # core has not cleaned. Ours (paste, Delete, fill down, undo) go through the core.
@@ -172,7 +176,7 @@ class ReviewGrid(ttk.Frame):
         super().__init__(parent)
         self.on_select = on_select
         self.on_edited = on_edited
-        self.prep = None
+        self.prep: Preparation | None = None  # the return shown, once load() has been given one
         self.colours: dict[int, dict[int, str]] = {}  # row -> column -> the colour each cell shows now
         self.flagged: set[int] = set()  # TEP rows the export did not match (row label marked)
         # The fixes made by tidying what the user typed (not the export's value), by cell: the
@@ -213,15 +217,31 @@ class ReviewGrid(ttk.Frame):
         # The wider dropdown list (WideDropdown) is kept inside the grid: tksheet puts it at the
         # cell's left edge when it opens and again whenever its text box grows a line.
         self._open_dropdown, self._editor_grew = MT.open_dropdown_window, MT.text_editor_newline_binding
-        MT.open_dropdown_window = lambda r, c, event=None: (self._open_dropdown(r, c, event=event),
-                                                            self._dropdown_in_view())[0]
-        MT.text_editor_newline_binding = lambda *a, **k: (self._editor_grew(*a, **k), self._dropdown_in_view())[0]
+        MT.open_dropdown_window = self._open_dropdown_in_view
+        MT.text_editor_newline_binding = self._editor_grew_in_view
         # The hover note is sized to its text (a fixed box cut long reasons or left a tall empty
         # one) and raised above the window, which may have been raised since it was made.
         self._tk_show_tooltip = MT.show_tooltip
         MT.show_tooltip = self._show_note
         self.sheet.bind("<<SheetSelect>>", self._selected)
         self.sheet.pack(fill="both", expand=True)
+
+    def _open_dropdown_in_view(self, r, c, event=None):
+        opened = self._open_dropdown(r, c, event=event)
+        self._dropdown_in_view()
+        return opened
+
+    def _editor_grew_in_view(self, *args, **kwargs):
+        grew = self._editor_grew(*args, **kwargs)
+        self._dropdown_in_view()
+        return grew
+
+    @property
+    def loaded(self) -> Preparation:
+        """The return shown. Everything that asks for it runs after load(): the grid is empty before."""
+        if self.prep is None:
+            raise RuntimeError("the grid has no return loaded")
+        return self.prep
 
     # --- loading ---------------------------------------------------------------------------------
 
@@ -255,7 +275,7 @@ class ReviewGrid(ttk.Frame):
         self.sheet.set_yview(0.0)
 
     def _load_data(self) -> list[list[str]]:
-        prep, sheet = self.prep, self.sheet
+        prep, sheet = self.loaded, self.sheet
         columns = prep.columns
         data = [[values.get(c, "") for c in columns] for values in (learner.values for learner in prep.learners)]
         MT = sheet.MT
@@ -288,7 +308,7 @@ class ReviewGrid(ttk.Frame):
             self.sheet.set_index_width(min(width + (110 if self.flagged else 0), 300), redraw=False)
 
     def _load_columns(self, data) -> None:
-        prep, sheet = self.prep, self.sheet
+        prep, sheet = self.loaded, self.sheet
         for c, column in enumerate(prep.template.columns):
             bg = theme.MANDATORY_HEADER_BG if column.mandatory else theme.OPTIONAL_HEADER_BG
             sheet.highlight_cells(column=c, canvas="header", bg=bg, fg="#000000", redraw=False)
@@ -310,7 +330,7 @@ class ReviewGrid(ttk.Frame):
         cell_font = tkfont.Font(self, font=ops.table_font)
         header_font = tkfont.Font(self, font=ops.header_font)
         sample = data[:300]
-        for c, header in enumerate(self.prep.columns):
+        for c, header in enumerate(self.loaded.columns):
             longest = max((str(row[c]) for row in sample if row[c]), key=len, default="")
             arrow = 26 if c in self._dropdown_columns else 0  # room for the dropdown arrow
             width = max(header_font.measure(header) + 22, cell_font.measure(longest) + 16 + arrow, 60)
@@ -319,10 +339,10 @@ class ReviewGrid(ttk.Frame):
     def row_label(self, row: int) -> str:
         """Row number as in the saved workbook, and the learner's name: the name stays in view
         when the grid is scrolled to the columns on the right."""
-        values = self.prep.learners[row].values
+        values = self.loaded.learners[row].values
         surname, forename = values.get("Legal Surname", "").strip(), values.get("Legal Forename", "").strip()
         name = ", ".join(v for v in (surname, forename) if v)
-        label = f"{shown_row(self.prep, row)}  {name}" if name else str(shown_row(self.prep, row))
+        label = f"{shown_row(self.loaded, row)}  {name}" if name else str(shown_row(self.loaded, row))
         return label + "  · not in export" if row in self.flagged else label
 
     # --- colours ---------------------------------------------------------------------------------
@@ -331,10 +351,10 @@ class ReviewGrid(ttk.Frame):
         """Column -> colour for one learner: an error beats a query beats a cleaned value. Only the
         columns with a fix or a problem are visited (a row has 20-40 columns, few of them coloured)."""
         index = self._column_index
-        out = {index[h]: "cleaned" for h in self.prep.learners[row].fixes if h in index}
+        out = {index[h]: "cleaned" for h in self.loaded.learners[row].fixes if h in index}
         for p in problems:
             c = index.get(p.column)
-            if c is not None and RANK[p.severity] > RANK.get(out.get(c), 0):
+            if c is not None and RANK[p.severity] > RANK.get(out.get(c, ""), 0):
                 out[c] = p.severity
         return out
 
@@ -345,8 +365,9 @@ class ReviewGrid(ttk.Frame):
         cell_options = sheet.MT.cell_options
         add: dict[str, list[tuple[int, int]]] = {"error": [], "query": [], "cleaned": []}
         remove: list[tuple[int, int]] = []
-        flag, unflag = [], []
-        for r, problems in problems_by_row(self.prep, rows).items():
+        flag: list[int] = []
+        unflag: list[int] = []
+        for r, problems in problems_by_row(self.loaded, rows).items():
             new = self.row_kinds(r, problems)
             old = self.colours.get(r, {})
             if new != old:
@@ -406,7 +427,7 @@ class ReviewGrid(ttk.Frame):
             c = index.get(p.column)
             if c is not None:
                 lines.setdefault(c, []).append(f"{'Error' if p.severity == 'error' else 'Query'}: {p.message}")
-        for header, fix in self.prep.learners[row].fixes.items():
+        for header, fix in self.loaded.learners[row].fixes.items():
             c = index.get(header)
             if c is not None:
                 had = "You typed" if self.typed_by_user(row, header, fix) else "The export had"
@@ -470,7 +491,7 @@ class ReviewGrid(ttk.Frame):
         """Edits by the user (typed, pasted, filled, cleared) through the core in one go: each
         value cleaned and checked as if typed, and all of them one step for Undo. Returns the
         cleaned values; with `show` they are also put in the grid (the editor puts its own)."""
-        prep = self.prep
+        prep = self.loaded
         columns = prep.columns
         identity = prep.definition.identity
         touches_identity = any(columns[c] == identity for _, c, _ in cells)
@@ -537,7 +558,7 @@ class ReviewGrid(ttk.Frame):
         block = parse_clipboard(text)
         r1, c1, r2, c2 = boxes[0]
         shown_rows = len(MT.row_positions) - 1
-        ncols = len(self.prep.columns)
+        ncols = len(self.loaded.columns)
         cells = []
         if len(block) == 1 and len(block[0]) == 1:
             cells = [(self._data_row(r), c, block[0][0]) for r in range(r1, r2) for c in range(c1, c2)]
@@ -572,13 +593,13 @@ class ReviewGrid(ttk.Frame):
         boxes = self.selected_boxes()
         if not self._editable() or not boxes:
             return "break"
-        cells = []
+        cells: list[tuple[int, int, str]] = []
         for r1, c1, r2, c2 in boxes:
             source = r1 if r2 - r1 > 1 else r1 - 1
             if source < 0:
                 continue
             for c in range(c1, c2):
-                value = self.prep.learners[self._data_row(source)].values.get(self.prep.columns[c], "")
+                value = self.loaded.learners[self._data_row(source)].values.get(self.loaded.columns[c], "")
                 cells.extend((self._data_row(r), c, value) for r in range(source + 1, r2))
         if cells:
             self._apply_range(cells)
@@ -690,7 +711,7 @@ class ReviewGrid(ttk.Frame):
             MT.coords(MT.dropdown.canvas_id, max(MT.canvasx(0), right - width), y)
 
     def _duplicate_rows(self) -> set[int]:
-        return {p.row for p in self.prep.problems if p.rule == "duplicate-learner"}
+        return {p.row for p in self.loaded.problems if p.rule == "duplicate-learner"}
 
     def _record(self, edits: list[Edit]) -> None:
         # Edits made in one Tk event undo together: a paste, a fill, or one typed value.
@@ -706,7 +727,7 @@ class ReviewGrid(ttk.Frame):
 
     def _put(self, row: int, header: str, value: str, fix) -> set[int]:
         """Set a value and fix exactly as they were (undo/redo), rechecking through the core."""
-        prep = self.prep
+        prep = self.loaded
         identity = header == prep.definition.identity
         rows = {row} | (self._duplicate_rows() if identity else set())
         prep.restore(row, header, value, fix)
@@ -741,7 +762,7 @@ class ReviewGrid(ttk.Frame):
     def _after_history(self, group: list[Edit], rows: set[int]) -> None:
         """After Undo or Redo: recoloured, and what changed selected (a pasted range as a range)."""
         self.recolour(rows, redraw=False)
-        columns = self.prep.columns
+        columns = self.loaded.columns
         first = group[0]
         self.select(first.row, columns.index(first.column))
         cells = {(e.row, columns.index(e.column)) for e in group}
@@ -780,7 +801,7 @@ class ReviewGrid(ttk.Frame):
         sheet.refresh()
         self.on_select(row, column)
 
-    def show_rows(self, rows: list[int] | None) -> None:
+    def show_rows(self, rows: Iterable[int] | None) -> None:
         """Show only these learners (None: all of them)."""
         sheet = self.sheet
         if rows is None:

@@ -35,7 +35,8 @@ def save_nil_return(app, folder: Path, force: bool = False) -> None:
 
     def failed(e):
         if isinstance(e, OutputExists) and not force:
-            if messages.ask("yesno", APP_TITLE, f"{target.name} is already in {folder}.\n\nReplace it?", app.master, default="no"):
+            if messages.ask("yesno", APP_TITLE, f"{target.name} is already in {folder}.\n\nReplace it?", app.master,
+                            default="no"):
                 save_nil_return(app, folder, force=True)
             return
         messages.report(e, app.master, f"saving {target.name}")
@@ -44,7 +45,8 @@ def save_nil_return(app, folder: Path, force: bool = False) -> None:
         path, history_problem = result
         app.remember_prepared(prep)
         if messages.ask("yesno", "Saved", f"Saved the nil-return e-mail {path.name} in {path.parent}.\n\n"
-                        "Next: open it (it opens in Outlook, addressed to MICorePlus@kent.gov.uk), check it and send it. "
+                        "Next: open it (it opens in Outlook, addressed to MICorePlus@kent.gov.uk), "
+                        "check it and send it. "
                         f"No workbook is needed.{history_problem}\n\nOpen the folder now?", app.master):
             from tracker_desktop.gui.folders import open_folder
 
@@ -131,10 +133,13 @@ class TidyWindow(tk.Toplevel):
         if not chosen:
             messages.info("Select the files to delete first.", self)
             return None
-        names = "\n".join(s.entry.file for s in chosen[:15]) + (f"\n… and {len(chosen) - 15} more" if len(chosen) > 15 else "")
+        names = "\n".join(s.entry.file for s in chosen[:15])
+        if len(chosen) > 15:
+            names += f"\n… and {len(chosen) - 15} more"
         what = "this file" if len(chosen) == 1 else f"these {len(chosen)} files"
         if not messages.ask("yesno", "Delete old returns", f"Delete {what}? "
-                            f"{'It' if len(chosen) == 1 else 'They'} cannot be got back from Tracker Desktop.\n\n{names}", self,
+                            f"{'It' if len(chosen) == 1 else 'They'} cannot be got back from Tracker Desktop."
+                            f"\n\n{names}", self,
                             default="no"):  # Enter keeps the files
             return None
         try:

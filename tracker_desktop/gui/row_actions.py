@@ -12,7 +12,7 @@ from tracker_desktop.gui import messages
 from tracker_desktop.gui.dialogs import Dialog
 
 
-class NoteDialog(Dialog):
+class NoteDialog(Dialog[object]):
     """One line of the user's own words (a reason, a note). The action runs when OK is pressed: if
     the core refuses the words (empty, a learner's name in a note) the dialog says why and stays."""
 

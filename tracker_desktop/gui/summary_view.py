@@ -47,7 +47,7 @@ def default_summary_name(today: dt.date | None = None) -> str:
     return f"Leaver destinations summary {(today or dt.date.today()):%Y-%m-%d}.xlsx"
 
 
-class SummaryPasswordDialog(Dialog):
+class SummaryPasswordDialog(Dialog[bool]):
     """The password of the encrypted sheets, checked here (a wrong one is said plainly and asked
     again). result: True when it opens every encrypted file; take_password() hands it over once."""
 
@@ -68,7 +68,8 @@ class SummaryPasswordDialog(Dialog):
                     + ", ".join(p.name for p in names)
                     + ".\nType their password: it is used only to read them, and is not kept. They need the same "
                       "password: make a separate summary of any file with a different one.")
-        ttk.Label(f, text=text, wraplength=480, justify="left").grid(row=0, column=0, columnspan=2, sticky="w", pady=(0, 10))
+        ttk.Label(f, text=text, wraplength=480, justify="left").grid(row=0, column=0, columnspan=2, sticky="w",
+                                                                     pady=(0, 10))
         ttk.Label(f, text="Password").grid(row=1, column=0, sticky="w")
         self.password = tk.StringVar(self, "")
         self.entry = ttk.Entry(f, textvariable=self.password, show="•", width=32)
@@ -83,7 +84,7 @@ class SummaryPasswordDialog(Dialog):
         password = self.password.get()
         if not password:
             return "Type the password, then press Open."
-        opened = []
+        opened: list[str] = []
         self.configure(cursor="watch")
         self.update_idletasks()
         try:
@@ -152,7 +153,9 @@ class SummaryWindow(tk.Toplevel):
         ttk.Label(frame, text="Where your leavers went", style="Title.TLabel").pack(anchor="w")
         files = ""
         if sources:
-            shown = ", ".join(p.name for p in sources[:3]) + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")
+            shown = ", ".join(p.name for p in sources[:3])
+            if len(sources) > 3:
+                shown += f" and {len(sources) - 3} more"
             files = f" ({shown})"
         ttk.Label(frame, text=f"{plural(summary['rows'], 'young person', 'young people')} from "
                               f"{plural(summary['files'], 'file')}{files}. Counts only: no names or UPNs.",
@@ -211,7 +214,8 @@ class SummaryWindow(tk.Toplevel):
             tree.insert("", "end", iid=g, values=[g] + [s["counts"][g].get(y, 0) for y in years]
                         + [s["totals"][g], f"{round(100 * s['totals'][g] / grand)}%"])
         tree.insert("", "end", iid="__total__", tags=("total",),
-                    values=["Total"] + [s["year_totals"].get(y, 0) for y in years] + [s["rows"], "100%" if s["rows"] else ""])
+                    values=["Total"] + [s["year_totals"].get(y, 0) for y in years]
+                    + [s["rows"], "100%" if s["rows"] else ""])
         from tracker_desktop.gui.theme import bold_font
 
         tree.tag_configure("total", font=bold_font(self))
@@ -220,7 +224,8 @@ class SummaryWindow(tk.Toplevel):
 
     def _note(self) -> str:
         s = self.summary
-        apart = [f"{s['totals'][g]} {g[0].lower() + g[1:]}" for g in s["groups"] if g not in self.main and s["totals"][g]]
+        apart = [f"{s['totals'][g]} {g[0].lower() + g[1:]}" for g in s["groups"]
+                 if g not in self.main and s["totals"][g]]
         if not apart:
             return "Destinations are grouped by their NCCIS activity code."
         return ("The chart shows the six destination groups. In the table only: " + "; ".join(apart) + ".")
@@ -285,7 +290,8 @@ class SummaryWindow(tk.Toplevel):
                     continue
                 x0 = start + yi * bar_w
                 y0 = base - plot_h * count / scale_top
-                c.create_rectangle(x0 + 1, y0, x0 + bar_w - 1, base, fill=YEAR_COLOURS[yi % len(YEAR_COLOURS)], outline="",
+                c.create_rectangle(x0 + 1, y0, x0 + bar_w - 1, base, fill=YEAR_COLOURS[yi % len(YEAR_COLOURS)],
+                                   outline="",
                                    tags=("bar", f"group:{group}", f"year:{year}", f"count:{count}"))
                 c.create_text(x0 + bar_w / 2, y0 - 3, text=str(count), anchor="s", fill="#202020", tags=("value",))
 
@@ -294,8 +300,8 @@ class SummaryWindow(tk.Toplevel):
     def save_excel(self, path: Path | None = None, force: bool = False) -> None:
         """Save the workbook (table and native chart). The file dialog does not ask about replacing:
         we do, after the atomic write refused to replace silently."""
-        from tracker_desktop.core.writing.files import OutputExists
         from tracker_desktop.core.routine.destinations import write_summary
+        from tracker_desktop.core.writing.files import OutputExists
 
         if path is None:
             folder = self.app.output_folder() if self.app is not None else None
@@ -313,7 +319,9 @@ class SummaryWindow(tk.Toplevel):
 
         def failed(e):
             if isinstance(e, OutputExists) and not force:
-                if messages.ask("yesno", APP_TITLE, f"{path.name} is already in {path.parent}.\n\nReplace it with this summary?", self, default="no"):
+                if messages.ask("yesno", APP_TITLE,
+                                f"{path.name} is already in {path.parent}.\n\nReplace it with this summary?",
+                                self, default="no"):
                     self.save_excel(path, force=True)
                 return
             messages.report(e, self, f"saving {path.name}")

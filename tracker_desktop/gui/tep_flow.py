@@ -28,7 +28,8 @@ def load_tep(return_id: str, export: Path, prepopulated: Path, secret: list, sen
 def open_tep(app, return_id: str, export: Path, prepopulated: Path | None, password: str | None, sender: dict,
              period, as_of, straight_to_review: bool) -> None:
     if prepopulated is None:
-        messages.error("Choose the workbook TEP sent you as well as your MIS export (File > Prepare a return…).", app.master)
+        messages.error("Choose the workbook TEP sent you as well as your MIS export (File > Prepare a return…).",
+                       app.master)
         return
     secret = [password]
     remembered = app.settings.mapping_for(return_id)
@@ -48,7 +49,8 @@ def open_tep(app, return_id: str, export: Path, prepopulated: Path | None, passw
         messages.report(e, app.master, f"reading {Path(prepopulated).name}")
 
     job = app.worker.run(f"Opening {Path(prepopulated).name}",
-                         lambda job: load_tep(return_id, Path(export), Path(prepopulated), secret, sender, period, as_of, remembered),
+                         lambda job: load_tep(return_id, Path(export), Path(prepopulated), secret, sender, period,
+                                              as_of, remembered),
                          done, failed)
     if job is None:
         forget()

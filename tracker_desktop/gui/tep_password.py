@@ -21,7 +21,7 @@ ADVICE = ("Give this password to TEP by telephone (the Staying in Touch team) af
 READ_OUT = "On the phone, read it out word by word with the dashes; the capital letters matter."
 
 
-class OutputPasswordDialog(Dialog):
+class OutputPasswordDialog(Dialog[bool]):
     """result: True when a usable password was chosen; take_password() hands it over, once."""
 
     ok_text = "Encrypt and save"
@@ -33,8 +33,10 @@ class OutputPasswordDialog(Dialog):
         super().__init__(parent, "Password for the file to TEP", _utest=_utest)
 
     def body(self, f):
-        ttk.Label(f, text="Protect the file with a password", style="Heading.TLabel").grid(row=0, column=0, columnspan=3, sticky="w")
-        ttk.Label(f, text=f"{self.file_name} is sent to TEP by e-mail, encrypted. TEP will need this password to open it.",
+        ttk.Label(f, text="Protect the file with a password",
+                  style="Heading.TLabel").grid(row=0, column=0, columnspan=3, sticky="w")
+        ttk.Label(f, text=f"{self.file_name} is sent to TEP by e-mail, encrypted. "
+                          "TEP will need this password to open it.",
                   wraplength=520, justify="left").grid(row=1, column=0, columnspan=3, sticky="w", pady=(2, 12))
 
         self.choice = tk.StringVar(self, "generated")
@@ -85,8 +87,8 @@ class OutputPasswordDialog(Dialog):
         self.generated_entry.configure(state="readonly" if generated else "disabled")
         for widget in (self.copy_button, self.another_button):
             widget.configure(state="normal" if generated else "disabled")
-        for widget in (self.own_entry, self.confirm_entry):
-            widget.configure(state="disabled" if generated else "normal")
+        for entry in (self.own_entry, self.confirm_entry):
+            entry.configure(state="disabled" if generated else "normal")
         if not generated:
             self.own_entry.focus_set()
         self.problem.configure(text="")

@@ -6,6 +6,9 @@ import sys
 import tkinter as tk
 import tkinter.font as tkfont
 from tkinter import ttk
+from typing import Literal
+
+Weight = Literal["normal", "bold"]
 
 # Cell fills in the review grid. Pale enough that black text stays readable on every one.
 ERROR_BG = "#f6b3b3"  # red: must be fixed before sending
@@ -47,12 +50,15 @@ def apply_theme(root: tk.Misc) -> None:
     try:
         import sv_ttk
 
-        sv_ttk.set_theme("light", root._root())  # sv-ttk wants the Tk root, not a Toplevel
+        # sv-ttk wants the Tk root, not a Toplevel. Misc._root() is tkinter's own, missing from its type stubs.
+        sv_ttk.set_theme("light", root._root())  # type: ignore[attr-defined]
     except Exception:  # a missing theme must not stop an office from sending its return
         pass
     base = tkfont.nametofont("TkDefaultFont", root)
     size = abs(base.actual("size")) or 10
-    for name, extra, weight in (("Title.TLabel", 6, "bold"), ("Heading.TLabel", 2, "bold"), ("Muted.TLabel", 0, "normal")):
+    label_fonts: tuple[tuple[str, int, Weight], ...] = (
+        ("Title.TLabel", 6, "bold"), ("Heading.TLabel", 2, "bold"), ("Muted.TLabel", 0, "normal"))
+    for name, extra, weight in label_fonts:
         font = tkfont.Font(root, family=base.actual("family"), size=size + extra, weight=weight)
         _fonts.append(font)  # keep a reference: Tk forgets fonts Python garbage-collects
         ttk.Style(root).configure(name, font=font)
@@ -73,8 +79,9 @@ def _focus_rings(root: tk.Misc) -> None:
     if "Ring.focus" not in style.element_names():
         edge = RING_WIDTH + RING_GAP
         size = 2 * edge + 2
-        ring = tk.PhotoImage(master=root._root(), width=size, height=size)
-        blank = tk.PhotoImage(master=root._root(), width=size, height=size)
+        tk_root = root._root()  # type: ignore[attr-defined]  # tkinter's own Misc._root(): missing from the stubs
+        ring = tk.PhotoImage(master=tk_root, width=size, height=size)
+        blank = tk.PhotoImage(master=tk_root, width=size, height=size)
         for x in range(size):
             for y in range(size):
                 inner = min(x, y, size - 1 - x, size - 1 - y)
@@ -100,10 +107,11 @@ def _focus_rings(root: tk.Misc) -> None:
         style.configure(name, padding=(8 - RING_WIDTH - RING_GAP, 1, 8 - RING_WIDTH - RING_GAP, 2))
 
 
-def font(widget: tk.Misc, extra: int = 0, weight: str = "normal") -> tkfont.Font:
+def font(widget: tk.Misc, extra: int = 0, weight: Weight = "normal") -> tkfont.Font:
     """The system font, `extra` points larger, kept alive here (Tk forgets collected fonts)."""
     base = tkfont.nametofont("TkDefaultFont", widget)
-    made = tkfont.Font(widget, family=base.actual("family"), size=(abs(base.actual("size")) or 10) + extra, weight=weight)
+    size = (abs(base.actual("size")) or 10) + extra
+    made = tkfont.Font(widget, family=base.actual("family"), size=size, weight=weight)
     _fonts.append(made)
     return made
 

@@ -123,7 +123,7 @@ class LeftOutWindow(tk.Toplevel):
         self.detail.configure(text=f"Export row {item.source_row}{who}: {self.reasons[self.tree.selection()[0]]}")
 
 
-class SaveDialog(Dialog):
+class SaveDialog(Dialog[Path]):
     """Shows the exact KCC file name and folder before writing, and any errors still there.
     result: the folder to save in."""
 
@@ -153,12 +153,14 @@ class SaveDialog(Dialog):
             ttk.Label(f, text=f"Nobody to report for {period_label(prep)}: this saves an e-mail draft to KCC MI "
                               "saying so (a nil return), instead of a workbook.", wraplength=520, justify="left"
                       ).grid(row=0, column=0, columnspan=2, sticky="w", pady=(0, 8))
-            ttk.Label(f, text=draft_name(prep), style="Heading.TLabel").grid(row=1, column=0, columnspan=2, sticky="w", pady=(2, 10))
+            ttk.Label(f, text=draft_name(prep), style="Heading.TLabel").grid(row=1, column=0, columnspan=2, sticky="w",
+                                                                            pady=(2, 10))
         else:
             what = "File name (as TEP and KCC name it; saved encrypted)" if prep.definition.prepopulated \
                 else "File name (exactly as KCC requires)"
             ttk.Label(f, text=what).grid(row=0, column=0, sticky="w")
-            ttk.Label(f, text=prep.output_name, style="Heading.TLabel").grid(row=1, column=0, columnspan=2, sticky="w", pady=(2, 10))
+            ttk.Label(f, text=prep.output_name, style="Heading.TLabel").grid(row=1, column=0, columnspan=2, sticky="w",
+                                                                            pady=(2, 10))
         ttk.Label(f, text="Folder").grid(row=2, column=0, sticky="w")
         self.folder = tk.StringVar(self, self.start_folder)
         entry = ttk.Entry(f, textvariable=self.folder, width=56)
@@ -166,13 +168,16 @@ class SaveDialog(Dialog):
         ttk.Button(f, text="Change…", command=self._choose).grid(row=3, column=1, padx=(8, 0))
         row = 4
         if self.errors:
-            ttk.Label(f, text=f"{len(self.errors)} error{'s' if len(self.errors) != 1 else ''} still to fix. KCC may reject the "
-                              "return or ask you to send it again:", style="Error.TLabel", wraplength=520, justify="left"
+            ttk.Label(f, text=f"{len(self.errors)} error{'s' if len(self.errors) != 1 else ''} still to fix. "
+                              "KCC may reject the return or ask you to send it again:",
+                      style="Error.TLabel", wraplength=520, justify="left"
                       ).grid(row=row, column=0, columnspan=2, sticky="w", pady=(12, 4))
             # Wrapped, read-only text: a message cut off at the edge would hide what to do about it.
-            lines = [f"Row {shown_row(prep, p.row)}: {p.message}" for p in self.errors[:MAX_LISTED]]  # messages name their column
+            # the messages name their column
+            lines = [f"Row {shown_row(prep, p.row)}: {p.message}" for p in self.errors[:MAX_LISTED]]
             if len(self.errors) > MAX_LISTED:
-                lines.append(f"… and {len(self.errors) - MAX_LISTED} more (File > Export problems list… lists them all).")
+                lines.append(f"… and {len(self.errors) - MAX_LISTED} more "
+                             "(File > Export problems list… lists them all).")
             holder = ttk.Frame(f)
             holder.grid(row=row + 1, column=0, columnspan=2, sticky="we")
             box = tk.Text(holder, height=min(2 * len(lines), 8), width=84, wrap="word", relief="flat", borderwidth=1,
@@ -184,7 +189,7 @@ class SaveDialog(Dialog):
             box.configure(yscrollcommand=scroll.set)
             box.pack(side="left", fill="both", expand=True)
             scroll.pack(side="right", fill="y")
-            box.bind("<Tab>", lambda e: (e.widget.tk_focusNext().focus_set(), "break")[1])
+            box.bind("<Tab>", _tab_on)
             self.error_text = box
             row += 2
         self.problem_label(f, row, 2)
@@ -203,6 +208,14 @@ class SaveDialog(Dialog):
 
     def apply(self) -> None:
         self.result = Path(self.folder.get().strip())
+
+
+def _tab_on(event) -> str:
+    """Tab moves on from a read-only text box (a Tk text keeps Tab for itself)."""
+    following = event.widget.tk_focusNext()
+    if following is not None:
+        following.focus_set()
+    return "break"
 
 
 def next_step(prep) -> str:
