@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 import io
+import os
+from pathlib import Path
 
 from tracker_desktop.core.values.identifiers import upn_check_letter
+
+# The shared samples sit beside the repository (../shared/samples), wherever it is cloned.
+SAMPLES = Path(os.environ.get("TRACKER_SAMPLES", Path(__file__).resolve().parents[2] / "shared" / "samples"))
 
 
 def make_upn(la_school_year_serial: str) -> str:

@@ -1,13 +1,9 @@
 """The left-out list names each learner, read through the column matching."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
+from tests.conftest import SAMPLES  # one place says where the samples are
 from tracker_desktop.core.preparing.left_out import left_out_names
 from tracker_desktop.core.preparing.preparation import Preparation
-
-SAMPLES = Path(os.environ.get("TRACKER_SAMPLES", "/work/shared/samples"))
 
 
 def test_every_left_out_row_has_its_learners_name():

@@ -3,17 +3,15 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 import openpyxl
 import pytest
 
+from tests.conftest import SAMPLES  # one place says where the samples are
 from tracker_desktop.core.checking.problem_list import HEADERS, csv_bytes, default_name, export_problems
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.preparing.preparation import Preparation
 from tracker_desktop.core.writing.files import OutputExists
-
-SAMPLES = Path("/work/shared/samples")
 
 
 @pytest.fixture(scope="module")

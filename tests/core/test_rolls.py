@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.conftest import make_upn
+from tests.conftest import SAMPLES, make_upn
 from tracker_desktop.commands import main
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.reading.exports import read_export
@@ -219,7 +219,7 @@ def test_cli_refuses_to_overwrite_and_writes_nothing(tmp_path, capsys):
 
 def test_cli_on_the_sample_roll(tmp_path, capsys):
     """The sample October roll as 'new' against itself minus two pupils and with one surname changed."""
-    sample = Path("/work/shared/samples/roll_2024-10.csv")
+    sample = SAMPLES / "roll_2024-10.csv"
     if not sample.exists():
         pytest.skip("samples not available")
     lines = sample.read_text(encoding="utf-8-sig").splitlines()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_upn, xlsx_bytes
+from tests.conftest import SAMPLES, make_upn, xlsx_bytes
 from tracker_desktop.commands import main
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.routine.destinations import MAIN, NO_CODE, SCHOOL_AGE, UNKNOWN_CODE, category, summarise
@@ -97,7 +97,7 @@ def test_encrypted_sheet_needs_its_password(tmp_path):
 
 
 def test_sample_encrypted_tep_sheet(tmp_path):
-    sample = Path("/work/shared/samples/tep_leavers_2024_encrypted.xlsx")
+    sample = SAMPLES / "tep_leavers_2024_encrypted.xlsx"
     if not sample.exists():
         pytest.skip("samples not available")
     summary = summarise([sample], password="Maple-Harbour-42")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from tests.conftest import SAMPLES
 from tracker_desktop.core.checking.accepted import FILE_NAME, load_accepted
 from tracker_desktop.core.checking.problem_list import HEADERS, export_problems
 from tracker_desktop.core.errors import UserError
@@ -165,7 +166,7 @@ def test_a_damaged_accepted_file_is_forgotten_not_fatal(tmp_path):
 def test_check_filled_names_the_return_after_settings_or_the_file(tmp_path):
     from tracker_desktop.core.checking.filled import check_workbook, sender_known
 
-    prep = Preparation.start("school-leavers", Path("/work/shared/samples/roll_2024-10.csv"), school="8864123",
+    prep = Preparation.start("school-leavers", SAMPLES / "roll_2024-10.csv", school="8864123",
                              period="2024-10")
     saved = prep.save(tmp_path)
     assert saved.name == "8864123SchoolLeaversOct.xlsx"

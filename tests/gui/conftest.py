@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-SAMPLES = Path(os.environ.get("TRACKER_SAMPLES", "/work/shared/samples"))
+from tests.conftest import SAMPLES  # one place says where the samples are
+
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
