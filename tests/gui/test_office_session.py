@@ -156,6 +156,9 @@ def test_accept_a_query_and_next_month_remembers_it(make_app, answers, tmp_path)
     lines = app.review.panel.lines
     texts = [lines.item(i, "values")[1] for i in lines.get_children()]
     assert any(t.startswith("Accepted (held back a year — agreed with KCC)") for t in texts)
+    grid = app.review.grid_view
+    column = prep.columns.index(query.column)
+    assert grid.colours.get(query.row, {}).get(column) != "query", "an accepted query's cell is no longer amber"
     select_cell(app, query.row, query.column)
     assert "accepted (held back a year" in app.review.status.cget("text")
     shot(app.master, "accepted_query_review")

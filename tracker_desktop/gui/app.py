@@ -640,6 +640,7 @@ class App:
         self.saved_edits = -1
 
     def queries_changed(self, row: int) -> None:
+        self.review.grid_view.recolour({row})  # an accepted query's cell is no longer amber
         self.review.panel.update_rows({row})
         self.review.update_summary()
 

@@ -351,8 +351,11 @@ class ReviewGrid(ttk.Frame):
         """Column -> colour for one learner: an error beats a query beats a cleaned value. Only the
         columns with a fix or a problem are visited (a row has 20-40 columns, few of them coloured)."""
         index = self._column_index
-        out = {index[h]: "cleaned" for h in self.loaded.learners[row].fixes if h in index}
+        prep = self.loaded
+        out = {index[h]: "cleaned" for h in prep.learners[row].fixes if h in index}
         for p in problems:
+            if p.severity == "query" and prep.acceptance(p) is not None:
+                continue  # looked at and accepted by the office: no longer amber (the hover note says why)
             c = index.get(p.column)
             if c is not None and RANK[p.severity] > RANK.get(out.get(c, ""), 0):
                 out[c] = p.severity
