@@ -115,6 +115,10 @@ def main() -> int:
     wait()
     app.review.next_problem(1)
     shoot("review", app.review.save_button)
+    lines = app.review.panel.lines
+    items = lines.get_children()
+    if len(items) >= 3 and not lines.bbox(items[2]):  # the third problem's line is not visible
+        errors.append(f"review at {width}x{height}: the list of each problem is squeezed to its heading")
     window = app.show_left_out()
     shoot_window("left_out", window, window.close_button)
     dialog = app.save()

@@ -23,6 +23,9 @@ ALL = "__all__"
 PANEL_TEXT_WIDTH = 400  # until the panel's real width is known
 
 
+KIND_ROWS, SHORT_KIND_ROWS = 7, 3  # rows of "Problems by kind" on a roomy and on a short panel
+ROOMY_PANEL = 460  # pixels of panel height from which the kinds list shows all its usual rows
+
 class ProblemsPanel(ttk.Frame):
     def __init__(self, parent, on_choose: Callable[[int, str], None]):
         super().__init__(parent, padding=(8, 0, 0, 0))
@@ -34,7 +37,8 @@ class ProblemsPanel(ttk.Frame):
         self._quiet = False  # selecting a line from code must not call back into the grid
 
         ttk.Label(self, text="Problems by kind", style="Heading.TLabel").pack(anchor="w")
-        self.kinds = ttk.Treeview(self, columns=("severity", "count"), show="tree", height=7, selectmode="browse")
+        self.kinds = ttk.Treeview(self, columns=("severity", "count"), show="tree", height=KIND_ROWS,
+                                  selectmode="browse")
         self.kinds.column("#0", width=230, stretch=True)
         self.kinds.column("severity", width=50, stretch=False, anchor="w")
         self.kinds.column("count", width=48, stretch=False, anchor="e")
@@ -68,11 +72,19 @@ class ProblemsPanel(ttk.Frame):
             tree.tag_configure("query", background=theme.QUERY_BG)
             tree.tag_configure("accepted", foreground="#5f5f5f")  # looked at and accepted: no colour
         self.lines.bind("<<TreeviewSelect>>", self._line_chosen)
+        self.bind("<Configure>", self._fit_kinds)
         self.lines.bind("<<TreeviewSelect>>", self._show_detail, add="+")
         self.lines.bind("<Return>", self._line_chosen)
         self.tip = LineTip(self.lines)
 
     # --- filling ---------------------------------------------------------------------------------
+
+    def _fit_kinds(self, event) -> None:
+        """On a short screen (1024x600) the kinds list gives up rows, so the list of each problem
+        keeps room for several lines; the kinds still scroll with the wheel or the arrow keys."""
+        rows = KIND_ROWS if event.height >= ROOMY_PANEL else SHORT_KIND_ROWS
+        if int(self.kinds.cget("height")) != rows:
+            self.kinds.configure(height=rows)
 
     @property
     def loaded(self) -> Preparation:
