@@ -68,6 +68,12 @@ def main() -> int:
 
     def shoot(name: str, main_action: tk.Misc) -> None:
         pump(root, 0.5)
+        # On a loaded machine a new window can take a moment to reach its final size: give it a
+        # few seconds to settle before judging where its main button is (layout, not speed).
+        for _ in range(25):
+            if on_screen(main_action):
+                break
+            pump(root, 0.2)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         subprocess.run(["import", "-window", "root", str(SCREENSHOTS / f"{name}-{width}x{height}.png")],
                        check=True, timeout=60)
