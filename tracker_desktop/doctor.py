@@ -244,7 +244,7 @@ class Doctor:
         return note
 
     def check_read(self, name: str) -> str:
-        from tracker_desktop.core.preparing.preparation import known_headers
+        from tracker_desktop.core.preparing.opening import known_headers
         from tracker_desktop.core.reading.exports import read_export
         from tracker_desktop.core.returns.definitions import load_definition
 

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from tests.conftest import make_upn, xlsx_bytes
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.preparing.preparation import Preparation, known_headers
+from tracker_desktop.core.preparing.opening import known_headers
+from tracker_desktop.core.preparing.preparation import Preparation
 from tracker_desktop.core.reading.exports import read_export
 from tracker_desktop.core.reading.table import Table
 from tracker_desktop.core.returns.definitions import load_definition, return_ids

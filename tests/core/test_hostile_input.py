@@ -14,7 +14,8 @@ import pytest
 from tests import hostile
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.matching.mapping import load_mapping
-from tracker_desktop.core.preparing.preparation import Preparation, parse_day, parse_period
+from tracker_desktop.core.preparing.opening import parse_day, parse_period
+from tracker_desktop.core.preparing.preparation import Preparation
 from tracker_desktop.core.reading import ctf
 from tracker_desktop.core.reading.exports import read_export
 from tracker_desktop.core.reading.inputs import read_input

@@ -30,7 +30,7 @@ import json, sys
 from pathlib import Path
 from tracker_desktop.core.returns.definitions import load_definition
 from tracker_desktop.core.returns.template import read_template
-from tracker_desktop.core.preparing.preparation import known_headers
+from tracker_desktop.core.preparing.opening import known_headers
 from tracker_desktop.core.writing.files import write_workbook
 from tracker_desktop.core.writing.workbook import write_return
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import xlsx_bytes
 from tracker_desktop.core.errors import UserError
-from tracker_desktop.core.preparing.preparation import known_headers
+from tracker_desktop.core.preparing.opening import known_headers
 from tracker_desktop.core.reading.exports import decode_text, excel_cell_text, read_export
 from tracker_desktop.core.returns.definitions import load_definition
 

@@ -301,7 +301,7 @@ def test_the_return_sheet_is_found_behind_a_guidance_sheet(tmp_path):
     guidance.append(["UPN", "13 characters"])
     path = tmp_path / "t.xlsx"
     book.save(path)
-    from tracker_desktop.core.preparing.preparation import known_headers
+    from tracker_desktop.core.preparing.opening import known_headers
 
     template = read_template(path, known_headers=known_headers(d))
     assert template.sheet == "Leavers 2025-26"

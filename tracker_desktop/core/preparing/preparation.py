@@ -18,15 +18,7 @@ from tracker_desktop.core.checking.accepted import Acceptance, AcceptedQueries
 from tracker_desktop.core.checking.rules import ERROR, QUERY, Problem
 from tracker_desktop.core.matching.mapping import Mapping, RowReader, columns_report, targets
 from tracker_desktop.core.memory import collection_paused
-from tracker_desktop.core.preparing.opening import (  # noqa: F401 - where callers have always found them
-    Opening,
-    Progress,
-    known_headers,
-    open_return,
-    parse_day,
-    parse_period,
-    with_mandatory,
-)
+from tracker_desktop.core.preparing.opening import Opening, Progress, open_return
 from tracker_desktop.core.returns.naming import file_name
 from tracker_desktop.core.returns.scope import out_of_scope
 from tracker_desktop.core.values.cleaning import cleaner_for, phone_digits, phone_facts

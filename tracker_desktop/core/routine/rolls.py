@@ -156,7 +156,7 @@ def _month_status(date: dt.date | None, text: str, start: dt.date) -> str:
 def _period_start(period: dt.date | str) -> dt.date:
     if isinstance(period, dt.date):
         return period.replace(day=1)
-    from tracker_desktop.core.preparing.preparation import parse_period
+    from tracker_desktop.core.preparing.opening import parse_period
 
     return parse_period(period, dt.date.today())
 
