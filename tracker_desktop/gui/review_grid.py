@@ -92,17 +92,10 @@ def dropdown_values(prep, header: str) -> list[str] | None:
 
 
 def problems_by_row(prep, rows) -> dict[int, list]:
-    """Each row's problems. For many rows one pass over all problems: asking the core row by row
-    rescans the duplicate list each time, which is quadratic on a big return."""
-    rows = list(rows)
-    if len(rows) <= 20:
-        return {r: prep.problems_at(r) for r in rows}
-    wanted = set(rows)
-    found: dict[int, list] = {r: [] for r in rows}
-    for p in prep.problems:
-        if p.row in wanted:
-            found[p.row].append(p)
-    return found
+    """Each row's problems, asked of the core row by row: it keeps them by row (and the
+    duplicates by group), so this is as quick for a few rows of a county's return as for all."""
+    problems_at = prep.problems_at
+    return {r: problems_at(r) for r in rows}
 
 
 def find_code(search_for: str, data) -> int | None:
@@ -273,6 +266,42 @@ class ReviewGrid(ttk.Frame):
         self.sheet.refresh()
         self.sheet.set_xview(0.0)  # the new return opens at its first column and row
         self.sheet.set_yview(0.0)
+
+    def reread(self, columns: Iterable[str]) -> None:
+        """The same return after a remap that read only these columns again (the core's
+        columns_read_differently): those columns are written into the grid afresh, and the rows
+        the user typed in (read again whole, as a fresh build forgets edits); every row is then
+        recoloured, as each was rechecked. The rest of the grid stands: its rows, widths, scroll
+        position and dropdowns. Like load(), the undo history goes with the edits."""
+        prep = self.loaded
+        edited = {e.row for group in (*self.undo_stack, *self.redo_stack) for e in group}
+        self.undo_stack.clear()
+        self.redo_stack.clear()
+        self._group = None
+        self.typed.clear()
+        self.sheet.MT.hide_dropdown_editor_all_canvases()
+        learners, data, index = prep.learners, self.sheet.MT.data, self._column_index
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for header in dict.fromkeys(columns):
+                c = index.get(header)  # a field only the scope reads is not in the grid
+                if c is not None:
+                    for row, learner in zip(data, learners, strict=True):
+                        row[c] = learner.values.get(header, "")
+            for r in edited:
+                data[r] = [learners[r].values.get(header, "") for header in prep.columns]
+            named = {"Legal Surname", "Legal Forename"} & set(columns)
+            for r in range(len(learners)) if named else sorted(edited):
+                label = self.row_label(r)
+                if label != self._labels[r]:
+                    self._labels[r] = label
+                    self.sheet.set_index_data(label, r=r, redraw=False)
+            self.recolour(range(len(learners)), redraw=False)
+        finally:
+            if collecting:
+                gc.enable()
+        self.sheet.refresh()
 
     def _load_data(self) -> list[list[str]]:
         prep, sheet = self.loaded, self.sheet
@@ -496,9 +525,9 @@ class ReviewGrid(ttk.Frame):
         cleaned values; with `show` they are also put in the grid (the editor puts its own)."""
         prep = self.loaded
         columns = prep.columns
-        identity = prep.definition.identity
-        touches_identity = any(columns[c] == identity for _, c, _ in cells)
-        duplicates_before = self._duplicate_rows() if touches_identity else set()
+        identity = prep.headers.get(prep.definition.identity, prep.definition.identity)
+        renamed = {r for r, c, _ in cells if columns[c] == identity}  # a UPN typed: duplicates are reworded
+        sharing = self._sharing(renamed)
         learners = prep.learners
         before = [(learners[r].values.get(columns[c], ""), learners[r].fixes.get(columns[c])) for r, c, _ in cells]
         values = prep.set_values([(r, columns[c], text) for r, c, text in cells])
@@ -514,7 +543,7 @@ class ReviewGrid(ttk.Frame):
                 self.sheet.set_cell_data(r, c, value, redraw=False)
         if edits:
             self._record(edits)
-        changed = {r for r, _, _ in cells} | duplicates_before | (self._duplicate_rows() if touches_identity else set())
+        changed = {r for r, _, _ in cells} | sharing | self._sharing(renamed)
         for r in {r for r, c, _ in cells if columns[c] in ("Legal Surname", "Legal Forename")}:
             self._labels[r] = self.row_label(r)
             self.sheet.set_index_data(self._labels[r], r=r, redraw=False)
@@ -713,8 +742,13 @@ class ReviewGrid(ttk.Frame):
         if x + width > right:
             MT.coords(MT.dropdown.canvas_id, max(MT.canvasx(0), right - width), y)
 
-    def _duplicate_rows(self) -> set[int]:
-        return {p.row for p in self.loaded.problems if p.rule == "duplicate-learner"}
+    def _sharing(self, rows: Iterable[int]) -> set[int]:
+        """The learners sharing these learners' identifier: asked before and after their
+        identifier changes, every row whose duplicate problem the change rewords (and no other)."""
+        found: set[int] = set()
+        for r in rows:
+            found |= self.loaded.sharing_identity(r)
+        return found
 
     def _record(self, edits: list[Edit]) -> None:
         # Edits made in one Tk event undo together: a paste, a fill, or one typed value.
@@ -731,11 +765,11 @@ class ReviewGrid(ttk.Frame):
     def _put(self, row: int, header: str, value: str, fix) -> set[int]:
         """Set a value and fix exactly as they were (undo/redo), rechecking through the core."""
         prep = self.loaded
-        identity = header == prep.definition.identity
-        rows = {row} | (self._duplicate_rows() if identity else set())
+        identity = header == prep.headers.get(prep.definition.identity, prep.definition.identity)
+        rows = {row} | (self._sharing([row]) if identity else set())
         prep.restore(row, header, value, fix)
         if identity:
-            rows |= self._duplicate_rows()
+            rows |= self._sharing([row])
         self.sheet.set_cell_data(row, prep.columns.index(header), value, redraw=False)
         return rows
 
