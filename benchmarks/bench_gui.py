@@ -36,7 +36,6 @@ as CSV for each size, then, each in a fresh process so no size warms another's c
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -172,6 +171,19 @@ def settle(root) -> None:
     root.update()
 
 
+def wait_for_worker(app, root) -> None:
+    """Run Tk's own event loop until the worker's job is done, as the app waits: Tk sleeps
+    between events, so the worker thread is not made to hand over Python every millisecond."""
+    def check() -> None:
+        if app.worker.busy:
+            root.after(5, check)
+        else:
+            root.quit()
+
+    root.after(5, check)
+    root.mainloop()
+
+
 def ms(seconds: float) -> float:
     return seconds * 1000
 
@@ -261,9 +273,7 @@ def run(args, workdir: Path) -> int:
 def open_grid(args, app, root, timer: Timer) -> None:
     start = time.perf_counter()
     app.open_export(RETURN_ID, args.app, period=PERIOD, as_of=AS_OF)
-    while app.worker.busy:
-        root.update()
-        time.sleep(0.001)
+    wait_for_worker(app, root)
     shown = time.perf_counter()
     settle(root)  # the first paint: grid, colours, panel
     drawn = time.perf_counter()
@@ -348,9 +358,7 @@ def remaps(args, app, root, timer: Timer) -> None:
         columns_before = [list(c) for c in zip(*grid.sheet.get_sheet_data(), strict=False)] if i == 0 else None
         t = time.perf_counter()
         app.apply_mapping(mapping)
-        while app.worker.busy:
-            root.update()
-            time.sleep(0.001)
+        wait_for_worker(app, root)
         settle(root)
         times.append(ms(time.perf_counter() - t))
         core.append(ms(timer.take("core remap")))

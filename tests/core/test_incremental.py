@@ -206,8 +206,8 @@ def test_the_rows_sharing_a_upn_before_and_after_an_edit_are_the_rows_whose_prob
         touched |= prep.sharing_identity(row)
         changed = {r for r in range(len(prep.learners)) if prep.problems_at(r) != before_problems[r]}
         assert changed <= touched
-        same = {r for r in range(len(prep.learners))
-                if prep.learners[r].values["UPN"] and prep.learners[r].values["UPN"] == prep.learners[row].values["UPN"]}
+        upn = prep.learners[row].values["UPN"]
+        same = {r for r in range(len(prep.learners)) if upn and prep.learners[r].values["UPN"] == upn}
         assert prep.sharing_identity(row) == same | {row}
 
 
