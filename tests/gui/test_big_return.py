@@ -103,13 +103,14 @@ def test_typed_upns_reword_every_duplicate_and_the_review_stays_exact(make_app, 
     assert_as_if_loaded_afresh(app)
 
 
-def test_a_remap_of_one_column_shows_what_a_fresh_load_shows(make_app, export, monkeypatch):
+@pytest.mark.parametrize(("column", "source"), [("Young Person Mobile", "Home Telephone"), ("UPN", "Adno")])
+def test_a_remap_of_one_column_shows_what_a_fresh_load_shows(make_app, export, monkeypatch, column, source):
     app = opened(make_app, export)
     prep = app.prep
     type_into(app, 3, "Postcode", "ME14 1XX")  # read again from the export by the remap
     type_into(app, 5, "Legal Surname", "Zed")
     mapping = dict(prep.mapping)
-    mapping["Young Person Mobile"] = Source(("Home Telephone",))
+    mapping[column] = Source((source,))
     loaded = []
     monkeypatch.setattr(type(app.review.grid_view), "load", lambda self, p: loaded.append(p))
     app.apply_mapping(mapping)

@@ -148,11 +148,11 @@ class ReviewScreen(ttk.Frame):
         self.after_idle(lambda: self._arrange_bar(self.bar.winfo_width()))
         self.save_button.configure(text="Encrypt and save…" if tep else "Save return…")
         if reread is not None and self.grid_view.prep is prep:
-            self.grid_view.reread(reread)
+            self.panel.update_rows(self.grid_view.reread(reread))  # only the rows whose problems changed
             self.grid_view.show_rows(None)
         else:
             self.grid_view.load(prep)
-        self.panel.load(prep)
+            self.panel.load(prep)
         self.only_problems.set(False)
         self.update_summary()
         problems = self.panel.totals["errors"] + self.panel.totals["queries"] + self.panel.totals["accepted"]

@@ -171,6 +171,7 @@ class ReviewGrid(ttk.Frame):
         self.on_edited = on_edited
         self.prep: Preparation | None = None  # the return shown, once load() has been given one
         self.colours: dict[int, dict[int, str]] = {}  # row -> column -> the colour each cell shows now
+        self.drawn: dict[int, list] = {}  # row -> the problems its colours and notes show (rows with any)
         self.flagged: set[int] = set()  # TEP rows the export did not match (row label marked)
         # The fixes made by tidying what the user typed (not the export's value), by cell: the
         # status line says "you typed" for these. Kept by identity: equal fixes can come from both.
@@ -247,6 +248,7 @@ class ReviewGrid(ttk.Frame):
         self._group = None
         self.typed.clear()
         self.colours.clear()
+        self.drawn.clear()
         self.flagged.clear()
         self._dropdown_columns: set[int] = set()
         self._column_index = {c: i for i, c in enumerate(prep.columns)}
@@ -267,12 +269,14 @@ class ReviewGrid(ttk.Frame):
         self.sheet.set_xview(0.0)  # the new return opens at its first column and row
         self.sheet.set_yview(0.0)
 
-    def reread(self, columns: Iterable[str]) -> None:
+    def reread(self, columns: Iterable[str]) -> set[int]:
         """The same return after a remap that read only these columns again (the core's
         columns_read_differently): those columns are written into the grid afresh, and the rows
         the user typed in (read again whole, as a fresh build forgets edits); every row is then
         recoloured, as each was rechecked. The rest of the grid stands: its rows, widths, scroll
-        position and dropdowns. Like load(), the undo history goes with the edits."""
+        position and dropdowns. Like load(), the undo history goes with the edits. Returns the
+        rows whose problems changed: only those, and the rows with a tidied or coloured cell in a
+        column read again, are recoloured."""
         prep = self.loaded
         edited = {e.row for group in (*self.undo_stack, *self.redo_stack) for e in group}
         self.undo_stack.clear()
@@ -297,11 +301,33 @@ class ReviewGrid(ttk.Frame):
                 if label != self._labels[r]:
                     self._labels[r] = label
                     self.sheet.set_index_data(label, r=r, redraw=False)
-            self.recolour(range(len(learners)), redraw=False)
+            identifiers = {prep.headers.get(n, n) for n in (prep.definition.identity, "UPN", "ULN")}
+            # a learner's identifier read anew may make their queries accepted or not: all rows
+            changed = set(range(len(learners))) if identifiers & set(columns) else self._changed_problems()
+            self.recolour(changed | edited | self._tidied_in(columns), redraw=False)
         finally:
             if collecting:
                 gc.enable()
         self.sheet.refresh()
+        return changed | edited
+
+    def _changed_problems(self) -> set[int]:
+        """The rows whose problems differ from those drawn (every row was rechecked)."""
+        problems_at, drawn = self.loaded.problems_at, self.drawn
+        none: list = []
+        return {r for r in range(len(self.loaded.learners)) if problems_at(r) != drawn.get(r, none)}
+
+    def _tidied_in(self, columns: Iterable[str]) -> set[int]:
+        """The rows with a cell in these columns tidied now, or coloured before: their fills and
+        hover notes ("the export had ...") may have changed with the value read."""
+        headers = [h for h in dict.fromkeys(columns) if h in self._column_index]
+        indexes = {self._column_index[h] for h in headers}
+        found = {r for r, colours in self.colours.items() if not indexes.isdisjoint(colours)}
+        for r, learner in enumerate(self.loaded.learners):
+            fixes = learner.fixes
+            if fixes and any(h in fixes for h in headers):
+                found.add(r)
+        return found
 
     def _load_data(self) -> list[list[str]]:
         prep, sheet = self.loaded, self.sheet
@@ -399,7 +425,12 @@ class ReviewGrid(ttk.Frame):
         remove: list[tuple[int, int]] = []
         flag: list[int] = []
         unflag: list[int] = []
+        drawn = self.drawn
         for r, problems in problems_by_row(self.loaded, rows).items():
+            if problems:
+                drawn[r] = problems
+            else:
+                drawn.pop(r, None)
             new = self.row_kinds(r, problems)
             old = self.colours.get(r, {})
             if new != old:
@@ -414,15 +445,7 @@ class ReviewGrid(ttk.Frame):
             unmatched = any(p.rule == UNMATCHED_RULE for p in problems)
             if unmatched != (r in self.flagged):
                 (flag if unmatched else unflag).append(r)
-            # Hover notes: why a cell is red or amber, and what the export had (or the user
-            # typed) for every cell the tool tidied.
-            notes = self.cell_notes(r, problems)
-            for c, note in notes.items():
-                self._set_note(r, c, note)
-            if old:
-                for c in old:
-                    if c not in notes and "note" in cell_options.get((r, c), {}):
-                        self._set_note(r, c, None)
+            self._renote(r, problems, old, cell_options)
         for kind, cells in add.items():
             if cells:
                 self._highlight(cells, theme.SEVERITY_BG[kind])
@@ -431,6 +454,16 @@ class ReviewGrid(ttk.Frame):
         self._flag_rows(flag, unflag)
         if redraw:
             sheet.refresh()
+
+    def _renote(self, r: int, problems, old: dict[int, str], cell_options) -> None:
+        """Hover notes: why a cell is red or amber, and what the export had (or the user typed)
+        for every cell the tool tidied; a cell coloured before and not now loses its note."""
+        notes = self.cell_notes(r, problems)
+        for c, note in notes.items():
+            self._set_note(r, c, note)
+        for c in old:
+            if c not in notes and "note" in cell_options.get((r, c), {}):
+                self._set_note(r, c, None)
 
     def _show_note(self) -> None:
         import tkinter.font as tkfont
