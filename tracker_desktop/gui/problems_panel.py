@@ -1,8 +1,8 @@
 """The problems panel: how many of each kind, and every problem as a line; choosing a line
 selects its cell in the grid.
 
-After an edit only that learner's lines are replaced, so the panel keeps up with typing even on
-a return with thousands of problems.
+After an edit only the changed learners' lines are replaced (or reworded in place) and the counts
+change by the difference, so the panel keeps up with typing on a return with thousands of problems.
 """
 from __future__ import annotations
 
