@@ -26,6 +26,12 @@ PANEL_TEXT_WIDTH = 400  # until the panel's real width is known
 KIND_ROWS, SHORT_KIND_ROWS = 7, 3  # rows of "Problems by kind" on a roomy and on a short panel
 ROOMY_PANEL = 460  # pixels of panel height from which the kinds list shows all its usual rows
 
+
+def _kind_text(title: str, accepted: int) -> str:
+    """A kind's name in the list, with its accepted queries said apart from the count to look at."""
+    return f"{title} ({accepted} accepted)" if accepted else title
+
+
 class ProblemsPanel(ttk.Frame):
     def __init__(self, parent, on_choose: Callable[[int, str], None]):
         super().__init__(parent, padding=(8, 0, 0, 0))
@@ -37,8 +43,9 @@ class ProblemsPanel(ttk.Frame):
         self._quiet = False  # selecting a line from code must not call back into the grid
         self._by_code: str | None = None  # the line show_cell selected, whose select event is not the user's
         self._problems: dict[int, list] = {}  # learner row -> all its problems (whatever the kind shown)
-        self._counts: Counter = Counter()  # rule -> how many, kept edit by edit
-        self._accepted: dict[int, int] = {}  # learner row -> its accepted queries
+        self._counts: Counter = Counter()  # rule -> how many, kept edit by edit (accepted ones too)
+        self._accepted: dict[int, Counter] = {}  # learner row -> rule -> its accepted queries
+        self._accepted_counts: Counter = Counter()  # rule -> accepted queries, kept the same way
         self._texts: dict[str, tuple[str, str]] = {}  # line id -> (text, tag) shown
         self._kinds_shown: tuple | None = None
         self.totals = {"errors": 0, "queries": 0, "accepted": 0}
@@ -107,6 +114,7 @@ class ProblemsPanel(ttk.Frame):
         self._problems = {}
         self._counts = Counter()
         self._accepted = {}
+        self._accepted_counts = Counter()
         for p in prep.problems:
             self._problems.setdefault(p.row, []).append(p)
         for row, problems in self._problems.items():
@@ -114,16 +122,22 @@ class ProblemsPanel(ttk.Frame):
         self.refresh_all()
 
     def _count(self, row: int, problems, sign: int) -> None:
-        """Add (or with sign -1 take away) one learner's problems from the counts by kind."""
+        """Add (or with sign -1 take away) one learner's problems from the counts by kind. Which
+        of them were accepted is kept by row: when a query is accepted or withdrawn, the row's
+        old problems are taken away as they were counted, not as they are now."""
         counts = self._counts
         for p in problems:
             counts[p.rule] += sign
         if sign > 0:
-            accepted = sum(1 for p in problems if p.severity == "query" and self.loaded.acceptance(p) is not None)
+            acceptance = self.loaded.acceptance
+            accepted = Counter(p.rule for p in problems if p.severity == "query" and acceptance(p) is not None)
             if accepted:
                 self._accepted[row] = accepted
+                self._accepted_counts.update(accepted)
         else:
-            self._accepted.pop(row, None)
+            was = self._accepted.pop(row, None)
+            if was:
+                self._accepted_counts.subtract(was)
 
     def refresh_all(self) -> None:
         """Every line afresh (a return loaded, or another kind chosen); the counts stand."""
@@ -199,12 +213,16 @@ class ProblemsPanel(ttk.Frame):
         bisect.insort(self._rows, row)
 
     def _refresh_kinds(self) -> None:
+        """Each kind counts the problems still to look at, as the summary line does; its accepted
+        queries are said apart ("Unusual age for year group (12 accepted)", 0 to look at). A kind
+        whose every query is accepted stays listed, uncoloured: choosing it lists them, marked."""
         counts = +self._counts  # the kinds still found
-        accepted = sum(self._accepted.values())
+        accepted = +self._accepted_counts
         total = sum(counts.values())
         errors = sum(n for r, n in counts.items() if RULES[r].severity == "error")
-        self.totals = {"errors": errors, "queries": total - errors - accepted, "accepted": accepted}
-        shown = (total, sorted(counts.items()), self.rule_filter)
+        done = sum(accepted.values())
+        self.totals = {"errors": errors, "queries": total - errors - done, "accepted": done}
+        shown = (sorted(counts.items()), sorted(accepted.items()), self.rule_filter)
         if shown == self._kinds_shown:
             return  # an edit that changed no count (most of them, while typing a value right)
         self._kinds_shown = shown
@@ -212,12 +230,13 @@ class ProblemsPanel(ttk.Frame):
         self._quiet = True
         try:
             self.kinds.delete(*self.kinds.get_children())
-            self.kinds.insert("", "end", iid=ALL, text="All problems", values=("", total))
-            worst_first = sorted(counts.items(), key=lambda kv: (RULES[kv[0]].severity != "error", -kv[1]))
+            self.kinds.insert("", "end", iid=ALL, text=_kind_text("All problems", done), values=("", total - done))
+            open_ = {rule_id: n - accepted.get(rule_id, 0) for rule_id, n in counts.items()}
+            worst_first = sorted(open_.items(), key=lambda kv: (RULES[kv[0]].severity != "error", -kv[1]))
             for rule_id, n in worst_first:
                 rule = RULES[rule_id]
-                self.kinds.insert("", "end", iid=rule_id, text=rule.title, values=(rule.severity.capitalize(), n),
-                                  tags=(rule.severity,))
+                self.kinds.insert("", "end", iid=rule_id, text=_kind_text(rule.title, accepted.get(rule_id, 0)),
+                                  values=(rule.severity.capitalize(), n), tags=(rule.severity if n else "accepted",))
             if self.rule_filter and self.rule_filter in counts:
                 self.kinds.selection_set(self.rule_filter)
             elif selected and selected[0] == ALL:
