@@ -20,16 +20,12 @@ if TYPE_CHECKING:
     from tracker_desktop.core.preparing.preparation import Preparation
 
 ALL = "__all__"
+ACCEPTED = "__accepted__"  # the kinds list's line for the queries accepted, whatever their kind
 PANEL_TEXT_WIDTH = 400  # until the panel's real width is known
 
 
 KIND_ROWS, SHORT_KIND_ROWS = 7, 3  # rows of "Problems by kind" on a roomy and on a short panel
 ROOMY_PANEL = 460  # pixels of panel height from which the kinds list shows all its usual rows
-
-
-def _kind_text(title: str, accepted: int) -> str:
-    """A kind's name in the list, with its accepted queries said apart from the count to look at."""
-    return f"{title} ({accepted} accepted)" if accepted else title
 
 
 class ProblemsPanel(ttk.Frame):
@@ -152,7 +148,14 @@ class ProblemsPanel(ttk.Frame):
         self._refresh_kinds()
 
     def _wanted(self, problems) -> list:
-        return problems if self.rule_filter is None else [p for p in problems if p.rule == self.rule_filter]
+        """The lines listed: all; those of a kind still to look at; or the accepted queries."""
+        chosen = self.rule_filter
+        if chosen is None:
+            return problems
+        acceptance = self.loaded.acceptance
+        if chosen == ACCEPTED:
+            return [p for p in problems if acceptance(p) is not None]
+        return [p for p in problems if p.rule == chosen and acceptance(p) is None]
 
     def update_rows(self, rows) -> None:
         """An edit changed these learners (a UPN typed may reword every row of two groups of
@@ -213,16 +216,17 @@ class ProblemsPanel(ttk.Frame):
         bisect.insort(self._rows, row)
 
     def _refresh_kinds(self) -> None:
-        """Each kind counts the problems still to look at, as the summary line does; its accepted
-        queries are said apart ("Unusual age for year group (12 accepted)", 0 to look at). A kind
-        whose every query is accepted stays listed, uncoloured: choosing it lists them, marked."""
-        counts = +self._counts  # the kinds still found
+        """Each kind counts the problems still to look at, as the summary line does; the queries
+        accepted are one line of their own at the end ("Accepted queries"), so a kind whose every
+        query is accepted leaves the list. "All problems" counts every line listed, accepted too."""
+        counts = +self._counts  # the kinds still found (accepted queries too)
         accepted = +self._accepted_counts
         total = sum(counts.values())
         errors = sum(n for r, n in counts.items() if RULES[r].severity == "error")
         done = sum(accepted.values())
         self.totals = {"errors": errors, "queries": total - errors - done, "accepted": done}
-        shown = (sorted(counts.items()), sorted(accepted.items()), self.rule_filter)
+        to_look_at = +(counts - accepted)
+        shown = (total, sorted(to_look_at.items()), done, self.rule_filter)
         if shown == self._kinds_shown:
             return  # an edit that changed no count (most of them, while typing a value right)
         self._kinds_shown = shown
@@ -230,14 +234,16 @@ class ProblemsPanel(ttk.Frame):
         self._quiet = True
         try:
             self.kinds.delete(*self.kinds.get_children())
-            self.kinds.insert("", "end", iid=ALL, text=_kind_text("All problems", done), values=("", total - done))
-            open_ = {rule_id: n - accepted.get(rule_id, 0) for rule_id, n in counts.items()}
-            worst_first = sorted(open_.items(), key=lambda kv: (RULES[kv[0]].severity != "error", -kv[1]))
+            self.kinds.insert("", "end", iid=ALL, text="All problems", values=("", total))
+            worst_first = sorted(to_look_at.items(), key=lambda kv: (RULES[kv[0]].severity != "error", -kv[1]))
             for rule_id, n in worst_first:
                 rule = RULES[rule_id]
-                self.kinds.insert("", "end", iid=rule_id, text=_kind_text(rule.title, accepted.get(rule_id, 0)),
-                                  values=(rule.severity.capitalize(), n), tags=(rule.severity if n else "accepted",))
-            if self.rule_filter and self.rule_filter in counts:
+                self.kinds.insert("", "end", iid=rule_id, text=rule.title, values=(rule.severity.capitalize(), n),
+                                  tags=(rule.severity,))
+            if done:
+                self.kinds.insert("", "end", iid=ACCEPTED, text="Accepted queries", values=("", done),
+                                  tags=("accepted",))
+            if self.rule_filter and self.kinds.exists(self.rule_filter):
                 self.kinds.selection_set(self.rule_filter)
             elif selected and selected[0] == ALL:
                 self.kinds.selection_set(ALL)
