@@ -1,5 +1,6 @@
-"""The problems panel: how many of each kind, and every problem as a line; choosing a line
-selects its cell in the grid.
+"""The problems panel: how many of each kind are still to look at (accepted queries counted
+apart, as the summary line counts them), and every problem as a line; choosing a line selects
+its cell in the grid.
 
 After an edit only the changed learners' lines are replaced (or reworded in place) and the counts
 change by the difference, so the panel keeps up with typing on a return with thousands of problems.
