@@ -152,6 +152,7 @@ class App:
         edit.add_separator()
         edit.add_command(label="Take the selected row out of the return…", command=self.take_out_selected)
         edit.add_command(label="Accept the selected query…", command=self.accept_selected)
+        edit.add_command(label="Withdraw the selected query's acceptance…", command=self.withdraw_selected)
         view = tk.Menu(bar, tearoff=False)
         view.add_command(label="Returns", command=self.go_home)
         view.add_command(label="Column matching…", command=self.show_mapping)
@@ -177,7 +178,8 @@ class App:
 
     # The Edit menu's entries that act on the return in the review: greyed out anywhere else.
     REVIEW_ENTRIES = ("Undo", "Redo", "Copy", "Paste", "Fill down", "Clear", "Next problem", "Previous problem",
-                      "Take the selected row out of the return…", "Accept the selected query…")
+                      "Take the selected row out of the return…", "Accept the selected query…",
+                      "Withdraw the selected query's acceptance…")
 
     def refresh_edit_menu(self) -> None:
         """Grey out the review's entries unless a return's learners are in the review and the
@@ -680,6 +682,12 @@ class App:
         cell = self._row_action_ready()
         return accept_query(self, cell[0], self.loaded.columns[cell[1]]) if cell else None
 
+    def withdraw_selected(self):
+        from tracker_desktop.gui.row_actions import withdraw_acceptance
+
+        cell = self._row_action_ready()
+        return withdraw_acceptance(self, cell[0], self.loaded.columns[cell[1]]) if cell else None
+
     def put_back(self, source_row: int):
         from tracker_desktop.gui.row_actions import put_back_row
 
@@ -694,11 +702,12 @@ class App:
         self.refresh_edit_menu()  # the last learner taken out leaves nothing to paste into
 
     def queries_changed(self, row: int) -> None:
-        # Accepted for the learner (by UPN), so on every row of theirs: no longer amber.
+        # Accepted (or withdrawn) for the learner (by UPN), so on every row of theirs: amber or not.
         rows = self.loaded.sharing_identity(row)
         self.review.grid_view.recolour(rows)
         self.review.panel.update_rows(rows)
         self.review.update_summary()
+        self.review.show_row_actions()  # Accept query… becomes Withdraw acceptance…, and back
 
     # --- saving ------------------------------------------------------------------------------------
 

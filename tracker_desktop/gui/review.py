@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 
 from tracker_desktop.gui.problems_panel import ProblemsPanel
 from tracker_desktop.gui.review_grid import ReviewGrid
+from tracker_desktop.gui.row_actions import offers_withdraw
 
 if TYPE_CHECKING:
     from tracker_desktop.core.preparing.preparation import Preparation
 
 PANEL_WIDTH = 430
+ACCEPT, WITHDRAW = "Accept query…", "Withdraw acceptance…"  # the selected cell's button, as its query is
 
 
 def plural(n: int, word: str) -> str:
@@ -79,7 +81,11 @@ class ReviewScreen(ttk.Frame):
         self.row_actions.pack(side="right", anchor="n", padx=(12, 0))
         self.take_out_button = ttk.Button(self.row_actions, text="Take row out…", command=app.take_out_selected)
         self.take_out_button.pack(side="left")
-        self.accept_button = ttk.Button(self.row_actions, text="Accept query…", command=app.accept_selected)
+        # On a cell whose query is accepted it is Withdraw acceptance… instead, as wide either way
+        # so the buttons do not shift under the mouse as cells are chosen.
+        self.accept_button = ttk.Button(self.row_actions, text=ACCEPT, command=app.accept_selected,
+                                        width=-len(WITHDRAW))
+        self._accept, self._withdraw = app.accept_selected, app.withdraw_selected
         self.accept_button.pack(side="left", padx=(8, 0))
         self.status = ttk.Label(self.foot, text="", anchor="w", wraplength=820, justify="left")
         self.status.pack(side="left", fill="x", expand=True)
@@ -155,6 +161,7 @@ class ReviewScreen(ttk.Frame):
             self.panel.load(prep)
         self.only_problems.set(False)
         self.update_summary()
+        self.show_row_actions()  # a cell of the last return may have been the one selected
         problems = self.panel.totals["errors"] + self.panel.totals["queries"] + self.panel.totals["accepted"]
         if problems:
             self.status.configure(text="Coloured cells need a look: red must be fixed, amber should be checked, "
@@ -233,10 +240,20 @@ class ReviewScreen(ttk.Frame):
         if cell:
             self.after_idle(self.cell_selected, *cell)
 
+    def show_row_actions(self) -> None:
+        """Accept query… for the selected cell, or Withdraw acceptance… when its query is accepted."""
+        prep, cell = self.prep, self.grid_view.selected_cell()
+        withdraw = (prep is not None and cell is not None and cell[0] < len(prep.learners)
+                    and offers_withdraw(prep, cell[0], prep.columns[cell[1]]))
+        text, command = (WITHDRAW, self._withdraw) if withdraw else (ACCEPT, self._accept)
+        if self.accept_button.cget("text") != text:
+            self.accept_button.configure(text=text, command=command)
+
     def cell_selected(self, row: int, column: int) -> None:
         prep = self.prep
         if prep is None or row >= len(prep.learners):
             return
+        self.show_row_actions()
         header = prep.columns[column]
         learner = prep.learners[row]
         if prep.definition.prepopulated:
@@ -254,6 +271,8 @@ class ReviewScreen(ttk.Frame):
                 parts.append("To keep one row, select the other and use Take row out… (bottom right).")
             elif p.severity == "query" and not accepted:
                 parts.append("If it is right, Accept query… keeps it from being asked again.")
+            elif accepted:
+                parts.append("Accepted by mistake? Withdraw acceptance… asks it again.")
         fix = learner.fixes.get(header)
         if fix is not None:
             had = "you typed" if self.grid_view.typed_by_user(row, header, fix) else "the export had"

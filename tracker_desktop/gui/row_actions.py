@@ -1,8 +1,10 @@
 """What the user can do to a learner's row beyond typing in it: take it out of the return (with
-their reason) and accept a query on it (with a note, remembered next month). The core decides
-(Preparation.take_out / accept); these only ask for the words and show the outcome."""
+their reason), accept a query on it (with a note, remembered next month) and withdraw an acceptance
+given by mistake. The core decides (Preparation.take_out / accept / withdraw); these only ask for the
+words (or a yes) and show the outcome."""
 from __future__ import annotations
 
+import datetime as dt
 import tkinter as tk
 from collections.abc import Callable
 from tkinter import ttk
@@ -103,7 +105,8 @@ def accept_query(app, row: int, column: str) -> NoteDialog | None:
             text = ("This is an error, not a query: it must be fixed before the return is sent, "
                     "so it cannot be accepted.")
         elif found:
-            text = "The query here is already accepted."
+            text = ("The query here is already accepted. If that was a mistake, Withdraw acceptance… "
+                    "asks it again.")
         else:
             text = "There is no query on this cell to accept."
         messages.info(text, app.master)
@@ -121,3 +124,55 @@ def accept_query(app, row: int, column: str) -> NoteDialog | None:
         "The note is kept with your settings: leave names out.",
         "Why it may stand", "Accept the query", lambda text: prep.accept(query, text), done,
         example="e.g. held back a year — agreed with KCC", _utest=app._utest)
+
+
+def accepted_at(prep, row: int, column: str) -> list[tuple]:
+    """The cell's queries the office has accepted, each with its acceptance (most cells have none)."""
+    found = ((p, prep.acceptance(p)) for p in prep.problems_at(row) if p.column == column and p.severity == "query")
+    return [(p, given) for p, given in found if given is not None]
+
+
+def offers_withdraw(prep, row: int, column: str) -> bool:
+    """Whether the cell's button is Withdraw acceptance… rather than Accept query…: its queries
+    are all accepted (one still to accept keeps Accept query…; the Edit menu has both)."""
+    found = [p for p in prep.problems_at(row) if p.column == column and p.severity == "query"]
+    return bool(found) and all(prep.acceptance(p) is not None for p in found)
+
+
+def withdraw_acceptance(app, row: int, column: str) -> bool | None:
+    """Take back the acceptance of a cell's query once the office says yes to the note it was
+    given: the query is asked again, here and next month. True when withdrawn, False when the
+    office said no, None when there was nothing to withdraw."""
+    prep = app.prep
+    if prep is None or not 0 <= row < len(prep.learners):
+        return None
+    found = accepted_at(prep, row, column)
+    if not found:
+        messages.info("The query here has not been accepted, so there is nothing to withdraw."
+                      if any(p.column == column and p.severity == "query" for p in prep.problems_at(row))
+                      else "There is no accepted query on this cell to withdraw.", app.master)
+        return None
+    query, given = found[0]
+    if not messages.ask("okcancel", "Withdraw acceptance",
+                        f"{learner_label(prep, row)}: {query.message}\n\n"
+                        f"It was accepted on {_date(given.accepted_on)} with the note:\n“{given.note}”\n\n"
+                        "Withdraw the acceptance? The query is asked again, here and in next month's return, "
+                        "and the note is forgotten.", app.master):
+        return False
+    try:
+        prep.withdraw(query)  # saved beside the settings at once, as accepting is
+    except UserError as e:
+        messages.report(e, app.master)
+        return None
+    app.queries_changed(row)
+    app.review.status.configure(text=f"Withdrew the acceptance: {query.message}  "
+                                     "The query is asked again, and next month's return asks it too.")
+    return True
+
+
+def _date(iso: str) -> str:
+    """An acceptance's date as the office writes it (the file keeps ISO)."""
+    try:
+        return dt.date.fromisoformat(iso).strftime("%d/%m/%Y")
+    except ValueError:
+        return iso
