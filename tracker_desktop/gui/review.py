@@ -89,7 +89,9 @@ class ReviewScreen(ttk.Frame):
         self.accept_button.pack(side="left", padx=(8, 0))
         self.status = ttk.Label(self.foot, text="", anchor="w", wraplength=820, justify="left")
         self.status.pack(side="left", fill="x", expand=True)
-        self.foot.bind("<Configure>", lambda e: self.status.configure(wraplength=max(e.width - 300, 300)))
+        # The line wraps short of the buttons (their width: a TEP sheet has no Take row out…).
+        self.foot.bind("<Configure>", lambda e: self.status.configure(
+            wraplength=max(e.width - self.row_actions.winfo_reqwidth() - 24, 300)))
 
         # Shown instead of the grid when a monthly return has nobody in scope (a nil return).
         self.nil = ttk.Frame(self, padding=(16, 14), style="Advice.TFrame")
