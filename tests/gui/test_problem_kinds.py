@@ -1,6 +1,6 @@
 """The problems panel's "Problems by kind" counts what is still to look at, as the summary line
 does: accepted queries are a line of their own ("Accepted queries"), not counted in their kind. Through real
-widgets: queries accepted with the app's own dialog, one withdrawn, rows typed in; after each the
+widgets: queries accepted with the app's own dialog, one withdrawn with its button, rows typed in; after each the
 list is what loading the return afresh shows, and it is kept by the difference, not rebuilt."""
 from __future__ import annotations
 
@@ -40,6 +40,13 @@ def accept(app, row: int, column: str) -> None:
     dialog.text.set("held back a year, agreed with KCC")
     dialog.ok()
     assert not dialog.winfo_exists()
+
+
+def withdraw(app, row: int, column: str) -> None:
+    """With the review's own button, saying OK to the confirmation (the answers' default)."""
+    select_cell(app, row, column)
+    app.review.accept_button.invoke()
+    assert app.prep.counts() == app.review.panel.totals
 
 
 @pytest.fixture
@@ -92,8 +99,7 @@ def test_kinds_count_what_is_still_to_look_at_and_accepted_queries_apart(opened,
     assert kinds(app)[ACCEPTED] == accepted_line(3)
     assert panel.totals["accepted"] == 3 and "3 accepted" in app.review.summary.cget("text")
 
-    prep.withdraw(queries[1])  # the acceptance was a mistake: asked again
-    app.queries_changed(queries[1].row)
+    withdraw(app, queries[1].row, queries[1].column)  # the acceptance was a mistake: asked again
     assert kinds(app)[RULE] == (title, ("Query", "1"), ("query",)) and kinds(app)[ACCEPTED] == accepted_line(2)
 
     type_into(app, queries[0].row, "Date of Birth", "20/10/2008")  # the right age after all: no query
@@ -130,8 +136,7 @@ def test_a_kind_lists_its_queries_still_to_look_at_and_accepted_ones_are_listed_
     accepted = choose_kind(app, ACCEPTED)
     assert len(accepted) == 1 and accepted[0].startswith("Accepted (held back a year")
     assert [i.split("\t")[0] for i in panel.lines.get_children()] == [str(query.row)]
-    prep.withdraw(query)
-    app.queries_changed(query.row)
+    withdraw(app, query.row, query.column)
     assert ACCEPTED not in kinds(app) and panel.lines.get_children() == ()
     assert len(choose_kind(app, ALL)) == len(prep.problems)
     assert_as_if_loaded_afresh(app)
