@@ -267,6 +267,14 @@ class RowReader:
         self._plain = [(t, self.index[s.columns[0]]) for t, s in mapping.items()
                        if s is not None and s.how in ("value", "sen")]
         self._other = [(t, s) for t, s in mapping.items() if s is not None and s.how not in ("value", "sen")]
+        # Which of an address's export columns are a Flat column, by header, once rather than per cell.
+        self._flats = {s.columns: tuple(fold(h) in _FLAT_HEADERS for h in s.columns)
+                       for _, s in self._other if s.how == "address"}
+
+    @property
+    def splits_cells(self) -> bool:
+        """Whether any value is taken from part of a cell (a combined name): `composed` then says what."""
+        return bool(self._split)
 
     def values(self, row: list[str]) -> dict[str, str]:
         out: dict[str, str] = {target: row[i] for target, i in self._plain}
@@ -283,7 +291,8 @@ class RowReader:
                     if source.how == "address-block":
                         cache[key] = split_block(cells[0])[0]
                     else:
-                        cache[key] = address_lines([_flat(h, c) for h, c in zip(source.columns, cells, strict=True)])
+                        cache[key] = address_lines([_flat_part(c) if flat else c.strip()
+                                                    for flat, c in zip(self._flats[key], cells, strict=True)])
                 out[target] = _line(cache[key], source.line, self.address_lines)
             elif source.how.startswith("block-"):
                 out[target] = block_part(cells[0], source.how[6:])
@@ -324,12 +333,13 @@ def address_lines(cells: list[str]) -> list[str]:
 _FLAT_HEADERS = {fold(n) for n in ADDRESS_PARTS[0][1]}
 
 
-def _flat(header: str, value: str) -> str:
-    """A bare '3' from a Flat or Apartment column is 'Flat 3' on the address."""
+_BARE_FLAT = re.compile(r"\d+[A-Za-z]?")
+
+
+def _flat_part(value: str) -> str:
+    """A value of a Flat column: a bare number is 'Flat 3'."""
     value = value.strip()
-    if fold(header) in _FLAT_HEADERS and re.fullmatch(r"\d+[A-Za-z]?", value):
-        return f"Flat {value}"
-    return value
+    return f"Flat {value}" if _BARE_FLAT.fullmatch(value) else value
 
 
 def _line(parts: list[str], line: int, line_count: int) -> str:
@@ -338,8 +348,11 @@ def _line(parts: list[str], line: int, line_count: int) -> str:
     return ", ".join(parts[line - 1:])  # the last line keeps whatever is left: no part is lost
 
 
+_HOUSE_NUMBER = re.compile(r"\d+[A-Za-z]?(?:\s*-\s*\d+[A-Za-z]?)?")
+
+
 def _is_house_number(text: str) -> bool:
-    return bool(re.fullmatch(r"\d+[A-Za-z]?(?:\s*-\s*\d+[A-Za-z]?)?", text))
+    return _HOUSE_NUMBER.fullmatch(text) is not None
 
 
 def _is_postcode_text(text: str) -> bool:

@@ -21,7 +21,7 @@ from tracker_desktop.core.memory import collection_paused
 from tracker_desktop.core.preparing.opening import Opening, Progress, open_return
 from tracker_desktop.core.returns.naming import file_name
 from tracker_desktop.core.returns.scope import out_of_scope
-from tracker_desktop.core.values.cleaning import cleaner_for, phone_digits, phone_facts
+from tracker_desktop.core.values.cleaning import REPEATING, cleaner_for, phone_digits, phone_facts, remembering
 from tracker_desktop.core.writing.files import refuse_existing, write_workbook
 from tracker_desktop.core.writing.workbook import write_return
 
@@ -63,6 +63,10 @@ LearnerSource = Callable[["Preparation", "Progress | None"], Built]
 # A check a variant adds to every learner's: (preparation, learner index) -> problems.
 ExtraRule = Callable[["Preparation", int], list[Problem]]
 
+# How a build cleans one column: (column, cleaner, in the template, the fixes it made by text as
+# read, shared between learners, or None for a column whose values hardly repeat).
+_ColumnPlan = tuple[str, Callable[[str], str], bool, "dict[str, Fix] | None"]
+
 # Columns the scope rules read (by our names), tidied before deciding who is on the return.
 SCOPE_COLUMNS = ("NC Year", "Date of Birth", "EHCP", "Start Date", "Enrolment Status")
 
@@ -72,10 +76,7 @@ def from_export(prep: Preparation, progress: Progress | None = None) -> Built:
     out are never tidied: a monthly return keeps a few dozen of a whole-school roll."""
     reader = RowReader(prep.table, prep.mapping)
     wanted = targets(prep.definition, prep.columns)
-    scope = prep.definition.scope
-    scope_dates: list[str] = [scope[k] for k in ("date_in_period", "left_on_or_before_as_of") if k in scope]
-    deciding: list[str] = [prep.headers.get(n, n) for n in (*SCOPE_COLUMNS, *scope_dates)]
-    deciding = [c for c in dict.fromkeys(deciding) if c in wanted]
+    deciding = prep._deciding_columns(wanted)
     rest = [c for c in wanted if c not in deciding]
     blocking = _missing_scope_column(prep)
     if blocking:
@@ -83,26 +84,42 @@ def from_export(prep: Preparation, progress: Progress | None = None) -> Built:
     recoded: dict[int, dict[int, str]] = {}
     for (source_row, col), text in prep.table.recoded.items():
         recoded.setdefault(source_row, {})[col] = text
+    deciding_plan, rest_plan = prep._planned(deciding), prep._planned(rest)
+    scope, period, headers, damaged = prep.definition.scope, prep.period, prep.headers, prep.table.damaged
+    # Who is on the return depends on the deciding columns' values alone, and many learners share
+    # them (a year group, a start date): each different set of values is judged once.
+    reasons: dict[tuple[str, ...], str | None] = {}
+    split = reader.splits_cells
     built = Built([])
     total = max(len(prep.table.rows), 1)
     for i, (row, source_row) in enumerate(zip(prep.table.rows, prep.table.source_rows, strict=True)):
         raw = reader.values(row)
         learner = Learner(source_row, {}, {})
-        prep.clean_into(learner, raw, deciding)
-        reason = out_of_scope(prep.definition.scope, learner.values, prep.period, prep.headers)
-        if reason and source_row in prep.table.damaged:
-            reason += f" - but {prep.table.damaged[source_row]}"  # never a silent drop of a damaged row
+        prep._clean_planned(learner, raw, deciding_plan)
+        values = learner.values
+        key = tuple([values[c] for c in deciding])
+        if key in reasons:
+            reason = reasons[key]
+        else:
+            reason = out_of_scope(scope, values, period, headers)
+            if len(reasons) < _SCOPE_MEMO:
+                reasons[key] = reason
+        if reason and source_row in damaged:
+            reason += f" - but {damaged[source_row]}"  # never a silent drop of a damaged row
         if reason:
             built.left_out.append(LeftOut(source_row, reason))
             continue
-        prep.clean_into(learner, raw, rest, reader.composed(row))
+        prep._clean_planned(learner, raw, rest_plan, reader.composed(row) if split else None)
         if source_row in recoded:
             _record_recoded(prep, learner, reader, row, raw, recoded[source_row])
-        learner.values = {c: learner.values[c] for c in wanted}  # template order
+        learner.values = {c: values[c] for c in wanted}  # template order
         built.learners.append(learner)
         if progress and i % 2000 == 0:
             progress("Tidying", 0.1 + 0.8 * i / total)
     return built
+
+
+_SCOPE_MEMO = 50_000  # different sets of deciding values judged once each, at most this many kept
 
 
 def _record_recoded(prep: Preparation, learner: Learner, reader: RowReader, row: list[str], raw: dict[str, str],
@@ -161,7 +178,7 @@ class Preparation:
         self.headers = self.definition.standard_headers(self.template.headers)
         self._meanings: dict = {}
         self._cleaners: dict[tuple[str, str], Callable[[str], str]] = {}
-        self._read_plan: dict[str, tuple[Callable[[str], str], bool]] = {}
+        self._read_plan: dict[str, _ColumnPlan] = {}
         self._edited: dict[int, set[str]] = {}
         self._in_template = frozenset(self.template.headers)
         self._column_order = {c: i for i, c in enumerate(self.template.headers)}
@@ -235,23 +252,48 @@ class Preparation:
                    composed: dict[str, str] | None = None) -> None:
         """Clean the raw values of these columns into the learner, recording what tidying changed.
         `composed`: the whole cell a value was split from (a combined name), shown as 'before'."""
-        values, fixes, plan = learner.values, learner.fixes, self._read_plan
+        self._clean_planned(learner, raw, self._planned(columns), composed)
+
+    def _planned(self, columns: Iterable[str]) -> list[_ColumnPlan]:
+        plan = self._read_plan
+        found = []
         for column in columns:
-            found = plan.get(column)
-            if found is None:
-                found = plan[column] = self._plan_column(column)
-            cleaner, in_template = found
-            before = raw.get(column, "")
+            entry = plan.get(column)
+            if entry is None:
+                entry = plan[column] = self._plan_column(column)
+            found.append(entry)
+        return found
+
+    @staticmethod
+    def _clean_planned(learner: Learner, raw: dict[str, str], planned: list[_ColumnPlan],
+                       composed: dict[str, str] | None = None) -> None:
+        values, fixes, get = learner.values, learner.fixes, raw.get
+        for column, cleaner, in_template, same_fixes in planned:
+            before = get(column, "")
             after = values[column] = cleaner(before)
             if after != before or composed:
                 shown = composed.get(column, before) if composed else before
                 if after != shown and in_template:
-                    fixes[column] = Fix(column, shown, after)
+                    if same_fixes is None:
+                        fixes[column] = Fix(column, shown, after)
+                        continue
+                    # a column of few different values makes the same fix many times: one Fix each
+                    fix = same_fixes.get(shown)
+                    if fix is None or fix.after != after:
+                        fix = Fix(column, shown, after)
+                        if len(same_fixes) < _SCOPE_MEMO:
+                            same_fixes[shown] = fix
+                    fixes[column] = fix
 
-    def _plan_column(self, column: str) -> tuple[Callable[[str], str], bool]:
-        """How a column's cells are cleaned in this build: its meaning and way of reading, once."""
+    def _plan_column(self, column: str) -> _ColumnPlan:
+        """How a column's cells are cleaned in this build: its meaning and way of reading, once.
+        A column of few different values (dates, codes) cleans each different text once."""
         source = self.mapping.get(column)
-        return self._cleaner(column, source.how if source else "value"), column in self._in_template
+        cleaner = self._cleaner(column, source.how if source else "value")
+        repeating = self._meanings[column].type in REPEATING
+        if repeating:
+            cleaner = remembering(cleaner)
+        return column, cleaner, column in self._in_template, {} if repeating else None
 
     def _cleaner(self, column: str, how: str) -> Callable[[str], str]:
         found = self._cleaners.get((column, how))

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 
 from tracker_desktop.core.returns.definitions import ColumnMeaning, code_lists
-from tracker_desktop.core.values.characters import one_line
+from tracker_desktop.core.values.characters import needs_one_line, one_line
 
 DATE_SHOWN = "%d/%m/%Y"
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -108,10 +108,13 @@ def is_postcode(text: str) -> bool:
 def phone_digits(text: str) -> str:
     """Digits of a UK number with a lost leading zero restored (Excel stores 07911... as 7911...)."""
     value = text.strip()
-    if _WHOLE_FLOAT.fullmatch(value):
-        value = value.split(".")[0]
-    value = _EXTENSION.sub("", value)
-    digits = _PHONE_PUNCTUATION.sub("", value)
+    digits = value.replace(" ", "")
+    # Most numbers are digits and spaces: no extension, punctuation or '.0' for the patterns to take.
+    if not (digits.isascii() and digits.isdigit()):
+        if _WHOLE_FLOAT.fullmatch(value):
+            value = value.split(".")[0]
+        value = _EXTENSION.sub("", value)
+        digits = _PHONE_PUNCTUATION.sub("", value)
     if digits.startswith("+44"):
         digits = "0" + digits[3:].lstrip("0")
     elif digits.startswith("0044"):
@@ -238,13 +241,39 @@ def cleaner_for(meaning: ColumnMeaning, how: str = "value") -> Callable[[str], s
             return clean_code(value, codes)
     else:
         typed = None if kind in ("text", "email") else _CLEANERS.get(kind)
-    sen = how == "sen"
+    if how == "sen":
+        def cleaned(text: str) -> str:
+            value = one_line(ehcp_from_sen(text)).strip()
+            if not value or typed is None:
+                return value
+            return typed(value)
+    elif typed is None:  # most columns: a value needs no more than one line and its spaces trimmed
+        def cleaned(text: str) -> str:
+            return (text if needs_one_line(text) is None else one_line(text)).strip()
+    else:
+        def cleaned(text: str) -> str:
+            value = (text if needs_one_line(text) is None else one_line(text)).strip()
+            return typed(value) if value else value
+    return cleaned
+
+
+# Kinds of value a roll holds few different ones of (dates of birth, year groups, codes): a build
+# cleans each different text once and looks the rest up (remembering, below).
+REPEATING = frozenset({"date", "ncyear", "code", "aim"})
+
+
+def remembering(cleaner: Callable[[str], str], limit: int = 50_000) -> Callable[[str], str]:
+    """A cleaner that cleans each different text once (cleaners are pure). Kept in memory only,
+    for one build, and at most `limit` texts: a column whose values do not repeat stops growing it."""
+    memo: dict[str, str] = {}
 
     def cleaned(text: str) -> str:
-        value = one_line(ehcp_from_sen(text) if sen else text).strip()
-        if not value or typed is None:
-            return value
-        return typed(value)
+        found = memo.get(text)
+        if found is None:
+            found = cleaner(text)
+            if len(memo) < limit:
+                memo[text] = found
+        return found
     return cleaned
 
 
