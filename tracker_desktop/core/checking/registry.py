@@ -43,6 +43,24 @@ ROW: list[Check] = []
 CHECKS: dict[str, list[Check]] = {}  # rule id -> the functions that raise it
 
 
+# Kinds of value a roll holds few different ones of: a column of one of them has each different
+# value's checks run once in a build, and looked up after that (value checks are pure).
+REPEATING = frozenset({"date", "ncyear", "code", "aim", "whole"})
+MEMO_LIMIT = 50_000  # different values remembered per column, at most
+
+
+@dataclass
+class ColumnsPlan:
+    """How one learner's row of these columns is checked, worked out once per set of columns:
+    each column's empty and value checks (and what its values were found to be), the columns as
+    a set, and what a row rule works out from the columns alone (`extra`, by the rule's name)."""
+
+    columns: tuple[str, ...]
+    cells: tuple[tuple[str, tuple[Check, ...], tuple[Check, ...], dict | None], ...]
+    names: frozenset[str]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class CheckContext:
     definition: ReturnDefinition
@@ -57,6 +75,10 @@ class CheckContext:
     # Telephone numbers tidied into a valid number's national form during this build: validity is
     # a property of the text alone, and far too many numbers for the look-up cache to still hold.
     valid_phones: set[str] = field(default_factory=set)
+    rows: dict = field(default_factory=dict)  # tuple of columns -> ColumnsPlan
+    memos: dict = field(default_factory=dict)  # a row rule's name -> what it found by the values it read
+    # The columns being checked now, and their plan: the check of one learner's row sets them.
+    _now: tuple[Sequence[str] | None, ColumnsPlan | None] = (None, None)
 
     def meaning(self, column: str) -> ColumnMeaning:
         found = self.meanings.get(column)
@@ -68,6 +90,9 @@ class CheckContext:
         return values.get(self.headers.get(name, name), "")
 
     def has(self, columns: Sequence[str], name: str) -> bool:
+        now, plan = self._now
+        if columns is now and plan is not None:
+            return self.headers.get(name, name) in plan.names
         return self.headers.get(name, name) in columns
 
     def plan(self, column: str) -> tuple[tuple[Check, ...], tuple[Check, ...]]:
@@ -83,6 +108,45 @@ class CheckContext:
                 value = tuple(c for c in VALUE if c.fallback and fits(c))
             found = self.plans[column] = (empty, value)
         return found
+
+    def columns_plan(self, columns: Sequence[str]) -> ColumnsPlan:
+        key = tuple(columns)
+        found = self.rows.get(key)
+        if found is None:
+            cells = []
+            for column in key:
+                empty, filled = self.plan(column)
+                meaning = self.meaning(column)
+                repeating = filled and (meaning.type in REPEATING or all(c.fallback for c in filled))
+                cells.append((column, empty, filled, {} if repeating else None))
+            found = self.rows[key] = ColumnsPlan(key, tuple(cells), frozenset(key))
+        return found
+
+    def for_columns(self, columns: Sequence[str], name: str,
+                    make: Callable[[CheckContext, Sequence[str]], Any]) -> Any:
+        """What a row rule works out from the columns alone (not the values), once per set of columns."""
+        now, plan = self._now
+        if columns is not now or plan is None:
+            plan = self.columns_plan(columns)
+        found = plan.extra.get(name)
+        if found is None:
+            found = plan.extra[name] = make(self, columns)
+        return found
+
+    def memo(self, name: str) -> dict:
+        """A row rule's memory of what it found for the values it read (kept until the next build)."""
+        found = self.memos.get(name)
+        if found is None:
+            found = self.memos[name] = {}
+        return found
+
+    def forget_values(self) -> None:
+        """A new build: what was found for each value is worked out afresh (the day may have changed)."""
+        self.memos.clear()
+        for plan in self.rows.values():
+            for _, _, _, memo in plan.cells:
+                if memo is not None:
+                    memo.clear()
 
 
 def declare(rule_id: str, severity: str, title: str, *, message: str, description: str, advice: str,
@@ -151,25 +215,48 @@ def of_type(*types: str) -> Applies:
     return lambda meaning, ctx, column: meaning.type in types
 
 
+_UNSEEN = object()
+
+
 def check_learner(ctx: CheckContext, row: int, values: dict[str, str], columns: Sequence[str]) -> list[Problem]:
     """Every problem on one learner's row (the duplicate check runs across rows separately)."""
     found: list[Problem] = []
-    for column in columns:
-        value = values.get(column, "")
-        empty, filled = ctx.plan(column)
-        if not value.strip():
+    plan = ctx.columns_plan(columns)
+    ctx._now = (columns, plan)
+    get = values.get
+    for column, empty, filled, memo in plan.cells:
+        value = get(column, "")
+        if not value or value.isspace():  # empty once its spaces are trimmed
             for check in empty:
                 detail = check.run(ctx, column, values)
                 if detail is not None:
                     found.append(problem(row, column, check.rule, detail=detail))
                     break
             continue
-        for check in filled:
-            detail = check.run(ctx, column, value)
-            if detail is not None:
-                found.append(problem(row, column, check.rule, value, detail))
-                break
+        if memo is None:
+            for check in filled:
+                detail = check.run(ctx, column, value)
+                if detail is not None:
+                    found.append(problem(row, column, check.rule, value, detail))
+                    break
+            continue
+        hit = memo.get(value, _UNSEEN)
+        if hit is _UNSEEN:
+            hit = _first_found(ctx, column, value, filled)
+            if len(memo) < MEMO_LIMIT:
+                memo[value] = hit
+        if hit is not None:
+            found.append(problem(row, column, hit[0], value, hit[1]))
     for check in ROW:
         found.extend(check.run(ctx, row, values, columns))
+    ctx._now = (None, None)
     return found
 
+
+def _first_found(ctx: CheckContext, column: str, value: str, checks: tuple[Check, ...]) -> tuple[str, str] | None:
+    """(rule, detail) of the first value check that fires, or None."""
+    for check in checks:
+        detail = check.run(ctx, column, value)
+        if detail is not None:
+            return check.rule, detail
+    return None

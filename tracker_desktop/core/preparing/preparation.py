@@ -328,6 +328,7 @@ class Preparation:
     # by the difference, so nothing is re-sorted or recounted across the whole return.
 
     def recheck(self) -> None:
+        self._context.forget_values()
         self._tally = {ERROR: 0, QUERY: 0}
         self._row_problems = []
         for i in range(len(self.learners)):
