@@ -222,12 +222,14 @@ def code_constraints(ctx: CheckContext, row: int, values: dict[str, str], column
                 yield problem(row, column, "code-not-allowed", code, constraint.because)
 
 
-def _constrained(ctx: CheckContext, columns: Sequence[str]) -> list[tuple[str, ColumnMeaning,
-                                                                          tuple[CodeConstraint, ...], dict]]:
+_Constrained = tuple[str, ColumnMeaning, tuple["CodeConstraint", ...], dict[str, tuple["CodeConstraint", ...]]]
+
+
+def _constrained(ctx: CheckContext, columns: Sequence[str]) -> list[_Constrained]:
     """The coded columns some constraint is about (by their kind), each with those constraints in
     order and, filled as codes are met, which of them are about each code."""
     constraints = code_rules()
-    found = []
+    found: list[_Constrained] = []
     for column in columns:
         meaning = ctx.meaning(column)
         if meaning.codes and _flagged(meaning, constraints):

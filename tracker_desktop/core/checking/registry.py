@@ -49,6 +49,11 @@ REPEATING = frozenset({"date", "ncyear", "code", "aim", "whole"})
 MEMO_LIMIT = 50_000  # different values remembered per column, at most
 
 
+# One column of a row: (column, its empty checks, its value checks, what each value was found to
+# be - (rule, detail) or None - for a column of few different values, else None).
+CellPlan = tuple[str, tuple[Check, ...], tuple[Check, ...], "dict[str, tuple[str, str] | None] | None"]
+
+
 @dataclass
 class ColumnsPlan:
     """How one learner's row of these columns is checked, worked out once per set of columns:
@@ -56,7 +61,7 @@ class ColumnsPlan:
     a set, and what a row rule works out from the columns alone (`extra`, by the rule's name)."""
 
     columns: tuple[str, ...]
-    cells: tuple[tuple[str, tuple[Check, ...], tuple[Check, ...], dict | None], ...]
+    cells: tuple[CellPlan, ...]
     names: frozenset[str]
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -113,7 +118,7 @@ class CheckContext:
         key = tuple(columns)
         found = self.rows.get(key)
         if found is None:
-            cells = []
+            cells: list[CellPlan] = []
             for column in key:
                 empty, filled = self.plan(column)
                 meaning = self.meaning(column)
@@ -215,9 +220,6 @@ def of_type(*types: str) -> Applies:
     return lambda meaning, ctx, column: meaning.type in types
 
 
-_UNSEEN = object()
-
-
 def check_learner(ctx: CheckContext, row: int, values: dict[str, str], columns: Sequence[str]) -> list[Problem]:
     """Every problem on one learner's row (the duplicate check runs across rows separately)."""
     found: list[Problem] = []
@@ -240,8 +242,9 @@ def check_learner(ctx: CheckContext, row: int, values: dict[str, str], columns: 
                     found.append(problem(row, column, check.rule, value, detail))
                     break
             continue
-        hit = memo.get(value, _UNSEEN)
-        if hit is _UNSEEN:
+        if value in memo:
+            hit = memo[value]
+        else:
             hit = _first_found(ctx, column, value, filled)
             if len(memo) < MEMO_LIMIT:
                 memo[value] = hit
