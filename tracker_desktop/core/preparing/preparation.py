@@ -21,7 +21,7 @@ from tracker_desktop.core.memory import collection_paused
 from tracker_desktop.core.preparing.opening import Opening, Progress, open_return
 from tracker_desktop.core.returns.naming import file_name
 from tracker_desktop.core.returns.scope import out_of_scope
-from tracker_desktop.core.values.cleaning import REPEATING, cleaner_for, phone_digits, phone_facts, remembering
+from tracker_desktop.core.values.cleaning import REPEATING, cleaner_for, remembering
 from tracker_desktop.core.writing.files import refuse_existing, write_workbook
 from tracker_desktop.core.writing.workbook import write_return
 
@@ -301,23 +301,10 @@ class Preparation:
             meaning = self._meanings.get(column)
             if meaning is None:
                 meaning = self._meanings[column] = self.definition.meaning(column)
-            found = cleaner_for(meaning, how)
-            if meaning.type == "phone":
-                found = self._noting_valid_phones(found)
+            # a telephone cleaner notes each number it found valid, for the check to take as read
+            found = cleaner_for(meaning, how, self._context.valid_phones)
             self._cleaners[(column, how)] = found
         return found
-
-    def _noting_valid_phones(self, cleaner: Callable[[str], str]) -> Callable[[str], str]:
-        """A telephone cleaner that notes each number it found valid, for the check to take as
-        read (asked straight after tidying, phone_facts' cache still holds the number)."""
-        valid = self._context.valid_phones
-
-        def cleaned(text: str) -> str:
-            value = cleaner(text)
-            if value and value not in valid and phone_facts(phone_digits(value))[0]:
-                valid.add(value)
-            return value
-        return cleaned
 
     def clean_one(self, column: str, text: str, how: str = "value") -> str:
         return self._cleaner(column, how)(text)

@@ -139,6 +139,17 @@ def clean_phone(text: str) -> str:
     return national if valid else text  # only a real number is tidied; the check flags the rest
 
 
+def tidied_phone(text: str) -> tuple[str, bool]:
+    """clean_phone's value, and whether that value is a valid number as it stands (the check
+    then takes it as read)."""
+    valid, national = phone_facts(phone_digits(text))
+    if not valid:
+        return text, False
+    if national == text:  # written as it should be already (most are): the same digits
+        return national, True
+    return national, phone_facts(phone_digits(national))[0]
+
+
 def clean_upn(text: str) -> str:
     return _SPACES.sub("", text).upper()
 
@@ -231,14 +242,24 @@ def as_read(text: str, how: str = "value") -> str:
     return ehcp_from_sen(text) if how == "sen" else text
 
 
-def cleaner_for(meaning: ColumnMeaning, how: str = "value") -> Callable[[str], str]:
+def cleaner_for(meaning: ColumnMeaning, how: str = "value",
+                valid_phones: set[str] | None = None) -> Callable[[str], str]:
     """`clean_read` for one column, worked out once: a build cleans every cell of a column the
-    same way, so the column's type, code list and way of reading are looked up once, not per cell."""
+    same way, so the column's type, code list and way of reading are looked up once, not per cell.
+    `valid_phones`: for a telephone column, each value found to be a valid number is added."""
     kind, codes = meaning.type, meaning.codes
     typed: Callable[[str], str] | None
     if kind == "code":
         def typed(value: str) -> str:
             return clean_code(value, codes)
+    elif kind == "phone" and valid_phones is not None:
+        noted = valid_phones.add
+
+        def typed(value: str) -> str:
+            tidied, valid = tidied_phone(value)
+            if valid:
+                noted(tidied)
+            return tidied
     else:
         typed = None if kind in ("text", "email") else _CLEANERS.get(kind)
     if how == "sen":

@@ -61,6 +61,28 @@ class _Format:
         if number_format.national_prefix_formatting_rule:
             rule = re.sub(_FIRST_GROUP_PATTERN, number_format.national_prefix_formatting_rule, rule, count=1)
         self.rule = rule
+        # The rule as pieces, so that a number is written out without re-reading the rule's text
+        # each time: literal, group, literal, ... ('0\\1 \\2' is '0', 1, ' ', 2, '').
+        pieces = re.split(r"\\(\d)", rule)
+        literals, groups = pieces[::2], [int(g) for g in pieces[1::2]]
+        self.expand = None if any("\\" in text for text in literals) else _expander(literals, groups)
+
+    def written(self, nsn: str) -> str:
+        """The number written by this format's rule (what re.sub with the rule gives)."""
+        if self.expand is None:
+            return self.pattern.sub(self.rule, nsn)
+        return self.pattern.sub(self.expand, nsn)
+
+
+def _expander(literals: list[str], groups: list[int]):
+    """A replacement function doing what the rule's text does in re.sub (an unmatched group is empty)."""
+    last = literals[-1]
+    pairs = list(zip(literals[:-1], groups, strict=True))  # (literal before the group, group)
+
+    def expand(match: re.Match) -> str:
+        group = match.group
+        return "".join([text + (group(g) or "") for text, g in pairs]) + last
+    return expand
 
 
 @lru_cache(maxsize=1)
@@ -90,7 +112,7 @@ def _fast(nsn: str) -> tuple[bool, str]:
         return False, ""
     for fmt in formats:
         if (fmt.leading is None or fmt.leading.match(nsn)) and fmt.pattern.fullmatch(nsn):
-            return True, fmt.pattern.sub(fmt.rule, nsn)
+            return True, fmt.written(nsn)
     return True, nsn
 
 
