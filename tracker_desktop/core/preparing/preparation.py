@@ -26,7 +26,8 @@ from tracker_desktop.core.writing.files import refuse_existing, write_workbook
 from tracker_desktop.core.writing.workbook import write_return
 
 
-@dataclass(frozen=True)
+# slots: a county's return holds a Learner for each of 100,000 rows, and fixes by the ten thousand
+@dataclass(frozen=True, slots=True)
 class Fix:
     column: str
     before: str
@@ -34,14 +35,14 @@ class Fix:
     edited: bool = False  # tidied from the user's own edit (not from what was read)
 
 
-@dataclass
+@dataclass(slots=True)
 class Learner:
     source_row: int
     values: dict[str, str]  # cleaned value of every template column (and scope field)
     fixes: dict[str, Fix] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LeftOut:
     source_row: int
     reason: str
