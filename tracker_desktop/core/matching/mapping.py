@@ -278,10 +278,40 @@ class RowReader:
 
     def values(self, row: list[str]) -> dict[str, str]:
         out: dict[str, str] = {target: row[i] for target, i in self._plain}
-        if not self._other:
-            return out
+        if self._other:
+            self._compose_into(out, row, self._other)
+        return out
+
+    def columns(self, rows: list[list[str]], targets: list[str]) -> list[list[str]]:
+        """What `values` gives these rows for each of these targets, column by column (a target
+        with no source is empty): a build reads and tidies a column at a time."""
+        plain = dict(self._plain)
+        other = [(t, s) for t, s in self._other if t in targets]
+        composed = [self._composed(row, other) for row in rows] if other else []
+        out = []
+        for target in targets:
+            if target in plain:
+                i = plain[target]
+                out.append([row[i] for row in rows])
+            elif composed and target in composed[0]:
+                out.append([values[target] for values in composed])
+            else:
+                out.append([""] * len(rows))
+        return out
+
+    def split_cells(self, rows: list[list[str]]) -> dict[str, list[str]]:
+        """`composed` column by column: for each value taken from part of a cell, the whole cells."""
+        return {target: [row[i] for row in rows] for target, i in self._split}
+
+    def _composed(self, row: list[str], other: list[tuple[str, Source]]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        self._compose_into(out, row, other)
+        return out
+
+    def _compose_into(self, out: dict[str, str], row: list[str], other: list[tuple[str, Source]]) -> None:
+        """The values put together from several cells (or part of one) of a row."""
         cache: dict[tuple[str, ...], list[str]] = {}
-        for target, source in self._other:
+        for target, source in other:
             cells = [row[self.index[c]] for c in source.columns]
             if source.how == "join":
                 out[target] = " ".join(c.strip() for c in cells if c.strip())
@@ -298,7 +328,6 @@ class RowReader:
                 out[target] = block_part(cells[0], source.how[6:])
             elif source.how in NAME_PARTS:
                 out[target] = split_name(cells[0]).get(source.how, "")
-        return out
 
     def composed(self, row: list[str]) -> dict[str, str]:
         """The export's own text behind each value taken from part of a cell (a combined name),

@@ -74,7 +74,10 @@ SCOPE_COLUMNS = ("NC Year", "Date of Birth", "EHCP", "Start Date", "Enrolment St
 
 def from_export(prep: Preparation, progress: Progress | None = None) -> Built:
     """The export's rows in scope. Scope is decided on the few columns it reads, so learners left
-    out are never tidied: a monthly return keeps a few dozen of a whole-school roll."""
+    out are never tidied: a monthly return keeps a few dozen of a whole-school roll.
+
+    The rows are read and tidied a column at a time, a few thousand rows at once (the same
+    values and fixes as row by row, and no more in memory at once than those rows' columns)."""
     reader = RowReader(prep.table, prep.mapping)
     wanted = targets(prep.definition, prep.columns)
     deciding = prep._deciding_columns(wanted)
@@ -85,42 +88,63 @@ def from_export(prep: Preparation, progress: Progress | None = None) -> Built:
     recoded: dict[int, dict[int, str]] = {}
     for (source_row, col), text in prep.table.recoded.items():
         recoded.setdefault(source_row, {})[col] = text
-    deciding_plan, rest_plan = prep._planned(deciding), prep._planned(rest)
-    scope, period, headers, damaged = prep.definition.scope, prep.period, prep.headers, prep.table.damaged
+    prep._planned(wanted)
     # Who is on the return depends on the deciding columns' values alone, and many learners share
     # them (a year group, a start date): each different set of values is judged once.
     reasons: dict[tuple[str, ...], str | None] = {}
-    split = reader.splits_cells
     built = Built([])
-    total = max(len(prep.table.rows), 1)
-    for i, (row, source_row) in enumerate(zip(prep.table.rows, prep.table.source_rows, strict=True)):
-        raw = reader.values(row)
-        learner = Learner(source_row, {}, {})
-        prep._clean_planned(learner, raw, deciding_plan)
-        values = learner.values
-        key = tuple([values[c] for c in deciding])
-        if key in reasons:
-            reason = reasons[key]
-        else:
-            reason = out_of_scope(scope, values, period, headers)
-            if len(reasons) < _SCOPE_MEMO:
-                reasons[key] = reason
-        if reason and source_row in damaged:
-            reason += f" - but {damaged[source_row]}"  # never a silent drop of a damaged row
-        if reason:
-            built.left_out.append(LeftOut(source_row, reason))
-            continue
-        prep._clean_planned(learner, raw, rest_plan, reader.composed(row) if split else None)
-        if source_row in recoded:
-            _record_recoded(prep, learner, reader, row, raw, recoded[source_row])
-        learner.values = {c: values[c] for c in wanted}  # template order
-        built.learners.append(learner)
-        if progress and i % 2000 == 0:
-            progress("Tidying", 0.1 + 0.8 * i / total)
+    rows, source_rows = prep.table.rows, prep.table.source_rows
+    for start in range(0, len(rows), _ROWS_AT_ONCE):
+        if progress:
+            progress("Tidying", 0.1 + 0.8 * start / len(rows))
+        chunk, chunk_sources = rows[start:start + _ROWS_AT_ONCE], source_rows[start:start + _ROWS_AT_ONCE]
+        read = reader.columns(chunk, deciding)
+        tidied = [prep._tidied(column, texts) for column, texts in zip(deciding, read, strict=True)]
+        kept = _in_scope(prep, deciding, tidied, chunk_sources, reasons, built.left_out)
+        learners = [Learner(chunk_sources[k], {}, {}) for k in kept]
+        kept_rows = [chunk[k] for k in kept]
+        columns: dict[str, list[str]] = {}
+        for column, texts, values in zip(deciding, read, tidied, strict=True):
+            columns[column] = [values[k] for k in kept]
+            prep._note_fixes(learners, column, [texts[k] for k in kept], columns[column])
+        split = reader.split_cells(kept_rows)
+        for column, texts in zip(rest, reader.columns(kept_rows, rest), strict=True):
+            columns[column] = prep._tidied(column, texts)
+            prep._note_fixes(learners, column, split.get(column, texts), columns[column])
+        if wanted:
+            for learner, row_values in zip(learners, zip(*[columns[c] for c in wanted], strict=True), strict=True):
+                learner.values = dict(zip(wanted, row_values, strict=True))  # template order
+        for learner, row in zip(learners, kept_rows, strict=True):
+            if learner.source_row in recoded:
+                _record_recoded(prep, learner, reader, row, reader.values(row), recoded[learner.source_row])
+        built.learners += learners
     return built
 
 
+_ROWS_AT_ONCE = 4096
 _SCOPE_MEMO = 50_000  # different sets of deciding values judged once each, at most this many kept
+
+
+def _in_scope(prep: Preparation, deciding: list[str], tidied: list[list[str]], source_rows: list[int],
+              reasons: dict[tuple[str, ...], str | None], left_out: list[LeftOut]) -> list[int]:
+    """Which of these rows (their places among them) are on the return, by the deciding columns'
+    tidied values; the rest are left out, each with its reason."""
+    scope, period, headers, damaged = prep.definition.scope, prep.period, prep.headers, prep.table.damaged
+    kept = []
+    for k, key in enumerate(zip(*tidied, strict=True) if deciding else [()] * len(source_rows)):
+        if key in reasons:
+            reason = reasons[key]
+        else:
+            reason = out_of_scope(scope, dict(zip(deciding, key, strict=True)), period, headers)
+            if len(reasons) < _SCOPE_MEMO:
+                reasons[key] = reason
+        if reason and source_rows[k] in damaged:
+            reason += f" - but {damaged[source_rows[k]]}"  # never a silent drop of a damaged row
+        if reason:
+            left_out.append(LeftOut(source_rows[k], reason))
+        else:
+            kept.append(k)
+    return kept
 
 
 def _record_recoded(prep: Preparation, learner: Learner, reader: RowReader, row: list[str], raw: dict[str, str],
@@ -147,6 +171,18 @@ def _missing_scope_column(prep: Preparation) -> str | None:
         return (f"the export has no {header} column, which decides who is on this return: "
                 f"match one under Column matching, or export it from the MIS")
     return None
+
+
+def _fix(same_fixes: dict[str, Fix] | None, column: str, shown: str, after: str) -> Fix:
+    """A column of few different values makes the same fix many times: one Fix each, shared."""
+    if same_fixes is None:
+        return Fix(column, shown, after)
+    fix = same_fixes.get(shown)
+    if fix is None or fix.after != after:
+        fix = Fix(column, shown, after)
+        if len(same_fixes) < _SCOPE_MEMO:
+            same_fixes[shown] = fix
+    return fix
 
 
 class Preparation:
@@ -275,16 +311,20 @@ class Preparation:
             if after != before or composed:
                 shown = composed.get(column, before) if composed else before
                 if after != shown and in_template:
-                    if same_fixes is None:
-                        fixes[column] = Fix(column, shown, after)
-                        continue
-                    # a column of few different values makes the same fix many times: one Fix each
-                    fix = same_fixes.get(shown)
-                    if fix is None or fix.after != after:
-                        fix = Fix(column, shown, after)
-                        if len(same_fixes) < _SCOPE_MEMO:
-                            same_fixes[shown] = fix
-                    fixes[column] = fix
+                    fixes[column] = _fix(same_fixes, column, shown, after)
+
+    def _tidied(self, column: str, texts: list[str]) -> list[str]:
+        """A column's texts, cleaned (from_export: a column at a time)."""
+        return list(map(self._read_plan[column][1], texts))
+
+    def _note_fixes(self, learners: list[Learner], column: str, shown: list[str], tidied: list[str]) -> None:
+        """Record a fix on each learner whose tidied value differs from what the export showed."""
+        _, _, in_template, same_fixes = self._read_plan[column]
+        if not in_template or shown == tidied:  # most columns: nothing tidied
+            return
+        for learner, before, after in zip(learners, shown, tidied, strict=True):
+            if after != before:
+                learner.fixes[column] = _fix(same_fixes, column, before, after)
 
     def _plan_column(self, column: str) -> _ColumnPlan:
         """How a column's cells are cleaned in this build: its meaning and way of reading, once.
