@@ -256,6 +256,77 @@ def check_learner(ctx: CheckContext, row: int, values: dict[str, str], columns: 
     return found
 
 
+def check_learners(ctx: CheckContext, rows: Sequence[dict[str, str]], columns: Sequence[str]) -> list[list[Problem]]:
+    """check_learner for every learner of a return at once: the same problems in the same order,
+    found a column at a time. A column of a few different values has each different one checked
+    once, and a column with nothing to say about its values is passed over whole."""
+    found: list[list[Problem]] = [[] for _ in rows]
+    plan = ctx.columns_plan(columns)
+    for column, empty, filled, memo in plan.cells:
+        if not (empty or filled):
+            continue
+        texts = [values.get(column, "") for values in rows]
+        if memo is None and filled:
+            _check_cells(ctx, column, empty, filled, rows, texts, found)
+            continue
+        distinct = set(texts)
+        blanks = {text for text in distinct if not text or text.isspace()}
+        flagged = _flagged(ctx, column, filled, memo, distinct - blanks) if memo is not None else {}
+        if not flagged and not (blanks and empty):
+            continue
+        for row, text in enumerate(texts):
+            if text in blanks:
+                _check_empty(ctx, row, column, empty, rows[row], found[row])
+            elif text in flagged:
+                rule, detail = flagged[text]
+                found[row].append(problem(row, column, rule, text, detail))
+    for row, values in enumerate(rows):
+        ctx._now = (columns, plan)
+        for check in ROW:
+            found[row].extend(check.run(ctx, row, values, columns))
+    ctx._now = (None, None)
+    return found
+
+
+def _flagged(ctx: CheckContext, column: str, filled: tuple[Check, ...], memo: dict[str, tuple[str, str] | None],
+             texts: set[str]) -> dict[str, tuple[str, str]]:
+    """(rule, detail) for each of these values a value check fires on, by the column's memory."""
+    flagged = {}
+    for text in texts:
+        if text in memo:
+            hit = memo[text]
+        else:
+            hit = _first_found(ctx, column, text, filled)
+            if len(memo) < MEMO_LIMIT:
+                memo[text] = hit
+        if hit is not None:
+            flagged[text] = hit
+    return flagged
+
+
+def _check_cells(ctx: CheckContext, column: str, empty: tuple[Check, ...], filled: tuple[Check, ...],
+                 rows: Sequence[dict[str, str]], texts: list[str], found: list[list[Problem]]) -> None:
+    """One column's cells checked one by one (a column whose values hardly repeat)."""
+    for row, value in enumerate(texts):
+        if not value or value.isspace():
+            _check_empty(ctx, row, column, empty, rows[row], found[row])
+            continue
+        for check in filled:
+            detail = check.run(ctx, column, value)
+            if detail is not None:
+                found[row].append(problem(row, column, check.rule, value, detail))
+                break
+
+
+def _check_empty(ctx: CheckContext, row: int, column: str, empty: tuple[Check, ...], values: dict[str, str],
+                 found: list[Problem]) -> None:
+    for check in empty:
+        detail = check.run(ctx, column, values)
+        if detail is not None:
+            found.append(problem(row, column, check.rule, detail=detail))
+            return
+
+
 def _first_found(ctx: CheckContext, column: str, value: str, checks: tuple[Check, ...]) -> tuple[str, str] | None:
     """(rule, detail) of the first value check that fires, or None."""
     for check in checks:

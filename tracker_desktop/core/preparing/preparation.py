@@ -358,17 +358,21 @@ class Preparation:
     def recheck(self) -> None:
         self._context.forget_values()
         self._tally = {ERROR: 0, QUERY: 0}
+        # every learner's own checks at once (a column at a time), then what _check_row adds
+        every = rules.check_learners(self._context, [learner.values for learner in self.learners], self.columns)
         self._row_problems = []
-        for i in range(len(self.learners)):
-            found = self._check_row(i)
+        for i, found in enumerate(every):
+            found = self._check_row(i, found)
             self._row_problems.append(found)
             for p in found:
                 self._tally[p.severity] = self._tally.get(p.severity, 0) + 1
         self._merged = None
         self._check_duplicates()
 
-    def _check_row(self, row: int) -> list[Problem]:
-        found = rules.check_learner(self._context, row, self.learners[row].values, self.columns)
+    def _check_row(self, row: int, found: list[Problem] | None = None) -> list[Problem]:
+        """A learner's problems in column order. `found`: what check_learner gives it, if known."""
+        if found is None:
+            found = rules.check_learner(self._context, row, self.learners[row].values, self.columns)
         if self._learner_source is from_export:  # learners are the export's rows
             found.extend(variant_rules.damaged_row(self, row))
         for rule in self._extra_rules:
