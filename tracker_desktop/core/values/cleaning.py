@@ -86,7 +86,7 @@ def _parsed(text: str) -> dt.date | tuple[int, int, int] | None:
 
 def clean_date(text: str) -> str:
     parsed = parse_date(text)
-    return parsed.strftime(DATE_SHOWN) if parsed else text
+    return _same(text, parsed.strftime(DATE_SHOWN)) if parsed else text
 
 
 def clean_nc_year(text: str) -> str:
@@ -94,11 +94,17 @@ def clean_nc_year(text: str) -> str:
     return str(int(m.group(1))) if m else text
 
 
+# A value tidied into the text it already was is given back as that text, not an equal copy: a
+# county's return then holds each value once, with the export (the cleaners below and `_same`).
+def _same(text: str, tidied: str) -> str:
+    return text if tidied == text else tidied
+
+
 def clean_postcode(text: str) -> str:
     compact = _SPACES.sub("", text).upper()
     if _POSTCODE.match(compact):
-        return f"{compact[:-3]} {compact[-3:]}"
-    return " ".join(text.upper().split())
+        return _same(text, f"{compact[:-3]} {compact[-3:]}")
+    return _same(text, " ".join(text.upper().split()))
 
 
 def is_postcode(text: str) -> bool:
@@ -136,7 +142,7 @@ def phone_facts(digits: str) -> tuple[bool, str]:
 
 def clean_phone(text: str) -> str:
     valid, national = phone_facts(phone_digits(text))
-    return national if valid else text  # only a real number is tidied; the check flags the rest
+    return _same(text, national) if valid else text  # only a real number is tidied; the check flags the rest
 
 
 def tidied_phone(text: str) -> tuple[str, bool]:
@@ -146,12 +152,12 @@ def tidied_phone(text: str) -> tuple[str, bool]:
     if not valid:
         return text, False
     if national == text:  # written as it should be already (most are): the same digits
-        return national, True
+        return text, True
     return national, phone_facts(phone_digits(national))[0]
 
 
 def clean_upn(text: str) -> str:
-    return _SPACES.sub("", text).upper()
+    return _same(text, _SPACES.sub("", text).upper())
 
 
 def clean_uln(text: str) -> str:
@@ -160,7 +166,7 @@ def clean_uln(text: str) -> str:
 
 
 def clean_aim(text: str) -> str:
-    return _SPACES.sub("", text).upper()
+    return _same(text, _SPACES.sub("", text).upper())
 
 
 @lru_cache(maxsize=16384)
