@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from tracker_desktop.core.checking.problems import RULES, Problem, Rule, problem
@@ -265,7 +266,7 @@ def check_learners(ctx: CheckContext, rows: Sequence[dict[str, str]], columns: S
     for column, empty, filled, memo in plan.cells:
         if not (empty or filled):
             continue
-        texts = [values.get(column, "") for values in rows]
+        texts = _column_of(rows, column)
         if memo is None and filled:
             _check_cells(ctx, column, empty, filled, rows, texts, found)
             continue
@@ -286,6 +287,14 @@ def check_learners(ctx: CheckContext, rows: Sequence[dict[str, str]], columns: S
             found[row].extend(check.run(ctx, row, values, columns))
     ctx._now = (None, None)
     return found
+
+
+def _column_of(rows: Sequence[dict[str, str]], column: str) -> list[str]:
+    """Each learner's value of a column ("" where a learner has none)."""
+    try:
+        return list(map(itemgetter(column), rows))  # a build's learners have every column
+    except KeyError:
+        return [values.get(column, "") for values in rows]
 
 
 def _flagged(ctx: CheckContext, column: str, filled: tuple[Check, ...], memo: dict[str, tuple[str, str] | None],

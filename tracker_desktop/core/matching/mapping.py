@@ -267,6 +267,7 @@ class RowReader:
         self._plain = [(t, self.index[s.columns[0]]) for t, s in mapping.items()
                        if s is not None and s.how in ("value", "sen")]
         self._other = [(t, s) for t, s in mapping.items() if s is not None and s.how not in ("value", "sen")]
+        self._cells_of = {s.columns: tuple(self.index[c] for c in s.columns) for _, s in self._other}
         # Which of an address's export columns are a Flat column, by header, once rather than per cell.
         self._flats = {s.columns: tuple(fold(h) in _FLAT_HEADERS for h in s.columns)
                        for _, s in self._other if s.how == "address"}
@@ -311,8 +312,9 @@ class RowReader:
     def _compose_into(self, out: dict[str, str], row: list[str], other: list[tuple[str, Source]]) -> None:
         """The values put together from several cells (or part of one) of a row."""
         cache: dict[tuple[str, ...], list[str]] = {}
+        cells_of = self._cells_of
         for target, source in other:
-            cells = [row[self.index[c]] for c in source.columns]
+            cells = [row[i] for i in cells_of[source.columns]]
             if source.how == "join":
                 out[target] = " ".join(c.strip() for c in cells if c.strip())
             elif source.how in ("address", "address-block"):
