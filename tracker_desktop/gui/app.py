@@ -399,14 +399,16 @@ class App:
         else:
             self.show_review()
 
-    def set_prep(self, prep) -> None:
+    def set_prep(self, prep, reread: list[str] | None = None) -> None:
+        """Show a return; `reread`: the same return remapped, only these columns read again."""
         # A big return is millions of objects that live as long as it is open. Frozen, the cycle
         # collector stops walking them after every few edits (a pause of ~150 ms at 20,000 rows);
         # thawed again when the next return replaces this one, so nothing is kept for good.
         gc.unfreeze()
+        remapped = reread is not None and self.review.grid_view.prep is prep
         self.prep = prep
         prep.use_accepted(self.accepted_queries())
-        self.review.load(prep)
+        self.review.load(prep, reread if remapped else None)
         self.saved_edits = 0
         gc.freeze()  # Worker.run collected just before this return was read: little garbage is frozen
 
@@ -578,10 +580,14 @@ class App:
                                       self.master, default="cancel"):
             return
 
+        # Asked before the remap, which makes the new matching the return's own: a remap of one
+        # column rewrites that column of the grid, not all of it.
+        reread = prep.columns_read_differently(mapping)
+
         def done(_):
             self.settings.remember_mapping(prep.definition.id, mapping)
             self._save_settings()
-            self.set_prep(prep)
+            self.set_prep(prep, reread)
             self.show_review()
 
         self.worker.run("Matching the columns", lambda job: prep.remap(mapping), done,
@@ -640,8 +646,10 @@ class App:
         self.saved_edits = -1
 
     def queries_changed(self, row: int) -> None:
-        self.review.grid_view.recolour({row})  # an accepted query's cell is no longer amber
-        self.review.panel.update_rows({row})
+        # Accepted for the learner (by UPN), so on every row of theirs: no longer amber.
+        rows = self.loaded.sharing_identity(row)
+        self.review.grid_view.recolour(rows)
+        self.review.panel.update_rows(rows)
         self.review.update_summary()
 
     # --- saving ------------------------------------------------------------------------------------
