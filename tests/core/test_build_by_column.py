@@ -71,3 +71,17 @@ def test_every_learner_checked_at_once_has_the_problems_of_each_checked_alone(ro
     assert {p.rule for found in alone for p in found} >= {"mandatory-missing", "cell-too-long", "unreadable-character",
                                                           "code-invalid", "date-invalid", "phone-invalid"}
     assert at_once == alone
+
+
+def test_learners_values_are_dicts_of_their_own(roll):
+    """Built learners' values share their keys (memory), never their values: an edit of one
+    learner, or a key added to one, leaves every other learner as it was."""
+    prep = start(roll)
+    first, second = prep.learners[0], prep.learners[1]
+    assert type(first.values) is dict and list(first.values) == list(second.values)
+    before = dict(second.values)
+    prep.set_value(0, "Postcode", "ME14 1XX")
+    first.values["Not a column"] = "x"
+    del first.values["Town"]
+    assert first.values["Postcode"] == "ME14 1XX" and second.values == before and list(second.values) == list(before)
+    assert "Not a column" not in second.values and "Town" in second.values

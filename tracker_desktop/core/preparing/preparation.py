@@ -92,6 +92,7 @@ def from_export(prep: Preparation, progress: Progress | None = None) -> Built:
     # Who is on the return depends on the deciding columns' values alone, and many learners share
     # them (a year group, a start date): each different set of values is judged once.
     reasons: dict[tuple[str, ...], str | None] = {}
+    values_of = _values_maker(wanted)
     built = Built([])
     rows, source_rows = prep.table.rows, prep.table.source_rows
     for start in range(0, len(rows), _ROWS_AT_ONCE):
@@ -113,7 +114,7 @@ def from_export(prep: Preparation, progress: Progress | None = None) -> Built:
             prep._note_fixes(learners, column, split.get(column, texts), columns[column])
         if wanted:
             for learner, row_values in zip(learners, zip(*[columns[c] for c in wanted], strict=True), strict=True):
-                learner.values = dict(zip(wanted, row_values, strict=True))  # template order
+                learner.values = values_of(row_values)  # template order
         for learner, row in zip(learners, kept_rows, strict=True):
             if learner.source_row in recoded:
                 _record_recoded(prep, learner, reader, row, reader.values(row), recoded[learner.source_row])
@@ -122,6 +123,32 @@ def from_export(prep: Preparation, progress: Progress | None = None) -> Built:
 
 
 _ROWS_AT_ONCE = 4096
+
+
+def _values_maker(keys: list[str]) -> Callable[[Sequence[str]], dict[str, str]]:
+    """A learner's values as a dict of these keys, from the values in their order.
+
+    Each is a plain dict, copied from the attributes of one object: CPython keeps such copies in
+    a 'split table', the keys once for them all and each dict only its values, about a third of
+    the memory of a dict of its own at 28 columns (a county's return holds 100,000 of them).
+    Anything else CPython does with a dict works the same; where it cannot share the keys (very
+    many columns, another Python) each dict simply has its own."""
+    if any(key.startswith("__") for key in keys):  # never an attribute of Python's own
+        return lambda values: dict(zip(keys, values, strict=True))
+
+    class Values:  # a class for this build alone: its objects' attributes are these keys, in order
+        pass
+
+    holder = Values()
+    for key in keys:
+        setattr(holder, key, "")
+    shared = vars(holder)
+
+    def values_of(values: Sequence[str]) -> dict[str, str]:
+        found = shared.copy()
+        found.update(zip(keys, values, strict=True))
+        return found
+    return values_of
 _SCOPE_MEMO = 50_000  # different sets of deciding values judged once each, at most this many kept
 
 
