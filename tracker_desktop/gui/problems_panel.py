@@ -1,5 +1,6 @@
-"""The problems panel: how many of each kind, and every problem as a line; choosing a line
-selects its cell in the grid.
+"""The problems panel: how many of each kind are still to look at (accepted queries counted
+apart, as the summary line counts them), and every problem as a line; choosing a line selects
+its cell in the grid.
 
 After an edit only the changed learners' lines are replaced (or reworded in place) and the counts
 change by the difference, so the panel keeps up with typing on a return with thousands of problems.
@@ -20,11 +21,13 @@ if TYPE_CHECKING:
     from tracker_desktop.core.preparing.preparation import Preparation
 
 ALL = "__all__"
+ACCEPTED = "__accepted__"  # the kinds list's line for the queries accepted, whatever their kind
 PANEL_TEXT_WIDTH = 400  # until the panel's real width is known
 
 
 KIND_ROWS, SHORT_KIND_ROWS = 7, 3  # rows of "Problems by kind" on a roomy and on a short panel
 ROOMY_PANEL = 460  # pixels of panel height from which the kinds list shows all its usual rows
+
 
 class ProblemsPanel(ttk.Frame):
     def __init__(self, parent, on_choose: Callable[[int, str], None]):
@@ -37,8 +40,9 @@ class ProblemsPanel(ttk.Frame):
         self._quiet = False  # selecting a line from code must not call back into the grid
         self._by_code: str | None = None  # the line show_cell selected, whose select event is not the user's
         self._problems: dict[int, list] = {}  # learner row -> all its problems (whatever the kind shown)
-        self._counts: Counter = Counter()  # rule -> how many, kept edit by edit
-        self._accepted: dict[int, int] = {}  # learner row -> its accepted queries
+        self._counts: Counter = Counter()  # rule -> how many, kept edit by edit (accepted ones too)
+        self._accepted: dict[int, Counter] = {}  # learner row -> rule -> its accepted queries
+        self._accepted_counts: Counter = Counter()  # rule -> accepted queries, kept the same way
         self._texts: dict[str, tuple[str, str]] = {}  # line id -> (text, tag) shown
         self._kinds_shown: tuple | None = None
         self.totals = {"errors": 0, "queries": 0, "accepted": 0}
@@ -107,6 +111,7 @@ class ProblemsPanel(ttk.Frame):
         self._problems = {}
         self._counts = Counter()
         self._accepted = {}
+        self._accepted_counts = Counter()
         for p in prep.problems:
             self._problems.setdefault(p.row, []).append(p)
         for row, problems in self._problems.items():
@@ -114,16 +119,22 @@ class ProblemsPanel(ttk.Frame):
         self.refresh_all()
 
     def _count(self, row: int, problems, sign: int) -> None:
-        """Add (or with sign -1 take away) one learner's problems from the counts by kind."""
+        """Add (or with sign -1 take away) one learner's problems from the counts by kind. Which
+        of them were accepted is kept by row: when a query is accepted or withdrawn, the row's
+        old problems are taken away as they were counted, not as they are now."""
         counts = self._counts
         for p in problems:
             counts[p.rule] += sign
         if sign > 0:
-            accepted = sum(1 for p in problems if p.severity == "query" and self.loaded.acceptance(p) is not None)
+            acceptance = self.loaded.acceptance
+            accepted = Counter(p.rule for p in problems if p.severity == "query" and acceptance(p) is not None)
             if accepted:
                 self._accepted[row] = accepted
+                self._accepted_counts.update(accepted)
         else:
-            self._accepted.pop(row, None)
+            was = self._accepted.pop(row, None)
+            if was:
+                self._accepted_counts.subtract(was)
 
     def refresh_all(self) -> None:
         """Every line afresh (a return loaded, or another kind chosen); the counts stand."""
@@ -138,7 +149,14 @@ class ProblemsPanel(ttk.Frame):
         self._refresh_kinds()
 
     def _wanted(self, problems) -> list:
-        return problems if self.rule_filter is None else [p for p in problems if p.rule == self.rule_filter]
+        """The lines listed: all; those of a kind still to look at; or the accepted queries."""
+        chosen = self.rule_filter
+        if chosen is None:
+            return problems
+        acceptance = self.loaded.acceptance
+        if chosen == ACCEPTED:
+            return [p for p in problems if acceptance(p) is not None]
+        return [p for p in problems if p.rule == chosen and acceptance(p) is None]
 
     def update_rows(self, rows) -> None:
         """An edit changed these learners (a UPN typed may reword every row of two groups of
@@ -199,12 +217,17 @@ class ProblemsPanel(ttk.Frame):
         bisect.insort(self._rows, row)
 
     def _refresh_kinds(self) -> None:
-        counts = +self._counts  # the kinds still found
-        accepted = sum(self._accepted.values())
+        """Each kind counts the problems still to look at, as the summary line does; the queries
+        accepted are one line of their own at the end ("Accepted queries"), so a kind whose every
+        query is accepted leaves the list. "All problems" counts every line listed, accepted too."""
+        counts = +self._counts  # the kinds still found (accepted queries too)
+        accepted = +self._accepted_counts
         total = sum(counts.values())
         errors = sum(n for r, n in counts.items() if RULES[r].severity == "error")
-        self.totals = {"errors": errors, "queries": total - errors - accepted, "accepted": accepted}
-        shown = (total, sorted(counts.items()), self.rule_filter)
+        done = sum(accepted.values())
+        self.totals = {"errors": errors, "queries": total - errors - done, "accepted": done}
+        to_look_at = +(counts - accepted)
+        shown = (total, sorted(to_look_at.items()), done, self.rule_filter)
         if shown == self._kinds_shown:
             return  # an edit that changed no count (most of them, while typing a value right)
         self._kinds_shown = shown
@@ -213,12 +236,15 @@ class ProblemsPanel(ttk.Frame):
         try:
             self.kinds.delete(*self.kinds.get_children())
             self.kinds.insert("", "end", iid=ALL, text="All problems", values=("", total))
-            worst_first = sorted(counts.items(), key=lambda kv: (RULES[kv[0]].severity != "error", -kv[1]))
+            worst_first = sorted(to_look_at.items(), key=lambda kv: (RULES[kv[0]].severity != "error", -kv[1]))
             for rule_id, n in worst_first:
                 rule = RULES[rule_id]
                 self.kinds.insert("", "end", iid=rule_id, text=rule.title, values=(rule.severity.capitalize(), n),
                                   tags=(rule.severity,))
-            if self.rule_filter and self.rule_filter in counts:
+            if done:
+                self.kinds.insert("", "end", iid=ACCEPTED, text="Accepted queries", values=("", done),
+                                  tags=("accepted",))
+            if self.rule_filter and self.kinds.exists(self.rule_filter):
                 self.kinds.selection_set(self.rule_filter)
             elif selected and selected[0] == ALL:
                 self.kinds.selection_set(ALL)

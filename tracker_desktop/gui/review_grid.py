@@ -604,6 +604,16 @@ class ReviewGrid(ttk.Frame):
     def _data_row(self, shown: int) -> int:
         return self.sheet.displayed_row_to_data(shown) if self.filtered else shown
 
+    def copy(self, event=None):
+        """Ctrl+C: tksheet's own copy (enabled in BINDINGS: it only reads the grid), tab between
+        cells as Excel pastes them; in the cell being typed in, its selected text."""
+        MT = self.sheet.MT
+        if MT.text_editor.open:
+            MT.text_editor.tktext.event_generate("<<Copy>>")
+        elif self.prep is not None:
+            MT.ctrl_c()
+        return "break"
+
     def paste(self, event=None, text: str | None = None):
         """Ctrl+V: the clipboard's cells from the selected cell right and down (a single value
         fills the whole selected range, as in Excel). Cells past the grid's edge are not pasted:
