@@ -88,7 +88,7 @@ def from_export(prep: Preparation, progress: Progress | None = None) -> Built:
     recoded: dict[int, dict[int, str]] = {}
     for (source_row, col), text in prep.table.recoded.items():
         recoded.setdefault(source_row, {})[col] = text
-    prep._planned(wanted)
+    prep._planned(wanted)  # how each column is read and cleaned in this build, worked out now
     # Who is on the return depends on the deciding columns' values alone, and many learners share
     # them (a year group, a start date): each different set of values is judged once.
     reasons: dict[tuple[str, ...], str | None] = {}
@@ -123,6 +123,7 @@ def from_export(prep: Preparation, progress: Progress | None = None) -> Built:
 
 
 _ROWS_AT_ONCE = 4096
+_MEMO_LIMIT = 50_000  # different texts (or sets of deciding values) a build remembers the answer for, at most
 
 
 def _values_maker(keys: list[str]) -> Callable[[Sequence[str]], dict[str, str]]:
@@ -149,7 +150,6 @@ def _values_maker(keys: list[str]) -> Callable[[Sequence[str]], dict[str, str]]:
         found.update(zip(keys, values, strict=True))
         return found
     return values_of
-_SCOPE_MEMO = 50_000  # different sets of deciding values judged once each, at most this many kept
 
 
 def _in_scope(prep: Preparation, deciding: list[str], tidied: list[list[str]], source_rows: list[int],
@@ -163,7 +163,7 @@ def _in_scope(prep: Preparation, deciding: list[str], tidied: list[list[str]], s
             reason = reasons[key]
         else:
             reason = out_of_scope(scope, dict(zip(deciding, key, strict=True)), period, headers)
-            if len(reasons) < _SCOPE_MEMO:
+            if len(reasons) < _MEMO_LIMIT:
                 reasons[key] = reason
         if reason and source_rows[k] in damaged:
             reason += f" - but {damaged[source_rows[k]]}"  # never a silent drop of a damaged row
@@ -207,7 +207,7 @@ def _fix(same_fixes: dict[str, Fix] | None, column: str, shown: str, after: str)
     fix = same_fixes.get(shown)
     if fix is None or fix.after != after:
         fix = Fix(column, shown, after)
-        if len(same_fixes) < _SCOPE_MEMO:
+        if len(same_fixes) < _MEMO_LIMIT:
             same_fixes[shown] = fix
     return fix
 
@@ -331,6 +331,7 @@ class Preparation:
     @staticmethod
     def _clean_planned(learner: Learner, raw: dict[str, str], planned: list[_ColumnPlan],
                        composed: dict[str, str] | None = None) -> None:
+        """clean_into with the columns' plans worked out (an edit, a remap, TEP's rows: row by row)."""
         values, fixes, get = learner.values, learner.fixes, raw.get
         for column, cleaner, in_template, same_fixes in planned:
             before = get(column, "")
