@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker_desktop.core.checking.problems import ERROR, QUERY, Problem, problem
-from tracker_desktop.core.checking.registry import CheckContext, also_row_rule, row_rule
+from tracker_desktop.core.checking.registry import MEMO_LIMIT, CheckContext, also_row_rule, row_rule
 from tracker_desktop.core.checking.value_rules import whole
 from tracker_desktop.core.errors import UserError
 from tracker_desktop.core.returns.definitions import ColumnMeaning, _column_catalog, _load_json, templates_dir
@@ -33,15 +33,34 @@ CONSTRAINT_KEYS = {"columns", "codes", "codes_except", "needs", "because"}
 
 # --- age against year group ----------------------------------------------------------------------
 
-def _age_gap(ctx: CheckContext, values: dict[str, str], columns: Sequence[str]) -> tuple[int, int, dt.date, int] | None:
-    """(years between age and year group, age on 31 August, date of birth, year group), when both are known."""
-    year = whole(ctx.value(values, "NC Year").strip()) if ctx.has(columns, "NC Year") else None
-    dob = parse_date(ctx.value(values, "Date of Birth")) if ctx.has(columns, "Date of Birth") else None
+_AgeGap = tuple[int, int, dt.date, int]
+
+
+def _age_gap(ctx: CheckContext, values: dict[str, str], columns: Sequence[str]) -> _AgeGap | None:
+    """(years between age and year group, age on 31 August, date of birth, year group), when both are known.
+    Two rules ask it of each learner, and many learners share a birthday and year group: each
+    different year group, date of birth and EHCP is worked out once in a build."""
+    year_text = ctx.value(values, "NC Year") if ctx.has(columns, "NC Year") else None
+    dob_text = ctx.value(values, "Date of Birth") if ctx.has(columns, "Date of Birth") else None
+    key = (year_text, dob_text, ctx.value(values, "EHCP"))
+    memo = ctx.memo("age-gap")
+    if key in memo:
+        found: _AgeGap | None = memo[key]
+        return found
+    found = _worked_out_age_gap(ctx, *key)
+    if len(memo) < MEMO_LIMIT:
+        memo[key] = found
+    return found
+
+
+def _worked_out_age_gap(ctx: CheckContext, year_text: str | None, dob_text: str | None, ehcp: str) -> _AgeGap | None:
+    year = whole(year_text.strip()) if year_text is not None else None
+    dob = parse_date(dob_text) if dob_text is not None else None
     if year is None or dob is None or dob > ctx.as_of:
         return None
     on = dt.date(ctx.academic_year, 8, 31)
     age = on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
-    if age > 18 and ctx.value(values, "EHCP").strip().upper() == "Y":
+    if age > 18 and ehcp.strip().upper() == "Y":
         return None  # learners with an EHC plan are tracked to 25, past any NC year
     return abs(age - (year + 4)), age, dob, year
 
@@ -59,6 +78,8 @@ def _age_problem(ctx: CheckContext, row: int, rule_id: str, gap: tuple[int, int,
           advice="Retype the value in the MIS (a character was saved in a way no encoding holds), then export again.")
 def unreadable_character(ctx: CheckContext, row: int, values: dict[str, str], columns: Sequence[str]) -> list[Problem]:
     """Any column: a row check, so the cell's own checks (and a dropdown's) still run as well."""
+    if "\ufffd" not in "".join(values.values()):  # almost every row: no value has one
+        return []
     return [problem(row, c, "unreadable-character", values[c]) for c in columns if "\ufffd" in values.get(c, "")]
 
 
@@ -189,17 +210,31 @@ def load_code_rules(path: Path) -> tuple[CodeConstraint, ...]:
 
 @also_row_rule("code-not-allowed")
 def code_constraints(ctx: CheckContext, row: int, values: dict[str, str], columns: Sequence[str]) -> Iterator[Problem]:
-    constraints = code_rules()
-    for column in columns:
-        meaning = ctx.meaning(column)
-        if not meaning.codes or not _flagged(meaning, constraints):
-            continue
+    for column, meaning, constraints, about in ctx.for_columns(columns, "code-constraints", _constrained):
         code = code_of(values.get(column, "").strip(), meaning.codes)
         if not code:
             continue
-        for constraint in constraints:
-            if constraint.about(meaning, code) and constraint.broken(ctx, values, columns):
+        concerned = about.get(code)
+        if concerned is None:
+            concerned = about[code] = tuple(c for c in constraints if c.about(meaning, code))
+        for constraint in concerned:
+            if constraint.broken(ctx, values, columns):
                 yield problem(row, column, "code-not-allowed", code, constraint.because)
+
+
+_Constrained = tuple[str, ColumnMeaning, tuple["CodeConstraint", ...], dict[str, tuple["CodeConstraint", ...]]]
+
+
+def _constrained(ctx: CheckContext, columns: Sequence[str]) -> list[_Constrained]:
+    """The coded columns some constraint is about (by their kind), each with those constraints in
+    order and, filled as codes are met, which of them are about each code."""
+    constraints = code_rules()
+    found: list[_Constrained] = []
+    for column in columns:
+        meaning = ctx.meaning(column)
+        if meaning.codes and _flagged(meaning, constraints):
+            found.append((column, meaning, tuple(c for c in constraints if getattr(meaning, c.columns)), {}))
+    return found
 
 
 def _flagged(meaning: ColumnMeaning, constraints: tuple[CodeConstraint, ...]) -> bool:

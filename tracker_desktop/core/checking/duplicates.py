@@ -30,7 +30,10 @@ def check_duplicates(identity: str, values: Iterable[str], row_of: RowNumbers | 
 def key(value: str) -> str:
     """What is compared: case and surrounding spaces do not matter; the 'not known' ULN
     placeholder is a query, not a learner, so it joins no group."""
-    found = value.strip().upper()
+    found = value.strip()
+    upper = found.upper()
+    if upper != found:  # else the value itself, not a copy of it, is kept for each learner
+        found = upper
     return "" if found == ULN_NOT_KNOWN else found
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from tracker_desktop.core.checking import cross_rules, duplicates, output_rules, value_rules, variant_rules
 from tracker_desktop.core.checking.duplicates import Duplicates, check_duplicates
 from tracker_desktop.core.checking.problems import ERROR, QUERY, RULES, Problem, Rule, problem, wording
-from tracker_desktop.core.checking.registry import CHECKS, CheckContext, check_learner
+from tracker_desktop.core.checking.registry import CHECKS, CheckContext, check_learner, check_learners
 
 __all__ = ["CHECKS", "ERROR", "QUERY", "RULES", "CheckContext", "Duplicates", "Problem", "Rule", "check_duplicates",
-           "check_learner", "cross_rules", "duplicates", "output_rules", "problem", "value_rules", "variant_rules",
-           "wording"]
+           "check_learner", "check_learners", "cross_rules", "duplicates", "output_rules", "problem", "value_rules",
+           "variant_rules", "wording"]

@@ -267,14 +267,54 @@ class RowReader:
         self._plain = [(t, self.index[s.columns[0]]) for t, s in mapping.items()
                        if s is not None and s.how in ("value", "sen")]
         self._other = [(t, s) for t, s in mapping.items() if s is not None and s.how not in ("value", "sen")]
+        self._cells_of = {s.columns: tuple(self.index[c] for c in s.columns) for _, s in self._other}
+        # Which of an address's export columns are a Flat column, by header, once rather than per cell.
+        self._flats = {s.columns: tuple(fold(h) in _FLAT_HEADERS for h in s.columns)
+                       for _, s in self._other if s.how == "address"}
+
+    @property
+    def splits_cells(self) -> bool:
+        """Whether any value is taken from part of a cell (a combined name): `composed` then says what."""
+        return bool(self._split)
 
     def values(self, row: list[str]) -> dict[str, str]:
         out: dict[str, str] = {target: row[i] for target, i in self._plain}
-        if not self._other:
-            return out
+        if self._other:
+            self._compose_into(out, row, self._other)
+        return out
+
+    def columns(self, rows: list[list[str]], targets: list[str]) -> list[list[str]]:
+        """What `values` gives these rows for each of these targets, column by column (a target
+        with no source is empty): a build reads and tidies a column at a time."""
+        plain = dict(self._plain)
+        other = [(t, s) for t, s in self._other if t in targets]
+        composed = [self._composed(row, other) for row in rows] if other else []
+        out = []
+        for target in targets:
+            if target in plain:
+                i = plain[target]
+                out.append([row[i] for row in rows])
+            elif composed and target in composed[0]:
+                out.append([values[target] for values in composed])
+            else:
+                out.append([""] * len(rows))
+        return out
+
+    def split_cells(self, rows: list[list[str]]) -> dict[str, list[str]]:
+        """`composed` column by column: for each value taken from part of a cell, the whole cells."""
+        return {target: [row[i] for row in rows] for target, i in self._split}
+
+    def _composed(self, row: list[str], other: list[tuple[str, Source]]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        self._compose_into(out, row, other)
+        return out
+
+    def _compose_into(self, out: dict[str, str], row: list[str], other: list[tuple[str, Source]]) -> None:
+        """The values put together from several cells (or part of one) of a row."""
         cache: dict[tuple[str, ...], list[str]] = {}
-        for target, source in self._other:
-            cells = [row[self.index[c]] for c in source.columns]
+        cells_of = self._cells_of
+        for target, source in other:
+            cells = [row[i] for i in cells_of[source.columns]]
             if source.how == "join":
                 out[target] = " ".join(c.strip() for c in cells if c.strip())
             elif source.how in ("address", "address-block"):
@@ -283,13 +323,13 @@ class RowReader:
                     if source.how == "address-block":
                         cache[key] = split_block(cells[0])[0]
                     else:
-                        cache[key] = address_lines([_flat(h, c) for h, c in zip(source.columns, cells, strict=True)])
+                        cache[key] = address_lines([_flat_part(c) if flat else c.strip()
+                                                    for flat, c in zip(self._flats[key], cells, strict=True)])
                 out[target] = _line(cache[key], source.line, self.address_lines)
             elif source.how.startswith("block-"):
                 out[target] = block_part(cells[0], source.how[6:])
             elif source.how in NAME_PARTS:
                 out[target] = split_name(cells[0]).get(source.how, "")
-        return out
 
     def composed(self, row: list[str]) -> dict[str, str]:
         """The export's own text behind each value taken from part of a cell (a combined name),
@@ -324,12 +364,13 @@ def address_lines(cells: list[str]) -> list[str]:
 _FLAT_HEADERS = {fold(n) for n in ADDRESS_PARTS[0][1]}
 
 
-def _flat(header: str, value: str) -> str:
-    """A bare '3' from a Flat or Apartment column is 'Flat 3' on the address."""
+_BARE_FLAT = re.compile(r"\d+[A-Za-z]?")
+
+
+def _flat_part(value: str) -> str:
+    """A value of a Flat column: a bare number is 'Flat 3'."""
     value = value.strip()
-    if fold(header) in _FLAT_HEADERS and re.fullmatch(r"\d+[A-Za-z]?", value):
-        return f"Flat {value}"
-    return value
+    return f"Flat {value}" if _BARE_FLAT.fullmatch(value) else value
 
 
 def _line(parts: list[str], line: int, line_count: int) -> str:
@@ -338,8 +379,11 @@ def _line(parts: list[str], line: int, line_count: int) -> str:
     return ", ".join(parts[line - 1:])  # the last line keeps whatever is left: no part is lost
 
 
+_HOUSE_NUMBER = re.compile(r"\d+[A-Za-z]?(?:\s*-\s*\d+[A-Za-z]?)?")
+
+
 def _is_house_number(text: str) -> bool:
-    return bool(re.fullmatch(r"\d+[A-Za-z]?(?:\s*-\s*\d+[A-Za-z]?)?", text))
+    return _HOUSE_NUMBER.fullmatch(text) is not None
 
 
 def _is_postcode_text(text: str) -> bool:

@@ -21,12 +21,13 @@ from tracker_desktop.core.memory import collection_paused
 from tracker_desktop.core.preparing.opening import Opening, Progress, open_return
 from tracker_desktop.core.returns.naming import file_name
 from tracker_desktop.core.returns.scope import out_of_scope
-from tracker_desktop.core.values.cleaning import cleaner_for, phone_digits, phone_facts
+from tracker_desktop.core.values.cleaning import REPEATING, cleaner_for, remembering
 from tracker_desktop.core.writing.files import refuse_existing, write_workbook
 from tracker_desktop.core.writing.workbook import write_return
 
 
-@dataclass(frozen=True)
+# slots: a county's return holds a Learner for each of 100,000 rows, and fixes by the ten thousand
+@dataclass(frozen=True, slots=True)
 class Fix:
     column: str
     before: str
@@ -34,14 +35,14 @@ class Fix:
     edited: bool = False  # tidied from the user's own edit (not from what was read)
 
 
-@dataclass
+@dataclass(slots=True)
 class Learner:
     source_row: int
     values: dict[str, str]  # cleaned value of every template column (and scope field)
     fixes: dict[str, Fix] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LeftOut:
     source_row: int
     reason: str
@@ -63,19 +64,23 @@ LearnerSource = Callable[["Preparation", "Progress | None"], Built]
 # A check a variant adds to every learner's: (preparation, learner index) -> problems.
 ExtraRule = Callable[["Preparation", int], list[Problem]]
 
+# How a build cleans one column: (column, cleaner, in the template, the fixes it made by text as
+# read, shared between learners, or None for a column whose values hardly repeat).
+_ColumnPlan = tuple[str, Callable[[str], str], bool, "dict[str, Fix] | None"]
+
 # Columns the scope rules read (by our names), tidied before deciding who is on the return.
 SCOPE_COLUMNS = ("NC Year", "Date of Birth", "EHCP", "Start Date", "Enrolment Status")
 
 
 def from_export(prep: Preparation, progress: Progress | None = None) -> Built:
     """The export's rows in scope. Scope is decided on the few columns it reads, so learners left
-    out are never tidied: a monthly return keeps a few dozen of a whole-school roll."""
+    out are never tidied: a monthly return keeps a few dozen of a whole-school roll.
+
+    The rows are read and tidied a column at a time, a few thousand rows at once (the same
+    values and fixes as row by row, and no more in memory at once than those rows' columns)."""
     reader = RowReader(prep.table, prep.mapping)
     wanted = targets(prep.definition, prep.columns)
-    scope = prep.definition.scope
-    scope_dates: list[str] = [scope[k] for k in ("date_in_period", "left_on_or_before_as_of") if k in scope]
-    deciding: list[str] = [prep.headers.get(n, n) for n in (*SCOPE_COLUMNS, *scope_dates)]
-    deciding = [c for c in dict.fromkeys(deciding) if c in wanted]
+    deciding = prep._deciding_columns(wanted)
     rest = [c for c in wanted if c not in deciding]
     blocking = _missing_scope_column(prep)
     if blocking:
@@ -83,26 +88,90 @@ def from_export(prep: Preparation, progress: Progress | None = None) -> Built:
     recoded: dict[int, dict[int, str]] = {}
     for (source_row, col), text in prep.table.recoded.items():
         recoded.setdefault(source_row, {})[col] = text
+    prep._planned(wanted)  # how each column is read and cleaned in this build, worked out now
+    # Who is on the return depends on the deciding columns' values alone, and many learners share
+    # them (a year group, a start date): each different set of values is judged once.
+    reasons: dict[tuple[str, ...], str | None] = {}
+    values_of = _values_maker(wanted)
     built = Built([])
-    total = max(len(prep.table.rows), 1)
-    for i, (row, source_row) in enumerate(zip(prep.table.rows, prep.table.source_rows, strict=True)):
-        raw = reader.values(row)
-        learner = Learner(source_row, {}, {})
-        prep.clean_into(learner, raw, deciding)
-        reason = out_of_scope(prep.definition.scope, learner.values, prep.period, prep.headers)
-        if reason and source_row in prep.table.damaged:
-            reason += f" - but {prep.table.damaged[source_row]}"  # never a silent drop of a damaged row
-        if reason:
-            built.left_out.append(LeftOut(source_row, reason))
-            continue
-        prep.clean_into(learner, raw, rest, reader.composed(row))
-        if source_row in recoded:
-            _record_recoded(prep, learner, reader, row, raw, recoded[source_row])
-        learner.values = {c: learner.values[c] for c in wanted}  # template order
-        built.learners.append(learner)
-        if progress and i % 2000 == 0:
-            progress("Tidying", 0.1 + 0.8 * i / total)
+    rows, source_rows = prep.table.rows, prep.table.source_rows
+    for start in range(0, len(rows), _ROWS_AT_ONCE):
+        if progress:
+            progress("Tidying", 0.1 + 0.8 * start / len(rows))
+        chunk, chunk_sources = rows[start:start + _ROWS_AT_ONCE], source_rows[start:start + _ROWS_AT_ONCE]
+        read = reader.columns(chunk, deciding)
+        tidied = [prep._tidied(column, texts) for column, texts in zip(deciding, read, strict=True)]
+        kept = _in_scope(prep, deciding, tidied, chunk_sources, reasons, built.left_out)
+        learners = [Learner(chunk_sources[k], {}, {}) for k in kept]
+        kept_rows = [chunk[k] for k in kept]
+        columns: dict[str, list[str]] = {}
+        for column, texts, values in zip(deciding, read, tidied, strict=True):
+            columns[column] = [values[k] for k in kept]
+            prep._note_fixes(learners, column, [texts[k] for k in kept], columns[column])
+        split = reader.split_cells(kept_rows)
+        for column, texts in zip(rest, reader.columns(kept_rows, rest), strict=True):
+            columns[column] = prep._tidied(column, texts)
+            prep._note_fixes(learners, column, split.get(column, texts), columns[column])
+        if wanted:
+            for learner, row_values in zip(learners, zip(*[columns[c] for c in wanted], strict=True), strict=True):
+                learner.values = values_of(row_values)  # template order
+        for learner, row in zip(learners, kept_rows, strict=True):
+            if learner.source_row in recoded:
+                _record_recoded(prep, learner, reader, row, reader.values(row), recoded[learner.source_row])
+        built.learners += learners
     return built
+
+
+_ROWS_AT_ONCE = 4096
+_MEMO_LIMIT = 50_000  # different texts (or sets of deciding values) a build remembers the answer for, at most
+
+
+def _values_maker(keys: list[str]) -> Callable[[Sequence[str]], dict[str, str]]:
+    """A learner's values as a dict of these keys, from the values in their order.
+
+    Each is a plain dict, copied from the attributes of one object: CPython keeps such copies in
+    a 'split table', the keys once for them all and each dict only its values, about a third of
+    the memory of a dict of its own at 28 columns (a county's return holds 100,000 of them).
+    Anything else CPython does with a dict works the same; where it cannot share the keys (very
+    many columns, another Python) each dict simply has its own."""
+    if any(key.startswith("__") for key in keys):  # never an attribute of Python's own
+        return lambda values: dict(zip(keys, values, strict=True))
+
+    class Values:  # a class for this build alone: its objects' attributes are these keys, in order
+        pass
+
+    holder = Values()
+    for key in keys:
+        setattr(holder, key, "")
+    shared = vars(holder)
+
+    def values_of(values: Sequence[str]) -> dict[str, str]:
+        found = shared.copy()
+        found.update(zip(keys, values, strict=True))
+        return found
+    return values_of
+
+
+def _in_scope(prep: Preparation, deciding: list[str], tidied: list[list[str]], source_rows: list[int],
+              reasons: dict[tuple[str, ...], str | None], left_out: list[LeftOut]) -> list[int]:
+    """Which of these rows (their places among them) are on the return, by the deciding columns'
+    tidied values; the rest are left out, each with its reason."""
+    scope, period, headers, damaged = prep.definition.scope, prep.period, prep.headers, prep.table.damaged
+    kept = []
+    for k, key in enumerate(zip(*tidied, strict=True) if deciding else [()] * len(source_rows)):
+        if key in reasons:
+            reason = reasons[key]
+        else:
+            reason = out_of_scope(scope, dict(zip(deciding, key, strict=True)), period, headers)
+            if len(reasons) < _MEMO_LIMIT:
+                reasons[key] = reason
+        if reason and source_rows[k] in damaged:
+            reason += f" - but {damaged[source_rows[k]]}"  # never a silent drop of a damaged row
+        if reason:
+            left_out.append(LeftOut(source_rows[k], reason))
+        else:
+            kept.append(k)
+    return kept
 
 
 def _record_recoded(prep: Preparation, learner: Learner, reader: RowReader, row: list[str], raw: dict[str, str],
@@ -129,6 +198,18 @@ def _missing_scope_column(prep: Preparation) -> str | None:
         return (f"the export has no {header} column, which decides who is on this return: "
                 f"match one under Column matching, or export it from the MIS")
     return None
+
+
+def _fix(same_fixes: dict[str, Fix] | None, column: str, shown: str, after: str) -> Fix:
+    """A column of few different values makes the same fix many times: one Fix each, shared."""
+    if same_fixes is None:
+        return Fix(column, shown, after)
+    fix = same_fixes.get(shown)
+    if fix is None or fix.after != after:
+        fix = Fix(column, shown, after)
+        if len(same_fixes) < _MEMO_LIMIT:
+            same_fixes[shown] = fix
+    return fix
 
 
 class Preparation:
@@ -161,7 +242,7 @@ class Preparation:
         self.headers = self.definition.standard_headers(self.template.headers)
         self._meanings: dict = {}
         self._cleaners: dict[tuple[str, str], Callable[[str], str]] = {}
-        self._read_plan: dict[str, tuple[Callable[[str], str], bool]] = {}
+        self._read_plan: dict[str, _ColumnPlan] = {}
         self._edited: dict[int, set[str]] = {}
         self._in_template = frozenset(self.template.headers)
         self._column_order = {c: i for i, c in enumerate(self.template.headers)}
@@ -235,23 +316,53 @@ class Preparation:
                    composed: dict[str, str] | None = None) -> None:
         """Clean the raw values of these columns into the learner, recording what tidying changed.
         `composed`: the whole cell a value was split from (a combined name), shown as 'before'."""
-        values, fixes, plan = learner.values, learner.fixes, self._read_plan
+        self._clean_planned(learner, raw, self._planned(columns), composed)
+
+    def _planned(self, columns: Iterable[str]) -> list[_ColumnPlan]:
+        plan = self._read_plan
+        found = []
         for column in columns:
-            found = plan.get(column)
-            if found is None:
-                found = plan[column] = self._plan_column(column)
-            cleaner, in_template = found
-            before = raw.get(column, "")
+            entry = plan.get(column)
+            if entry is None:
+                entry = plan[column] = self._plan_column(column)
+            found.append(entry)
+        return found
+
+    @staticmethod
+    def _clean_planned(learner: Learner, raw: dict[str, str], planned: list[_ColumnPlan],
+                       composed: dict[str, str] | None = None) -> None:
+        """clean_into with the columns' plans worked out (an edit, a remap, TEP's rows: row by row)."""
+        values, fixes, get = learner.values, learner.fixes, raw.get
+        for column, cleaner, in_template, same_fixes in planned:
+            before = get(column, "")
             after = values[column] = cleaner(before)
             if after != before or composed:
                 shown = composed.get(column, before) if composed else before
                 if after != shown and in_template:
-                    fixes[column] = Fix(column, shown, after)
+                    fixes[column] = _fix(same_fixes, column, shown, after)
 
-    def _plan_column(self, column: str) -> tuple[Callable[[str], str], bool]:
-        """How a column's cells are cleaned in this build: its meaning and way of reading, once."""
+    def _tidied(self, column: str, texts: list[str]) -> list[str]:
+        """A column's texts, cleaned (from_export: a column at a time)."""
+        return list(map(self._read_plan[column][1], texts))
+
+    def _note_fixes(self, learners: list[Learner], column: str, shown: list[str], tidied: list[str]) -> None:
+        """Record a fix on each learner whose tidied value differs from what the export showed."""
+        _, _, in_template, same_fixes = self._read_plan[column]
+        if not in_template or shown == tidied:  # most columns: nothing tidied
+            return
+        for learner, before, after in zip(learners, shown, tidied, strict=True):
+            if after != before:
+                learner.fixes[column] = _fix(same_fixes, column, before, after)
+
+    def _plan_column(self, column: str) -> _ColumnPlan:
+        """How a column's cells are cleaned in this build: its meaning and way of reading, once.
+        A column of few different values (dates, codes) cleans each different text once."""
         source = self.mapping.get(column)
-        return self._cleaner(column, source.how if source else "value"), column in self._in_template
+        cleaner = self._cleaner(column, source.how if source else "value")
+        repeating = self._meanings[column].type in REPEATING
+        if repeating:
+            cleaner = remembering(cleaner)
+        return column, cleaner, column in self._in_template, {} if repeating else None
 
     def _cleaner(self, column: str, how: str) -> Callable[[str], str]:
         found = self._cleaners.get((column, how))
@@ -259,23 +370,10 @@ class Preparation:
             meaning = self._meanings.get(column)
             if meaning is None:
                 meaning = self._meanings[column] = self.definition.meaning(column)
-            found = cleaner_for(meaning, how)
-            if meaning.type == "phone":
-                found = self._noting_valid_phones(found)
+            # a telephone cleaner notes each number it found valid, for the check to take as read
+            found = cleaner_for(meaning, how, self._context.valid_phones)
             self._cleaners[(column, how)] = found
         return found
-
-    def _noting_valid_phones(self, cleaner: Callable[[str], str]) -> Callable[[str], str]:
-        """A telephone cleaner that notes each number it found valid, for the check to take as
-        read (asked straight after tidying, phone_facts' cache still holds the number)."""
-        valid = self._context.valid_phones
-
-        def cleaned(text: str) -> str:
-            value = cleaner(text)
-            if value and value not in valid and phone_facts(phone_digits(value))[0]:
-                valid.add(value)
-            return value
-        return cleaned
 
     def clean_one(self, column: str, text: str, how: str = "value") -> str:
         return self._cleaner(column, how)(text)
@@ -286,18 +384,23 @@ class Preparation:
     # by the difference, so nothing is re-sorted or recounted across the whole return.
 
     def recheck(self) -> None:
+        self._context.forget_values()
         self._tally = {ERROR: 0, QUERY: 0}
+        # every learner's own checks at once (a column at a time), then what _check_row adds
+        every = rules.check_learners(self._context, [learner.values for learner in self.learners], self.columns)
         self._row_problems = []
-        for i in range(len(self.learners)):
-            found = self._check_row(i)
+        for i, found in enumerate(every):
+            found = self._check_row(i, found)
             self._row_problems.append(found)
             for p in found:
                 self._tally[p.severity] = self._tally.get(p.severity, 0) + 1
         self._merged = None
         self._check_duplicates()
 
-    def _check_row(self, row: int) -> list[Problem]:
-        found = rules.check_learner(self._context, row, self.learners[row].values, self.columns)
+    def _check_row(self, row: int, found: list[Problem] | None = None) -> list[Problem]:
+        """A learner's problems in column order. `found`: what check_learner gives it, if known."""
+        if found is None:
+            found = rules.check_learner(self._context, row, self.learners[row].values, self.columns)
         if self._learner_source is from_export:  # learners are the export's rows
             found.extend(variant_rules.damaged_row(self, row))
         for rule in self._extra_rules:

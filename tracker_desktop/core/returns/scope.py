@@ -34,8 +34,8 @@ def out_of_scope(scope: dict, values: dict[str, str], period: Period,
                  headers: dict[str, str] | None = None) -> str | None:
     """Why a learner is not on the return, or None when they are. `headers` maps our column
     names to the template's, where a newer template renamed them."""
-    if headers:
-        values = {name: values.get(header, "") for name, header in headers.items()}
+    if headers:  # only the fields read below: a template has dozens of columns
+        values = {name: values.get(headers[name], "") for name in _read_by_scope(scope) if name in headers}
     why = off_main_roll(values)
     if why:
         return why
@@ -63,6 +63,13 @@ def out_of_scope(scope: dict, values: dict[str, str], period: Period,
         if date is not None and date <= period.as_of:
             return f"left on {date:%d/%m/%Y}, on or before {period.as_of:%d/%m/%Y}"
     return None
+
+
+def _read_by_scope(scope: dict) -> tuple[str, ...]:
+    """Every field out_of_scope reads, by our names."""
+    fields = (enrolment_rule().get("column"), "NC Year", "Date of Birth", "Start Date", "EHCP",
+              scope.get("date_in_period"), scope.get("left_on_or_before_as_of"))
+    return tuple(f for f in dict.fromkeys(fields) if f)
 
 
 def enrolment_status(text: str) -> str | None:

@@ -25,6 +25,8 @@ _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 REPLACEMENT = "\ufffd"
 # Any character one_line changes: almost no value has one, and one search says so.
 _ANY_CHANGED = re.compile("[\x00-\x1f\x85\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+# Whether one_line would change a text (a match) or not (None): a cleaner asks this first, inline.
+needs_one_line = _ANY_CHANGED.search
 
 
 def xml_safe(text: str) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 
 from tracker_desktop.core.returns.definitions import ColumnMeaning, code_lists
-from tracker_desktop.core.values.characters import one_line
+from tracker_desktop.core.values.characters import needs_one_line, one_line
 
 DATE_SHOWN = "%d/%m/%Y"
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -86,7 +86,7 @@ def _parsed(text: str) -> dt.date | tuple[int, int, int] | None:
 
 def clean_date(text: str) -> str:
     parsed = parse_date(text)
-    return parsed.strftime(DATE_SHOWN) if parsed else text
+    return _same(text, parsed.strftime(DATE_SHOWN)) if parsed else text
 
 
 def clean_nc_year(text: str) -> str:
@@ -94,11 +94,17 @@ def clean_nc_year(text: str) -> str:
     return str(int(m.group(1))) if m else text
 
 
+# A value tidied into the text it already was is given back as that text, not an equal copy: a
+# county's return then holds each value once, with the export (the cleaners below and `_same`).
+def _same(text: str, tidied: str) -> str:
+    return text if tidied == text else tidied
+
+
 def clean_postcode(text: str) -> str:
     compact = _SPACES.sub("", text).upper()
     if _POSTCODE.match(compact):
-        return f"{compact[:-3]} {compact[-3:]}"
-    return " ".join(text.upper().split())
+        return _same(text, f"{compact[:-3]} {compact[-3:]}")
+    return _same(text, " ".join(text.upper().split()))
 
 
 def is_postcode(text: str) -> bool:
@@ -108,10 +114,13 @@ def is_postcode(text: str) -> bool:
 def phone_digits(text: str) -> str:
     """Digits of a UK number with a lost leading zero restored (Excel stores 07911... as 7911...)."""
     value = text.strip()
-    if _WHOLE_FLOAT.fullmatch(value):
-        value = value.split(".")[0]
-    value = _EXTENSION.sub("", value)
-    digits = _PHONE_PUNCTUATION.sub("", value)
+    digits = value.replace(" ", "")
+    # Most numbers are digits and spaces: no extension, punctuation or '.0' for the patterns to take.
+    if not (digits.isascii() and digits.isdigit()):
+        if _WHOLE_FLOAT.fullmatch(value):
+            value = value.split(".")[0]
+        value = _EXTENSION.sub("", value)
+        digits = _PHONE_PUNCTUATION.sub("", value)
     if digits.startswith("+44"):
         digits = "0" + digits[3:].lstrip("0")
     elif digits.startswith("0044"):
@@ -133,11 +142,22 @@ def phone_facts(digits: str) -> tuple[bool, str]:
 
 def clean_phone(text: str) -> str:
     valid, national = phone_facts(phone_digits(text))
-    return national if valid else text  # only a real number is tidied; the check flags the rest
+    return _same(text, national) if valid else text  # only a real number is tidied; the check flags the rest
+
+
+def tidied_phone(text: str) -> tuple[str, bool]:
+    """clean_phone's value, and whether that value is a valid number as it stands (the check
+    then takes it as read)."""
+    valid, national = phone_facts(phone_digits(text))
+    if not valid:
+        return text, False
+    if national == text:  # written as it should be already (most are): the same digits
+        return text, True
+    return national, phone_facts(phone_digits(national))[0]
 
 
 def clean_upn(text: str) -> str:
-    return _SPACES.sub("", text).upper()
+    return _same(text, _SPACES.sub("", text).upper())
 
 
 def clean_uln(text: str) -> str:
@@ -146,7 +166,7 @@ def clean_uln(text: str) -> str:
 
 
 def clean_aim(text: str) -> str:
-    return _SPACES.sub("", text).upper()
+    return _same(text, _SPACES.sub("", text).upper())
 
 
 @lru_cache(maxsize=16384)
@@ -228,23 +248,59 @@ def as_read(text: str, how: str = "value") -> str:
     return ehcp_from_sen(text) if how == "sen" else text
 
 
-def cleaner_for(meaning: ColumnMeaning, how: str = "value") -> Callable[[str], str]:
+def cleaner_for(meaning: ColumnMeaning, how: str = "value",
+                valid_phones: set[str] | None = None) -> Callable[[str], str]:
     """`clean_read` for one column, worked out once: a build cleans every cell of a column the
-    same way, so the column's type, code list and way of reading are looked up once, not per cell."""
+    same way, so the column's type, code list and way of reading are looked up once, not per cell.
+    `valid_phones`: for a telephone column, each value found to be a valid number is added."""
     kind, codes = meaning.type, meaning.codes
     typed: Callable[[str], str] | None
     if kind == "code":
         def typed(value: str) -> str:
             return clean_code(value, codes)
+    elif kind == "phone" and valid_phones is not None:
+        noted = valid_phones.add
+
+        def typed(value: str) -> str:
+            tidied, valid = tidied_phone(value)
+            if valid:
+                noted(tidied)
+            return tidied
     else:
         typed = None if kind in ("text", "email") else _CLEANERS.get(kind)
-    sen = how == "sen"
+    if how == "sen":
+        def cleaned(text: str) -> str:
+            value = one_line(ehcp_from_sen(text)).strip()
+            if not value or typed is None:
+                return value
+            return typed(value)
+    elif typed is None:  # most columns: a value needs no more than one line and its spaces trimmed
+        def cleaned(text: str) -> str:
+            return (text if needs_one_line(text) is None else one_line(text)).strip()
+    else:
+        def cleaned(text: str) -> str:
+            value = (text if needs_one_line(text) is None else one_line(text)).strip()
+            return typed(value) if value else value
+    return cleaned
+
+
+# Kinds of value a roll holds few different ones of (dates of birth, year groups, codes): a build
+# cleans each different text once and looks the rest up (remembering, below).
+REPEATING = frozenset({"date", "ncyear", "code", "aim"})
+
+
+def remembering(cleaner: Callable[[str], str], limit: int = 50_000) -> Callable[[str], str]:
+    """A cleaner that cleans each different text once (cleaners are pure). Kept in memory only,
+    for one build, and at most `limit` texts: a column whose values do not repeat stops growing it."""
+    memo: dict[str, str] = {}
 
     def cleaned(text: str) -> str:
-        value = one_line(ehcp_from_sen(text) if sen else text).strip()
-        if not value or typed is None:
-            return value
-        return typed(value)
+        found = memo.get(text)
+        if found is None:
+            found = cleaner(text)
+            if len(memo) < limit:
+                memo[text] = found
+        return found
     return cleaned
 
 

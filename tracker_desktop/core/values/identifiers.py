@@ -11,8 +11,16 @@ ULN_NOT_KNOWN = "9999999999"
 _UPN_SHAPE = re.compile(r"^[A-Z][0-9]{11}[0-9A-Z]$")
 
 
+# What each character of a UPN counts for in its check: a digit its value, a letter its place in the alphabet.
+_WORTH = {**{ch: i for i, ch in enumerate(CHECK_ALPHABET)}, **{str(d): d for d in range(10)}}
+
+
 def upn_check_letter(upn: str) -> str:
     """The check letter for characters 2-13 of a UPN (a final letter counts as its alphabet position)."""
+    try:  # every UPN of the usual characters, looked up
+        return CHECK_ALPHABET[sum([w * _WORTH[ch] for w, ch in enumerate(upn[1:13], start=2)]) % 23]
+    except KeyError:
+        pass  # another character: counted (or refused) as below
     total = 0
     for weight, ch in enumerate(upn[1:13], start=2):
         total += weight * (CHECK_ALPHABET.index(ch) if ch.isalpha() else int(ch))

@@ -61,6 +61,34 @@ class _Format:
         if number_format.national_prefix_formatting_rule:
             rule = re.sub(_FIRST_GROUP_PATTERN, number_format.national_prefix_formatting_rule, rule, count=1)
         self.rule = rule
+        # The rule as pieces, so that a number is written out without re-reading the rule's text
+        # each time: literal, group, literal, ... ('0\\1 \\2' is '0', 1, ' ', 2, '').
+        pieces = re.split(r"\\(\d)", rule)
+        literals, groups = pieces[::2], [int(g) for g in pieces[1::2]]
+        self.pieces: tuple[list[tuple[str, int]], str] | None = None
+        if not any("\\" in text for text in literals):
+            self.pieces = list(zip(literals[:-1], groups, strict=True)), literals[-1]
+        # A pattern of digit groups only, '(\\d{3})(\\d{4,5})', fits every number of digits of a
+        # length it allows, and nothing else: which lengths, so that other formats are not tried.
+        groups_only = _DIGIT_GROUPS.fullmatch(number_format.pattern)
+        spans = [(int(a), int(b or a)) for a, b in _DIGIT_GROUP.findall(number_format.pattern)] if groups_only else []
+        self.lengths = range(sum(a for a, _ in spans), sum(b for _, b in spans) + 1) if spans else None
+        # Then the one match of the pattern in a number of such a length is the whole number: what
+        # re.sub writes is the rule with the match's groups.
+        self.whole = bool(spans) and all(a >= 1 for a, _ in spans) and self.pieces is not None
+
+    def written(self, nsn: str, match: re.Match) -> str:
+        """The number written by this format's rule (what re.sub with the rule gives), `match`
+        being the pattern's full match of it."""
+        if self.whole and self.pieces is not None:
+            pairs, last = self.pieces
+            group = match.group
+            return "".join([text + (group(g) or "") for text, g in pairs]) + last
+        return self.pattern.sub(self.rule, nsn)
+
+
+_DIGIT_GROUP = re.compile(r"\(\\d\{(\d+)(?:,(\d+))?\}\)")
+_DIGIT_GROUPS = re.compile(r"(?:\(\\d\{\d+(?:,\d+)?\}\))+")
 
 
 @lru_cache(maxsize=1)
@@ -72,11 +100,14 @@ def _uk():
     gb = PhoneMetadata.metadata_for_region("GB")
     assert gb is not None, "phonenumbers always carries the GB metadata (the UK is its country code 44)"
     formats = [_Format(f) for f in gb.number_format]
-    return regions, formats
+    # The formats a number of each length could take, in their order (a format whose pattern is
+    # not digit groups alone is tried at every length)
+    by_length = {n: [f for f in formats if f.lengths is None or n in f.lengths] for n in range(1, 18)}
+    return regions, by_length
 
 
 def _fast(nsn: str) -> tuple[bool, str]:
-    regions, formats = _uk()
+    regions, by_length = _uk()
     valid = False
     for candidate in regions:  # as phonenumbers.region_code_for_number: GB, GG, IM, JE
         if candidate.leading is not None:
@@ -88,9 +119,11 @@ def _fast(nsn: str) -> tuple[bool, str]:
             break
     if not valid:
         return False, ""
-    for fmt in formats:
-        if (fmt.leading is None or fmt.leading.match(nsn)) and fmt.pattern.fullmatch(nsn):
-            return True, fmt.pattern.sub(fmt.rule, nsn)
+    for fmt in by_length[len(nsn)]:  # national numbers of 9-11 digits: 8-10 after the 0
+        if fmt.leading is None or fmt.leading.match(nsn):
+            match = fmt.pattern.fullmatch(nsn)
+            if match is not None:
+                return True, fmt.written(nsn, match)
     return True, nsn
 
 
