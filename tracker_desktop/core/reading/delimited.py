@@ -22,6 +22,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from tracker_desktop.core.reading.table import Interner
+
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 # C1 control characters (U+0080-U+009F) in decoded text are Windows-1252 characters that went
 # through a Latin-1 step somewhere upstream: their real meaning is the Windows-1252 one.
@@ -129,11 +131,12 @@ def looks_binary(text: str) -> bool:
     exports hold almost no control characters, binary files many."""
     if not text:
         return False
-    controls = len(text) - len(text.translate(_CONTROLS))
+    # one regex scan in C (str.translate with a dict looks every character up: seconds at 100k rows)
+    controls = len(_CONTROLS.findall(text))
     return controls > len(text) * 0.02
 
 
-_CONTROLS = {c: None for c in [*range(0, 9), 11, 12, *range(14, 32), 0xFFFD]}
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 
 
 def sniff_delimiter(text: str, known: set[str], fold, lines_to_look_at: int) -> str:
@@ -159,6 +162,12 @@ class Records:
     rows: list[list[str]]
     lines: list[int]  # the file line each row starts on
     damaged: dict[int, str]  # row index -> why it was read line by line
+    # each row's cells are kept as one shared string per repeated value (see table.Interner)
+    interner: Interner = field(default_factory=Interner)
+
+    def add(self, cells: list[str], line: int) -> None:
+        self.rows.append(self.interner.row(cells))
+        self.lines.append(line)
 
 
 def split_records(text: str, delimiter: str) -> Records:
@@ -174,9 +183,9 @@ def split_records(text: str, delimiter: str) -> Records:
         out.damaged[len(out.rows)] = (
             f"line {bad + 1} of the export has an unmatched quote mark (\"): it was read on its own, "
             f"split at each {NAMES.get(delimiter, delimiter)}. Check this learner's details against the MIS")
-        out.rows.append(_split_plainly(line, delimiter))
-        out.lines.append(bad + 1)
+        out.add(_split_plainly(line, delimiter), bad + 1)
         start = bad + 1
+    out.interner = Interner()  # its dicts are needed no more
     return out
 
 
@@ -197,8 +206,7 @@ def _read_from(lines: list[str], start: int, delimiter: str, width: int, out: Re
         span = lines[first:last]
         if (last - first > 1 or '"' in span[0]) and not _real_multiline(span, cells, delimiter, width):
             return first
-        out.rows.append(cells)
-        out.lines.append(first + 1)
+        out.add(cells, first + 1)
         consumed = reader.line_num
 
 

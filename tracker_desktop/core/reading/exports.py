@@ -70,9 +70,14 @@ def _read_delimited(path: Path, data: bytes, known: set[str]) -> Table:
                           "report from the MIS as CSV or Excel.")
     delimiter = delimited.sniff_delimiter(text, known, fold, HEADER_SEARCH_ROWS)
     records = delimited.split_records(text, delimiter)
+    del text
+    decoded.text = ""  # the rows hold it now: the whole file's text need not stay alive beside them
     # A quoted field spanning lines still counts as one spreadsheet row; count physical rows as
     # a spreadsheet does (each CSV record is one row).
-    rows = [[cell.strip("\ufeff") if i == 0 else cell for i, cell in enumerate(r)] for r in records.rows]
+    rows = records.rows
+    for row in rows:  # a byte-order mark left on a row's first cell (files pasted together)
+        if row and "\ufeff" in row[0]:
+            row[0] = row[0].strip("\ufeff")
     table = _table_from_rows(path, rows, known, sheet=None, damaged=records.damaged)
     note = f"read as {decoded.encoding} text, {delimited.NAMES[delimiter]}-separated"
     if decoded.other_lines:
@@ -244,10 +249,11 @@ def _table_from_rows(path: Path, rows: list[list[str]], known: set[str], sheet: 
     headers = _unique_headers(headers)
     body, numbers = [], []
     for i in range(header_index + 1, len(rows)):
-        row = list(rows[i][:width])
-        row += [""] * (width - len(row))
-        if not any(c.strip() for c in row):
-            continue  # blank lines between or after learners carry nothing
+        row = rows[i]
+        if len(row) != width:  # a row of the right width is kept as read, not copied
+            row = row[:width] + [""] * (width - len(row))
+        if not "".join(row).strip():
+            continue  # blank lines between or after learners carry nothing (every cell only spaces)
         body.append(row)
         numbers.append(i + 1)
     table = Table(source=path, headers=headers, rows=body, source_rows=numbers, sheet=sheet,

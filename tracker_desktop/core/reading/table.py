@@ -30,3 +30,30 @@ class Table:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+
+class Interner:
+    """Rows of cells with each repeated value held once: one string object for every 'Kent',
+    'Year 13' or '04/09/2024' in a column rather than one per row.
+
+    A county's export is 100k rows of some 30 columns, most of which repeat a few values (gender,
+    year, town, course, dates); held once each, the table takes about a third of the memory.
+    Each column has its own dict; a column that turns out to be mostly distinct values (UPNs,
+    telephone numbers) is let go after the first rows, as its dict would cost more than it saves.
+    The strings are equal either way: only how many copies are kept changes."""
+
+    TRIAL_ROWS = 2000  # rows after which a column with more distinct values than half of them is let go
+
+    def __init__(self) -> None:
+        self._columns: list[dict[str, str] | None] = []
+        self._rows = 0
+
+    def row(self, cells: list[str]) -> list[str]:
+        columns = self._columns
+        if len(columns) < len(cells):
+            columns.extend({} for _ in range(len(cells) - len(columns)))
+        self._rows += 1
+        if self._rows == self.TRIAL_ROWS:
+            self._columns = columns = [None if seen is None or len(seen) > self.TRIAL_ROWS // 2 else seen
+                                       for seen in columns]
+        return [cell if seen is None else seen.setdefault(cell, cell) for seen, cell in zip(columns, cells)]
