@@ -30,11 +30,15 @@ _BAD_IN_UTF8 = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")  # U+FFFE, U+FFFF: the XML-uns
 _C0_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])  # C0 controls but tab, line feed and return
 
 
+_TEXT_OPEN = ' t="inlineStr"><is><t'
+_KEEP = ' xml:space="preserve"'
+
+
 def text_tail(text: str) -> str:
-    """What follows a text cell's reference: an inline string, never a formula whatever it
-    starts with. `xml:space` only where the text starts or ends with a space, as Excel needs."""
-    space = ' xml:space="preserve"' if text.strip() != text else ""
-    return f' t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    """What follows a text cell's reference and style: an inline string, never a formula
+    whatever it starts with. xml:space only where the (escaped) text starts or ends with a
+    space, which a reader would otherwise be free to drop."""
+    return f'{_TEXT_OPEN}{_KEEP if text.strip() != text else ""}>{text}</t></is></c>'
 
 
 class _Tails(dict[str, str]):
@@ -66,26 +70,29 @@ class SheetRows:
     """Turns rows of cleaned text (template order) into the sheet XML of the rows."""
 
     def __init__(self, letters: Sequence[str], kinds: Sequence[str], styles: dict[str, str]) -> None:
-        self.columns: list[tuple[str, str, _Tails | None]] = []
+        # per column: the start of its cells' reference, what follows the row number in a text
+        # cell (without and with xml:space), and a date or number column's remembered XML
+        self.columns: list[tuple[str, str, str, _Tails | None]] = []
         for letter, kind in zip(letters, kinds, strict=True):
             style = f' s="{styles[letter]}"' if styles.get(letter) else ""
             typed = _Tails(kind, style) if kind == "date" or kind in NUMBER_TYPES else None
-            self.columns.append((f'<c r="{letter}', style, typed))
+            self.columns.append((f'<c r="{letter}', f'"{style}{_TEXT_OPEN}>', f'"{style}{_TEXT_OPEN}{_KEEP}>', typed))
 
     def row(self, r: int, values: Sequence[str]) -> str:
         """One row's XML: an empty cell is not written, nor one too long for Excel (the checks
-        call it cell-too-long). The text is escaped, not otherwise changed."""
+        call it cell-too-long). The text is escaped, not otherwise changed; xml:space is given
+        only where the text starts or ends with a space (as text_tail). One comprehension, as
+        this runs for every cell of the return."""
         number = str(r)
         joined = "\n".join(values)
         shown = [escape(v) for v in values] if ("&" in joined or "<" in joined or ">" in joined) else values
-        cells = []
-        for (head, style, typed), text, safe in zip(self.columns, values, shown, strict=True):
-            if not text or len(text) > EXCEL_CELL_LIMIT:
-                continue
-            if typed is None:
-                cells.append(f'{head}{number}"{style}{text_tail(safe)}')
-            else:
-                cells.append(f'{head}{number}"{typed[text]}')
+        if len(values) != len(self.columns):
+            raise ValueError(f"a row of {len(values)} values for {len(self.columns)} columns")
+        limit = EXCEL_CELL_LIMIT
+        cells = [f'{head}{number}"{typed[text]}' if typed is not None
+                 else f"{head}{number}{plain if safe.strip() == safe else keep}{safe}</t></is></c>"
+                 for (head, plain, keep, typed), text, safe in zip(self.columns, values, shown)
+                 if text and len(text) <= limit]
         return f'<row r="{number}">{"".join(cells)}</row>'
 
     def batches(self, rows: Iterable[Sequence[str]], first: int) -> Iterator[bytes]:
@@ -110,6 +117,7 @@ def safe_bytes(xml: str) -> bytes:
         data = xml.encode("utf-8")
     except UnicodeEncodeError:
         return xml_safe(xml).encode("utf-8")
-    if len(data.translate(None, _C0_BYTES)) != len(data) or any(bad in data for bad in _BAD_IN_UTF8):
+    specials = b"\xef\xbf" in data and any(bad in data for bad in _BAD_IN_UTF8)  # U+FFxx: rare, one search
+    if specials or len(data.translate(None, _C0_BYTES)) != len(data):
         return xml_safe(xml).encode("utf-8")
     return data
