@@ -47,8 +47,9 @@ def decode(data: bytes) -> Decoded:
     marks = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
     for bom, name in marks:
         if data.startswith(bom):
-            body = data[len(bom):]
-            return _decode_utf16(body, name) if name != "utf-8" else _decode_8bit(body, bom=True)
+            if name == "utf-8":
+                return _decode_8bit(data, bom=True)
+            return _decode_utf16(data[len(bom):], name)
     # UTF-16 without a BOM shows as every other byte being NUL.
     sample = data[:4000]
     if len(sample) >= 4 and sample[1::2].count(0) > len(sample) // 4 and sample[0::2].count(0) < len(sample) // 8:
@@ -65,12 +66,16 @@ def _decode_utf16(data: bytes, name: str) -> Decoded:
 
 
 def _decode_8bit(data: bytes, bom: bool) -> Decoded:
+    """`data` still starts with its UTF-8 byte-order mark when `bom`: it is decoded past the mark
+    through a memoryview, not from a copy of a county's export without its first three bytes."""
+    start = len(codecs.BOM_UTF8) if bom else 0
     try:
-        text = data.decode("utf-8")
+        text = str(memoryview(data)[start:], "utf-8")
     except UnicodeDecodeError:
         pass
     else:
         return _with_c1_repaired(Decoded(text, "utf-8-sig" if bom else "utf-8"))
+    data = data[start:]
     parts = _LINE_BREAK.split(data)
     breaks = _LINE_BREAK.findall(data)
     decoded: list[str] = []
@@ -140,7 +145,7 @@ _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 
 
 def sniff_delimiter(text: str, known: set[str], fold, lines_to_look_at: int) -> str:
-    lines = [ln for ln in text.splitlines()[:lines_to_look_at] if ln.strip()]
+    lines = [ln for ln in _first_lines(text, lines_to_look_at) if ln.strip()]
     best, best_score = ",", (-1, -1)
     for delim in (",", "\t", ";", "|"):
         counts = [ln.count(delim) for ln in lines]
@@ -157,6 +162,19 @@ def sniff_delimiter(text: str, known: set[str], fold, lines_to_look_at: int) -> 
     return best
 
 
+def _first_lines(text: str, count: int) -> list[str]:
+    """text.splitlines()[:count], splitting only as much of the text as holds them (a county's
+    export would otherwise be made into 100k line strings just to look at the first few). A
+    piece holding more than `count` lines has the first `count` whole, ended inside it."""
+    size = 1 << 16
+    while size < len(text):
+        lines = text[:size].splitlines()
+        if len(lines) > count:
+            return lines[:count]
+        size *= 4
+    return text.splitlines()[:count]
+
+
 @dataclass
 class Records:
     rows: list[list[str]]
@@ -170,8 +188,11 @@ class Records:
         self.lines.append(line)
 
 
-def split_records(text: str, delimiter: str) -> Records:
-    lines = io.StringIO(text, newline="").readlines()
+def split_records(decoded: Decoded, delimiter: str) -> Records:
+    """The records of the decoded text. The text itself is let go once it is split into lines
+    (decoded.text is emptied): the lines hold it, and a county's export is tens of MB."""
+    lines = _lines_of(decoded.text)
+    decoded.text = ""
     width = _usual_width(lines, delimiter)
     out = Records([], [], {})
     start = 0
@@ -187,6 +208,17 @@ def split_records(text: str, delimiter: str) -> Records:
         start = bad + 1
     out.interner = Interner()  # its dicts are needed no more
     return out
+
+
+def _lines_of(text: str) -> list[str]:
+    """The lines of text with their ends, split at \\n, \\r and \\r\\n only (as a CSV reader and
+    io.StringIO(newline="") do). str.splitlines does that in C without StringIO's copy of the
+    text (four bytes a character) but also splits at a few rare characters (form feed, U+2028...):
+    where it did, a line ends in one of them, and the file is split the careful way instead."""
+    lines = text.splitlines(keepends=True)
+    if all(line[-1] in "\r\n" for line in lines[:-1]):
+        return lines
+    return io.StringIO(text, newline="").readlines()
 
 
 def _read_from(lines: list[str], start: int, delimiter: str, width: int, out: Records) -> int | None:

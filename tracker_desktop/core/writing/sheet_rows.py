@@ -24,7 +24,7 @@ from tracker_desktop.core.values.numbers import small_number
 NUMBER_TYPES = {"ncyear", "whole"}
 EXCEL_EPOCH_DAY = dt.date(1899, 12, 30)
 EXCEL_FIRST_DAY = dt.date(1900, 3, 1)  # Excel's serials are right only from here (its 1900 leap day)
-BATCH_ROWS = 2000  # rows turned into bytes at once: few calls into C, little held at a time
+BATCH_ROWS = 500  # rows turned into bytes at once: few calls into C, little (some 0.6 MB) held at a time
 _REMEMBERED = 20_000  # values a date or number column remembers the XML of (a school has far fewer)
 _BAD_IN_UTF8 = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")  # U+FFFE, U+FFFF: the XML-unsafe characters above U+001F
 _C0_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])  # C0 controls but tab, line feed and return
