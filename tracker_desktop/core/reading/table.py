@@ -1,6 +1,7 @@
 """The export as read: header names and rows of text, each row knowing where it came from."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,15 +46,26 @@ class Interner:
     TRIAL_ROWS = 2000  # rows after which a column with more distinct values than half of them is let go
 
     def __init__(self) -> None:
-        self._columns: list[dict[str, str] | None] = []
+        self._columns: list[dict[str, str]] = []
+        # per column, the look-up giving a cell's kept string: the column's dict's setdefault, or,
+        # for a column let go, the get of a dict that stays empty (so the cell itself); both in C
+        self._keep: list[Callable[[str, str], str]] = []
         self._rows = 0
 
     def row(self, cells: list[str]) -> list[str]:
-        columns = self._columns
-        if len(columns) < len(cells):
-            columns.extend({} for _ in range(len(cells) - len(columns)))
+        keep = self._keep
+        if len(keep) < len(cells):
+            for _ in range(len(cells) - len(keep)):
+                self._columns.append({})
+                keep.append(self._columns[-1].setdefault)
         self._rows += 1
         if self._rows == self.TRIAL_ROWS:
-            self._columns = columns = [None if seen is None or len(seen) > self.TRIAL_ROWS // 2 else seen
-                                       for seen in columns]
-        return [cell if seen is None else seen.setdefault(cell, cell) for seen, cell in zip(columns, cells)]
+            for i, seen in enumerate(self._columns):
+                if len(seen) > self.TRIAL_ROWS // 2:
+                    seen.clear()
+                    keep[i] = _NOTHING.get
+        # keep may be longer (a wider row came before): every cell of this row has its look-up
+        return [kept(cell, cell) for kept, cell in zip(keep, cells, strict=False)]
+
+
+_NOTHING: dict[str, str] = {}  # never holds anything: its get gives back the cell looked up

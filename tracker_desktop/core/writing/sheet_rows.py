@@ -86,12 +86,10 @@ class SheetRows:
         number = str(r)
         joined = "\n".join(values)
         shown = [escape(v) for v in values] if ("&" in joined or "<" in joined or ">" in joined) else values
-        if len(values) != len(self.columns):
-            raise ValueError(f"a row of {len(values)} values for {len(self.columns)} columns")
         limit = EXCEL_CELL_LIMIT
         cells = [f'{head}{number}"{typed[text]}' if typed is not None
                  else f"{head}{number}{plain if safe.strip() == safe else keep}{safe}</t></is></c>"
-                 for (head, plain, keep, typed), text, safe in zip(self.columns, values, shown)
+                 for (head, plain, keep, typed), text, safe in zip(self.columns, values, shown, strict=True)
                  if text and len(text) <= limit]
         return f'<row r="{number}">{"".join(cells)}</row>'
 
