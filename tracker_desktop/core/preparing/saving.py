@@ -1,9 +1,11 @@
 """Saving a prepared return with what goes with it (the JSON report, the history line, TEP's
 e-mail draft), in the order that keeps the promises of the exit codes.
 
-Everything is built in memory and everything that can fail is checked first: a file that must
-not be replaced, a folder that cannot be written, a disk too full for all of it. Only then is
-the return written; from that moment the result says so, whatever fails afterwards. A report
+Everything that can fail is checked first: a file that must not be replaced, a folder that
+cannot be written, a disk too full for all of it. Only then is the return written (streamed into
+its save's temporary file beside it; a TEP sheet is built and encrypted in memory), and the room
+for the report and history is checked again before it is moved into place; from that moment the
+result says so, whatever fails afterwards. A report
 or history that cannot be saved after the return is written is one sentence in `afterwards`,
 never "nothing was written", and a TEP sheet's passphrase is always handed back to be shown.
 """

@@ -1,8 +1,9 @@
 """Writing a return into a copy of the template.
 
-Rows are streamed (openpyxl write-only mode) so 100k learners do not hold every cell in memory;
-everything is built in memory (in_memory.py: openpyxl would otherwise put the sheets' plain XML in
-the temp folder), every value is XML-safe and a value too long for an Excel cell is never written;
+The learners' rows are streamed (sheet_rows.py) into the file being saved, or into memory for a
+sheet to be encrypted, so 100k learners never make the whole workbook in memory; the shell around
+them is built in memory (in_memory.py: openpyxl would otherwise put the sheets' plain XML in the
+temp folder), every value is XML-safe and a value too long for an Excel cell is never written;
 the template's header look, column widths, frozen header, other sheets and dropdowns are carried
 over. Dates are written as dates, numbers-as-text as text, and a value starting = + - @ is always
 text, never a formula. Nothing of ours (colours, comments) goes into the upload file.
