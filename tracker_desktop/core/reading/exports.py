@@ -253,7 +253,7 @@ def _table_from_rows(path: Path, rows: list[list[str]], known: set[str], sheet: 
         row = rows[i]
         if len(row) != width:  # a row of the right width is kept as read, not copied
             row = row[:width] + [""] * (width - len(row))
-        if not "".join(row).strip():
+        if not (row and row[0] and not row[0].isspace()) and not "".join(row).strip():
             continue  # blank lines between or after learners carry nothing (every cell only spaces)
         body.append(row)
         numbers.append(i + 1)

@@ -38,12 +38,16 @@ class Interner:
     'Year 13' or '04/09/2024' in a column rather than one per row.
 
     A county's export is 100k rows of some 30 columns, most of which repeat a few values (gender,
-    year, town, course, dates); held once each, the table takes about a third of the memory.
-    Each column has its own dict; a column that turns out to be mostly distinct values (UPNs,
+    year, town, course, dates); held once each, the table takes well under half the memory.
+    Each column has its own dict; a column that turns out to be nearly all distinct values (UPNs,
     telephone numbers) is let go after the first rows, as its dict would cost more than it saves.
     The strings are equal either way: only how many copies are kept changes."""
 
-    TRIAL_ROWS = 2000  # rows after which a column with more distinct values than half of them is let go
+    TRIAL_ROWS = 2000  # rows after which a column of nearly all different values is let go
+    # Its dict lives only while the export is read, and every repeat it finds is saved for the
+    # whole run: so only a column nine-tenths different (UPNs, telephones) is let go, and one of
+    # names or e-mails, whose repeats grow with the rows, is kept.
+    DISTINCT_SHARE = 0.9
 
     def __init__(self) -> None:
         self._columns: list[dict[str, str]] = []
@@ -61,7 +65,7 @@ class Interner:
         self._rows += 1
         if self._rows == self.TRIAL_ROWS:
             for i, seen in enumerate(self._columns):
-                if len(seen) > self.TRIAL_ROWS // 2:
+                if len(seen) > self.TRIAL_ROWS * self.DISTINCT_SHARE:
                     seen.clear()
                     keep[i] = _NOTHING.get
         # keep may be longer (a wider row came before): every cell of this row has its look-up
