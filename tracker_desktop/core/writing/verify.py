@@ -15,7 +15,7 @@ from xml.parsers import expat
 from tracker_desktop.core.errors import UserError
 
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
-_CHUNK = 1 << 20
+_CHUNK = 1 << 18  # a quarter of a MB read, decompressed and parsed at a time: little held
 
 
 class WorkbookDamaged(UserError):
