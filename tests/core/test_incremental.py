@@ -192,3 +192,29 @@ def test_saving_a_return_streams_its_report(roll, tmp_path):
     saved = saving.save_return(prep, tmp_path / "out", report=tmp_path / "report.json")
     assert saved.report == tmp_path / "report.json" and not saved.afterwards
     assert json.loads(saved.report.read_bytes()) == old_report_json(prep, saved.output)
+
+
+def test_the_rows_sharing_a_upn_before_and_after_an_edit_are_the_rows_whose_problems_change(roll):
+    prep = start(roll)
+    rng = random.Random(11)
+    upns = [prep.learners[r].values["UPN"] for r in (0, 1, 2)]
+    for _ in range(40):
+        row = rng.randrange(len(prep.learners))
+        before_problems = [prep.problems_at(r) for r in range(len(prep.learners))]
+        touched = prep.sharing_identity(row)
+        prep.set_value(row, "UPN", rng.choice([*upns, ""]))
+        touched |= prep.sharing_identity(row)
+        changed = {r for r in range(len(prep.learners)) if prep.problems_at(r) != before_problems[r]}
+        assert changed <= touched
+        upn = prep.learners[row].values["UPN"]
+        same = {r for r in range(len(prep.learners)) if upn and prep.learners[r].values["UPN"] == upn}
+        assert prep.sharing_identity(row) == same | {row}
+
+
+def test_columns_read_differently_are_those_a_remap_reads(roll):
+    prep = start(roll)
+    assert prep.columns_read_differently(dict(prep.mapping)) == []
+    assert prep.columns_read_differently(other_column(prep, "Home Telephone", "Mobile")) == ["Home Telephone"]
+    moved_scope = dict(prep.mapping)
+    moved_scope["NC Year"] = None
+    assert prep.columns_read_differently(moved_scope) is None

@@ -136,9 +136,16 @@ class App:
         file.add_command(label="Tidy up old returns…", command=self.tidy_up)
         file.add_command(label="Settings…", command=self.edit_settings)
         file.add_command(label="Quit", command=self.quit)
-        edit = tk.Menu(bar, tearoff=False)
+        edit = tk.Menu(bar, tearoff=False, postcommand=self.refresh_edit_menu)
         edit.add_command(label="Undo", accelerator="Ctrl+Z", command=self.undo)
         edit.add_command(label="Redo", accelerator="Ctrl+Y", command=self.redo)
+        edit.add_separator()
+        # The grid's Excel habits, for whoever does not know the keys: the keys are the grid's own
+        # (bound on it, so Ctrl+V in a text box elsewhere still pastes there); these run the same.
+        edit.add_command(label="Copy", accelerator="Ctrl+C", command=self.copy_cells)
+        edit.add_command(label="Paste", accelerator="Ctrl+V", command=self.paste_cells)
+        edit.add_command(label="Fill down", accelerator="Ctrl+D", command=self.fill_down)
+        edit.add_command(label="Clear", accelerator="Delete", command=self.clear_cells)
         edit.add_separator()
         edit.add_command(label="Next problem", accelerator="F8", command=lambda: self.next_problem(1))
         edit.add_command(label="Previous problem", accelerator="Shift+F8", command=lambda: self.next_problem(-1))
@@ -151,6 +158,7 @@ class App:
         view.add_command(label="Learners left out…", command=self.show_left_out)
         view.add_checkbutton(label="Only rows with problems", variable=self.review.only_problems,
                              command=self.review.apply_filter)
+        self.edit_menu = edit
         bar.add_cascade(label="File", menu=file, underline=0)
         bar.add_cascade(label="Edit", menu=edit, underline=0)
         bar.add_cascade(label="View", menu=view, underline=0)
@@ -167,6 +175,23 @@ class App:
             m.bind(key, _shortcut(action))
         m.bind("<Control-Z>", self._capital_z)
 
+    # The Edit menu's entries that act on the return in the review: greyed out anywhere else.
+    REVIEW_ENTRIES = ("Undo", "Redo", "Copy", "Paste", "Fill down", "Clear", "Next problem", "Previous problem",
+                      "Take the selected row out of the return…", "Accept the selected query…")
+
+    def refresh_edit_menu(self) -> None:
+        """Grey out the review's entries unless a return's learners are in the review and the
+        worker is free. Called as the menu opens, and whenever the screen or the worker changes
+        (a key press runs the same guards in the handlers, so nothing relies on this alone)."""
+        state = "normal" if self._grid_ready() else "disabled"
+        for label in self.REVIEW_ENTRIES:
+            self.edit_menu.entryconfigure(label, state=state)  # Tk finds an entry by its label
+
+    def _grid_ready(self) -> bool:
+        prep = self.prep
+        return (prep is not None and self.current is self.review and not self.worker.busy
+                and bool(prep.learners) and not getattr(prep, "blocking", None))
+
     def _capital_z(self, event: tk.Event) -> str:
         # Ctrl+Shift+Z redoes, as in Office; a capital Z with Caps Lock on (no Shift) still undoes.
         shifted = isinstance(event.state, int) and event.state & 0x1
@@ -180,6 +205,7 @@ class App:
             self.cancel_button.pack(side="right", padx=(0, 8))
             self.progress.start(12)
         self.master.configure(cursor="watch")
+        self.refresh_edit_menu()
 
     def _idle(self) -> None:
         self.progress.stop()
@@ -187,6 +213,7 @@ class App:
         self.cancel_button.pack_forget()
         self.busy_text.configure(text="")
         self.master.configure(cursor="")
+        self.refresh_edit_menu()
 
     def cancel(self) -> None:
         self.worker.cancel()
@@ -198,6 +225,7 @@ class App:
                 self.current.pack_forget()
             screen.pack(fill="both", expand=True)
             self.current = screen
+        self.refresh_edit_menu()
 
     def _save_settings(self) -> None:
         if not self.persist:
@@ -399,14 +427,16 @@ class App:
         else:
             self.show_review()
 
-    def set_prep(self, prep) -> None:
+    def set_prep(self, prep, reread: list[str] | None = None) -> None:
+        """Show a return; `reread`: the same return remapped, only these columns read again."""
         # A big return is millions of objects that live as long as it is open. Frozen, the cycle
         # collector stops walking them after every few edits (a pause of ~150 ms at 20,000 rows);
         # thawed again when the next return replaces this one, so nothing is kept for good.
         gc.unfreeze()
+        remapped = reread is not None and self.review.grid_view.prep is prep
         self.prep = prep
         prep.use_accepted(self.accepted_queries())
-        self.review.load(prep)
+        self.review.load(prep, reread if remapped else None)
         self.saved_edits = 0
         gc.freeze()  # Worker.run collected just before this return was read: little garbage is frozen
 
@@ -578,10 +608,14 @@ class App:
                                       self.master, default="cancel"):
             return
 
+        # Asked before the remap, which makes the new matching the return's own: a remap of one
+        # column rewrites that column of the grid, not all of it.
+        reread = prep.columns_read_differently(mapping)
+
         def done(_):
             self.settings.remember_mapping(prep.definition.id, mapping)
             self._save_settings()
-            self.set_prep(prep)
+            self.set_prep(prep, reread)
             self.show_review()
 
         self.worker.run("Matching the columns", lambda job: prep.remap(mapping), done,
@@ -600,6 +634,25 @@ class App:
     def redo(self) -> None:
         if self.current is self.review and not self._editing() and not self.worker.busy:
             self.review.grid_view.redo()
+
+    def _on_grid(self, action: Callable[[], object]) -> None:
+        """A menu entry doing what its key does on the grid's selection, then the grid has the keys again."""
+        if self._grid_ready():
+            action()
+            if not self._editing():
+                self.review.grid_view.sheet.focus_set()
+
+    def copy_cells(self) -> None:
+        self._on_grid(self.review.grid_view.copy)
+
+    def paste_cells(self) -> None:
+        self._on_grid(self.review.grid_view.paste)  # reads the clipboard, as Ctrl+V does
+
+    def fill_down(self) -> None:
+        self._on_grid(self.review.grid_view.fill_down)
+
+    def clear_cells(self) -> None:
+        self._on_grid(self.review.grid_view.clear_selection)
 
     def next_problem(self, step: int) -> None:
         if self.current is self.review and not self._editing():
@@ -638,10 +691,13 @@ class App:
         """A row was taken out or put back: a change to save (the grid's undo starts afresh)."""
         self.review.rows_changed(select)
         self.saved_edits = -1
+        self.refresh_edit_menu()  # the last learner taken out leaves nothing to paste into
 
     def queries_changed(self, row: int) -> None:
-        self.review.grid_view.recolour({row})  # an accepted query's cell is no longer amber
-        self.review.panel.update_rows({row})
+        # Accepted for the learner (by UPN), so on every row of theirs: no longer amber.
+        rows = self.loaded.sharing_identity(row)
+        self.review.grid_view.recolour(rows)
+        self.review.panel.update_rows(rows)
         self.review.update_summary()
 
     # --- saving ------------------------------------------------------------------------------------

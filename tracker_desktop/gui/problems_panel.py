@@ -1,8 +1,9 @@
-"""The problems panel: how many of each kind, and every problem as a line; choosing a line
-selects its cell in the grid.
+"""The problems panel: how many of each kind are still to look at (accepted queries counted
+apart, as the summary line counts them), and every problem as a line; choosing a line selects
+its cell in the grid.
 
-After an edit only that learner's lines are replaced, so the panel keeps up with typing even on
-a return with thousands of problems.
+After an edit only the changed learners' lines are replaced (or reworded in place) and the counts
+change by the difference, so the panel keeps up with typing on a return with thousands of problems.
 """
 from __future__ import annotations
 
@@ -20,11 +21,13 @@ if TYPE_CHECKING:
     from tracker_desktop.core.preparing.preparation import Preparation
 
 ALL = "__all__"
+ACCEPTED = "__accepted__"  # the kinds list's line for the queries accepted, whatever their kind
 PANEL_TEXT_WIDTH = 400  # until the panel's real width is known
 
 
 KIND_ROWS, SHORT_KIND_ROWS = 7, 3  # rows of "Problems by kind" on a roomy and on a short panel
 ROOMY_PANEL = 460  # pixels of panel height from which the kinds list shows all its usual rows
+
 
 class ProblemsPanel(ttk.Frame):
     def __init__(self, parent, on_choose: Callable[[int, str], None]):
@@ -35,6 +38,14 @@ class ProblemsPanel(ttk.Frame):
         self._items: dict[int, list[str]] = {}  # learner row -> its lines' item ids
         self._rows: list[int] = []  # rows with lines, sorted
         self._quiet = False  # selecting a line from code must not call back into the grid
+        self._by_code: str | None = None  # the line show_cell selected, whose select event is not the user's
+        self._problems: dict[int, list] = {}  # learner row -> all its problems (whatever the kind shown)
+        self._counts: Counter = Counter()  # rule -> how many, kept edit by edit (accepted ones too)
+        self._accepted: dict[int, Counter] = {}  # learner row -> rule -> its accepted queries
+        self._accepted_counts: Counter = Counter()  # rule -> accepted queries, kept the same way
+        self._texts: dict[str, tuple[str, str]] = {}  # line id -> (text, tag) shown
+        self._kinds_shown: tuple | None = None
+        self.totals = {"errors": 0, "queries": 0, "accepted": 0}
 
         ttk.Label(self, text="Problems by kind", style="Heading.TLabel").pack(anchor="w")
         self.kinds = ttk.Treeview(self, columns=("severity", "count"), show="tree", height=KIND_ROWS,
@@ -71,7 +82,7 @@ class ProblemsPanel(ttk.Frame):
             tree.tag_configure("error", background=theme.ERROR_BG)
             tree.tag_configure("query", background=theme.QUERY_BG)
             tree.tag_configure("accepted", foreground="#5f5f5f")  # looked at and accepted: no colour
-        self.lines.bind("<<TreeviewSelect>>", self._line_chosen)
+        self.lines.bind("<<TreeviewSelect>>", self._line_selected)
         self.bind("<Configure>", self._fit_kinds)
         self.lines.bind("<<TreeviewSelect>>", self._show_detail, add="+")
         self.lines.bind("<Return>", self._line_chosen)
@@ -96,54 +107,109 @@ class ProblemsPanel(ttk.Frame):
     def load(self, prep) -> None:
         self.prep = prep
         self.rule_filter = None
+        self._kinds_shown = None
+        self._problems = {}
+        self._counts = Counter()
+        self._accepted = {}
+        self._accepted_counts = Counter()
+        for p in prep.problems:
+            self._problems.setdefault(p.row, []).append(p)
+        for row, problems in self._problems.items():
+            self._count(row, problems, 1)
         self.refresh_all()
 
+    def _count(self, row: int, problems, sign: int) -> None:
+        """Add (or with sign -1 take away) one learner's problems from the counts by kind. Which
+        of them were accepted is kept by row: when a query is accepted or withdrawn, the row's
+        old problems are taken away as they were counted, not as they are now."""
+        counts = self._counts
+        for p in problems:
+            counts[p.rule] += sign
+        if sign > 0:
+            acceptance = self.loaded.acceptance
+            accepted = Counter(p.rule for p in problems if p.severity == "query" and acceptance(p) is not None)
+            if accepted:
+                self._accepted[row] = accepted
+                self._accepted_counts.update(accepted)
+        else:
+            was = self._accepted.pop(row, None)
+            if was:
+                self._accepted_counts.subtract(was)
+
     def refresh_all(self) -> None:
+        """Every line afresh (a return loaded, or another kind chosen); the counts stand."""
         self.lines.delete(*self.lines.get_children())
         self._items.clear()
         self._rows.clear()
-        by_row: dict[int, list] = {}
-        for p in self.loaded.problems:
-            if self.rule_filter is None or p.rule == self.rule_filter:
-                by_row.setdefault(p.row, []).append(p)
-        for row in sorted(by_row):
-            self._insert_row(row, by_row[row], "end")
+        self._texts.clear()
+        for row in sorted(self._problems):
+            problems = self._wanted(self._problems[row])
+            if problems:
+                self._insert_row(row, problems, "end")
         self._refresh_kinds()
 
-    def update_rows(self, rows) -> None:
-        """An edit changed these learners: replace only their lines, and the counts."""
-        if len(rows) > 200:  # e.g. a UPN shared by hundreds of rows: start afresh
-            self.refresh_all()
-            return
-        from tracker_desktop.gui.review_grid import problems_by_row
+    def _wanted(self, problems) -> list:
+        """The lines listed: all; those of a kind still to look at; or the accepted queries."""
+        chosen = self.rule_filter
+        if chosen is None:
+            return problems
+        acceptance = self.loaded.acceptance
+        if chosen == ACCEPTED:
+            return [p for p in problems if acceptance(p) is not None]
+        return [p for p in problems if p.rule == chosen and acceptance(p) is None]
 
-        by_row = problems_by_row(self.loaded, rows)
-        for row in rows:
-            ids = self._items.pop(row, None)
-            if ids:
-                self.lines.delete(*ids)
-                self._rows.pop(bisect.bisect_left(self._rows, row))
-        order = {c: i for i, c in enumerate(self.loaded.columns)}
+    def update_rows(self, rows) -> None:
+        """An edit changed these learners (a UPN typed may reword every row of two groups of
+        duplicates): only their lines change, and the counts by the difference. A line whose
+        problem stays is reworded in place, so a placeholder UPN shared by thousands of rows
+        costs a rewording of each, not a rebuilt list."""
+        prep = self.loaded
         for row in sorted(rows):
-            problems = [p for p in by_row[row] if self.rule_filter is None or p.rule == self.rule_filter]
-            if not problems:
-                continue
-            problems.sort(key=lambda p: (order.get(p.column, 999), p.rule))
+            self._count(row, self._problems.pop(row, ()), -1)
+            found = prep.problems_at(row) if row < len(prep.learners) else []
+            if found:
+                self._problems[row] = found
+                self._count(row, found, 1)
+            self._relist(row, self._wanted(found))
+        self._refresh_kinds()
+
+    def _relist(self, row: int, problems) -> None:
+        """Bring one learner's lines in line with its problems."""
+        ids = self._items.get(row)
+        if ids is not None and len(ids) == len(problems) and all(
+                i.split("\t")[1:3] == [p.column, p.rule] for i, p in zip(ids, problems, strict=True)):
+            for iid, p in zip(ids, problems, strict=True):
+                line = self._line(p)
+                if self._texts.get(iid) != line:
+                    self._texts[iid] = line
+                    text, tag = line
+                    self.lines.item(iid, values=(str(self.loaded.sheet_row(row)), text), tags=(tag,))
+            return
+        if ids:
+            self.lines.delete(*ids)
+            for iid in ids:
+                self._texts.pop(iid, None)
+            del self._items[row]
+            self._rows.pop(bisect.bisect_left(self._rows, row))
+        if problems:
             at = bisect.bisect_left(self._rows, row)
             index = self.lines.index(self._items[self._rows[at]][0]) if at < len(self._rows) else "end"
             self._insert_row(row, problems, index)
-        self._refresh_kinds()
+
+    def _line(self, p) -> tuple[str, str]:
+        """A problem's line: its text and colour."""
+        accepted = self.loaded.acceptance(p)
+        if accepted:
+            return f"Accepted ({accepted.note}): {p.message}", "accepted"
+        return p.message, p.severity
 
     def _insert_row(self, row: int, problems, index) -> None:
         ids = []
         shown = str(self.loaded.sheet_row(row))
         for i, p in enumerate(problems):
             iid = f"{row}\t{p.column}\t{p.rule}\t{i}"
-            accepted = self.loaded.acceptance(p)
-            if accepted:
-                text, tag = f"Accepted ({accepted.note}): {p.message}", "accepted"
-            else:
-                text, tag = p.message, p.severity
+            line = self._texts[iid] = self._line(p)
+            text, tag = line
             self.lines.insert("", index if index == "end" else index + i, iid=iid,
                               values=(shown, text), tags=(tag,))
             ids.append(iid)
@@ -151,28 +217,39 @@ class ProblemsPanel(ttk.Frame):
         bisect.insort(self._rows, row)
 
     def _refresh_kinds(self) -> None:
-        problems = self.loaded.problems
-        counts = Counter(p.rule for p in problems)
-        accepted = sum(1 for p in problems if self.loaded.acceptance(p) is not None)
+        """Each kind counts the problems still to look at, as the summary line does; the queries
+        accepted are one line of their own at the end ("Accepted queries"), so a kind whose every
+        query is accepted leaves the list. "All problems" counts every line listed, accepted too."""
+        counts = +self._counts  # the kinds still found (accepted queries too)
+        accepted = +self._accepted_counts
+        total = sum(counts.values())
+        errors = sum(n for r, n in counts.items() if RULES[r].severity == "error")
+        done = sum(accepted.values())
+        self.totals = {"errors": errors, "queries": total - errors - done, "accepted": done}
+        to_look_at = +(counts - accepted)
+        shown = (total, sorted(to_look_at.items()), done, self.rule_filter)
+        if shown == self._kinds_shown:
+            return  # an edit that changed no count (most of them, while typing a value right)
+        self._kinds_shown = shown
         selected = self.kinds.selection()
         self._quiet = True
         try:
             self.kinds.delete(*self.kinds.get_children())
-            errors = sum(n for r, n in counts.items() if RULES[r].severity == "error")
-            queries = sum(counts.values()) - errors - accepted
-            self.kinds.insert("", "end", iid=ALL, text="All problems", values=("", len(problems)))
-            worst_first = sorted(counts.items(), key=lambda kv: (RULES[kv[0]].severity != "error", -kv[1]))
+            self.kinds.insert("", "end", iid=ALL, text="All problems", values=("", total))
+            worst_first = sorted(to_look_at.items(), key=lambda kv: (RULES[kv[0]].severity != "error", -kv[1]))
             for rule_id, n in worst_first:
                 rule = RULES[rule_id]
                 self.kinds.insert("", "end", iid=rule_id, text=rule.title, values=(rule.severity.capitalize(), n),
                                   tags=(rule.severity,))
-            if self.rule_filter and self.rule_filter in counts:
+            if done:
+                self.kinds.insert("", "end", iid=ACCEPTED, text="Accepted queries", values=("", done),
+                                  tags=("accepted",))
+            if self.rule_filter and self.kinds.exists(self.rule_filter):
                 self.kinds.selection_set(self.rule_filter)
             elif selected and selected[0] == ALL:
                 self.kinds.selection_set(ALL)
         finally:
             self._quiet = False
-        self.totals = {"errors": errors, "queries": queries, "accepted": accepted}
 
     # --- choosing --------------------------------------------------------------------------------
 
@@ -195,6 +272,17 @@ class ProblemsPanel(ttk.Frame):
         severity = "Error" if "error" in tags else "Query"
         self.detail.configure(text=f"Row {row} · {severity}: {message}")
 
+    def _line_selected(self, event=None) -> None:
+        """A line was selected: by the user, go to its cell; by show_cell (the grid's cell was
+        selected), nothing more. Tk delivers the select event later, after show_cell has
+        returned, so the line it chose is remembered rather than a flag held until then."""
+        chosen = self.lines.selection()
+        if chosen and chosen[0] == self._by_code:
+            self._by_code = None
+            return
+        self._by_code = None
+        self._line_chosen(event)
+
     def _line_chosen(self, event=None) -> None:
         if self._quiet:
             return
@@ -211,6 +299,7 @@ class ProblemsPanel(ttk.Frame):
         self._quiet = True
         try:
             if ids:
+                self._by_code = ids[0]
                 self.lines.selection_set(ids[0])
                 self.lines.see(ids[0])
             elif self.lines.selection():

@@ -130,7 +130,9 @@ class ReviewScreen(ttk.Frame):
             raise RuntimeError("no return is loaded")
         return self.prep
 
-    def load(self, prep) -> None:
+    def load(self, prep, reread: list[str] | None = None) -> None:
+        """Show a return. `reread`: the return shown, remapped, with only these columns read
+        again: the grid rewrites those, not every cell."""
         self.prep = prep
         self.title.configure(text=f"{prep.definition.title}  ·  {prep.output_name}")
         self.left_out_button.configure(text=f"Left out ({len(prep.left_out)})…")
@@ -145,11 +147,15 @@ class ReviewScreen(ttk.Frame):
         self._two_lines = None  # the buttons' widths changed: arrange them again
         self.after_idle(lambda: self._arrange_bar(self.bar.winfo_width()))
         self.save_button.configure(text="Encrypt and save…" if tep else "Save return…")
-        self.grid_view.load(prep)
-        self.panel.load(prep)
+        if reread is not None and self.grid_view.prep is prep:
+            self.panel.update_rows(self.grid_view.reread(reread))  # only the rows whose problems changed
+            self.grid_view.show_rows(None)
+        else:
+            self.grid_view.load(prep)
+            self.panel.load(prep)
         self.only_problems.set(False)
         self.update_summary()
-        problems = prep.problems
+        problems = self.panel.totals["errors"] + self.panel.totals["queries"] + self.panel.totals["accepted"]
         if problems:
             self.status.configure(text="Coloured cells need a look: red must be fixed, amber should be checked, "
                                        "blue ones the tool tidied (select one to see what the export had). "

@@ -92,17 +92,10 @@ def dropdown_values(prep, header: str) -> list[str] | None:
 
 
 def problems_by_row(prep, rows) -> dict[int, list]:
-    """Each row's problems. For many rows one pass over all problems: asking the core row by row
-    rescans the duplicate list each time, which is quadratic on a big return."""
-    rows = list(rows)
-    if len(rows) <= 20:
-        return {r: prep.problems_at(r) for r in rows}
-    wanted = set(rows)
-    found: dict[int, list] = {r: [] for r in rows}
-    for p in prep.problems:
-        if p.row in wanted:
-            found[p.row].append(p)
-    return found
+    """Each row's problems, asked of the core row by row: it keeps them by row (and the
+    duplicates by group), so this is as quick for a few rows of a county's return as for all."""
+    problems_at = prep.problems_at
+    return {r: problems_at(r) for r in rows}
 
 
 def find_code(search_for: str, data) -> int | None:
@@ -178,6 +171,7 @@ class ReviewGrid(ttk.Frame):
         self.on_edited = on_edited
         self.prep: Preparation | None = None  # the return shown, once load() has been given one
         self.colours: dict[int, dict[int, str]] = {}  # row -> column -> the colour each cell shows now
+        self.drawn: dict[int, list] = {}  # row -> the problems its colours and notes show (rows with any)
         self.flagged: set[int] = set()  # TEP rows the export did not match (row label marked)
         # The fixes made by tidying what the user typed (not the export's value), by cell: the
         # status line says "you typed" for these. Kept by identity: equal fixes can come from both.
@@ -254,6 +248,7 @@ class ReviewGrid(ttk.Frame):
         self._group = None
         self.typed.clear()
         self.colours.clear()
+        self.drawn.clear()
         self.flagged.clear()
         self._dropdown_columns: set[int] = set()
         self._column_index = {c: i for i, c in enumerate(prep.columns)}
@@ -273,6 +268,66 @@ class ReviewGrid(ttk.Frame):
         self.sheet.refresh()
         self.sheet.set_xview(0.0)  # the new return opens at its first column and row
         self.sheet.set_yview(0.0)
+
+    def reread(self, columns: Iterable[str]) -> set[int]:
+        """The same return after a remap that read only these columns again (the core's
+        columns_read_differently): those columns are written into the grid afresh, and the rows
+        the user typed in (read again whole, as a fresh build forgets edits); every row is then
+        recoloured, as each was rechecked. The rest of the grid stands: its rows, widths, scroll
+        position and dropdowns. Like load(), the undo history goes with the edits. Returns the
+        rows whose problems changed: only those, and the rows with a tidied or coloured cell in a
+        column read again, are recoloured."""
+        prep = self.loaded
+        edited = {e.row for group in (*self.undo_stack, *self.redo_stack) for e in group}
+        self.undo_stack.clear()
+        self.redo_stack.clear()
+        self._group = None
+        self.typed.clear()
+        self.sheet.MT.hide_dropdown_editor_all_canvases()
+        learners, data, index = prep.learners, self.sheet.MT.data, self._column_index
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for header in dict.fromkeys(columns):
+                c = index.get(header)  # a field only the scope reads is not in the grid
+                if c is not None:
+                    for row, learner in zip(data, learners, strict=True):
+                        row[c] = learner.values.get(header, "")
+            for r in edited:
+                data[r] = [learners[r].values.get(header, "") for header in prep.columns]
+            named = {"Legal Surname", "Legal Forename"} & set(columns)
+            for r in range(len(learners)) if named else sorted(edited):
+                label = self.row_label(r)
+                if label != self._labels[r]:
+                    self._labels[r] = label
+                    self.sheet.set_index_data(label, r=r, redraw=False)
+            identifiers = {prep.headers.get(n, n) for n in (prep.definition.identity, "UPN", "ULN")}
+            # a learner's identifier read anew may make their queries accepted or not: all rows
+            changed = set(range(len(learners))) if identifiers & set(columns) else self._changed_problems()
+            self.recolour(changed | edited | self._tidied_in(columns), redraw=False)
+        finally:
+            if collecting:
+                gc.enable()
+        self.sheet.refresh()
+        return changed | edited
+
+    def _changed_problems(self) -> set[int]:
+        """The rows whose problems differ from those drawn (every row was rechecked)."""
+        problems_at, drawn = self.loaded.problems_at, self.drawn
+        none: list = []
+        return {r for r in range(len(self.loaded.learners)) if problems_at(r) != drawn.get(r, none)}
+
+    def _tidied_in(self, columns: Iterable[str]) -> set[int]:
+        """The rows with a cell in these columns tidied now, or coloured before: their fills and
+        hover notes ("the export had ...") may have changed with the value read."""
+        headers = [h for h in dict.fromkeys(columns) if h in self._column_index]
+        indexes = {self._column_index[h] for h in headers}
+        found = {r for r, colours in self.colours.items() if not indexes.isdisjoint(colours)}
+        for r, learner in enumerate(self.loaded.learners):
+            fixes = learner.fixes
+            if fixes and any(h in fixes for h in headers):
+                found.add(r)
+        return found
 
     def _load_data(self) -> list[list[str]]:
         prep, sheet = self.loaded, self.sheet
@@ -370,7 +425,12 @@ class ReviewGrid(ttk.Frame):
         remove: list[tuple[int, int]] = []
         flag: list[int] = []
         unflag: list[int] = []
+        drawn = self.drawn
         for r, problems in problems_by_row(self.loaded, rows).items():
+            if problems:
+                drawn[r] = problems
+            else:
+                drawn.pop(r, None)
             new = self.row_kinds(r, problems)
             old = self.colours.get(r, {})
             if new != old:
@@ -385,15 +445,7 @@ class ReviewGrid(ttk.Frame):
             unmatched = any(p.rule == UNMATCHED_RULE for p in problems)
             if unmatched != (r in self.flagged):
                 (flag if unmatched else unflag).append(r)
-            # Hover notes: why a cell is red or amber, and what the export had (or the user
-            # typed) for every cell the tool tidied.
-            notes = self.cell_notes(r, problems)
-            for c, note in notes.items():
-                self._set_note(r, c, note)
-            if old:
-                for c in old:
-                    if c not in notes and "note" in cell_options.get((r, c), {}):
-                        self._set_note(r, c, None)
+            self._renote(r, problems, old, cell_options)
         for kind, cells in add.items():
             if cells:
                 self._highlight(cells, theme.SEVERITY_BG[kind])
@@ -402,6 +454,16 @@ class ReviewGrid(ttk.Frame):
         self._flag_rows(flag, unflag)
         if redraw:
             sheet.refresh()
+
+    def _renote(self, r: int, problems, old: dict[int, str], cell_options) -> None:
+        """Hover notes: why a cell is red or amber, and what the export had (or the user typed)
+        for every cell the tool tidied; a cell coloured before and not now loses its note."""
+        notes = self.cell_notes(r, problems)
+        for c, note in notes.items():
+            self._set_note(r, c, note)
+        for c in old:
+            if c not in notes and "note" in cell_options.get((r, c), {}):
+                self._set_note(r, c, None)
 
     def _show_note(self) -> None:
         import tkinter.font as tkfont
@@ -496,9 +558,9 @@ class ReviewGrid(ttk.Frame):
         cleaned values; with `show` they are also put in the grid (the editor puts its own)."""
         prep = self.loaded
         columns = prep.columns
-        identity = prep.definition.identity
-        touches_identity = any(columns[c] == identity for _, c, _ in cells)
-        duplicates_before = self._duplicate_rows() if touches_identity else set()
+        identity = prep.headers.get(prep.definition.identity, prep.definition.identity)
+        renamed = {r for r, c, _ in cells if columns[c] == identity}  # a UPN typed: duplicates are reworded
+        sharing = self._sharing(renamed)
         learners = prep.learners
         before = [(learners[r].values.get(columns[c], ""), learners[r].fixes.get(columns[c])) for r, c, _ in cells]
         values = prep.set_values([(r, columns[c], text) for r, c, text in cells])
@@ -514,7 +576,7 @@ class ReviewGrid(ttk.Frame):
                 self.sheet.set_cell_data(r, c, value, redraw=False)
         if edits:
             self._record(edits)
-        changed = {r for r, _, _ in cells} | duplicates_before | (self._duplicate_rows() if touches_identity else set())
+        changed = {r for r, _, _ in cells} | sharing | self._sharing(renamed)
         for r in {r for r, c, _ in cells if columns[c] in ("Legal Surname", "Legal Forename")}:
             self._labels[r] = self.row_label(r)
             self.sheet.set_index_data(self._labels[r], r=r, redraw=False)
@@ -541,6 +603,16 @@ class ReviewGrid(ttk.Frame):
 
     def _data_row(self, shown: int) -> int:
         return self.sheet.displayed_row_to_data(shown) if self.filtered else shown
+
+    def copy(self, event=None):
+        """Ctrl+C: tksheet's own copy (enabled in BINDINGS: it only reads the grid), tab between
+        cells as Excel pastes them; in the cell being typed in, its selected text."""
+        MT = self.sheet.MT
+        if MT.text_editor.open:
+            MT.text_editor.tktext.event_generate("<<Copy>>")
+        elif self.prep is not None:
+            MT.ctrl_c()
+        return "break"
 
     def paste(self, event=None, text: str | None = None):
         """Ctrl+V: the clipboard's cells from the selected cell right and down (a single value
@@ -713,8 +785,13 @@ class ReviewGrid(ttk.Frame):
         if x + width > right:
             MT.coords(MT.dropdown.canvas_id, max(MT.canvasx(0), right - width), y)
 
-    def _duplicate_rows(self) -> set[int]:
-        return {p.row for p in self.loaded.problems if p.rule == "duplicate-learner"}
+    def _sharing(self, rows: Iterable[int]) -> set[int]:
+        """The learners sharing these learners' identifier: asked before and after their
+        identifier changes, every row whose duplicate problem the change rewords (and no other)."""
+        found: set[int] = set()
+        for r in rows:
+            found |= self.loaded.sharing_identity(r)
+        return found
 
     def _record(self, edits: list[Edit]) -> None:
         # Edits made in one Tk event undo together: a paste, a fill, or one typed value.
@@ -731,11 +808,11 @@ class ReviewGrid(ttk.Frame):
     def _put(self, row: int, header: str, value: str, fix) -> set[int]:
         """Set a value and fix exactly as they were (undo/redo), rechecking through the core."""
         prep = self.loaded
-        identity = header == prep.definition.identity
-        rows = {row} | (self._duplicate_rows() if identity else set())
+        identity = header == prep.headers.get(prep.definition.identity, prep.definition.identity)
+        rows = {row} | (self._sharing([row]) if identity else set())
         prep.restore(row, header, value, fix)
         if identity:
-            rows |= self._duplicate_rows()
+            rows |= self._sharing([row])
         self.sheet.set_cell_data(row, prep.columns.index(header), value, redraw=False)
         return rows
 

@@ -96,3 +96,9 @@ class Duplicates:
             self._found[r] = Problem(r, self.column, "duplicate-learner", severity, k, "", others,
                                      len(rows) - 1 - len(others), self.row_of)
         return set(rows)
+
+    def group(self, row: int) -> set[int]:
+        """The learners sharing this learner's identifier, itself included: the rows whose problem
+        a change to its identifier rewords (those of the group it leaves or joins)."""
+        k = self._keys[row]
+        return set(self._groups.get(k, ())) | {row} if k else {row}

@@ -677,3 +677,18 @@ class Preparation:
     def sheet_row(self, index: int) -> int:
         """The row a learner lands on in the written workbook."""
         return self.template.header_row + 1 + index
+
+    # --- for the desktop app: which rows and columns a change touches ----------------------------
+
+    def sharing_identity(self, row: int) -> set[int]:
+        """The learners with this learner's identifier (UPN, or ULN for a college), itself
+        included. Asked before and after an edit of the identifier, the two together are every row
+        whose duplicate problem the edit rewords, so the grid redraws those and no others."""
+        return self._duplicates.group(row) if self._duplicates is not None else {row}
+
+    def columns_read_differently(self, mapping: Mapping) -> list[str] | None:
+        """The columns remap(mapping) would read again, or None when it builds the whole return
+        afresh (a column deciding who is on it, or a variant's own learners)."""
+        if self._learner_source is not from_export:
+            return None
+        return self._changed_columns(self.mapping, mapping)
