@@ -55,6 +55,7 @@ TARGET_MB = 300
 TARGET_GROWTH = 0.10  # us/row at LARGEST within this much of MIDDLE
 MIDDLE, BIG, LARGEST = 20_000, 100_000, 200_000
 STAGES = ("setup", "read", "map", "build", "write", "report")
+PEAK_STAGES = ("read", "map", "build", "write", "report")
 
 def _peak_mb() -> float:
     """This process's peak resident memory in MB.
@@ -129,8 +130,14 @@ def worker_engine(export: Path, out_dir: Path) -> dict:
     prep = preparation.Preparation.start(RETURN_ID, export, school=SCHOOL, period=PERIOD, as_of=AS_OF)
     counts = timed("build", prep.counts)()  # what the command line prints after preparing
     clock.lap("start")
-    written = prep.save(out_dir, force=True)
+    try:  # as `prepare` saves it (the report apart, timed below)
+        from tracker_desktop.core.preparing.saving import save_return
+
+        written = save_return(prep, out_dir, force=True).output
+    except ImportError:  # a tree from before saving.py
+        written = prep.save(out_dir, force=True)
     clock.lap("write")
+    marks["write"] = _peak_mb()
     try:
         from tracker_desktop.core.preparing.saving import write_report
     except ImportError:  # before the report was streamed: built in memory, then written
@@ -141,6 +148,7 @@ def worker_engine(export: Path, out_dir: Path) -> dict:
             return write_atomic(path, report_bytes(prep, output), force=True)
     write_report(out_dir / "report.json", prep, written)
     clock.lap("report")
+    marks["report"] = _peak_mb()
 
     # setup: what start does besides reading, matching and building (definitions, the template)
     for times, measured in ((clock.wall, wall), (clock.cpu, cpu)):
@@ -150,7 +158,7 @@ def worker_engine(export: Path, out_dir: Path) -> dict:
     return {"times": clock.wall, "cpu": clock.cpu, "rows_in": len(prep.table.rows), "rows_out": len(prep.learners),
             "columns": len(prep.columns), "errors": counts["errors"], "queries": counts["queries"],
             "output_bytes": written.stat().st_size, "peak_mb": _peak_mb(), "imports_mb": rss_after_imports,
-            "read_mb": marks.get("read", 0.0), "build_mb": marks.get("build", 0.0)}
+            **{f"{stage}_mb": marks.get(stage, 0.0) for stage in ("read", "map", "build", "write", "report")}}
 
 
 def worker_floor(export: Path, out_dir: Path, rows_out: int) -> dict:
@@ -346,15 +354,19 @@ def print_table(results: list[dict]) -> None:
 
 
 def print_stages(results: list[dict]) -> None:
-    print("\nThe engine's stages in one process (CPU seconds; imports apart):")
+    print("\nThe engine's stages in one process (CPU seconds; imports apart), and the process's peak MB"
+          " (VmHWM) once each stage is done:")
     stage_heads = " ".join(f"{s:>6}" for s in STAGES)
-    print(f"{'rows':>7} {'fmt':4} | {stage_heads} | {'total':>6} {'imports':>7} | peak MB")
+    peak_heads = " ".join(f"{s:>6}" for s in ("import", *PEAK_STAGES))
+    print(f"{'rows':>7} {'fmt':4} | {stage_heads} | {'total':>6} {'imports':>7} | {'us/row':>6} | {peak_heads}")
     for r in results:
         st = r.get("stages")
         if st:
             c = st["cpu"]
+            peaks = " ".join(f"{st.get(f'{s}_mb', 0.0):6.0f}" for s in ("imports", *PEAK_STAGES))
             print(f"{r['size']:>7,} {r['format']:4} | " + " ".join(f"{c[s]:6.2f}" for s in STAGES)
-                  + f" | {c['total']:6.2f} {c['imports']:7.2f} | {st['peak_mb']:7.0f}")
+                  + f" | {c['total']:6.2f} {c['imports']:7.2f} | {1e6 * c['total'] / r['size']:6.1f} | {peaks}")
+    print("(us/row here: the stages' CPU microseconds per export row)")
 
 
 def print_targets(results: list[dict]) -> None:

@@ -92,6 +92,27 @@ def test_libreoffice_reads_a_written_return(tmp_path):
     assert first["Previous Establishment"] == "+44 School"
 
 
+def test_libreoffice_reads_a_return_streamed_as_prepare_saves_it(tmp_path):
+    """The save the command line makes (rows streamed into the .saving file, more than one batch
+    of them), with spaces that only xml:space keeps and characters that need escaping."""
+    from tests.core.test_writer import LEAVERS, learner
+    from tracker_desktop.core.returns.template import read_template
+    from tracker_desktop.core.writing.files import write_workbook
+    from tracker_desktop.core.writing.workbook import write_return_into
+
+    template = read_template(LEAVERS.template_path)
+    odd = {"Legal Surname": " O'Brien", "Legal Forename": "Zoë ", "Address Line 2": "Flat 1  & 2 <rear>"}
+    rows = [[learner(i, **(odd if i % 250 == 0 else {})).get(h, "") for h in template.headers] for i in range(1100)]
+    path = write_workbook(tmp_path / "out" / "return.xlsx",
+                          lambda f: write_return_into(f, template, LEAVERS, rows, len(rows)))
+    ours, theirs = assert_same(path, tmp_path)
+    header = theirs[0]
+    first, last = dict(zip(header, theirs[1], strict=True)), dict(zip(header, theirs[-1], strict=True))
+    assert first["Legal Surname"] == " O'Brien" and first["Legal Forename"] == "Zoë "
+    assert first["Address Line 2"] == "Flat 1  & 2 <rear>"
+    assert len(theirs) == 1101 and last["Legal Surname"] == "Smith1099" and last["Date of Birth"] == "01/02/2008"
+
+
 @pytest.mark.skipif(not (SAMPLES / "expected.json").exists(), reason="no samples")
 def test_libreoffice_reads_a_sample_return(tmp_path):
     case = next(c for c in json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))

@@ -1,9 +1,11 @@
 """Saving a prepared return with what goes with it (the JSON report, the history line, TEP's
 e-mail draft), in the order that keeps the promises of the exit codes.
 
-Everything is built in memory and everything that can fail is checked first: a file that must
-not be replaced, a folder that cannot be written, a disk too full for all of it. Only then is
-the return written; from that moment the result says so, whatever fails afterwards. A report
+Everything that can fail is checked first: a file that must not be replaced, a folder that
+cannot be written, a disk too full for all of it. Only then is the return written (streamed into
+its save's temporary file beside it; a TEP sheet is built and encrypted in memory), and the room
+for the report and history is checked again before it is moved into place; from that moment the
+result says so, whatever fails afterwards. A report
 or history that cannot be saved after the return is written is one sentence in `afterwards`,
 never "nothing was written", and a TEP sheet's passphrase is always handed back to be shown.
 """
@@ -122,13 +124,37 @@ def save_return(prep, folder: Path, force: bool = False, report: Path | None = N
     if not force and output.exists():
         raise OutputExists(f"{output.name} already exists in {output.parent}. Choose another folder, "
                            "or replace it on purpose (--force).")  # before the seconds building takes
-    data = prep.workbook_bytes()
-    check_targets([(output, force, len(data))] + ([(Path(report), True, report_size(prep))] if report else [])
-                  + ([(Path(history) / "history", True, 4096)] if history else []))
-    write_workbook(output, data, force=force)
+    after = ([(Path(report), True, report_size(prep))] if report else []) \
+        + ([(Path(history) / "history", True, 4096)] if history else [])
+    check_targets([(output, force, workbook_size(prep))] + after)
+    # Checked again once the workbook is on the disk (its room taken), before it is moved into
+    # place: a disk too full for the report or history still leaves nothing written.
+    save_workbook(prep, output, force=force, before_move=lambda: check_targets([(output, force, 0)] + after))
     saved = Saved(output)
     _afterwards(saved, prep, report, history)
     return saved
+
+
+def workbook_size(prep) -> int:
+    """About how many bytes the workbook takes, for the free-space check made before it is
+    written (it is streamed into its file, so its size is known only once written). A disk that
+    fills all the same fails the save cleanly, nothing written (write_atomic)."""
+    return 2 * len(prep.template.data) + 200 * len(prep.learners)
+
+
+def save_workbook(prep, output: Path, force: bool = False, before_move: Callable[[], object] | None = None) -> Path:
+    """Write the return's workbook straight into the save's temporary file beside `output` (never
+    the system temp folder), read it back from the disk, then move it into place: a county's
+    workbook is never whole in memory. (An encrypted sheet is not saved this way: its plain
+    workbook stays in memory, see save_tep_return.)"""
+    from tracker_desktop.core.writing.workbook import write_return_into
+
+    def write(f: BinaryIO) -> None:
+        # counted, not listed first: each row is made as it is written
+        write_return_into(f, prep.template, prep.definition, prep.rows_for_writing(), len(prep.learners))
+
+    with collection_paused():
+        return write_workbook(Path(output), write, force=force, before_move=before_move)
 
 
 def save_tep_return(prep, folder: Path, password: str, force: bool = False, report: Path | None = None,

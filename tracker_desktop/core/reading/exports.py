@@ -23,8 +23,8 @@ HEADER_SEARCH_ROWS = 30
 def read_export(path: Path, known_headers: Iterable[str] = ()) -> Table:
     """Read an export; `known_headers` (folded names) help find the header row and the right sheet."""
     path = Path(path)
-    data = read_input(path, error=ExportError, what="the export")
-    return read_export_bytes(path, data, known_headers)
+    # not kept in a name here, so that the file's bytes can be let go once decoded (_read_delimited)
+    return read_export_bytes(path, read_input(path, error=ExportError, what="the export"), known_headers)
 
 
 def read_export_bytes(path: Path, data: bytes, known_headers: Iterable[str] = ()) -> Table:
@@ -51,7 +51,9 @@ def read_export_bytes(path: Path, data: bytes, known_headers: Iterable[str] = ()
 
     if ctf.looks_like_ctf(data):  # a DfE Common Transfer File, which every English MIS can write
         return ctf.read_ctf(path, data)
-    return _read_delimited(path, data, known)
+    handed = [data]  # handed over, so that the bytes are let go once decoded (held by no name here)
+    del data
+    return _read_delimited(path, handed, known)
 
 
 # --- delimited text -------------------------------------------------------------------------
@@ -62,17 +64,21 @@ def decode_text(data: bytes) -> tuple[str, str]:
     return decoded.text, decoded.encoding
 
 
-def _read_delimited(path: Path, data: bytes, known: set[str]) -> Table:
-    decoded = delimited.decode(data)
-    text = decoded.text
-    if delimited.looks_binary(text):
+def _read_delimited(path: Path, handed: list[bytes], known: set[str]) -> Table:
+    """A delimited export from its bytes (`handed` over in a list, emptied here): the bytes, the
+    text and the rows of a county's export are never all alive at once."""
+    decoded = delimited.decode(handed.pop())
+    if delimited.looks_binary(decoded.text):
         raise ExportError(f"{path.name}: this is not a CSV or Excel export (it looks like a binary file). Export the "
                           "report from the MIS as CSV or Excel.")
-    delimiter = delimited.sniff_delimiter(text, known, fold, HEADER_SEARCH_ROWS)
-    records = delimited.split_records(text, delimiter)
+    delimiter = delimited.sniff_delimiter(decoded.text, known, fold, HEADER_SEARCH_ROWS)
+    records = delimited.split_records(decoded, delimiter)  # empties decoded.text: the lines hold it
     # A quoted field spanning lines still counts as one spreadsheet row; count physical rows as
     # a spreadsheet does (each CSV record is one row).
-    rows = [[cell.strip("\ufeff") if i == 0 else cell for i, cell in enumerate(r)] for r in records.rows]
+    rows = records.rows
+    for row in rows:  # a byte-order mark left on a row's first cell (files pasted together)
+        if row and "\ufeff" in row[0]:
+            row[0] = row[0].strip("\ufeff")
     table = _table_from_rows(path, rows, known, sheet=None, damaged=records.damaged)
     note = f"read as {decoded.encoding} text, {delimited.NAMES[delimiter]}-separated"
     if decoded.other_lines:
@@ -244,10 +250,11 @@ def _table_from_rows(path: Path, rows: list[list[str]], known: set[str], sheet: 
     headers = _unique_headers(headers)
     body, numbers = [], []
     for i in range(header_index + 1, len(rows)):
-        row = list(rows[i][:width])
-        row += [""] * (width - len(row))
-        if not any(c.strip() for c in row):
-            continue  # blank lines between or after learners carry nothing
+        row = rows[i]
+        if len(row) != width:  # a row of the right width is kept as read, not copied
+            row = row[:width] + [""] * (width - len(row))
+        if not (row and row[0] and not row[0].isspace()) and not "".join(row).strip():
+            continue  # blank lines between or after learners carry nothing (every cell only spaces)
         body.append(row)
         numbers.append(i + 1)
     table = Table(source=path, headers=headers, rows=body, source_rows=numbers, sheet=sheet,

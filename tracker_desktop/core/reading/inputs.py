@@ -53,7 +53,12 @@ def read_input(path: Path, limit: int = MAX_INPUT_BYTES, error: type[UserError] 
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise error(not_a_file)
         with os.fdopen(fd, "rb", closefd=False) as f:
-            data = f.read(limit + 1)  # a file that grows while read (or /proc) still stops here
+            # as much as the file holds (a read of limit + 1 bytes would set aside 200 MB for a
+            # 5 MB export), then the rest of one that grows while read (or /proc, size 0), up to
+            # the limit: it still stops there
+            data = f.read(min(info.st_size, limit) + 1)
+            if len(data) > info.st_size:
+                data += f.read(limit + 1 - len(data))
     except OSError as e:
         raise error(f"{name}: {what} cannot be read ({e.strerror or e}).") from None
     finally:

@@ -15,6 +15,7 @@ import io
 from pathlib import Path
 
 from tracker_desktop.core.reading.cells import ExportError, excel_cell_text
+from tracker_desktop.core.reading.table import Interner
 from tracker_desktop.core.values.signatures import ZIP_SIGNATURE
 
 Sheets = list[tuple[str, list[list[str]]]]
@@ -42,7 +43,9 @@ def read_sheets(path: Path, data: bytes) -> tuple[Sheets, list[str]]:
             unread.append(f"sheet '{name}' could not be read and was skipped ({type(e).__name__})")
             failure = failure or e
             continue
-        sheets.append((name, [[_cell_text(v) for v in row] for row in values]))
+        interner = Interner()  # a repeated value held once (see table.Interner)
+        sheets.append((name, [interner.row([_cell_text(v) for v in row]) for row in values]))
+        del values
     if not sheets:
         raise ExportError(_damaged(path, kind, failure or ValueError("no sheets")))
     if kind == "file" and _nul_damaged(sheets):

@@ -41,21 +41,40 @@ def refuse_existing(path: Path) -> None:
         raise OutputExists(_exists_message(path))
 
 
-def write_workbook(path: Path, data: bytes, force: bool = False) -> Path:
-    """Save a workbook after reading it back: a workbook that does not parse is never saved."""
-    from tracker_desktop.core.writing.verify import check_workbook
-
-    check_workbook(data, Path(path).name)
-    return write_atomic(path, data, force=force)
-
-
-# What is saved: the bytes, or a function writing them into the open temporary file (a report
-# streamed as it is encoded, so it is never whole in memory; the file beside the target is the
+# What is saved: the bytes, or a function writing them into the open temporary file (a report or a
+# workbook streamed as it is made, so it is never whole in memory; the file beside the target is the
 # only place it goes, as for any save).
 Content = bytes | Callable[[BinaryIO], object]
 
 
-def write_atomic(path: Path, data: Content, force: bool = False) -> Path:
+def write_workbook(path: Path, data: Content, force: bool = False,
+                   before_move: Callable[[], object] | None = None) -> Path:
+    """Save a workbook after reading it back: a workbook that does not parse is never saved.
+
+    `data` is the workbook's bytes, read back before any file is made, or a function writing
+    it into the save's temporary file (a county's return streamed as it is made, never whole in
+    memory); that file is then read back from the disk, every part parsed, before it is moved
+    into place. `before_move` runs once the workbook is on the disk, before it is moved: what it
+    raises stops the save with nothing written (the disk space left for what comes next)."""
+    from tracker_desktop.core.writing.verify import check_workbook
+
+    name = Path(path).name
+    if not callable(data):
+        check_workbook(data, name)
+
+    def check(tmp: str) -> None:
+        if callable(data):
+            check_workbook(Path(tmp), name)
+        if before_move is not None:
+            before_move()
+
+    return write_atomic(path, data, force=force, check=check)
+
+
+def write_atomic(path: Path, data: Content, force: bool = False, check: Callable[[str], object] | None = None) -> Path:
+    """Save `data` through a locked temporary file beside `path`, flushed to the disk, then moved
+    into place; `check` (given the temporary file's path) runs before the move, and what it
+    raises leaves nothing written."""
     path = Path(path)
     if not force:
         refuse_existing(path)
@@ -76,6 +95,8 @@ def write_atomic(path: Path, data: Content, force: bool = False) -> Path:
                 f.write(data)
             f.flush()
             os.fsync(f.fileno())
+            if check is not None:
+                check(tmp)
             if not _WINDOWS:  # moved while still locked; Windows cannot rename an open file
                 _move_into_place(tmp, path, force)
         if _WINDOWS:

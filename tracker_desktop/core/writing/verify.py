@@ -9,22 +9,24 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 from xml.parsers import expat
 
 from tracker_desktop.core.errors import UserError
 
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
-_CHUNK = 1 << 20
+_CHUNK = 1 << 18  # a quarter of a MB read, decompressed and parsed at a time: little held
 
 
 class WorkbookDamaged(UserError):
     pass
 
 
-def check_workbook(data: bytes, name: str) -> None:
-    """Raise WorkbookDamaged unless data is a zip whose every XML part is well-formed."""
+def check_workbook(data: bytes | Path, name: str) -> None:
+    """Raise WorkbookDamaged unless data (the bytes, or the file on the disk they were written
+    to) is a zip whose every XML part is well-formed."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
+        with zipfile.ZipFile(data if isinstance(data, Path) else io.BytesIO(data)) as package:
             names = package.namelist()
             if "[Content_Types].xml" not in names:
                 raise WorkbookDamaged(f"{name} was not saved: the workbook written has no [Content_Types].xml part.")

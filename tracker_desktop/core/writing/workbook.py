@@ -1,8 +1,9 @@
 """Writing a return into a copy of the template.
 
-Rows are streamed (openpyxl write-only mode) so 100k learners do not hold every cell in memory;
-everything is built in memory (in_memory.py: openpyxl would otherwise put the sheets' plain XML in
-the temp folder), every value is XML-safe and a value too long for an Excel cell is never written;
+The learners' rows are streamed (sheet_rows.py) into the file being saved, or into memory for a
+sheet to be encrypted, so 100k learners never make the whole workbook in memory; the shell around
+them is built in memory (in_memory.py: openpyxl would otherwise put the sheets' plain XML in the
+temp folder), every value is XML-safe and a value too long for an Excel cell is never written;
 the template's header look, column widths, frozen header, other sheets and dropdowns are carried
 over. Dates are written as dates, numbers-as-text as text, and a value starting = + - @ is always
 text, never a formula. Nothing of ours (colours, comments) goes into the upload file.
@@ -13,9 +14,9 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from copy import copy
-from xml.sax.saxutils import escape
+from typing import BinaryIO
 
 from tracker_desktop.core.returns.definitions import ReturnDefinition
 from tracker_desktop.core.returns.template import Template
@@ -23,13 +24,11 @@ from tracker_desktop.core.values.characters import EXCEL_CELL_LIMIT, xml_safe
 from tracker_desktop.core.values.cleaning import parse_date
 from tracker_desktop.core.values.numbers import small_number
 from tracker_desktop.core.writing import in_memory
+from tracker_desktop.core.writing.sheet_rows import NUMBER_TYPES, SheetRows
 
 FORMULA_START = ("=", "+", "-", "@")
 COMPRESS_LEVEL = 1  # zlib's fastest, as streaming xlsx writers use
-NUMBER_TYPES = {"ncyear", "whole"}
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
-EXCEL_EPOCH_DAY = dt.date(1899, 12, 30)
-EXCEL_FIRST_DAY = dt.date(1900, 3, 1)  # Excel's serials are right only from here (its 1900 leap day)
 
 
 def cell_value(kind: str, text: str) -> object:
@@ -50,19 +49,30 @@ def cell_value(kind: str, text: str) -> object:
 
 def write_return(template: Template, definition: ReturnDefinition, rows: Iterable[Sequence[str]],
                  count: int | None = None) -> bytes:
-    """The workbook's bytes: the template with one row per learner from the row under its header.
+    """The workbook's bytes, built in memory (an encrypted sheet is encrypted from these, so its
+    plain text is never on disk): see write_return_into."""
+    out = io.BytesIO()
+    write_return_into(out, template, definition, rows, count)
+    return out.getvalue()
+
+
+def write_return_into(out: BinaryIO, template: Template, definition: ReturnDefinition,
+                      rows: Iterable[Sequence[str]], count: int | None = None) -> None:
+    """Write the workbook into `out` (a seekable file, such as a save's temporary file beside
+    its destination): the template with one row per learner from the row under its header.
 
     `rows` holds, per learner, the cleaned text of each template column in template order.
     openpyxl writes the workbook around one sample learner row (so styles for dates and text
-    exist); the learners' rows are then written as sheet XML directly, which is several times
-    faster than openpyxl cell by cell and keeps memory flat."""
+    exist); the learners' rows are then written as sheet XML directly (sheet_rows.py), which is
+    several times faster than openpyxl cell by cell, and streamed into `out` as they are made,
+    so the workbook is never whole in memory."""
     if count is None:  # without a count the rows are all made first, to be counted
         rows = rows if isinstance(rows, list) else list(rows)
         count = len(rows)
     kinds = [definition.meaning(c.header).type for c in template.columns]
     positions = [c.index for c in template.columns]
     shell = _write_shell(template, kinds, positions, count)
-    return _splice_rows(shell, template, kinds, positions, rows, count)
+    _splice_rows(out, shell, template, kinds, positions, rows, count)
 
 
 def _write_shell(template: Template, kinds: list[str], positions: list[int], count: int) -> bytes:
@@ -118,8 +128,8 @@ def _sheet_path(book: zipfile.ZipFile, title: str) -> str:
     return target.lstrip("/") if target.startswith("/") else "xl/" + target
 
 
-def _splice_rows(shell: bytes, template: Template, kinds: list[str], positions: list[int],
-                 rows: Iterable[Sequence[str]], count: int) -> bytes:
+def _splice_rows(out: BinaryIO, shell: bytes, template: Template, kinds: list[str], positions: list[int],
+                 rows: Iterable[Sequence[str]], count: int) -> None:
     from openpyxl.utils import get_column_letter
 
     first = template.header_row + 1
@@ -139,8 +149,7 @@ def _splice_rows(shell: bytes, template: Template, kinds: list[str], positions: 
     letters = [get_column_letter(p) for p in positions]
     last = get_column_letter(max(positions)) + str(template.header_row + count)
     head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', head, count=1)
-    cells = _cell_writers(letters, kinds, styles)
-    out = io.BytesIO()
+    sheet_rows = SheetRows(letters, kinds, styles)
     # Level 1: sheet XML is repetitive enough that the fastest level costs little in size.
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as target:
         for item in source.infolist():
@@ -149,68 +158,9 @@ def _splice_rows(shell: bytes, template: Template, kinds: list[str], positions: 
                 continue
             with target.open(path, "w", force_zip64=True) as sheet:
                 sheet.write(head.encode("utf-8"))
-                chunk: list[str] = []
-                for r, values in enumerate(rows, start=first):
-                    chunk.append(_row_xml(r, cells, values))
-                    if len(chunk) >= 2000:
-                        sheet.write(_safe_xml(chunk))
-                        chunk = []
-                sheet.write(_safe_xml(chunk))
+                for batch in sheet_rows.batches(rows, first):
+                    sheet.write(batch)
                 sheet.write(tail.encode("utf-8"))
-    return out.getvalue()
-
-
-CellWriter = Callable[[int, str], str]
-
-
-def _safe_xml(rows: list[str]) -> bytes:
-    """Rows of sheet XML as bytes. The values in them were made XML-1.0-safe by cleaning, so no
-    cell is cleaned again; one search over the whole batch (in C) still makes sure, because a
-    value put in by other means must not make the sheet unreadable (the markup itself never holds
-    such a character, so the batch can be made safe whole)."""
-    return xml_safe("".join(rows)).encode("utf-8")
-
-
-def _cell_writers(letters: list[str], kinds: list[str], styles: dict[str, str]) -> list[CellWriter]:
-    """Per column, worked out once: the function giving a cell's XML for a row and its text.
-
-    The text is a cleaned value, already XML-1.0-safe and one line (cleaning.py, characters.py),
-    so it is escaped but not searched again for characters a sheet cannot hold; the workbook is
-    still read back, every part parsed, before it is saved (verify.py)."""
-    writers: list[CellWriter] = []
-    for letter, kind in zip(letters, kinds, strict=True):
-        style = styles.get(letter)
-        s_attr = f' s="{style}"' if style else ""
-        writers.append(_cell_writer(letter, kind, s_attr))
-    return writers
-
-
-def _cell_writer(letter: str, kind: str, s_attr: str) -> CellWriter:
-    def text_cell(r: int, text: str) -> str:
-        # An inline string is never a formula, whatever it starts with.
-        return f'<c r="{letter}{r}"{s_attr} t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
-
-    if kind == "date":
-        def date_cell(r: int, text: str) -> str:
-            parsed = parse_date(text)  # parsed when it was tidied: a look-up now
-            if parsed is not None and parsed >= EXCEL_FIRST_DAY:
-                return f'<c r="{letter}{r}"{s_attr}><v>{(parsed - EXCEL_EPOCH_DAY).days}</v></c>'
-            # before Excel's calendar: kept as the text typed
-            return text_cell(r, parsed.strftime("%d/%m/%Y") if parsed is not None else text)
-        return date_cell
-    if kind in NUMBER_TYPES:
-        def number_cell(r: int, text: str) -> str:
-            number = small_number(text, digits=15)  # '²' or 5,000 digits stay text, as in cell_value
-            return f'<c r="{letter}{r}"><v>{number}</v></c>' if number is not None else text_cell(r, text)
-        return number_cell
-    return text_cell
-
-
-def _row_xml(r: int, cells: list[CellWriter], values: Sequence[str]) -> str:
-    # an empty cell is not written; nor is one too long for Excel (the checks call it cell-too-long)
-    written = [cell(r, text) for cell, text in zip(cells, values, strict=True)
-               if text and len(text) <= EXCEL_CELL_LIMIT]
-    return f'<row r="{r}">{"".join(written)}</row>'
 
 
 def _styled_row(ws, ws_src, r: int, width: int) -> list[object]:
