@@ -34,7 +34,9 @@ def test_the_streamed_save_holds_the_cells_the_workbook_in_memory_holds(tmp_path
     assert [p.name for p in (tmp_path / "out").iterdir()] == [saved.output.name]
 
 
-def test_the_workbook_is_only_ever_in_the_saving_file_beside_its_destination(tmp_path, monkeypatch):
+@pytest.mark.parametrize("how", ["command line", "app"])
+def test_the_workbook_is_only_ever_in_the_saving_file_beside_its_destination(tmp_path, monkeypatch, how):
+    """`prepare` saves through save_return, the app and `demo` through Preparation.save: both stream."""
     prep = start(roll(tmp_path, names(3)))
     out = tmp_path / "out"
     seen: list[list[str]] = []
@@ -45,9 +47,14 @@ def test_the_workbook_is_only_ever_in_the_saving_file_beside_its_destination(tmp
         return real(path, data, force=force, before_move=lambda: seen.append(sorted(os.listdir(out))))
 
     monkeypatch.setattr(saving, "write_workbook", watching)
-    saved = saving.save_return(prep, out)
+    if how == "app":
+        out.mkdir()
+        output = prep.save(out)
+    else:
+        output = saving.save_return(prep, out).output
     assert len(seen) == 1 and len(seen[0]) == 1 and seen[0][0].startswith(SAVING_PREFIX)
-    assert saved.output.exists() and sorted(os.listdir(out)) == [saved.output.name]
+    assert output.exists() and sorted(os.listdir(out)) == [output.name]
+    assert sheet_values(output.read_bytes()) == sheet_values(prep.workbook_bytes())
 
 
 def test_a_streamed_workbook_that_does_not_read_back_is_never_saved(tmp_path):

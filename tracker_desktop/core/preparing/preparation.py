@@ -19,10 +19,11 @@ from tracker_desktop.core.checking.rules import ERROR, QUERY, Problem
 from tracker_desktop.core.matching.mapping import Mapping, RowReader, columns_report, targets
 from tracker_desktop.core.memory import collection_paused
 from tracker_desktop.core.preparing.opening import Opening, Progress, open_return
+from tracker_desktop.core.preparing.saving import save_workbook
 from tracker_desktop.core.returns.naming import file_name
 from tracker_desktop.core.returns.scope import out_of_scope
 from tracker_desktop.core.values.cleaning import REPEATING, cleaner_for, remembering
-from tracker_desktop.core.writing.files import refuse_existing, write_workbook
+from tracker_desktop.core.writing.files import refuse_existing
 from tracker_desktop.core.writing.workbook import write_return
 
 
@@ -704,8 +705,9 @@ class Preparation:
         """Each learner's values in template order, codes written the way the template's own
         dropdown lists them (a KCC list of '310 - Apprenticeship' gets exactly that)."""
         as_listed = self._dropdown_forms()
+        columns = self.columns  # once, not per learner: a county's return has 100,000 of them
         for learner in self.learners:
-            row = [learner.values.get(c, "") for c in self.columns]
+            row = [learner.values.get(c, "") for c in columns]
             for i, forms in as_listed:
                 row[i] = forms.get(row[i], row[i])
             yield row
@@ -736,7 +738,9 @@ class Preparation:
         path = Path(folder) / self.output_name
         if not force:
             refuse_existing(path)  # before building the workbook, which can take seconds
-        return write_workbook(path, self.workbook_bytes(), force=force)  # read back before it is saved
+        # streamed into the save's own temporary file beside `path` and read back from the disk
+        # before it is moved: a county's workbook is never whole in memory
+        return save_workbook(self, path, force=force)
 
     def report(self, output: Path | None) -> dict:
         """The report as one dict (`saving.write_report` streams the same sections to a file)."""
