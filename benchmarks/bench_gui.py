@@ -367,6 +367,8 @@ def remaps(args, app, root, timer: Timer) -> None:
             rewritten.append(sum(1 for a, b in zip(columns_before, after, strict=False) if list(b) != a))
         for label in [k for k in timer.spent if k.startswith(("grid", "panel"))]:
             timer.take(label)
+    if not times:  # --remaps 0
+        return
     median, core_median = statistics.median(times), statistics.median(core)
     print(f"remap of {header} -> review painted: {spread(times)}; core remap alone median {core_median:.0f} ms = "
           f"{median / max(core_median, 0.01):.1f}x; columns whose values changed: {rewritten[0] if rewritten else '?'}")

@@ -88,10 +88,14 @@ class ReviewScreen(ttk.Frame):
         self._accept, self._withdraw = app.accept_selected, app.withdraw_selected
         self.accept_button.pack(side="left", padx=(8, 0))
         self.status = ttk.Label(self.foot, text="", anchor="w", wraplength=820, justify="left")
+        # The foot keeps the height of the longest line it has shown for this return (see
+        # _hold_height): a strut beside the line, as tall as that line was.
+        self._strut = ttk.Frame(self.foot, width=1, height=1)
+        self._strut.pack(side="left")
         self.status.pack(side="left", fill="x", expand=True)
-        # The line wraps short of the buttons (their width: a TEP sheet has no Take row out…).
-        self.foot.bind("<Configure>", lambda e: self.status.configure(
-            wraplength=max(e.width - self.row_actions.winfo_reqwidth() - 24, 300)))
+        self.status.bind("<Configure>", self._hold_height, add="+")
+        self._foot_width = 0
+        self.foot.bind("<Configure>", self._foot_resized)
 
         # Shown instead of the grid when a monthly return has nobody in scope (a nil return).
         self.nil = ttk.Frame(self, padding=(16, 14), style="Advice.TFrame")
@@ -105,6 +109,26 @@ class ReviewScreen(ttk.Frame):
         self.nil_mapping.pack(side="left", padx=(8, 0))
         self.nil_left_out = ttk.Button(nil_bar, text="Left out…", command=app.show_left_out)
         self.nil_left_out.pack(side="left", padx=(8, 0))
+
+    def _foot_resized(self, event) -> None:
+        """The line wraps short of the buttons (their width: a TEP sheet has no Take row out…);
+        at another width its lines are counted afresh."""
+        self.status.configure(wraplength=max(event.width - self.row_actions.winfo_reqwidth() - 24, 300))
+        if event.width != self._foot_width:
+            self._foot_width = event.width
+            self.release_height()
+
+    def _hold_height(self, event) -> None:
+        """The foot does not shrink back when the line about the cell gets shorter: choosing or
+        editing a cell whose line takes one more line than the last would make the grid shorter,
+        the next one taller again, and each time the grid redraws every cell in view (twice the
+        time of an edit). It is as tall as the longest line shown, until another return is loaded
+        or the window's width changes."""
+        if event.height > self._strut.winfo_reqheight():
+            self._strut.configure(height=event.height)
+
+    def release_height(self) -> None:
+        self._strut.configure(height=1)  # not 0: a frame asked for 0 keeps the size it asked for last
 
     def _place_sash(self, event) -> None:
         # The grid gets the room; the panel a steady width (a paned window splits by request),
@@ -142,6 +166,7 @@ class ReviewScreen(ttk.Frame):
         """Show a return. `reread`: the return shown, remapped, with only these columns read
         again: the grid rewrites those, not every cell."""
         self.prep = prep
+        self.release_height()  # as tall as this return's lines need
         self.title.configure(text=f"{prep.definition.title}  ·  {prep.output_name}")
         self.left_out_button.configure(text=f"Left out ({len(prep.left_out)})…")
         tep = bool(prep.definition.prepopulated)
