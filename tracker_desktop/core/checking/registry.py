@@ -243,12 +243,7 @@ def check_learner(ctx: CheckContext, row: int, values: dict[str, str], columns: 
                     found.append(problem(row, column, check.rule, value, detail))
                     break
             continue
-        if value in memo:
-            hit = memo[value]
-        else:
-            hit = _first_found(ctx, column, value, filled)
-            if len(memo) < MEMO_LIMIT:
-                memo[value] = hit
+        hit = _remembered(ctx, column, filled, memo, value)
         if hit is not None:
             found.append(problem(row, column, hit[0], value, hit[1]))
     for check in ROW:
@@ -302,15 +297,22 @@ def _flagged(ctx: CheckContext, column: str, filled: tuple[Check, ...], memo: di
     """(rule, detail) for each of these values a value check fires on, by the column's memory."""
     flagged = {}
     for text in texts:
-        if text in memo:
-            hit = memo[text]
-        else:
-            hit = _first_found(ctx, column, text, filled)
-            if len(memo) < MEMO_LIMIT:
-                memo[text] = hit
+        hit = _remembered(ctx, column, filled, memo, text)
         if hit is not None:
             flagged[text] = hit
     return flagged
+
+
+def _remembered(ctx: CheckContext, column: str, filled: tuple[Check, ...], memo: dict[str, tuple[str, str] | None],
+                text: str) -> tuple[str, str] | None:
+    """(rule, detail) of the first value check firing on `text`, found once per column and
+    remembered (a repeating column's few values; at most MEMO_LIMIT of them, in memory only)."""
+    if text in memo:
+        return memo[text]
+    hit = _first_found(ctx, column, text, filled)
+    if len(memo) < MEMO_LIMIT:
+        memo[text] = hit
+    return hit
 
 
 def _check_cells(ctx: CheckContext, column: str, empty: tuple[Check, ...], filled: tuple[Check, ...],
