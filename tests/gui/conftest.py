@@ -108,6 +108,16 @@ def wait_idle(app, timeout: float = 30) -> None:
     pump(app.master, 0.05)
 
 
+def open_in_review(app, return_id: str, export, **when) -> None:
+    """Open an export as the office does (Prepare a return…) and go on past the column matching
+    if it is shown, as far as the review."""
+    app.open_export(return_id, export, **when)
+    wait_idle(app)
+    if app.current is app.mapping:
+        app.mapping.accept()
+        wait_idle(app)
+
+
 @pytest.fixture
 def make_app(root, tmp_path, answers):
     from tracker_desktop.core.settings import Settings

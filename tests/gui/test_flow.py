@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.gui.conftest import SAMPLES, expected_cases, pump, wait_idle
+from tests.gui.conftest import SAMPLES, expected_cases, open_in_review, pump, wait_idle
 from tracker_desktop.gui import theme
 
 pytestmark = pytest.mark.gui
@@ -14,11 +14,7 @@ CASES = ["sims-joiners", "sims-leavers", "sixth_form_2024-09.xlsx-post16"]
 
 def open_case(app, name: str):
     case = expected_cases()[name]
-    app.open_export(case["return"], SAMPLES / case["input"], period=case["period"], as_of=case["as_of"])
-    wait_idle(app)
-    if app.current is app.mapping:
-        app.mapping.accept()
-        wait_idle(app)
+    open_in_review(app, case["return"], SAMPLES / case["input"], period=case["period"], as_of=case["as_of"])
     assert app.current is app.review, "the review screen is shown"
     return case
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.gui.conftest import SAMPLES, pump, wait_idle
+from tests.gui.conftest import SAMPLES, open_in_review, pump, wait_idle
 from tests.gui.test_flow import open_case
 from tracker_desktop.core.routine import history
 from tracker_desktop.core.settings import history_dir, settings_dir
@@ -124,11 +124,7 @@ def test_accept_a_query_and_next_month_remembers_it(make_app, answers, tmp_path)
     october = joiners_export(tmp_path / "oct.csv", [(held_back, "Okonkwo", "Chidera", "20/10/2007", "07/10/2024"),
                                                    (upn("011"), "Fairweather", "Lila", "20/04/2009", "08/10/2024")])
     app = make_app()
-    app.open_export("school-joiners", october, period="2024-10")
-    wait_idle(app)
-    if app.current is app.mapping:
-        app.mapping.accept()
-        wait_idle(app)
+    open_in_review(app, "school-joiners", october, period="2024-10")
     prep = app.prep
     query = next(p for p in prep.problems if p.rule == "age-year-query")
     assert "0 accepted" not in app.review.summary.cget("text") and "1 query" in app.review.summary.cget("text")
@@ -171,11 +167,7 @@ def test_accept_a_query_and_next_month_remembers_it(make_app, answers, tmp_path)
     # Next month, in the same sitting: the same learner's query comes already accepted.
     app.saved_edits = len(app.review.grid_view.undo_stack)
     november = joiners_export(tmp_path / "nov.csv", [(held_back, "Okonkwo", "Chidera", "20/10/2007", "04/11/2024")])
-    app.open_export("school-joiners", november, period="2024-11")
-    wait_idle(app)
-    if app.current is app.mapping:
-        app.mapping.accept()
-        wait_idle(app)
+    open_in_review(app, "school-joiners", november, period="2024-11")
     assert app.prep is not prep and app.prep.counts() == {"errors": 0, "queries": 0, "accepted": 1}
     assert "1 accepted" in app.review.summary.cget("text")
     out = tmp_path / "problems.xlsx"

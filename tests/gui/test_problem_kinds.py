@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.gui.conftest import wait_idle
+from tests.gui.conftest import open_in_review
 from tests.gui.test_flow import type_into
 from tests.gui.test_office_session import joiners_export, select_cell, upn
 from tracker_desktop.core.checking.rules import RULES
@@ -55,11 +55,7 @@ def opened(make_app, tmp_path):
     export = joiners_export(tmp_path / "oct.csv", [*held_back, (upn("019"), "Fairweather", "Lila", "20/04/2009",
                                                                 "08/10/2024")])
     app = make_app()
-    app.open_export("school-joiners", export, period="2024-10")
-    wait_idle(app)
-    if app.current is app.mapping:
-        app.mapping.accept()
-        wait_idle(app)
+    open_in_review(app, "school-joiners", export, period="2024-10")
     assert app.current is app.review
     return app
 

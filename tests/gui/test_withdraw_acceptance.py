@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from tests.gui.conftest import pump, wait_idle
+from tests.gui.conftest import open_in_review, pump
 from tests.gui.test_edit_menu import choose, entry_state
 from tests.gui.test_flow import fills
 from tests.gui.test_office_session import joiners_export, select_cell, upn
@@ -42,11 +42,7 @@ def export(tmp_path):
 def accepted(make_app, export):
     """The October return open in the review, its three age queries accepted with the app's dialog."""
     app = make_app()
-    app.open_export("school-joiners", export, period="2024-10")
-    wait_idle(app)
-    if app.current is app.mapping:
-        app.mapping.accept()
-        wait_idle(app)
+    open_in_review(app, "school-joiners", export, period="2024-10")
     assert app.current is app.review
     queries = sorted((p for p in app.prep.problems if p.rule == RULE), key=lambda p: p.row)
     assert len(queries) == 3
@@ -217,11 +213,7 @@ def test_the_entry_is_greyed_out_with_no_return_in_the_review(make_app, answers,
     assert app.current is app.home and entry_state(app, ENTRY) == "disabled"
     choose(app, ENTRY)
     assert answers.shown == [] and app.withdraw_selected() is None
-    app.open_export("school-joiners", export, period="2024-10")
-    wait_idle(app)
-    if app.current is app.mapping:
-        app.mapping.accept()
-        wait_idle(app)
+    open_in_review(app, "school-joiners", export, period="2024-10")
     assert entry_state(app, ENTRY) == "normal"
     app.show_mapping()
     assert entry_state(app, ENTRY) == "disabled"
