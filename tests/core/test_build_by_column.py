@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
 from tracker_desktop.core.checking import rules
-from tracker_desktop.core.matching.mapping import RowReader, targets
+from tracker_desktop.core.matching.mapping import RowReader, Source, targets
 from tracker_desktop.core.preparing import preparation
 from tracker_desktop.core.preparing.preparation import Learner, Preparation
 from tracker_desktop.demo_data import make_roll, write_roll_csv
@@ -85,3 +86,54 @@ def test_learners_values_are_dicts_of_their_own(roll):
     del first.values["Town"]
     assert first.values["Postcode"] == "ME14 1XX" and second.values == before and list(second.values) == list(before)
     assert "Not a column" not in second.values and "Town" in second.values
+
+
+def _everything(prep: Preparation) -> tuple:
+    """Values, fixes in their order, problems, counts and who is left out: what a remap must give."""
+    learners = [(le.source_row, list(le.values.items()), [(c, f.column, f.before, f.after, f.edited)
+                                                          for c, f in le.fixes.items()]) for le in prep.learners]
+    problems = [(p.row, p.column, p.rule, p.severity, p.value, p.detail, p.others, p.more, p.message)
+                for p in prep.problems]
+    return learners, problems, prep.counts(), prep.left_out
+
+
+def _moved(prep: Preparation, changes: dict[str, Source | None]) -> dict:
+    mapping = dict(prep.mapping)
+    for column, source in changes.items():
+        assert column in mapping
+        mapping[column] = source
+    return mapping
+
+
+@pytest.mark.parametrize("changes", [
+    {"Young Person Mobile": Source(("Home Telephone",))},  # a telephone from another export column
+    {"Qualification Level": Source(("FT/PT",)), "Gender": Source(("Level",))},  # repeating codes, tidied and not
+    {"Attendance": Source(("Gender",)), "Study Programme": None},  # a repeating code moved, a column unmatched
+    {f"Address Line {n}": Source(("House No", "Street", "Town"), "address", line=n) for n in (1, 2, 3)},
+    {"Address Line 1": Source(("Town",))},  # the address lines are shared out again over two
+    {"Preferred Forename": Source(("Name",), "forename"), "Legal Forename": Source(("Middle Name(s)",))},  # a split
+])
+@pytest.mark.parametrize("at_once", [preparation._ROWS_AT_ONCE, 7, 1])
+def test_a_remap_a_column_at_a_time_gives_what_a_fresh_build_gives(roll, monkeypatch, changes, at_once):
+    """A remap reads the changed columns a column at a time, a few thousand learners at once; a
+    learner with a typed cell or a line read in another encoding is read again whole, and a
+    learner taken out is read too: all as a fresh build with the new matching (which forgets edits)."""
+    monkeypatch.setattr(preparation, "_ROWS_AT_ONCE", at_once)
+    prep = start(roll)
+    assert any(source.how == "address" for source in prep.mapping.values() if source)
+    mapping = _moved(prep, changes)
+    # a line of the export read in another encoding: its cells in the file's own are fixes
+    mobile = prep.table.headers.index("Mobile")
+    prep.table.recoded[(prep.learners[6].source_row, mobile)] = "07911\\xa0123456"
+    prep.build()
+    prep.set_value(2, "Postcode", "tn23 8nt")
+    prep.set_value(3, "Young Person Mobile", "+44 7700 900123")
+    out = next(i for i, le in enumerate(prep.learners) if i > 3 and le.fixes)
+    prep.take_out(out, "the same learner as another row")
+    taken = prep.taken_out[0].source_row
+    prep.remap(mapping)
+    fresh = Preparation(replace(prep.opening, mapping=mapping))  # the same table, recoded line and all
+    fresh.take_out(next(i for i, le in enumerate(fresh.learners) if le.source_row == taken), "the same learner as another row")
+    assert _everything(prep) == _everything(fresh)
+    assert prep.put_back(taken) == fresh.put_back(taken)
+    assert _everything(prep) == _everything(fresh)

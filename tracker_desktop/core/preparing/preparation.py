@@ -659,9 +659,10 @@ class Preparation:
         return [c for c in dict.fromkeys(self.headers.get(n, n) for n in (*SCOPE_COLUMNS, *dates)) if c in wanted]
 
     def _reread(self, changed: list[str]) -> None:
-        """Read the changed columns again, as from_export would: a learner with a typed cell, or
-        a line of the export read in another encoding, is read again whole (all of it, as a fresh
-        build does); fixes keep the order a build gives them."""
+        """Read the changed columns again, as from_export would: a column at a time for a few
+        thousand learners at once (those taken out too, as a fresh build reads them). A learner
+        with a typed cell, or a line of the export read in another encoding, is read again whole
+        (all of it, as a fresh build does); fixes keep the order a build gives them."""
         self._read_plan = {}
         reader = RowReader(self.table, self.mapping)
         wanted = targets(self.definition, self.columns)
@@ -674,23 +675,51 @@ class Preparation:
             recoded.setdefault(source_row, {})[col] = text
         rows = self.table.rows
         taken_out = [learner for _, learner, _ in self._taken_out.values()]  # a fresh build reads them too
+        plain: list[Learner] = []
         for learner in [*self.learners, *taken_out]:
-            row = rows[index[learner.source_row]]
             if learner.source_row in self._edited or learner.source_row in recoded:
+                row = rows[index[learner.source_row]]
                 raw = reader.values(row)
                 learner.fixes = {}
                 self.clean_into(learner, raw, deciding)
                 self.clean_into(learner, raw, rest, reader.composed(row))
                 if learner.source_row in recoded:
                     _record_recoded(self, learner, reader, row, raw, recoded[learner.source_row])
-                continue
-            fixes = learner.fixes
-            for column in changed:
-                fixes.pop(column, None)
-            self.clean_into(learner, reader.values(row), changed, reader.composed(row))
-            learner.fixes = {c: fixes[c] for c in order if c in fixes}
+            else:
+                plain.append(learner)
+        self._planned(changed)
+        for start in range(0, len(plain), _ROWS_AT_ONCE):
+            learners = plain[start:start + _ROWS_AT_ONCE]
+            self._reread_columns(reader, learners, [rows[index[le.source_row]] for le in learners], changed, order)
         self._edited = {}
         self.recheck()
+
+    def _reread_columns(self, reader: RowReader, learners: list[Learner], rows: list[list[str]],
+                        changed: list[str], order: list[str]) -> None:
+        """The changed columns of these learners' rows read and tidied a column at a time, as a
+        build does; a learner given a fix in one of them has its fixes put back in a build's order."""
+        changed_set = set(changed)
+        for learner in learners:
+            if learner.fixes and not changed_set.isdisjoint(learner.fixes):
+                for column in changed:
+                    learner.fixes.pop(column, None)
+        split = reader.split_cells(rows)
+        fixed: set[int] = set()
+        for column, texts in zip(changed, reader.columns(rows, changed), strict=True):
+            tidied = self._tidied(column, texts)
+            for learner, value in zip(learners, tidied, strict=True):
+                learner.values[column] = value
+            _, _, in_template, same_fixes = self._read_plan[column]
+            shown = split.get(column, texts)
+            if not in_template or shown == tidied:  # most columns: nothing tidied
+                continue
+            for k, (before, after) in enumerate(zip(shown, tidied, strict=True)):
+                if after != before:
+                    learners[k].fixes[column] = _fix(same_fixes, column, before, after)
+                    fixed.add(k)
+        for k in fixed:
+            fixes = learners[k].fixes
+            learners[k].fixes = {c: fixes[c] for c in order if c in fixes}
 
     def add_problem(self, row: int, column: str, rule_id: str, value: str = "", detail: str = "") -> None:
         self._set_row(row, self._row_problems[row] + [rules.problem(row, column, rule_id, value, detail)])
