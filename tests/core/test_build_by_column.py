@@ -107,6 +107,7 @@ def _moved(prep: Preparation, changes: dict[str, Source | None]) -> dict:
 
 @pytest.mark.parametrize("changes", [
     {"Young Person Mobile": Source(("Home Telephone",))},  # a telephone from another export column
+    {"Young Person Mobile": None, "Email": Source(("Town",))},  # unmatched: its fixes go; another tidied otherwise
     {"Qualification Level": Source(("FT/PT",)), "Gender": Source(("Level",))},  # repeating codes, tidied and not
     {"Attendance": Source(("Gender",)), "Study Programme": None},  # a repeating code moved, a column unmatched
     {f"Address Line {n}": Source(("House No", "Street", "Town"), "address", line=n) for n in (1, 2, 3)},

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 
 import pytest
 
-from tracker_desktop.core.matching.mapping import Source
+from tracker_desktop.core.matching.mapping import RowReader, Source
 from tracker_desktop.core.preparing import saving
 from tracker_desktop.core.preparing.preparation import Learner, Preparation
 from tracker_desktop.demo_data import make_roll, write_roll_csv
@@ -145,18 +146,38 @@ def test_remap_to_the_same_matching_changes_nothing_but_forgets_edits(roll):
 
 
 def test_remap_reads_only_the_changed_columns(roll, monkeypatch):
+    """Only the changed column is read from the export and tidied, for every learner but the one
+    with a typed cell, which is read again whole (a fresh build forgets edits)."""
     prep = start(roll)
-    cleaned: list[str] = []
-    original = Preparation.clean_into
+    prep.set_value(4, "Postcode", "tn23 8nt")
+    cleaned: Counter[str] = Counter()
+    read_as_columns: list[list[str]] = []
+    read_whole: list[int] = []
+    own_cleaner, own_columns, own_values = Preparation._cleaner, RowReader.columns, RowReader.values
 
-    def watched(self, learner, raw, columns, composed=None):
-        columns = list(columns)
-        cleaned.extend(columns)
-        return original(self, learner, raw, columns, composed)
+    def cleaner(self, column, how):
+        found = own_cleaner(self, column, how)
 
-    monkeypatch.setattr(Preparation, "clean_into", watched)
+        def watched(text):
+            cleaned[column] += 1
+            return found(text)
+        return watched
+
+    def columns(self, rows, targets):
+        read_as_columns.append(list(targets))
+        return own_columns(self, rows, targets)
+
+    def values(self, row):
+        read_whole.append(1)
+        return own_values(self, row)
+
+    monkeypatch.setattr(Preparation, "_cleaner", cleaner)
+    monkeypatch.setattr(RowReader, "columns", columns)
+    monkeypatch.setattr(RowReader, "values", values)
     prep.remap(other_column(prep, "Home Telephone", "Mobile"))
-    assert set(cleaned) == {"Home Telephone"} and len(cleaned) == len(prep.learners)
+    assert read_as_columns == [["Home Telephone"]] and len(read_whole) == 1  # the learner with a typed cell
+    assert cleaned["Home Telephone"] == len(prep.learners)  # a telephone is tidied text by text
+    assert all(count == 1 for column, count in cleaned.items() if column != "Home Telephone")  # the typed row's
 
 
 def old_report_json(prep: Preparation, output) -> object:
