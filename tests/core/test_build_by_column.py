@@ -134,7 +134,8 @@ def test_a_remap_a_column_at_a_time_gives_what_a_fresh_build_gives(roll, monkeyp
     taken = prep.taken_out[0].source_row
     prep.remap(mapping)
     fresh = Preparation(replace(prep.opening, mapping=mapping))  # the same table, recoded line and all
-    fresh.take_out(next(i for i, le in enumerate(fresh.learners) if le.source_row == taken), "the same learner as another row")
+    place = next(i for i, le in enumerate(fresh.learners) if le.source_row == taken)
+    fresh.take_out(place, "the same learner as another row")
     assert _everything(prep) == _everything(fresh)
     assert prep.put_back(taken) == fresh.put_back(taken)
     assert _everything(prep) == _everything(fresh)
