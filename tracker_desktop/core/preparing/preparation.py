@@ -346,14 +346,18 @@ class Preparation:
         """A column's texts, cleaned (from_export: a column at a time)."""
         return list(map(self._read_plan[column][1], texts))
 
-    def _note_fixes(self, learners: list[Learner], column: str, shown: list[str], tidied: list[str]) -> None:
-        """Record a fix on each learner whose tidied value differs from what the export showed."""
+    def _note_fixes(self, learners: list[Learner], column: str, shown: list[str], tidied: list[str]) -> list[int]:
+        """Record a fix on each learner whose tidied value differs from what the export showed;
+        the positions of the learners given one."""
         _, _, in_template, same_fixes = self._read_plan[column]
         if not in_template or shown == tidied:  # most columns: nothing tidied
-            return
-        for learner, before, after in zip(learners, shown, tidied, strict=True):
+            return []
+        fixed = []
+        for k, (learner, before, after) in enumerate(zip(learners, shown, tidied, strict=True)):
             if after != before:
                 learner.fixes[column] = _fix(same_fixes, column, before, after)
+                fixed.append(k)
+        return fixed
 
     def _plan_column(self, column: str) -> _ColumnPlan:
         """How a column's cells are cleaned in this build: its meaning and way of reading, once.
@@ -709,14 +713,7 @@ class Preparation:
             tidied = self._tidied(column, texts)
             for learner, value in zip(learners, tidied, strict=True):
                 learner.values[column] = value
-            _, _, in_template, same_fixes = self._read_plan[column]
-            shown = split.get(column, texts)
-            if not in_template or shown == tidied:  # most columns: nothing tidied
-                continue
-            for k, (before, after) in enumerate(zip(shown, tidied, strict=True)):
-                if after != before:
-                    learners[k].fixes[column] = _fix(same_fixes, column, before, after)
-                    fixed.add(k)
+            fixed.update(self._note_fixes(learners, column, split.get(column, texts), tidied))
         for k in fixed:
             fixes = learners[k].fixes
             learners[k].fixes = {c: fixes[c] for c in order if c in fixes}
